@@ -1,0 +1,219 @@
+// Command intake is the Intake bulk-import service: `intake serve` runs the
+// API and the import workers; `intake keys create` makes API keys;
+// `intake migrate` applies the schema.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/intake/intake"
+	"github.com/intake/intake/internal/importer"
+	intakehttp "github.com/intake/intake/internal/http"
+	"github.com/intake/intake/internal/postgres"
+	"github.com/intake/intake/internal/sqlite"
+	"github.com/intake/intake/internal/store"
+)
+
+const usage = `intake: bulk import of people data
+
+usage:
+  intake serve [--addr :8080] [--database-url URL]   run the API and workers
+  intake migrate [--database-url URL]                 apply schema migrations
+  intake keys create --tenant T --scopes a,b          create an API key (printed alone on stdout)
+
+Every flag has an environment fallback: INTAKE_ADDR, INTAKE_DATABASE_URL,
+INTAKE_UPLOAD_DIR, INTAKE_DEFAULT_REGION, INTAKE_LOG_LEVEL.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := NewMain(os.Stdout, os.Stderr)
+	if err := m.ParseFlags(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "intake:", err)
+		os.Exit(2)
+	}
+	err := m.Run(ctx)
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "intake:", err)
+		os.Exit(1)
+	}
+}
+
+// Main is the program: ParseFlags, Run, Close. Tests boot it on :0.
+type Main struct {
+	Config Config
+	Stdout io.Writer
+	Stderr io.Writer
+
+	command string
+	tenant  string
+	scopes  string
+
+	store    store.Store
+	listener net.Listener
+	server   *http.Server
+	ready    chan struct{}
+}
+
+// NewMain returns a Main with the default configuration.
+func NewMain(stdout, stderr io.Writer) *Main {
+	return &Main{Config: DefaultConfig(), Stdout: stdout, Stderr: stderr, ready: make(chan struct{})}
+}
+
+// ParseFlags reads the command and its flags.
+func (m *Main) ParseFlags(args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return flag.ErrHelp
+	}
+	cmd, rest := args[0], args[1:]
+	if cmd == "keys" {
+		if len(rest) == 0 || rest[0] != "create" {
+			return errors.New("usage: intake keys create --tenant T --scopes contacts,participants")
+		}
+		cmd, rest = "keys create", rest[1:]
+	}
+	fs := flag.NewFlagSet("intake "+cmd, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	m.Config.bind(fs)
+	switch cmd {
+	case "serve":
+		fs.StringVar(&m.Config.Addr, "addr", envOr("INTAKE_ADDR", m.Config.Addr), "listen address (env INTAKE_ADDR)")
+	case "migrate":
+	case "keys create":
+		fs.StringVar(&m.tenant, "tenant", "", "tenant slug; created if new")
+		fs.StringVar(&m.scopes, "scopes", "contacts", "comma list of scopes: "+strings.Join(intake.KnownScopes, ", "))
+	case "help", "-h", "--help":
+		fmt.Fprint(m.Stderr, usage)
+		return flag.ErrHelp
+	default:
+		fmt.Fprint(m.Stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	if err := fs.Parse(rest); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	m.command = cmd
+	return m.Config.Validate()
+}
+
+func (m *Main) logger() *slog.Logger {
+	var lvl slog.Level
+	lvl.UnmarshalText([]byte(m.Config.LogLevel))
+	return slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: lvl}))
+}
+
+// openStore opens the configured database and migrates it.
+func openStore(ctx context.Context, url string) (store.Store, error) {
+	if path, ok := strings.CutPrefix(url, "sqlite:"); ok {
+		return sqlite.Open(ctx, path)
+	}
+	return postgres.Open(ctx, url)
+}
+
+// Run runs the command until it finishes or ctx is cancelled.
+func (m *Main) Run(ctx context.Context) error {
+	st, err := openStore(ctx, m.Config.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	m.store = st
+	switch m.command {
+	case "migrate":
+		fmt.Fprintln(m.Stderr, "intake: migrations applied")
+		return nil
+	case "keys create":
+		return m.createKey(ctx)
+	}
+	return m.serve(ctx)
+}
+
+func (m *Main) createKey(ctx context.Context) error {
+	if strings.TrimSpace(m.tenant) == "" {
+		return errors.New("--tenant is required")
+	}
+	scopes, err := intake.ParseScopes(m.scopes)
+	if err != nil {
+		return errors.New(intake.ErrorMessage(err))
+	}
+	t, err := m.store.EnsureTenant(ctx, strings.TrimSpace(m.tenant))
+	if err != nil {
+		return err
+	}
+	key, hash := intake.NewAPIKey()
+	if err := m.store.CreateAPIKey(ctx, t.ID, hash, scopes); err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stdout, key)
+	return nil
+}
+
+func (m *Main) serve(ctx context.Context) error {
+	logger := m.logger()
+	eng := &importer.Engine{Store: m.store, Region: m.Config.Region}
+	srv := intakehttp.NewServer(m.store, eng, logger)
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	m.listener = ln
+	m.server = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	logger.Info("intake serving", "addr", ln.Addr().String(), "database", redact(m.Config.DatabaseURL))
+	close(m.ready)
+	errc := make(chan error, 1)
+	go func() { errc <- m.server.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return m.server.Shutdown(shutdown)
+}
+
+// URL returns the base URL serve listens on, once it does.
+func (m *Main) URL() string {
+	<-m.ready
+	return "http://" + m.listener.Addr().String()
+}
+
+// Close releases what Run opened.
+func (m *Main) Close() error {
+	if m.store != nil {
+		return m.store.Close()
+	}
+	return nil
+}
+
+// redact hides a password in a database URL for logs.
+func redact(u string) string {
+	if i := strings.Index(u, "@"); i > 0 {
+		if j := strings.Index(u, "://"); j > 0 && j < i {
+			return u[:j+3] + "…" + u[i:]
+		}
+	}
+	return u
+}

@@ -1,0 +1,159 @@
+// Package http is Intake's HTTP API: routes, API-key auth, problem+json
+// errors, and one thin adapter per vendor dialect that translates its names
+// into importer options. It holds no SQL and no import logic.
+package http
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"github.com/intake/intake"
+	"github.com/intake/intake/internal/importer"
+	"github.com/intake/intake/internal/store"
+)
+
+// Server serves the API.
+type Server struct {
+	Store  store.Store
+	Engine *importer.Engine
+	Logger *slog.Logger
+
+	mux *http.ServeMux
+	api huma.API
+}
+
+// NewServer builds the routes.
+func NewServer(st store.Store, eng *importer.Engine, logger *slog.Logger) *Server {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	s := &Server{Store: st, Engine: eng, Logger: logger, mux: http.NewServeMux()}
+	cfg := huma.DefaultConfig("Intake", "1.0.0")
+	cfg.Info.Description = "Bulk import of contacts from JSON, CSV/TSV and XLSX. " +
+		"Authenticate with `Authorization: Bearer KEY` (create one with `intake keys create`). " +
+		"Errors are application/problem+json with a list of field errors."
+	// No $schema links in bodies: responses keep exactly the dialects' shapes.
+	cfg.CreateHooks = nil
+	cfg.OpenAPIPath = "/openapi"
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", Description: "An Intake API key."},
+	}
+	s.api = humago.New(s.mux, cfg)
+	s.api.UseMiddleware(s.authenticate)
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte("ok\n"))
+	})
+	s.registerContacts()
+	s.registerBulk()
+	return s
+}
+
+// Handler returns the server's root handler.
+func (s *Server) Handler() http.Handler { return s.logRequests(s.mux) }
+
+// API exposes the huma API, for the OpenAPI document.
+func (s *Server) API() huma.API { return s.api }
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: 200}
+		next.ServeHTTP(sw, r)
+		s.Logger.Debug("http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start))
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) { w.status = code; w.ResponseWriter.WriteHeader(code) }
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// secured returns the security requirement for an operation needing scope.
+func secured(scope string) []map[string][]string {
+	return []map[string][]string{{"bearer": {scope}}}
+}
+
+// authenticate checks the bearer key of every operation that declares a
+// security requirement, and its scope; the principal goes into the context.
+func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
+	op := ctx.Operation()
+	if op == nil || len(op.Security) == 0 {
+		next(ctx)
+		return
+	}
+	p, err := s.principal(ctx.Context(), ctx.Header("Authorization"))
+	if err != nil {
+		ctx.SetHeader("WWW-Authenticate", `Bearer realm="intake"`)
+		huma.WriteErr(s.api, ctx, http.StatusUnauthorized, intake.ErrorMessage(err))
+		return
+	}
+	for _, req := range op.Security {
+		for _, scope := range req["bearer"] {
+			if !p.Has(scope) {
+				huma.WriteErr(s.api, ctx, http.StatusForbidden, "This API key lacks the \""+scope+"\" scope.")
+				return
+			}
+		}
+	}
+	next(huma.WithContext(ctx, intake.NewContextWithPrincipal(ctx.Context(), p)))
+}
+
+func (s *Server) principal(ctx context.Context, header string) (intake.Principal, error) {
+	key, ok := strings.CutPrefix(header, "Bearer ")
+	if !ok || strings.TrimSpace(key) == "" {
+		return intake.Principal{}, intake.Errorf(intake.EUNAUTHORIZED, "Send an API key as Authorization: Bearer KEY.")
+	}
+	return s.Store.Authenticate(ctx, intake.HashAPIKey(strings.TrimSpace(key)))
+}
+
+// tenant returns the calling tenant; the auth middleware guarantees one.
+func tenant(ctx context.Context) int64 {
+	p, _ := intake.PrincipalFromContext(ctx)
+	return p.Tenant.ID
+}
+
+// statusOf maps an application error code to its HTTP status: the one place
+// that does.
+func statusOf(code string) int {
+	switch code {
+	case intake.EINVALID, intake.EUNSUPPORTED:
+		return http.StatusUnprocessableEntity
+	case intake.ENOTFOUND:
+		return http.StatusNotFound
+	case intake.ECONFLICT, intake.ESTATE:
+		return http.StatusConflict
+	case intake.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case intake.EFORBIDDEN:
+		return http.StatusForbidden
+	case intake.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusInternalServerError
+}
+
+// problem turns an error into a huma status error (problem+json), logging
+// internal errors and never showing their text.
+func (s *Server) problem(ctx context.Context, err error, details ...error) error {
+	code := intake.ErrorCode(err)
+	if code == intake.EINTERNAL {
+		if errors.Is(err, context.Canceled) {
+			return huma.NewError(499, "Request cancelled.")
+		}
+		s.Logger.ErrorContext(ctx, "internal error", "err", err)
+	}
+	return huma.NewError(statusOf(code), intake.ErrorMessage(err), details...)
+}

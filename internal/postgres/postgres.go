@@ -1,0 +1,508 @@
+// Package postgres is the store on PostgreSQL (pgx v5, pgxpool): the store
+// for many tenants and many concurrent imports. It owns its schema migrations,
+// its SQL and the COPY bulk path; it knows nothing of HTTP or file formats.
+//
+// All tables live in the first schema of the connection's search_path, so a
+// URL such as postgres://…?search_path=intake puts Intake (and goose's
+// version table) in its own schema.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+
+	"github.com/intake/intake"
+	"github.com/intake/intake/internal/store"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Advisory lock classes: the first key of the two-int4 form of PostgreSQL's
+// advisory locks. A class of our own keeps Intake's locks apart from anyone
+// else's on the same database (River, for one, uses the one-bigint form,
+// which is a separate key space anyway).
+const (
+	// lockClassContacts guards one tenant's contact writes (see Write).
+	lockClassContacts int32 = 0x494e5401 // "INT" 1
+	// lockClassMigrate guards migrating one schema (see Migrate).
+	lockClassMigrate int32 = 0x494e5402 // "INT" 2
+)
+
+// DB is the PostgreSQL store. It implements store.Store.
+type DB struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open connects to the database at url (a libpq URL or DSN; runtime
+// parameters such as search_path are kept for every connection), checks
+// that it answers and migrates it.
+func Open(ctx context.Context, url string) (*DB, error) {
+	// The URL is never put in an error: it may hold a password.
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	db := &DB{pool: pool, now: time.Now}
+	if err := db.Migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Migrate applies the embedded migrations to the first schema of the
+// search_path. It holds a session advisory lock on that schema meanwhile, so
+// two processes started together (two replicas, or `intake serve` beside
+// `intake keys create`) migrate one after the other instead of racing on
+// goose's version table. It needs two pool connections: one holds the lock,
+// goose runs on another.
+func (db *DB) Migrate(ctx context.Context) error {
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres migrate: %w", err)
+	}
+	defer conn.Release()
+	const key = `coalesce(current_schema(), '')`
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1, hashtext(`+key+`))`, lockClassMigrate); err != nil {
+		return fmt.Errorf("postgres migrate: lock: %w", err)
+	}
+	defer func() {
+		ctx := context.WithoutCancel(ctx)
+		if _, err := conn.Exec(ctx, `SELECT pg_advisory_unlock($1, hashtext(`+key+`))`, lockClassMigrate); err != nil {
+			// A session lock outlives the statement: never hand a connection
+			// that may still hold it back to the pool.
+			conn.Conn().Close(ctx)
+		}
+	}()
+
+	sqlDB := stdlib.OpenDBFromPool(db.pool)
+	defer sqlDB.Close() // returns its connections to the pool; the pool stays open
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, mustSub(migrations, "migrations"))
+	if err != nil {
+		return fmt.Errorf("postgres migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("postgres migrate: %w", err)
+	}
+	return nil
+}
+
+// Pool returns the connection pool, for the job queue, which keeps its
+// tables in the same database.
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// Close closes the pool, waiting for connections in use to be released.
+func (db *DB) Close() error {
+	db.pool.Close()
+	return nil
+}
+
+// timestamp is now as PostgreSQL stores it: timestamptz keeps microseconds,
+// so truncating here makes the value set on a contact equal the stored one.
+func (db *DB) timestamp() time.Time {
+	return db.now().UTC().Truncate(time.Microsecond)
+}
+
+// EnsureTenant implements store.Store.
+func (db *DB) EnsureTenant(ctx context.Context, slug string) (intake.Tenant, error) {
+	t := intake.Tenant{Slug: slug}
+	// DO UPDATE (a no-op) rather than DO NOTHING so RETURNING yields the
+	// existing row too.
+	err := db.pool.QueryRow(ctx,
+		`INSERT INTO tenants (slug, created_at) VALUES ($1, $2)
+		 ON CONFLICT (slug) DO UPDATE SET slug = EXCLUDED.slug
+		 RETURNING id, created_at`, slug, db.timestamp()).Scan(&t.ID, &t.CreatedAt)
+	if err != nil {
+		return t, fmt.Errorf("ensure tenant %q: %w", slug, err)
+	}
+	t.CreatedAt = t.CreatedAt.UTC()
+	return t, nil
+}
+
+// CreateAPIKey implements store.Store.
+func (db *DB) CreateAPIKey(ctx context.Context, tenantID int64, hash string, scopes []string) error {
+	_, err := db.pool.Exec(ctx, `INSERT INTO api_keys (tenant_id, hash, scopes, created_at) VALUES ($1, $2, $3, $4)`,
+		tenantID, hash, strings.Join(scopes, ","), db.timestamp())
+	if err != nil {
+		return fmt.Errorf("create api key: %w", err)
+	}
+	return nil
+}
+
+// Authenticate implements store.Store.
+func (db *DB) Authenticate(ctx context.Context, hash string) (intake.Principal, error) {
+	var p intake.Principal
+	var scopes string
+	err := db.pool.QueryRow(ctx,
+		`SELECT t.id, t.slug, t.created_at, k.scopes FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.hash = $1`,
+		hash).Scan(&p.Tenant.ID, &p.Tenant.Slug, &p.Tenant.CreatedAt, &scopes)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, intake.Errorf(intake.EUNAUTHORIZED, "The API key is not valid.")
+	}
+	if err != nil {
+		return p, fmt.Errorf("authenticate: %w", err)
+	}
+	p.Tenant.CreatedAt = p.Tenant.CreatedAt.UTC()
+	p.Scopes = strings.Split(scopes, ",")
+	return p, nil
+}
+
+// contactCols is what every contact SELECT returns, in scanContact's order.
+const contactCols = `id, email, customer_number, first_name, last_name, name, phone, company, address, city,
+	postal_code, country, notes, tags, custom, alternates, created_at, updated_at`
+
+func scanContact(s pgx.Row) (intake.Contact, error) {
+	var c intake.Contact
+	var email, cust *string
+	var tags, custom, alts string // jsonb scans into a string as its JSON text
+	err := s.Scan(&c.ID, &email, &cust, &c.FirstName, &c.LastName, &c.Name, &c.Phone, &c.Company,
+		&c.Address, &c.City, &c.PostalCode, &c.Country, &c.Notes, &tags, &custom, &alts, &c.CreatedAt, &c.UpdatedAt)
+	if err != nil {
+		return c, err
+	}
+	if email != nil {
+		c.Email = *email
+	}
+	if cust != nil {
+		c.CustomerNumber = *cust
+	}
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	if err := store.DecodeJSONColumns(&c, tags, custom, alts); err != nil {
+		return c, fmt.Errorf("contact %d: %w", c.ID, err)
+	}
+	return c, nil
+}
+
+func collectContacts(rows pgx.Rows) ([]intake.Contact, error) {
+	defer rows.Close()
+	var out []intake.Contact
+	for rows.Next() {
+		c, err := scanContact(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// GetContact implements store.Store.
+func (db *DB) GetContact(ctx context.Context, tenantID, id int64) (intake.Contact, error) {
+	c, err := scanContact(db.pool.QueryRow(ctx,
+		`SELECT `+contactCols+` FROM contacts WHERE tenant_id = $1 AND id = $2`, tenantID, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, intake.Errorf(intake.ENOTFOUND, "Contact %d not found.", id)
+	}
+	if err != nil {
+		return c, fmt.Errorf("get contact %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// ListContacts implements store.Store. A negative limit means no limit, as
+// in SQLite.
+func (db *DB) ListContacts(ctx context.Context, tenantID int64, f store.ContactFilter) ([]intake.Contact, error) {
+	q := `SELECT ` + contactCols + ` FROM contacts WHERE tenant_id = $1 AND id > $2`
+	args := []any{tenantID, f.After}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if f.Email != "" {
+		q += ` AND email = ` + arg(strings.ToLower(strings.TrimSpace(f.Email)))
+	}
+	if f.CustomerNumber != "" {
+		q += ` AND customer_number = ` + arg(f.CustomerNumber)
+	}
+	if f.Tag != "" {
+		q += ` AND tags @> jsonb_build_array(` + arg(f.Tag) + `::text)`
+	}
+	if !f.UpdatedSince.IsZero() {
+		q += ` AND updated_at >= ` + arg(f.UpdatedSince)
+	}
+	var limit *int // NULL: LIMIT ALL
+	if f.Limit >= 0 {
+		limit = &f.Limit
+	}
+	q += ` ORDER BY id LIMIT ` + arg(limit)
+	rows, err := db.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list contacts: %w", err)
+	}
+	out, err := collectContacts(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list contacts: %w", err)
+	}
+	return out, nil
+}
+
+// lockKey is the tenant's key in lockClassContacts. Advisory keys of the
+// two-key form are int4, so ids beyond 2^31 wrap: two such tenants may then
+// share a lock, which only serialises them, never lets a race through.
+func lockKey(tenantID int64) int32 { return int32(tenantID) }
+
+// Write implements store.Store.
+//
+// Its first statement takes a transaction-scoped advisory lock on the
+// tenant. An import finds the batch's existing contacts and then inserts
+// the absent ones; under READ COMMITTED two imports into one tenant could
+// both find "absent" for one key, and the second would then fail its whole
+// batch on the unique constraint (or, for keys without one, such as phone
+// or name, store a duplicate). Holding the tenant's lock from before the
+// find until commit makes find-then-write atomic per tenant, while other
+// tenants' writes run in parallel. The lock is released by COMMIT or
+// ROLLBACK, so a crashed importer cannot leave it behind.
+func (db *DB) Write(ctx context.Context, tenantID int64, fn func(store.Tx) error) error {
+	pgTx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer pgTx.Rollback(context.WithoutCancel(ctx))
+	if _, err := pgTx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockClassContacts, lockKey(tenantID)); err != nil {
+		return fmt.Errorf("lock tenant %d: %w", tenantID, err)
+	}
+	if err := fn(&tx{tx: pgTx, tenantID: tenantID, now: db.timestamp()}); err != nil {
+		return err
+	}
+	if err := pgTx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// tx implements store.Tx. After any of its methods fails, PostgreSQL has
+// aborted the transaction: fn must return the error so Write rolls back.
+type tx struct {
+	tx       pgx.Tx
+	tenantID int64
+	now      time.Time
+}
+
+// FindContacts implements store.Tx in one statement: each key list is one
+// array parameter (= ANY), so a batch of any size is one round trip, and the
+// (tenant_id, email), (tenant_id, customer_number), (tenant_id, phone) and
+// (tenant_id, lower(name)) indexes each answer their part. Custom fields
+// have no index; they are filtered within the tenant's rows.
+func (t *tx) FindContacts(ctx context.Context, l store.Lookup) ([]intake.Contact, error) {
+	var conds []string
+	args := []any{t.tenantID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	add := func(expr string, vs []string) {
+		if len(vs) > 0 {
+			conds = append(conds, expr+` = ANY(`+arg(vs)+`)`)
+		}
+	}
+	add(`email`, l.Emails)
+	add(`customer_number`, l.CustomerNumbers)
+	add(`phone`, l.Phones)
+	add(`lower(name)`, l.Names)
+	// Sorted so the statement text, and so pgx's prepared statement, is the
+	// same for the same set of fields.
+	names := make([]string, 0, len(l.Custom))
+	for name, vs := range l.Custom {
+		if len(vs) > 0 {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		add(`custom->>`+arg(name)+`::text`, l.Custom[name])
+	}
+	if len(conds) == 0 {
+		return nil, nil
+	}
+	rows, err := t.tx.Query(ctx, `SELECT `+contactCols+` FROM contacts WHERE tenant_id = $1 AND (`+strings.Join(conds, " OR ")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find contacts: %w", err)
+	}
+	out, err := collectContacts(rows)
+	if err != nil {
+		return nil, fmt.Errorf("find contacts: %w", err)
+	}
+	return out, nil
+}
+
+// dataCols are the columns an import writes, in dataValues' order.
+var dataCols = []string{"email", "customer_number", "first_name", "last_name", "name", "phone", "company",
+	"address", "city", "postal_code", "country", "notes", "tags", "custom", "alternates"}
+
+// dataValues is c's row for dataCols. The JSON columns go as their JSON
+// text: pgx sends a string for a jsonb column as-is, in COPY too.
+func dataValues(c *intake.Contact) []any {
+	tags, custom, alts := store.EncodeJSONColumns(c)
+	return []any{nullable(c.Email), nullable(c.CustomerNumber), c.FirstName, c.LastName, c.Name, c.Phone,
+		c.Company, c.Address, c.City, c.PostalCode, c.Country, c.Notes, tags, custom, alts}
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// InsertContacts implements store.Tx with COPY straight into contacts:
+// COPY is the fastest way into PostgreSQL, about 2.5× a multi-row INSERT
+// and 5× a pipelined batch of single-row INSERTs on this workload (see
+// /work/shared/bench/LIMITS.md), and it costs the importer a third of the
+// CPU. COPY cannot return the ids it assigns, so they are reserved from the
+// contacts id sequence first, in one statement, and copied in explicitly
+// (the column is GENERATED BY DEFAULT for that reason).
+func (t *tx) InsertContacts(ctx context.Context, cs []*intake.Contact) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	// pg_get_serial_sequence resolves 'contacts' through the search_path,
+	// so the sequence is the one of the schema this store works in.
+	rows, err := t.tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('contacts', 'id')) FROM generate_series(1, $1)`, len(cs))
+	if err != nil {
+		return fmt.Errorf("reserve contact ids: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("reserve contact ids: %w", err)
+	}
+	if len(ids) != len(cs) {
+		return fmt.Errorf("reserve contact ids: got %d, want %d", len(ids), len(cs))
+	}
+	cols := append([]string{"id", "tenant_id"}, dataCols...)
+	cols = append(cols, "created_at", "updated_at")
+	_, err = t.tx.CopyFrom(ctx, pgx.Identifier{"contacts"}, cols, pgx.CopyFromSlice(len(cs), func(i int) ([]any, error) {
+		row := append([]any{ids[i], t.tenantID}, dataValues(cs[i])...)
+		return append(row, t.now, t.now), nil
+	}))
+	if err != nil {
+		return writeError("insert contacts", err)
+	}
+	for i, c := range cs {
+		c.ID, c.CreatedAt, c.UpdatedAt = ids[i], t.now, t.now
+	}
+	return nil
+}
+
+// UpdateContacts implements store.Tx by COPYing the new values into a
+// temporary staging table and applying them with one UPDATE … FROM joined
+// on id: two statements for the batch whatever its size, instead of one
+// UPDATE per contact. The staging table belongs to the connection and is
+// created once per connection; ON COMMIT DELETE ROWS empties it after each
+// transaction, without the catalog churn of creating and dropping a table
+// per batch. It lives in pg_temp, named explicitly, so it never collides
+// with a table in the search_path.
+func (t *tx) UpdateContacts(ctx context.Context, cs []*intake.Contact) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	// UPDATE … FROM applies one arbitrary staged row when an id is staged
+	// twice; keep the last, as a contact-by-contact update would.
+	last := make(map[int64]int, len(cs))
+	for i, c := range cs {
+		last[c.ID] = i
+	}
+	staged := cs
+	if len(last) < len(cs) {
+		staged = make([]*intake.Contact, 0, len(last))
+		for i, c := range cs {
+			if last[c.ID] == i {
+				staged = append(staged, c)
+			}
+		}
+	}
+	// One simple-protocol round trip. The DELETE clears rows of an earlier
+	// UpdateContacts in this same transaction.
+	if _, err := t.tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS contacts_stage (
+			id bigint, email text, customer_number text, first_name text, last_name text, name text,
+			phone text, company text, address text, city text, postal_code text, country text, notes text,
+			tags jsonb, custom jsonb, alternates jsonb
+		) ON COMMIT DELETE ROWS;
+		DELETE FROM pg_temp.contacts_stage`); err != nil {
+		return fmt.Errorf("stage contact updates: %w", err)
+	}
+	_, err := t.tx.CopyFrom(ctx, pgx.Identifier{"pg_temp", "contacts_stage"}, append([]string{"id"}, dataCols...),
+		pgx.CopyFromSlice(len(staged), func(i int) ([]any, error) {
+			return append([]any{staged[i].ID}, dataValues(staged[i])...), nil
+		}))
+	if err != nil {
+		return fmt.Errorf("stage contact updates: %w", err)
+	}
+	set := make([]string, len(dataCols))
+	for i, col := range dataCols {
+		set[i] = col + ` = s.` + col
+	}
+	if _, err := t.tx.Exec(ctx, `UPDATE contacts c SET `+strings.Join(set, ", ")+`, updated_at = $2
+		FROM pg_temp.contacts_stage s WHERE c.tenant_id = $1 AND c.id = s.id`, t.tenantID, t.now); err != nil {
+		return writeError("update contacts", err)
+	}
+	for _, c := range cs {
+		c.UpdatedAt = t.now
+	}
+	return nil
+}
+
+// DeleteContacts implements store.Tx.
+func (t *tx) DeleteContacts(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := t.tx.Exec(ctx, `DELETE FROM contacts WHERE tenant_id = $1 AND id = ANY($2)`, t.tenantID, ids); err != nil {
+		return fmt.Errorf("delete contacts: %w", err)
+	}
+	return nil
+}
+
+// uniqueDetail picks the value out of a unique violation's detail, such as
+// `Key (tenant_id, email)=(7, ann@example.com) already exists.`
+var uniqueDetail = regexp.MustCompile(`^Key \(tenant_id, [a-z_]+\)=\(\d+, (.*)\) already exists\.$`)
+
+// writeError turns a unique violation (SQLSTATE 23505) into an ECONFLICT
+// error naming the field and, when PostgreSQL reports it, the value. A COPY
+// or UPDATE … FROM does not say which contact of the batch failed, so unlike
+// SQLite the message names the value rather than the contact.
+func writeError(op string, err error) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "23505" {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	field := "email or customer number"
+	switch pgErr.ConstraintName {
+	case "contacts_tenant_email":
+		field = "email"
+	case "contacts_tenant_customer_number":
+		field = "customer number"
+	}
+	if m := uniqueDetail.FindStringSubmatch(pgErr.Detail); m != nil {
+		return intake.Errorf(intake.ECONFLICT, "A contact with %s %q already exists.", field, m[1])
+	}
+	return intake.Errorf(intake.ECONFLICT, "A contact with this %s already exists.", field)
+}
+
+func mustSub(f embed.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}

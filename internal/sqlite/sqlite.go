@@ -1,0 +1,365 @@
+// Package sqlite is the store on embedded SQLite (modernc.org/sqlite, pure
+// Go): the zero-configuration default. It owns its schema migrations and
+// SQL; it knows nothing of HTTP or file formats.
+//
+// SQLite has one writer at a time. The store keeps a separate one-connection
+// pool for writes, so writers queue in Go instead of spinning on
+// SQLITE_BUSY, and a pool of readers that WAL lets run beside the writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/intake/intake"
+	"github.com/intake/intake/internal/store"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is the SQLite store. It implements store.Store.
+type DB struct {
+	read  *sql.DB
+	write *sql.DB
+	now   func() time.Time
+}
+
+var _ store.Store = (*DB)(nil)
+
+// DSN returns the modernc DSN for path with the pragmas Intake relies on:
+// WAL (readers beside the writer), NORMAL sync (durable at checkpoints, no
+// fsync per commit), a busy timeout for other processes such as
+// `intake keys create` beside `intake serve`, and BEGIN IMMEDIATE so a write
+// transaction takes the write lock up front instead of failing on upgrade.
+func DSN(path string) string {
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(ON)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at path and migrates it.
+func Open(ctx context.Context, path string) (*DB, error) {
+	write, err := sql.Open("sqlite", DSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	read, err := sql.Open("sqlite", DSN(path))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(4)
+	db := &DB{read: read, write: write, now: time.Now}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Migrate applies the embedded migrations.
+func (db *DB) Migrate(ctx context.Context) error {
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, mustSub(migrations, "migrations"))
+	if err != nil {
+		return fmt.Errorf("sqlite migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("sqlite migrate: %w", err)
+	}
+	return nil
+}
+
+// SQL returns the write pool, for the job queue, which needs the same database.
+func (db *DB) SQL() *sql.DB { return db.write }
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
+
+// EnsureTenant implements store.Store.
+func (db *DB) EnsureTenant(ctx context.Context, slug string) (intake.Tenant, error) {
+	t := intake.Tenant{Slug: slug}
+	var created int64
+	err := db.write.QueryRowContext(ctx,
+		`INSERT INTO tenants (slug, created_at) VALUES (?, ?)
+		 ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug
+		 RETURNING id, created_at`, slug, micros(db.now())).Scan(&t.ID, &created)
+	if err != nil {
+		return t, fmt.Errorf("ensure tenant %q: %w", slug, err)
+	}
+	t.CreatedAt = fromMicros(created)
+	return t, nil
+}
+
+// CreateAPIKey implements store.Store.
+func (db *DB) CreateAPIKey(ctx context.Context, tenantID int64, hash string, scopes []string) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO api_keys (tenant_id, hash, scopes, created_at) VALUES (?, ?, ?, ?)`,
+		tenantID, hash, strings.Join(scopes, ","), micros(db.now()))
+	if err != nil {
+		return fmt.Errorf("create api key: %w", err)
+	}
+	return nil
+}
+
+// Authenticate implements store.Store.
+func (db *DB) Authenticate(ctx context.Context, hash string) (intake.Principal, error) {
+	var p intake.Principal
+	var scopes string
+	var created int64
+	err := db.read.QueryRowContext(ctx,
+		`SELECT t.id, t.slug, t.created_at, k.scopes FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.hash = ?`,
+		hash).Scan(&p.Tenant.ID, &p.Tenant.Slug, &created, &scopes)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, intake.Errorf(intake.EUNAUTHORIZED, "The API key is not valid.")
+	}
+	if err != nil {
+		return p, fmt.Errorf("authenticate: %w", err)
+	}
+	p.Tenant.CreatedAt = fromMicros(created)
+	p.Scopes = strings.Split(scopes, ",")
+	return p, nil
+}
+
+const contactCols = `id, email, customer_number, first_name, last_name, name, phone, company, address, city,
+	postal_code, country, notes, tags, custom, alternates, created_at, updated_at`
+
+type scanner interface{ Scan(...any) error }
+
+func scanContact(s scanner) (intake.Contact, error) {
+	var c intake.Contact
+	var email, cust sql.NullString
+	var tags, custom, alts string
+	var created, updated int64
+	err := s.Scan(&c.ID, &email, &cust, &c.FirstName, &c.LastName, &c.Name, &c.Phone, &c.Company,
+		&c.Address, &c.City, &c.PostalCode, &c.Country, &c.Notes, &tags, &custom, &alts, &created, &updated)
+	if err != nil {
+		return c, err
+	}
+	c.Email, c.CustomerNumber = email.String, cust.String
+	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
+	if err := store.DecodeJSONColumns(&c, tags, custom, alts); err != nil {
+		return c, fmt.Errorf("contact %d: %w", c.ID, err)
+	}
+	return c, nil
+}
+
+// GetContact implements store.Store.
+func (db *DB) GetContact(ctx context.Context, tenantID, id int64) (intake.Contact, error) {
+	c, err := scanContact(db.read.QueryRowContext(ctx,
+		`SELECT `+contactCols+` FROM contacts WHERE tenant_id = ? AND id = ?`, tenantID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, intake.Errorf(intake.ENOTFOUND, "Contact %d not found.", id)
+	}
+	if err != nil {
+		return c, fmt.Errorf("get contact %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// ListContacts implements store.Store.
+func (db *DB) ListContacts(ctx context.Context, tenantID int64, f store.ContactFilter) ([]intake.Contact, error) {
+	q := `SELECT ` + contactCols + ` FROM contacts WHERE tenant_id = ? AND id > ?`
+	args := []any{tenantID, f.After}
+	if f.Email != "" {
+		q += ` AND email = ?`
+		args = append(args, strings.ToLower(strings.TrimSpace(f.Email)))
+	}
+	if f.CustomerNumber != "" {
+		q += ` AND customer_number = ?`
+		args = append(args, f.CustomerNumber)
+	}
+	if f.Tag != "" {
+		q += ` AND EXISTS (SELECT 1 FROM json_each(contacts.tags) WHERE value = ?)`
+		args = append(args, f.Tag)
+	}
+	if !f.UpdatedSince.IsZero() {
+		q += ` AND updated_at >= ?`
+		args = append(args, micros(f.UpdatedSince))
+	}
+	q += ` ORDER BY id LIMIT ?`
+	args = append(args, f.Limit)
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list contacts: %w", err)
+	}
+	defer rows.Close()
+	var out []intake.Contact
+	for rows.Next() {
+		c, err := scanContact(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list contacts: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Write implements store.Store. SQLite has a single writer, so the tenant
+// lock is the database's own write lock, taken by BEGIN IMMEDIATE.
+func (db *DB) Write(ctx context.Context, tenantID int64, fn func(store.Tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer sqlTx.Rollback()
+	if err := fn(&tx{tx: sqlTx, tenantID: tenantID, now: db.now().UTC()}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+type tx struct {
+	tx       *sql.Tx
+	tenantID int64
+	now      time.Time
+}
+
+func jsonList(vs []string) string {
+	b, _ := json.Marshal(vs)
+	return string(b)
+}
+
+// FindContacts implements store.Tx. Each key list is passed as one JSON
+// parameter and unnested with json_each, so a batch needs one statement
+// whatever its size and never meets SQLite's bound-parameter limit.
+func (t *tx) FindContacts(ctx context.Context, l store.Lookup) ([]intake.Contact, error) {
+	var conds []string
+	args := []any{t.tenantID}
+	add := func(expr string, vs []string, extra ...any) {
+		if len(vs) == 0 {
+			return
+		}
+		conds = append(conds, expr+` IN (SELECT value FROM json_each(?))`)
+		args = append(args, extra...)
+		args = append(args, jsonList(vs))
+	}
+	add(`email`, l.Emails)
+	add(`customer_number`, l.CustomerNumbers)
+	add(`phone`, l.Phones)
+	add(`lower(name)`, l.Names)
+	for name, vs := range l.Custom {
+		add(`json_extract(custom, ?)`, vs, store.JSONPath(name))
+	}
+	if len(conds) == 0 {
+		return nil, nil
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+contactCols+` FROM contacts WHERE tenant_id = ? AND (`+strings.Join(conds, " OR ")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find contacts: %w", err)
+	}
+	defer rows.Close()
+	var out []intake.Contact
+	for rows.Next() {
+		c, err := scanContact(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find contacts: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// InsertContacts implements store.Tx with one prepared statement run per
+// contact: in-process SQLite has no round trip to save, and this is as fast
+// as multi-row VALUES while giving each row's id.
+func (t *tx) InsertContacts(ctx context.Context, cs []*intake.Contact) error {
+	stmt, err := t.tx.PrepareContext(ctx, `INSERT INTO contacts (tenant_id, email, customer_number, first_name, last_name,
+		name, phone, company, address, city, postal_code, country, notes, tags, custom, alternates, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("prepare insert: %w", err)
+	}
+	defer stmt.Close()
+	now := micros(t.now)
+	for _, c := range cs {
+		tags, custom, alts := store.EncodeJSONColumns(c)
+		res, err := stmt.ExecContext(ctx, t.tenantID, nullable(c.Email), nullable(c.CustomerNumber), c.FirstName, c.LastName,
+			c.Name, c.Phone, c.Company, c.Address, c.City, c.PostalCode, c.Country, c.Notes, tags, custom, alts, now, now)
+		if err != nil {
+			return conflict(err, c)
+		}
+		if c.ID, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("insert contact: %w", err)
+		}
+		c.CreatedAt, c.UpdatedAt = t.now, t.now
+	}
+	return nil
+}
+
+// UpdateContacts implements store.Tx.
+func (t *tx) UpdateContacts(ctx context.Context, cs []*intake.Contact) error {
+	stmt, err := t.tx.PrepareContext(ctx, `UPDATE contacts SET email = ?, customer_number = ?, first_name = ?, last_name = ?,
+		name = ?, phone = ?, company = ?, address = ?, city = ?, postal_code = ?, country = ?, notes = ?, tags = ?,
+		custom = ?, alternates = ?, updated_at = ? WHERE tenant_id = ? AND id = ?`)
+	if err != nil {
+		return fmt.Errorf("prepare update: %w", err)
+	}
+	defer stmt.Close()
+	now := micros(t.now)
+	for _, c := range cs {
+		tags, custom, alts := store.EncodeJSONColumns(c)
+		if _, err := stmt.ExecContext(ctx, nullable(c.Email), nullable(c.CustomerNumber), c.FirstName, c.LastName,
+			c.Name, c.Phone, c.Company, c.Address, c.City, c.PostalCode, c.Country, c.Notes, tags, custom, alts, now,
+			t.tenantID, c.ID); err != nil {
+			return conflict(err, c)
+		}
+		c.UpdatedAt = t.now
+	}
+	return nil
+}
+
+// DeleteContacts implements store.Tx.
+func (t *tx) DeleteContacts(ctx context.Context, ids []int64) error {
+	b, _ := json.Marshal(ids)
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM contacts WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`,
+		t.tenantID, string(b)); err != nil {
+		return fmt.Errorf("delete contacts: %w", err)
+	}
+	return nil
+}
+
+func conflict(err error, c *intake.Contact) error {
+	if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return intake.Errorf(intake.ECONFLICT, "A contact with email %q or customer number %q already exists.", c.Email, c.CustomerNumber)
+	}
+	return fmt.Errorf("write contact: %w", err)
+}
+
+func mustSub(f embed.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}

@@ -1,0 +1,72 @@
+// Package store is the contract between the import engine and a database:
+// the Store and Tx interfaces and the types they exchange. It holds no SQL;
+// internal/sqlite and internal/postgres implement it, and storetest is the one
+// suite both must pass.
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/intake/intake"
+)
+
+// Store is a tenant-scoped persistence layer. Every method that takes a
+// tenantID reads or writes that tenant's rows only.
+type Store interface {
+	// EnsureTenant returns the tenant with slug, creating it if needed.
+	EnsureTenant(ctx context.Context, slug string) (intake.Tenant, error)
+	// CreateAPIKey stores a key by its hash with its scopes.
+	CreateAPIKey(ctx context.Context, tenantID int64, hash string, scopes []string) error
+	// Authenticate returns the principal of the key whose hash is given,
+	// or an EUNAUTHORIZED error.
+	Authenticate(ctx context.Context, hash string) (intake.Principal, error)
+
+	// GetContact returns one contact; ENOTFOUND if it is not the tenant's.
+	GetContact(ctx context.Context, tenantID, id int64) (intake.Contact, error)
+	// ListContacts returns up to f.Limit contacts with id > f.After in id order.
+	ListContacts(ctx context.Context, tenantID int64, f ContactFilter) ([]intake.Contact, error)
+
+	// Write runs fn in one transaction that holds the tenant's write lock, so
+	// two imports into one tenant never both decide "absent" for one key.
+	// fn's error rolls everything back and is returned.
+	Write(ctx context.Context, tenantID int64, fn func(Tx) error) error
+
+	// Close releases the database.
+	Close() error
+}
+
+// ContactFilter narrows ListContacts. Zero values mean "any".
+type ContactFilter struct {
+	After          int64
+	Limit          int
+	Email          string
+	CustomerNumber string
+	Tag            string
+	UpdatedSince   time.Time
+}
+
+// Lookup names the key values whose contacts FindContacts returns.
+type Lookup struct {
+	Emails          []string
+	CustomerNumbers []string
+	Phones          []string
+	Names           []string            // compared case-insensitively
+	Custom          map[string][]string // custom field → values
+}
+
+// Tx is one tenant-scoped write transaction. Its batch methods take a whole
+// batch in one call: implementations use COPY, multi-row statements or
+// prepared statements inside, never a round trip per record where avoidable.
+type Tx interface {
+	// FindContacts returns every contact whose email, customer number, phone,
+	// name or custom value is among l's.
+	FindContacts(ctx context.Context, l Lookup) ([]intake.Contact, error)
+	// InsertContacts stores new contacts and sets their ID, CreatedAt and
+	// UpdatedAt. A unique value already taken is an ECONFLICT error.
+	InsertContacts(ctx context.Context, cs []*intake.Contact) error
+	// UpdateContacts overwrites the stored contacts with the same IDs and sets UpdatedAt.
+	UpdateContacts(ctx context.Context, cs []*intake.Contact) error
+	// DeleteContacts removes the contacts with these IDs.
+	DeleteContacts(ctx context.Context, ids []int64) error
+}
