@@ -1,0 +1,188 @@
+package source
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// csvReadAhead is the read-ahead of the bufio.Reader inside csv.Reader; the
+// row limit allows for it.
+const csvReadAhead = 4096
+
+// errRowTooLong is returned by csvInput (through csv.Reader) when a record
+// grows past the limit.
+var errRowTooLong = errors.New("row too long")
+
+var errClosed = errors.New("source: reader is closed")
+
+// csvInput feeds csv.Reader. It turns a lone '\r' (old Mac line ending) into
+// '\n', and it refuses to deliver more than the row limit past the start of
+// the current record: encoding/csv buffers a whole record, so without this
+// an unterminated quote would read the rest of the file into memory.
+type csvInput struct {
+	src         *bufio.Reader
+	limit       int64 // MaxRowBytes plus csv.Reader's read-ahead
+	delivered   int64 // bytes returned by Read so far
+	recordStart int64 // input offset where the record being read starts
+	err         error
+}
+
+func (in *csvInput) Read(p []byte) (int, error) {
+	if in.err != nil {
+		return 0, in.err
+	}
+	allowed := in.recordStart + in.limit - in.delivered
+	if allowed <= 0 {
+		in.err = errRowTooLong
+		return 0, in.err
+	}
+	if int64(len(p)) > allowed {
+		p = p[:allowed]
+	}
+	n, err := in.src.Read(p)
+	for i := 0; i < n; i++ {
+		if p[i] != '\r' {
+			continue
+		}
+		if i+1 < n {
+			if p[i+1] != '\n' {
+				p[i] = '\n'
+			}
+		} else if next, err := in.src.Peek(1); err != nil || next[0] != '\n' {
+			p[i] = '\n'
+		}
+	}
+	in.delivered += int64(n)
+	if err != nil && err != io.EOF {
+		in.err = err
+	}
+	return n, err
+}
+
+// csvReader reads CSV and TSV files.
+type csvReader struct {
+	in     *csvInput
+	r      *csv.Reader
+	header []string
+	opts   Options
+	info   Info
+	utf8   bool // the file is read as UTF-8, so values may hold invalid bytes
+	number int  // record number of the last record read; the header is 1
+	err    error
+}
+
+func openCSV(text *bufio.Reader, enc textEncoding, format Format, delim rune, opts Options) (Reader, error) {
+	if delim == '"' || delim == '\r' || delim == '\n' || delim == '\uFFFD' || delim < 0 {
+		return nil, errorf("invalid_delimiter", "%q cannot be used as a delimiter.", delim)
+	}
+	in := &csvInput{src: text, limit: int64(opts.MaxRowBytes) + csvReadAhead}
+	r := csv.NewReader(in)
+	r.Comma = delim
+	r.FieldsPerRecord = -1 // ragged rows are row errors, counted by Next
+	r.ReuseRecord = true
+	c := &csvReader{
+		in:   in,
+		r:    r,
+		opts: opts,
+		info: Info{Format: format, Delimiter: delim, Encoding: enc.name},
+		utf8: enc.enc == nil,
+	}
+	rec, err := c.read()
+	var perr *csv.ParseError
+	switch {
+	case err == io.EOF:
+		return nil, errMissingHeaders
+	case errors.Is(err, errRowTooLong):
+		return nil, c.errRowTooLong(1)
+	case errors.As(err, &perr):
+		return nil, errorf("malformed_csv", "The header row is malformed: %s.", describeParseError(perr))
+	case err != nil:
+		return nil, fmt.Errorf("read header: %w", err)
+	}
+	c.number = 1
+	c.header = append([]string(nil), rec...)
+	if err := checkHeader(c.header, opts); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// read reads one record and enforces MaxRowBytes on it.
+func (c *csvReader) read() ([]string, error) {
+	start := c.r.InputOffset()
+	c.in.recordStart = start
+	rec, err := c.r.Read()
+	if errors.Is(err, errRowTooLong) || (err == nil && c.r.InputOffset()-start > int64(c.opts.MaxRowBytes)) {
+		return nil, errRowTooLong
+	}
+	return rec, err
+}
+
+func (c *csvReader) errRowTooLong(number int) *Error {
+	return errorf("row_too_long", "Row %d is longer than %d bytes; a quote may be missing its closing quote.", number, c.opts.MaxRowBytes)
+}
+
+func (c *csvReader) Header() []string { return c.header }
+
+func (c *csvReader) Info() Info { return c.info }
+
+func (c *csvReader) Next() (Row, error) {
+	for c.err == nil {
+		rec, err := c.read()
+		var perr *csv.ParseError
+		switch {
+		case err == io.EOF:
+			c.err = io.EOF
+			continue
+		case errors.Is(err, errRowTooLong):
+			c.err = c.errRowTooLong(c.number + 1)
+			continue
+		case errors.As(err, &perr) && (perr.Err == csv.ErrQuote || perr.Err == csv.ErrBareQuote):
+			// encoding/csv has consumed the bad line; reading goes on
+			// with the next one.
+			c.number++
+			return Row{
+				Number: c.number,
+				Values: append([]string(nil), rec...),
+				Err:    &RowError{Code: "malformed_row", Message: "row is malformed: " + describeParseError(perr)},
+			}, nil
+		case err != nil:
+			c.err = fmt.Errorf("read row %d: %w", c.number+1, err)
+			continue
+		}
+		c.number++
+		rec = trimTrailingEmpty(rec, len(c.header))
+		if emptyRow(rec) {
+			continue
+		}
+		values := append([]string(nil), rec...)
+		var rerr *RowError
+		if c.utf8 && fixEncoding(values) {
+			rerr = errInvalidEncoding()
+		}
+		if e := checkRow(values, len(c.header), c.opts); e != nil {
+			rerr = e
+		}
+		return Row{Number: c.number, Values: values, Err: rowErr(rerr)}, nil
+	}
+	return Row{}, c.err
+}
+
+func (c *csvReader) Close() error {
+	c.err = errClosed
+	return nil
+}
+
+func describeParseError(e *csv.ParseError) string {
+	what := e.Err.Error()
+	switch e.Err {
+	case csv.ErrBareQuote:
+		what = "a quote appears inside a field that is not quoted"
+	case csv.ErrQuote:
+		what = "a quoted field has a stray quote or is missing its closing quote"
+	}
+	return fmt.Sprintf("%s (line %d, column %d)", what, e.Line, e.Column)
+}

@@ -1,0 +1,112 @@
+package source
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// drain opens data and reads every row, checking the invariants any input
+// must keep: no panic, an end, increasing row numbers, rows aligned with the
+// header unless they carry a RowError, and valid UTF-8 values.
+func drain(t *testing.T, data []byte, opts Options) {
+	r, err := Open(bytes.NewReader(data), opts)
+	if err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			t.Fatalf("Open returned %T %v, want *Error", err, err)
+		}
+		return
+	}
+	defer r.Close()
+	last := 1
+	for i := 0; ; i++ {
+		if i > len(data)+1 {
+			t.Fatalf("more rows (%d) than bytes (%d)", i, len(data))
+		}
+		row, err := r.Next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("Next returned %T %v, want *Error", err, err)
+			}
+			return
+		}
+		if row.Number <= last {
+			t.Fatalf("row number %d after %d", row.Number, last)
+		}
+		last = row.Number
+		if row.Err == nil && len(row.Values) != len(r.Header()) {
+			t.Fatalf("row %d has %d values, header %d, and no error", row.Number, len(row.Values), len(r.Header()))
+		}
+		for _, v := range row.Values {
+			if !utf8.ValidString(v) {
+				t.Fatalf("row %d has invalid UTF-8 %q", row.Number, v)
+			}
+		}
+	}
+}
+
+// watchdog crashes the fuzz worker when one input takes more than 10s (a
+// hang), so the fuzzer saves the input; call the returned func when done.
+func watchdog(data []byte) (stop func()) {
+	t := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("input takes more than 10s: %q", data)) })
+	return func() { t.Stop() }
+}
+
+var fuzzSeeds = []string{
+	"email,name\na@x.nl,Ann\n",
+	"\xEF\xBB\xBFemail;name\r\nb@x.nl;Bob\r\n",
+	"city\nZ\xfcrich\nBesan\xe7on\n",
+	"a,b\r1,2\r3,4",
+	"name,notes\n\"Doe, J\",\"line 1\nline 2\"\n",
+	"a,b,c\n1,2\n3,4,5,6\n",
+	"a,b\n1,x\"y\n\"3\"x,4\n",
+	"a,b\n1,\"unterminated\n2,3\n",
+	"a\tb\n1\t2\n",
+	"a|b\n1|2\n",
+	",,\n1,2\n",
+	"a,a\n",
+	"\xff\xfee\x00,\x00n\x00\n\x00",
+}
+
+func FuzzCSV(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		defer watchdog(data)()
+		drain(t, data, Options{})
+		drain(t, data, Options{Format: FormatCSV, MaxRowBytes: 64, MaxCellBytes: 8, MaxColumns: 4})
+	})
+}
+
+var jsonSeeds = []string{
+	`[{"email":"a@x.nl","age":42,"vip":true,"x":null,"tags":["a",1],"o":{"k":[1]}}]`,
+	`[{"a":"1"},2,"x",[1],null,{"b":"3"}]`,
+	`[{"a":"1"},{"a":}]`,
+	`[{"a":"1"} {"a":"2"}]`,
+	`[{"a":"1"}] [2]`,
+	`[]`,
+	`{"a":1}`,
+	"\xEF\xBB\xBF[{\"naam\":\"\xc5\x81ukasz\"}]",
+	`[{"A":"1","a ":"2"},{}]`,
+}
+
+func FuzzJSON(f *testing.F) {
+	for _, s := range jsonSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		defer watchdog(data)()
+		drain(t, data, Options{Format: FormatJSON})
+		drain(t, data, Options{Format: FormatJSON, MaxRowBytes: 32, MaxCellBytes: 8, MaxColumns: 3})
+	})
+}

@@ -1,0 +1,277 @@
+package source
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// jsonInput feeds json.Decoder and refuses to deliver more than the row
+// limit past the start of the current array element. json.Decoder only asks
+// for more input when the value it is reading goes on past what it has, so
+// the limit bounds the element, not the read-ahead.
+type jsonInput struct {
+	src          io.Reader
+	limit        int64
+	delivered    int64
+	elementStart int64
+	err          error
+}
+
+func (in *jsonInput) Read(p []byte) (int, error) {
+	if in.err != nil {
+		return 0, in.err
+	}
+	allowed := in.elementStart + in.limit - in.delivered
+	if allowed <= 0 {
+		in.err = errRowTooLong
+		return 0, in.err
+	}
+	if int64(len(p)) > allowed {
+		p = p[:allowed]
+	}
+	n, err := in.src.Read(p)
+	in.delivered += int64(n)
+	return n, err
+}
+
+// jsonReader reads a JSON array of objects, one element at a time.
+type jsonReader struct {
+	in      *jsonInput
+	dec     *json.Decoder
+	header  []string
+	columns map[string]int // case-folded, trimmed key → column
+	opts    Options
+	info    Info
+	index   int  // array index of the next element
+	pending *Row // the first row, read by Open to learn the header
+	err     error
+}
+
+// openJSON reads the first element to learn the header. The first element
+// must be an object: it defines the columns. Keys are trimmed and compared
+// ignoring case, so "Email" and "email " are one column (the header shows
+// the first spelling); within one object the last of such keys wins.
+func openJSON(text *bufio.Reader, enc textEncoding, opts Options) (Reader, error) {
+	in := &jsonInput{src: text, limit: int64(opts.MaxRowBytes)}
+	dec := json.NewDecoder(in)
+	dec.UseNumber()
+	j := &jsonReader{
+		in:      in,
+		dec:     dec,
+		columns: make(map[string]int),
+		opts:    opts,
+		info:    Info{Format: FormatJSON, Encoding: enc.name},
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, j.fatal(err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return nil, &Error{Code: "unsupported_format", Message: "JSON must be an array of objects."}
+	}
+	row, raw, err := j.element()
+	if err == io.EOF {
+		return nil, &Error{Code: "missing_headers", Message: "The JSON array is empty, so the file has no columns."}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if raw[0] != '{' {
+		return nil, errorf("unsupported_format", "JSON must be an array of objects; the first element is %s.", describeJSON(raw))
+	}
+	if err := checkHeader(append([]string(nil), j.header...), opts); err != nil {
+		return nil, err
+	}
+	j.pending = &row
+	return j, nil
+}
+
+func (j *jsonReader) Header() []string { return j.header }
+
+func (j *jsonReader) Info() Info { return j.info }
+
+func (j *jsonReader) Next() (Row, error) {
+	if p := j.pending; p != nil {
+		j.pending = nil
+		if p.Err != nil || !emptyRow(p.Values) {
+			return *p, nil
+		}
+	}
+	for j.err == nil {
+		row, _, err := j.element()
+		if err != nil {
+			j.err = err
+			break
+		}
+		if row.Err == nil && emptyRow(row.Values) {
+			continue
+		}
+		return row, nil
+	}
+	return Row{}, j.err
+}
+
+func (j *jsonReader) Close() error {
+	j.err = errClosed
+	return nil
+}
+
+// element reads the next array element as a row. A non-object element is a
+// row with a "malformed_row" error. At the end of the array it returns
+// io.EOF, after checking that nothing but white space follows.
+func (j *jsonReader) element() (Row, json.RawMessage, error) {
+	start := j.dec.InputOffset()
+	j.in.elementStart = start
+	if !j.dec.More() {
+		if _, err := j.dec.Token(); err != nil { // the closing ']'
+			return Row{}, nil, j.fatal(err)
+		}
+		if _, err := j.dec.Token(); err != io.EOF {
+			return Row{}, nil, &Error{Code: "malformed_json", Message: fmt.Sprintf("The JSON is malformed at byte %d: there is more after the closing ']'.", j.dec.InputOffset())}
+		}
+		return Row{}, nil, io.EOF
+	}
+	var raw json.RawMessage
+	if err := j.dec.Decode(&raw); err != nil {
+		return Row{}, nil, j.fatal(err)
+	}
+	if j.dec.InputOffset()-start > int64(j.opts.MaxRowBytes) {
+		return Row{}, nil, j.errRowTooLong()
+	}
+	row := Row{Number: j.index + 2}
+	j.index++
+	if raw[0] != '{' {
+		row.Err = &RowError{Code: "malformed_row", Message: fmt.Sprintf("element is %s, not an object", describeJSON(raw))}
+		return row, raw, nil
+	}
+	values, err := j.object(raw)
+	if err != nil {
+		return Row{}, nil, err
+	}
+	row.Values = values
+	row.Err = rowErr(checkCells(values, j.opts))
+	return row, raw, nil
+}
+
+// object turns a JSON object into values aligned with the header, adding
+// columns for keys not seen before.
+func (j *jsonReader) object(raw json.RawMessage) ([]string, error) {
+	type pair struct {
+		column int
+		value  string
+	}
+	var pairs []pair
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if _, err := dec.Token(); err != nil { // '{'
+		return nil, j.fatal(err)
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, j.fatal(err)
+		}
+		key, _ := tok.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, j.fatal(err)
+		}
+		key = trimCell(key)
+		fold := strings.ToLower(key)
+		col, ok := j.columns[fold]
+		if !ok {
+			if len(j.header) >= j.opts.MaxColumns {
+				return nil, errorf("too_many_columns", "Row %d brings the number of columns over %d.", j.index+1, j.opts.MaxColumns)
+			}
+			col = len(j.header)
+			j.columns[fold] = col
+			j.header = append(j.header, key)
+		}
+		pairs = append(pairs, pair{col, jsonValue(v)})
+	}
+	values := make([]string, len(j.header))
+	for _, p := range pairs {
+		values[p.column] = p.value
+	}
+	return values, nil
+}
+
+// jsonValue renders a JSON value as a cell: a string as is, a number as
+// written, a bool as "true"/"false", null as "", an array of scalars joined
+// with ",", anything else as compact JSON.
+func jsonValue(raw json.RawMessage) string {
+	switch raw[0] {
+	case '"':
+		var s string
+		_ = json.Unmarshal(raw, &s) // raw is a valid string: the decoder checked it
+		return s
+	case 'n':
+		return ""
+	case '[':
+		var items []json.RawMessage
+		if err := json.Unmarshal(raw, &items); err == nil {
+			parts := make([]string, 0, len(items))
+			scalars := true
+			for _, it := range items {
+				if it[0] == '[' || it[0] == '{' {
+					scalars = false
+					break
+				}
+				parts = append(parts, jsonValue(it))
+			}
+			if scalars {
+				return strings.Join(parts, ",")
+			}
+		}
+	case '{':
+	default: // number, true, false
+		return string(raw)
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return string(raw)
+	}
+	return b.String()
+}
+
+// describeJSON names the kind of a JSON value for messages.
+func describeJSON(raw json.RawMessage) string {
+	switch raw[0] {
+	case '"':
+		return "a string"
+	case '[':
+		return "an array"
+	case '{':
+		return "an object"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	default:
+		return "a number"
+	}
+}
+
+func (j *jsonReader) errRowTooLong() *Error {
+	return errorf("row_too_long", "Row %d (array element %d) is longer than %d bytes.", j.index+2, j.index+1, j.opts.MaxRowBytes)
+}
+
+// fatal turns a decoding error into a *Error; errors from the underlying
+// reader are returned wrapped.
+func (j *jsonReader) fatal(err error) error {
+	var syn *json.SyntaxError
+	switch {
+	case errors.Is(err, errRowTooLong):
+		return j.errRowTooLong()
+	case errors.As(err, &syn):
+		return errorf("malformed_json", "The JSON is malformed at byte %d: %s.", syn.Offset, syn.Error())
+	case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
+		return errorf("malformed_json", "The JSON ends unexpectedly at byte %d: the array is not closed.", j.dec.InputOffset())
+	}
+	return fmt.Errorf("read JSON element %d: %w", j.index+1, err)
+}

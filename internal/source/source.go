@@ -1,0 +1,302 @@
+// Package source turns an uploaded file (CSV/TSV, XLSX, JSON) into a stream
+// of rows. It owns format sniffing, delimiter and encoding detection and
+// header-name suggestions; it knows nothing about contacts, databases or HTTP.
+//
+// Nothing here reads a whole file into memory, except an XLSX workbook,
+// whose compressed zip excelize needs whole (its sheets are still streamed):
+// memory is bounded by Options.MaxRowBytes and the 64 KiB head used for
+// sniffing, not by the size of the file.
+package source
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Format is the kind of file being read.
+type Format string
+
+// The formats Open can read. TSV is CSV with a tab delimiter.
+const (
+	FormatCSV  Format = "csv"
+	FormatTSV  Format = "tsv"
+	FormatXLSX Format = "xlsx"
+	FormatJSON Format = "json"
+)
+
+// Defaults for the limits in Options.
+const (
+	DefaultMaxColumns   = 1000
+	DefaultMaxCellBytes = 64 << 10
+	DefaultMaxRowBytes  = 4 << 20
+)
+
+// headSize is how much of the file Open peeks at to sniff the format, the
+// delimiter and the encoding. 64 KiB holds a few hundred typical rows, enough
+// to tell windows-1252 from UTF-8 in practice.
+const headSize = 64 << 10
+
+// Options configure Open. Zero values mean "detect" or the documented default.
+type Options struct {
+	// Format is the declared format; "" sniffs it from the content, with
+	// Name as a hint. A declared format the content contradicts (declared
+	// csv, content is a PDF) is rejected.
+	Format Format
+	// Name is the original file name, a hint only (e.g. "x.tsv").
+	Name string
+	// Delimiter separates CSV fields; 0 sniffs among ',', ';', '\t' and '|'
+	// from the first lines (default ',' when none is found, '\t' for TSV).
+	Delimiter rune
+	// Encoding of a CSV/TSV/JSON file; "" detects: a UTF-8 BOM is stripped,
+	// UTF-16 LE/BE is recognised by its BOM, and a head (first 64 KiB) that
+	// is not valid UTF-8 means windows-1252. Otherwise a WHATWG label such as
+	// "utf-8", "windows-1252", "latin1", "iso-8859-1" or "utf-16". A BOM wins
+	// over the declared encoding, as in the WHATWG decode algorithm.
+	Encoding string
+	// Sheet is the XLSX sheet to read (matched ignoring case); "" reads the
+	// first sheet.
+	Sheet string
+	// MaxColumns limits the header; more columns fail the file with code
+	// "too_many_columns". Default 1000.
+	MaxColumns int
+	// MaxCellBytes limits one cell; a longer cell gives its row a RowError
+	// with code "cell_too_long" and reading continues. Default 64 KiB.
+	MaxCellBytes int
+	// MaxRowBytes limits one CSV record or JSON object; a longer one fails
+	// the file with code "row_too_long". This is also the bound on what is
+	// buffered for a row (an unterminated quote cannot swallow the file).
+	// Default 4 MiB.
+	MaxRowBytes int
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxColumns <= 0 {
+		o.MaxColumns = DefaultMaxColumns
+	}
+	if o.MaxCellBytes <= 0 {
+		o.MaxCellBytes = DefaultMaxCellBytes
+	}
+	if o.MaxRowBytes <= 0 {
+		o.MaxRowBytes = DefaultMaxRowBytes
+	}
+	return o
+}
+
+// Error is a problem with the whole file: it cannot be read. Code is stable;
+// Message is a sentence a person understands.
+//
+// Codes: unsupported_format, unsupported_encoding, invalid_delimiter,
+// empty_file, missing_headers, duplicate_headers, too_many_columns,
+// row_too_long, malformed_csv, malformed_json, malformed_xlsx,
+// sheet_not_found.
+type Error struct {
+	Code    string
+	Message string
+}
+
+// Error returns the message.
+func (e *Error) Error() string { return e.Message }
+
+func errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// RowError is a problem with one row; reading continues after it.
+//
+// Codes: ragged_row, cell_too_long, malformed_row, invalid_encoding.
+type RowError struct {
+	Code    string
+	Message string
+}
+
+// Error returns the message.
+func (e *RowError) Error() string { return e.Message }
+
+// Row is one data row.
+type Row struct {
+	// Number is the row number as a person sees it in the file: the header
+	// is row 1, the first data row is 2. CSV: the record number (quoted
+	// newlines and blank lines do not count); XLSX: the spreadsheet row
+	// number; JSON: the array index + 2.
+	Number int
+	// Values are aligned with Header(). For a ragged row they are the fields
+	// as read. The Row owns them: they stay valid after the next Next.
+	Values []string
+	// Err is a *RowError or nil.
+	Err error
+}
+
+// Reader streams rows. Header is available right after Open.
+type Reader interface {
+	// Header returns the header row, trimmed. For JSON: the keys of the
+	// first object in document order, plus keys first seen in later objects
+	// appended, so re-read Header when len(Row.Values) grows.
+	Header() []string
+	// Next returns the next data row, skipping rows whose cells are all
+	// empty. It returns io.EOF at the end and a *Error for a problem that
+	// stops the file (codes row_too_long, malformed_json, malformed_xlsx,
+	// too_many_columns); other errors come from the underlying io.Reader.
+	// Problems with one row are in Row.Err, with a nil error.
+	Next() (Row, error)
+	// Close releases the reader; it does not close the io.Reader given to
+	// Open.
+	Close() error
+}
+
+// Info describes what Open detected. The readers Open returns have an Info
+// method:
+//
+//	if d, ok := r.(interface{ Info() source.Info }); ok { info := d.Info() }
+type Info struct {
+	Format    Format
+	Delimiter rune   // CSV and TSV only
+	Encoding  string // WHATWG name such as "utf-8"; "" for XLSX
+	Sheet     string // XLSX only
+}
+
+// Open sniffs the format (peeking at the head through a bufio.Reader so
+// nothing is lost) and returns the Reader for it.
+//
+// Errors are *Error with codes unsupported_format, unsupported_encoding,
+// invalid_delimiter, empty_file ("The file is empty."), missing_headers, duplicate_headers,
+// too_many_columns, row_too_long, malformed_csv, malformed_json,
+// malformed_xlsx and sheet_not_found, or a wrapped error from r.
+func Open(r io.Reader, opts Options) (Reader, error) {
+	opts = opts.withDefaults()
+	br := bufio.NewReaderSize(r, headSize)
+	head, err := br.Peek(headSize)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, fmt.Errorf("read file head: %w", err)
+	}
+	atEOF := len(head) < headSize
+	format, enc, text, err := sniff(head, opts.Name, opts.Format, opts.Encoding, atEOF)
+	if err != nil {
+		return nil, err
+	}
+	if format == FormatXLSX {
+		return openXLSX(br, opts)
+	}
+	if _, err := br.Discard(enc.bomLen); err != nil {
+		return nil, fmt.Errorf("read file head: %w", err)
+	}
+	switch format {
+	case FormatJSON:
+		return openJSON(enc.reader(br), enc, opts)
+	default:
+		delim := opts.Delimiter
+		if delim == 0 {
+			delim = sniffDelimiter(text, !atEOF, format == FormatTSV)
+		}
+		// TSV is CSV with a tab: say which one was read.
+		format = FormatCSV
+		if delim == '\t' {
+			format = FormatTSV
+		}
+		return openCSV(enc.reader(br), enc, format, delim, opts)
+	}
+}
+
+var errEmpty = &Error{Code: "empty_file", Message: "The file is empty."}
+
+// isBlank reports whether b holds nothing but white space and BOMs.
+func isBlank(b []byte) bool {
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if !unicode.IsSpace(r) && r != '\uFEFF' {
+			return false
+		}
+		b = b[n:]
+	}
+	return true
+}
+
+// trimCell trims white space and a stray BOM around a header name.
+func trimCell(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '\uFEFF' })
+}
+
+// checkHeader trims the header in place and rejects a header without names,
+// with too many columns, or with duplicate names (compared ignoring case,
+// because the importer maps columns by name). Blank names are allowed: they
+// are unnamed columns, such as the one a trailing delimiter makes.
+func checkHeader(header []string, opts Options) error {
+	if len(header) > opts.MaxColumns {
+		return errorf("too_many_columns", "The header has %d columns; at most %d are allowed.", len(header), opts.MaxColumns)
+	}
+	named := false
+	seen := make(map[string]bool, len(header))
+	var dups []string
+	for i, h := range header {
+		h = strings.ToValidUTF8(trimCell(h), "\uFFFD")
+		header[i] = h
+		if h == "" {
+			continue
+		}
+		named = true
+		k := strings.ToLower(h)
+		if seen[k] {
+			dups = append(dups, fmt.Sprintf("%q", h))
+		}
+		seen[k] = true
+	}
+	if !named {
+		return errMissingHeaders
+	}
+	if len(dups) > 0 {
+		return errorf("duplicate_headers", "The header row names a column more than once: %s.", strings.Join(dups, ", "))
+	}
+	return nil
+}
+
+var errMissingHeaders = &Error{Code: "missing_headers", Message: "The file has no header row."}
+
+// emptyRow reports whether every value is blank.
+func emptyRow(values []string) bool {
+	for _, v := range values {
+		if strings.TrimSpace(v) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// trimTrailingEmpty drops empty fields past the header's width, so a row
+// with stray trailing delimiters (common in spreadsheet exports) is not
+// ragged.
+func trimTrailingEmpty(values []string, width int) []string {
+	for len(values) > width && values[len(values)-1] == "" {
+		values = values[:len(values)-1]
+	}
+	return values
+}
+
+// checkRow returns the RowError for a row of a reader with a fixed header
+// width: ragged_row before cell_too_long.
+func checkRow(values []string, width int, opts Options) *RowError {
+	if len(values) != width {
+		return &RowError{Code: "ragged_row", Message: fmt.Sprintf("row has %d fields, the header has %d", len(values), width)}
+	}
+	return checkCells(values, opts)
+}
+
+func checkCells(values []string, opts Options) *RowError {
+	for i, v := range values {
+		if len(v) > opts.MaxCellBytes {
+			return &RowError{Code: "cell_too_long", Message: fmt.Sprintf("field %d is %d bytes long; at most %d are allowed", i+1, len(v), opts.MaxCellBytes)}
+		}
+	}
+	return nil
+}
+
+// rowErr converts a possibly nil *RowError to an error that is nil too.
+func rowErr(e *RowError) error {
+	if e == nil {
+		return nil
+	}
+	return e
+}

@@ -1,0 +1,228 @@
+package source
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// xlsxReader streams the rows of one worksheet.
+//
+// It runs two excelize row iterators over the same sheet in lockstep: one
+// gives the values as the user sees them (number formats applied, so dates
+// look like dates), the other the raw values. excelize cannot give both for
+// one row, and the raw value is needed where the formatted one is a long
+// integer in scientific notation (4.4123456789E+10 for a phone number): see
+// plainNumber. Each iterator holds one row at a time.
+type xlsxReader struct {
+	f         *excelize.File
+	formatted *excelize.Rows
+	raw       *excelize.Rows
+	header    []string
+	opts      Options
+	info      Info
+	number    int // spreadsheet row number of the last row read
+	err       error
+}
+
+// openXLSX opens the workbook and reads the header: the first row that is
+// not empty.
+//
+// excelize needs random access to the zip, so excelize.OpenReader reads the
+// whole file into memory. That is the compressed file, a fraction of the
+// data; worksheets larger than excelize's UnzipXMLSizeLimit (16 MB) are
+// unzipped to a temporary file and streamed from there. The shared strings
+// table is held in memory.
+func openXLSX(r io.Reader, opts Options) (_ Reader, err error) {
+	defer recoverExcelize(&err)
+	er := &errReader{r: r}
+	f, err := excelize.OpenReader(er)
+	if er.err != nil {
+		return nil, fmt.Errorf("read workbook: %w", er.err)
+	}
+	if err != nil {
+		return nil, errorf("malformed_xlsx", "The XLSX workbook cannot be opened (%v); save it again from Excel, or as CSV.", err)
+	}
+	x := &xlsxReader{f: f, opts: opts}
+	if err := x.open(); err != nil {
+		_ = x.Close()
+		return nil, err
+	}
+	return x, nil
+}
+
+func (x *xlsxReader) open() error {
+	sheets := x.f.GetSheetList()
+	if len(sheets) == 0 {
+		return &Error{Code: "malformed_xlsx", Message: "The XLSX workbook has no sheets."}
+	}
+	sheet := sheets[0]
+	if x.opts.Sheet != "" {
+		sheet = ""
+		for _, s := range sheets {
+			if strings.EqualFold(s, strings.TrimSpace(x.opts.Sheet)) {
+				sheet = s
+				break
+			}
+		}
+		if sheet == "" {
+			return errorf("sheet_not_found", "The workbook has no sheet named %q; its sheets are %s.", x.opts.Sheet, quoteList(sheets))
+		}
+	}
+	x.info = Info{Format: FormatXLSX, Sheet: sheet}
+	var err error
+	if x.formatted, err = x.f.Rows(sheet); err != nil {
+		return x.malformed(err)
+	}
+	if x.raw, err = x.f.Rows(sheet); err != nil {
+		return x.malformed(err)
+	}
+	for {
+		cells, err := x.next()
+		if err == io.EOF {
+			return errMissingHeaders
+		}
+		if err != nil {
+			return err
+		}
+		cells = trimTrailingEmpty(cells, 0)
+		if emptyRow(cells) {
+			continue
+		}
+		x.header = cells
+		return checkHeader(x.header, x.opts)
+	}
+}
+
+// next returns the cells of the next spreadsheet row; empty rows included.
+func (x *xlsxReader) next() (_ []string, err error) {
+	defer recoverExcelize(&err)
+	if !x.formatted.Next() {
+		if err := x.formatted.Error(); err != nil {
+			return nil, x.malformed(err)
+		}
+		return nil, io.EOF
+	}
+	x.raw.Next()
+	x.number++
+	cells, err := x.formatted.Columns()
+	if err != nil {
+		return nil, x.malformed(err)
+	}
+	raws, err := x.raw.Columns(excelize.Options{RawCellValue: true})
+	if err != nil {
+		return nil, x.malformed(err)
+	}
+	for i := range cells {
+		if i < len(raws) {
+			cells[i] = plainNumber(cells[i], raws[i])
+		}
+	}
+	return cells, nil
+}
+
+func (x *xlsxReader) malformed(err error) *Error {
+	return errorf("malformed_xlsx", "The XLSX workbook cannot be read at row %d (%v).", x.number, err)
+}
+
+func (x *xlsxReader) Header() []string { return x.header }
+
+func (x *xlsxReader) Info() Info { return x.info }
+
+// Next returns the next row that is not empty. Short rows are padded to the
+// header's width: a spreadsheet leaves out empty cells at the end of a row.
+func (x *xlsxReader) Next() (Row, error) {
+	for x.err == nil {
+		cells, err := x.next()
+		if err != nil {
+			x.err = err
+			break
+		}
+		cells = trimTrailingEmpty(cells, len(x.header))
+		if emptyRow(cells) {
+			continue
+		}
+		for len(cells) < len(x.header) {
+			cells = append(cells, "")
+		}
+		return Row{Number: x.number, Values: cells, Err: rowErr(checkRow(cells, len(x.header), x.opts))}, nil
+	}
+	return Row{}, x.err
+}
+
+func (x *xlsxReader) Close() error {
+	if x.err == errClosed {
+		return nil
+	}
+	x.err = errClosed
+	var errs []error
+	for _, rows := range []*excelize.Rows{x.formatted, x.raw} {
+		if rows != nil {
+			errs = append(errs, rows.Close())
+		}
+	}
+	errs = append(errs, x.f.Close())
+	return errors.Join(errs...)
+}
+
+var sciNotation = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+$`)
+
+// plainNumber returns the raw value of a cell instead of its formatted one
+// when the formatted value shows an integer in scientific notation. Contact
+// data has long integers (phone numbers such as 31612345678, customer
+// numbers) and "4.4123456789E+10" is never what the user means. This
+// applies to any numeric format, not only General: excelize's streaming
+// iterator does not expose the cell's style, and an integer is better
+// imported whole even from a cell formatted as scientific.
+func plainNumber(formatted, raw string) string {
+	if !sciNotation.MatchString(formatted) {
+		return formatted
+	}
+	digits := strings.TrimPrefix(raw, "-")
+	if digits != "" && strings.Trim(digits, "0123456789") == "" {
+		return raw
+	}
+	v, err := strconv.ParseFloat(raw, 64)
+	if err != nil || v != math.Trunc(v) || math.Abs(v) >= 1e21 {
+		return formatted
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// errReader remembers an error from the underlying reader, to tell a failed
+// upload from a corrupt workbook.
+type errReader struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
+}
+
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
+}
+
+// recoverExcelize turns a panic inside excelize into a "malformed_xlsx"
+// error. The workbook is untrusted input parsed by a library we do not
+// control, and one bad upload must not take the process down.
+func recoverExcelize(err *error) {
+	if p := recover(); p != nil {
+		*err = errorf("malformed_xlsx", "The XLSX workbook cannot be read (%v).", p)
+	}
+}
