@@ -106,6 +106,9 @@ type Options struct {
 	IgnoreEmptyFields bool              `json:"ignore_empty_fields"`
 	Duplicates        Duplicates        `json:"duplicates"`
 	SkipOnError       bool              `json:"skip_on_error"`
+	// Required lists the fields the columns must provide before a job can
+	// start: the match fields, plus name in the PackageX and TextUs dialects.
+	Required []string `json:"required_fields,omitempty"`
 }
 
 // DefaultOptions returns the design's defaults: upsert on email, keep stored

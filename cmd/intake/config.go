@@ -4,7 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
+
+	"github.com/intake/intake/internal/jobs"
 )
 
 // Config is the program's configuration: flags with environment fallbacks.
@@ -22,12 +25,22 @@ type Config struct {
 	Region string
 	// LogLevel is debug, info, warn or error. Env INTAKE_LOG_LEVEL; default info.
 	LogLevel string
+	// MaxUploadBytes caps one upload. Env INTAKE_MAX_UPLOAD_BYTES; default 1 GiB.
+	MaxUploadBytes int64
+	// Workers is how many imports this process runs at once. Env
+	// INTAKE_WORKERS; default 2 (the machine has 2 cores, and the database,
+	// not Go, is the bottleneck).
+	Workers int
+	// ChunkSize is the rows per import transaction. Env INTAKE_CHUNK_SIZE;
+	// default jobs.DefaultChunkSize.
+	ChunkSize int
 }
 
 // DefaultConfig returns the zero-configuration defaults: embedded SQLite in
 // the working directory.
 func DefaultConfig() Config {
-	return Config{Addr: ":8080", DatabaseURL: "sqlite:intake.db", UploadDir: "uploads", Region: "NL", LogLevel: "info"}
+	return Config{Addr: ":8080", DatabaseURL: "sqlite:intake.db", UploadDir: "uploads", Region: "NL", LogLevel: "info",
+		MaxUploadBytes: 1 << 30, Workers: 2, ChunkSize: jobs.DefaultChunkSize}
 }
 
 // envOr returns the environment variable name, or def when it is unset.
@@ -47,6 +60,20 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", envOr("INTAKE_LOG_LEVEL", d.LogLevel), "debug, info, warn or error (env INTAKE_LOG_LEVEL)")
 }
 
+// bindWorkers registers the flags of commands that run import workers.
+func (c *Config) bindWorkers(fs *flag.FlagSet) {
+	fs.Int64Var(&c.MaxUploadBytes, "max-upload-bytes", envInt("INTAKE_MAX_UPLOAD_BYTES", c.MaxUploadBytes), "largest upload accepted (env INTAKE_MAX_UPLOAD_BYTES)")
+	fs.IntVar(&c.Workers, "workers", int(envInt("INTAKE_WORKERS", int64(c.Workers))), "imports run at once (env INTAKE_WORKERS)")
+	fs.IntVar(&c.ChunkSize, "chunk-size", int(envInt("INTAKE_CHUNK_SIZE", int64(c.ChunkSize))), "rows per import transaction (env INTAKE_CHUNK_SIZE)")
+}
+
+func envInt(name string, def int64) int64 {
+	if v, err := strconv.ParseInt(os.Getenv(name), 10, 64); err == nil {
+		return v
+	}
+	return def
+}
+
 // Validate checks the configuration.
 func (c *Config) Validate() error {
 	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
@@ -54,6 +81,9 @@ func (c *Config) Validate() error {
 	}
 	if len(c.Region) != 2 {
 		return fmt.Errorf("region %q: want an ISO 3166-1 alpha-2 code such as NL or US", c.Region)
+	}
+	if c.MaxUploadBytes <= 0 || c.Workers <= 0 || c.ChunkSize <= 0 {
+		return fmt.Errorf("max upload bytes, workers and chunk size must be positive")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

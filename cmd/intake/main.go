@@ -18,8 +18,12 @@ import (
 	"syscall"
 	"time"
 
+	"gocloud.dev/blob"
+	"gocloud.dev/blob/fileblob"
+
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/importer"
+	"github.com/intake/intake/internal/jobs"
 	intakehttp "github.com/intake/intake/internal/http"
 	"github.com/intake/intake/internal/postgres"
 	"github.com/intake/intake/internal/sqlite"
@@ -30,11 +34,13 @@ const usage = `intake: bulk import of people data
 
 usage:
   intake serve [--addr :8080] [--database-url URL]   run the API and workers
+  intake worker [--database-url URL]                  run import workers only (scale out on PostgreSQL)
   intake migrate [--database-url URL]                 apply schema migrations
   intake keys create --tenant T --scopes a,b          create an API key (printed alone on stdout)
 
 Every flag has an environment fallback: INTAKE_ADDR, INTAKE_DATABASE_URL,
-INTAKE_UPLOAD_DIR, INTAKE_DEFAULT_REGION, INTAKE_LOG_LEVEL.
+INTAKE_UPLOAD_DIR, INTAKE_DEFAULT_REGION, INTAKE_LOG_LEVEL, INTAKE_MAX_UPLOAD_BYTES,
+INTAKE_WORKERS, INTAKE_CHUNK_SIZE.
 `
 
 func main() {
@@ -69,6 +75,8 @@ type Main struct {
 	scopes  string
 
 	store    store.Store
+	bucket   *blob.Bucket
+	queue    jobs.Queue
 	listener net.Listener
 	server   *http.Server
 	ready    chan struct{}
@@ -98,7 +106,10 @@ func (m *Main) ParseFlags(args []string) error {
 	switch cmd {
 	case "serve":
 		fs.StringVar(&m.Config.Addr, "addr", envOr("INTAKE_ADDR", m.Config.Addr), "listen address (env INTAKE_ADDR)")
+		m.Config.bindWorkers(fs)
 	case "migrate":
+	case "worker":
+		m.Config.bindWorkers(fs)
 	case "keys create":
 		fs.StringVar(&m.tenant, "tenant", "", "tenant slug; created if new")
 		fs.StringVar(&m.scopes, "scopes", "contacts", "comma list of scopes: "+strings.Join(intake.KnownScopes, ", "))
@@ -133,6 +144,17 @@ func openStore(ctx context.Context, url string) (store.Store, error) {
 	return postgres.Open(ctx, url)
 }
 
+// newQueue makes the job queue on the store's own database.
+func newQueue(ctx context.Context, st store.Store, runner *jobs.Runner, cfg jobs.QueueConfig) (jobs.Queue, error) {
+	switch db := st.(type) {
+	case *sqlite.DB:
+		return jobs.NewSQLiteQueue(ctx, db.SQL(), runner, cfg)
+	case *postgres.DB:
+		return jobs.NewPostgresQueue(ctx, db.Pool(), runner, cfg)
+	}
+	return nil, fmt.Errorf("no job queue for store %T", st)
+}
+
 // Run runs the command until it finishes or ctx is cancelled.
 func (m *Main) Run(ctx context.Context) error {
 	st, err := openStore(ctx, m.Config.DatabaseURL)
@@ -146,6 +168,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return nil
 	case "keys create":
 		return m.createKey(ctx)
+	case "worker":
+		return m.work(ctx)
 	}
 	return m.serve(ctx)
 }
@@ -170,10 +194,52 @@ func (m *Main) createKey(ctx context.Context) error {
 	return nil
 }
 
+// parts builds the engine, the upload bucket, the job runner and queue.
+func (m *Main) parts(ctx context.Context, logger *slog.Logger) (*importer.Engine, *blob.Bucket, *jobs.Runner, jobs.Queue, error) {
+	eng := &importer.Engine{Store: m.store, Region: m.Config.Region}
+	bucket, err := fileblob.OpenBucket(m.Config.UploadDir, &fileblob.Options{CreateDir: true, NoTempDir: true})
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("upload dir %s: %w", m.Config.UploadDir, err)
+	}
+	m.bucket = bucket
+	runner := &jobs.Runner{Store: m.store, Engine: eng, Bucket: bucket, Logger: logger, ChunkSize: m.Config.ChunkSize}
+	q, err := newQueue(ctx, m.store, runner, jobs.QueueConfig{Workers: m.Config.Workers, Logger: logger})
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return eng, bucket, runner, q, nil
+}
+
+// work runs import workers only, until ctx ends.
+func (m *Main) work(ctx context.Context) error {
+	logger := m.logger()
+	_, _, _, q, err := m.parts(ctx, logger)
+	if err != nil {
+		return err
+	}
+	if err := q.Start(ctx); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
+	logger.Info("intake worker running", "database", redact(m.Config.DatabaseURL), "workers", m.Config.Workers)
+	close(m.ready)
+	<-ctx.Done()
+	stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return q.Stop(stop)
+}
+
 func (m *Main) serve(ctx context.Context) error {
 	logger := m.logger()
-	eng := &importer.Engine{Store: m.store, Region: m.Config.Region}
-	srv := intakehttp.NewServer(m.store, eng, logger)
+	eng, bucket, runner, q, err := m.parts(ctx, logger)
+	if err != nil {
+		return err
+	}
+	srv := intakehttp.NewServer(intakehttp.Config{Store: m.store, Engine: eng, Logger: logger, Bucket: bucket,
+		Runner: runner, Queue: q, MaxUploadBytes: m.Config.MaxUploadBytes})
+	if err := q.Start(ctx); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
+	m.queue = q
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
@@ -191,7 +257,10 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return m.server.Shutdown(shutdown)
+	err = m.server.Shutdown(shutdown)
+	// Running imports are cancelled at their next chunk and resume from
+	// their checkpoint when a process picks them up again.
+	return errors.Join(err, q.Stop(shutdown))
 }
 
 // URL returns the base URL serve listens on, once it does.
@@ -202,10 +271,14 @@ func (m *Main) URL() string {
 
 // Close releases what Run opened.
 func (m *Main) Close() error {
-	if m.store != nil {
-		return m.store.Close()
+	var errs []error
+	if m.bucket != nil {
+		errs = append(errs, m.bucket.Close())
 	}
-	return nil
+	if m.store != nil {
+		errs = append(errs, m.store.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // redact hides a password in a database URL for logs.

@@ -13,39 +13,56 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"gocloud.dev/blob"
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/importer"
+	"github.com/intake/intake/internal/jobs"
 	"github.com/intake/intake/internal/store"
 )
 
-// Server serves the API.
-type Server struct {
+// Config is what the server serves from.
+type Config struct {
 	Store  store.Store
 	Engine *importer.Engine
 	Logger *slog.Logger
+	// Bucket keeps uploaded files.
+	Bucket *blob.Bucket
+	// Runner runs jobs in the request for upload_mode=sync.
+	Runner *jobs.Runner
+	// Queue schedules async jobs.
+	Queue jobs.Queue
+	// MaxUploadBytes caps one upload. Default 1 GiB.
+	MaxUploadBytes int64
+}
 
+// Server serves the API.
+type Server struct {
+	Config
 	mux *http.ServeMux
 	api huma.API
 }
 
 // NewServer builds the routes.
-func NewServer(st store.Store, eng *importer.Engine, logger *slog.Logger) *Server {
-	if logger == nil {
-		logger = slog.Default()
+func NewServer(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
 	}
-	s := &Server{Store: st, Engine: eng, Logger: logger, mux: http.NewServeMux()}
-	cfg := huma.DefaultConfig("Intake", "1.0.0")
-	cfg.Info.Description = "Bulk import of contacts from JSON, CSV/TSV and XLSX. " +
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = 1 << 30
+	}
+	s := &Server{Config: cfg, mux: http.NewServeMux()}
+	hc := huma.DefaultConfig("Intake", "1.0.0")
+	hc.Info.Description = "Bulk import of contacts from JSON, CSV/TSV and XLSX. " +
 		"Authenticate with `Authorization: Bearer KEY` (create one with `intake keys create`). " +
 		"Errors are application/problem+json with a list of field errors."
 	// No $schema links in bodies: responses keep exactly the dialects' shapes.
-	cfg.CreateHooks = nil
-	cfg.OpenAPIPath = "/openapi"
-	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+	hc.CreateHooks = nil
+	hc.OpenAPIPath = "/openapi"
+	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An Intake API key."},
 	}
-	s.api = humago.New(s.mux, cfg)
+	s.api = humago.New(s.mux, hc)
 	s.api.UseMiddleware(s.authenticate)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
@@ -53,6 +70,7 @@ func NewServer(st store.Store, eng *importer.Engine, logger *slog.Logger) *Serve
 	})
 	s.registerContacts()
 	s.registerBulk()
+	s.registerImports()
 	return s
 }
 
@@ -157,3 +175,5 @@ func (s *Server) problem(ctx context.Context, err error, details ...error) error
 	}
 	return huma.NewError(statusOf(code), intake.ErrorMessage(err), details...)
 }
+
+func asStatus(err error, se *huma.StatusError) bool { return errors.As(err, se) }

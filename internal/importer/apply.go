@@ -100,23 +100,37 @@ func lookupFor(fields []string, items []*Item) store.Lookup {
 }
 
 // Apply decides every undecided item of a batch against the stored contacts
-// and, unless the mode is validate, writes the batch through tx: deletes,
-// then updates, then inserts, each as one batch call. Items that are already
-// decided (failed validation, in-file duplicates) are left alone. Updates that
-// would change nothing are counted as updated but not written.
+// and, unless the mode is validate, writes the batch through tx. Items that
+// are already decided (failed validation, in-file duplicates) are left alone.
 func Apply(ctx context.Context, tx store.Tx, opts intake.Options, items []*Item) error {
+	p, err := DecideBatch(ctx, tx, opts, items)
+	if err != nil || opts.Mode == intake.ModeValidate {
+		return err
+	}
+	return p.Write(ctx, tx)
+}
+
+// Plan is a decided batch: what to delete, update and insert.
+type Plan struct {
+	inserts, updates []*intake.Contact
+	deletes          []int64
+	inserted         []*Item
+}
+
+// DecideBatch sets the outcome of every undecided item against the stored
+// contacts and returns the writes that carry it out, without writing.
+// Updates that would change nothing are counted as updated but not planned.
+func DecideBatch(ctx context.Context, tx store.Tx, opts intake.Options, items []*Item) (*Plan, error) {
+	plan := &Plan{}
 	live := slices.DeleteFunc(slices.Clone(items), func(it *Item) bool { return it.Outcome != "" })
 	if len(live) == 0 {
-		return nil
+		return plan, nil
 	}
 	existing, err := tx.FindContacts(ctx, lookupFor(opts.MatchFields, live))
 	if err != nil {
-		return fmt.Errorf("find existing contacts: %w", err)
+		return nil, fmt.Errorf("find existing contacts: %w", err)
 	}
 	ix := newIndex(opts.MatchFields, existing)
-	var inserts, updates []*intake.Contact
-	var deletes []int64
-	var inserted []*Item
 	fail := func(it *Item, re *intake.RowError) {
 		re.Index = it.Index
 		it.Outcome, it.Err = intake.OutcomeFailed, re
@@ -144,8 +158,8 @@ func Apply(ctx context.Context, tx store.Tx, opts intake.Options, items []*Item)
 				continue
 			}
 			ix.add(&c)
-			inserts = append(inserts, &c)
-			inserted = append(inserted, it)
+			plan.inserts = append(plan.inserts, &c)
+			plan.inserted = append(plan.inserted, it)
 		case intake.OutcomeUpdated:
 			merged := merge(cur, it, opts.IgnoreEmptyFields)
 			if re := ix.taken(&merged, cur); re != nil {
@@ -157,12 +171,12 @@ func Apply(ctx context.Context, tx store.Tx, opts intake.Options, items []*Item)
 				ix.remove(cur)
 				*cur = merged
 				ix.add(cur)
-				updates = append(updates, cur)
+				plan.updates = append(plan.updates, cur)
 			}
 		case intake.OutcomeDeleted:
 			it.Contact.ID = cur.ID
 			ix.remove(cur)
-			deletes = append(deletes, cur.ID)
+			plan.deletes = append(plan.deletes, cur.ID)
 		case intake.OutcomeSkipped:
 			if cur != nil {
 				it.Contact.ID = cur.ID
@@ -172,9 +186,14 @@ func Apply(ctx context.Context, tx store.Tx, opts intake.Options, items []*Item)
 		}
 		it.Outcome = outcome
 	}
-	if opts.Mode == intake.ModeValidate {
-		return nil
-	}
+	return plan, nil
+}
+
+// Write carries out the plan through tx: deletes, then updates, then
+// inserts (so a value freed by one contact can be taken by another), each
+// as one batch call. Inserted items get their new IDs.
+func (p *Plan) Write(ctx context.Context, tx store.Tx) error {
+	deletes, updates, inserts, inserted := p.deletes, p.updates, p.inserts, p.inserted
 	if len(deletes) > 0 {
 		if err := tx.DeleteContacts(ctx, deletes); err != nil {
 			return fmt.Errorf("delete %d contacts: %w", len(deletes), err)

@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"hash/fnv"
+	"strings"
 
 	"github.com/intake/intake"
 )
@@ -61,23 +62,24 @@ func (d *Duplicates) Verdict(policy intake.Duplicates, key string, row int, what
 	}
 	first, last := int(e.first), int(e.last)
 	field := joinFields(fields)
+	What := strings.ToUpper(what[:1]) + what[1:]
 	re := func(msg string) *intake.RowError {
 		return &intake.RowError{Index: row, Field: fields[0], Code: intake.CodeDuplicateInFile, Message: msg}
 	}
 	switch policy {
 	case intake.DuplicatesUseFirst:
 		if row != first {
-			return intake.OutcomeSkipped, re(fmt.Sprintf("%s %d has the same %s as %s %d; the first one is used.", what, row, field, what, first))
+			return intake.OutcomeSkipped, re(fmt.Sprintf("%s %d has the same %s as %s %d; the first one is used.", What, row, field, what, first))
 		}
 	case intake.DuplicatesIgnoreAll:
 		return intake.OutcomeSkipped, re(fmt.Sprintf("%d %ss share this %s; duplicates are all ignored.", e.count, what, field))
 	case intake.DuplicatesError:
 		if row != first {
-			return intake.OutcomeFailed, re(fmt.Sprintf("%s %d has the same %s as %s %d; duplicates are errors.", what, row, field, what, first))
+			return intake.OutcomeFailed, re(fmt.Sprintf("%s %d has the same %s as %s %d; duplicates are errors.", What, row, field, what, first))
 		}
 	default: // use_last
 		if row != last {
-			return intake.OutcomeSkipped, re(fmt.Sprintf("%s %d has the same %s as %s %d; the last one is used.", what, row, field, what, last))
+			return intake.OutcomeSkipped, re(fmt.Sprintf("%s %d has the same %s as %s %d; the last one is used.", What, row, field, what, last))
 		}
 	}
 	return "", nil

@@ -205,4 +205,3 @@ func truncate(v string) string {
 }
 
 func label(field string) string { return strings.ReplaceAll(field, "_", " ") }
-

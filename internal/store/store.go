@@ -32,6 +32,18 @@ type Store interface {
 	// fn's error rolls everything back and is returned.
 	Write(ctx context.Context, tenantID int64, fn func(Tx) error) error
 
+	// CreateImport stores a new import job and sets its ID and timestamps.
+	CreateImport(ctx context.Context, im *intake.Import) error
+	// GetImport returns one import job; ENOTFOUND if it is not the tenant's.
+	GetImport(ctx context.Context, tenantID, id int64) (intake.Import, error)
+	// ListImports returns up to limit jobs with id < before (0 = newest), newest first.
+	ListImports(ctx context.Context, tenantID int64, before int64, limit int) ([]intake.Import, error)
+	// UpdateImport reads a job, lets fn change it and stores the result, in
+	// one transaction; fn's error aborts and is returned. ENOTFOUND if absent.
+	UpdateImport(ctx context.Context, tenantID, id int64, fn func(*intake.Import) error) (intake.Import, error)
+	// ListImportErrors returns up to limit row errors of a job with row > afterRow, in row order.
+	ListImportErrors(ctx context.Context, tenantID, importID int64, afterRow, limit int) ([]intake.ImportRowError, error)
+
 	// Close releases the database.
 	Close() error
 }
@@ -69,4 +81,10 @@ type Tx interface {
 	UpdateContacts(ctx context.Context, cs []*intake.Contact) error
 	// DeleteContacts removes the contacts with these IDs.
 	DeleteContacts(ctx context.Context, ids []int64) error
+	// SaveImportProgress is a job's checkpoint, committed with the chunk's
+	// writes: it stores im's counters and ProcessedRows and the chunk's row
+	// errors, but only if the stored job is still running and its
+	// ProcessedRows is still from. Otherwise (cancelled, or another worker
+	// moved on) it returns an ESTATE error, and the caller rolls back.
+	SaveImportProgress(ctx context.Context, im *intake.Import, from int, errs []intake.ImportRowError) error
 }

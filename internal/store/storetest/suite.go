@@ -81,7 +81,7 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 		c := &intake.Contact{Email: "ann@example.com", CustomerNumber: "C1", FirstName: "Ann", LastName: "Łukasz",
 			Name: "Ann Łukasz", Phone: "+31612345678", Company: "Acme, BV", Address: "Main 1", City: "Zürich",
 			PostalCode: "8000", Country: "CH", Notes: "n", Tags: []string{"lead", "vip"},
-			Custom: map[string]string{"member id": "M-7"},
+			Custom:     map[string]string{"member id": "M-7"},
 			Alternates: []intake.Alternate{{Type: "email", Kind: "work", Value: "ann@work.example"}}}
 		insert(t, s, a.ID, c)
 		if c.ID == 0 || c.CreatedAt.IsZero() {

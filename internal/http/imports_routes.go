@@ -1,0 +1,326 @@
+package http
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/intake/intake"
+)
+
+// ImportList is a page of import jobs, newest first.
+type ImportList struct {
+	Data       []ImportView `json:"data"`
+	NextCursor string       `json:"next_cursor,omitempty"`
+}
+
+// RowErrorList is a page of an import's row errors, in file order.
+type RowErrorList struct {
+	Data       []intake.ImportRowError `json:"data"`
+	NextCursor string                  `json:"next_cursor,omitempty"`
+}
+
+// ImportPatch changes a job that is awaiting its mapping. Absent fields
+// keep their values; a mapping given replaces the mapping.
+type ImportPatch struct {
+	Mapping           map[string]string `json:"mapping,omitempty" doc:"Column header → field (email, first_name, custom.NAME, …; \"\" or \"ignore\" leaves a column out)."`
+	ColumnMapping     map[string]string `json:"column_mapping,omitempty" doc:"PackageX's direction: field → column header."`
+	Headers           []string          `json:"headers,omitempty" doc:"TextUs: the field of each column, in order."`
+	Mode              string            `json:"mode,omitempty"`
+	MatchFields       []string          `json:"match_fields,omitempty"`
+	Duplicates        string            `json:"duplicates,omitempty"`
+	IgnoreEmptyFields *bool             `json:"ignore_empty_fields,omitempty"`
+	SkipOnError       *bool             `json:"skip_on_error,omitempty"`
+	Name              string            `json:"name,omitempty"`
+	Delimiter         string            `json:"delimiter,omitempty"`
+	Encoding          string            `json:"encoding,omitempty"`
+	Sheet             string            `json:"sheet,omitempty"`
+	Region            string            `json:"region,omitempty"`
+}
+
+type importIDInput struct {
+	ID int64 `path:"id"`
+}
+
+func (s *Server) registerImports() {
+	s.mux.HandleFunc("POST /api/v1/imports", s.createImport)
+	s.api.OpenAPI().AddOperation(&huma.Operation{
+		OperationID: "create-import", Method: http.MethodPost, Path: "/api/v1/imports",
+		Summary: "Upload a file to import", Tags: []string{"Imports"}, Security: secured(intake.ScopeContacts),
+		Description: "multipart/form-data with a `file` part and options as fields (mode, match_fields, mapping as JSON, " +
+			"column_mapping, headers, duplicates, ignore_empty_fields, skip_on_error, autostart, upload_mode, format, " +
+			"delimiter, encoding, sheet, region, name); or JSON with `data` (a base64 data URI), `source` (a JSON array " +
+			"or a string) or `location` (an http(s) URL) and the same options. The file is streamed to storage and " +
+			"content-sniffed: PDFs, images and other binaries are refused with 422. Answers 201 with the job: " +
+			"`awaiting_mapping` when the mapping is incomplete or autostart is false, else `queued` " +
+			"(or finished, with upload_mode=sync).",
+		Responses: map[string]*huma.Response{
+			"201": {Description: "The import job."},
+			"413": {Description: "The upload is larger than allowed."},
+			"422": {Description: "No file, an unsupported file, bad options or mapping (Missing required headers: …, Invalid headers provided: …)."},
+		},
+	})
+
+	huma.Register(s.api, huma.Operation{
+		OperationID: "list-imports", Method: http.MethodGet, Path: "/api/v1/imports",
+		Summary: "List import jobs", Tags: []string{"Imports"}, Security: secured(intake.ScopeContacts),
+	}, func(ctx context.Context, in *struct {
+		Cursor string `query:"cursor"`
+		Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20"`
+	}) (*struct{ Body ImportList }, error) {
+		before, ok := decodeCursor(in.Cursor)
+		if !ok {
+			return nil, huma.Error422UnprocessableEntity("The cursor is not valid.")
+		}
+		ims, err := s.Store.ListImports(ctx, tenant(ctx), before, in.Limit)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		out := &struct{ Body ImportList }{Body: ImportList{Data: []ImportView{}}}
+		for _, im := range ims {
+			v, err := s.view(ctx, im)
+			if err != nil {
+				return nil, s.problem(ctx, err)
+			}
+			v.Errors = nil // the index route leaves them out, as Plannr's does
+			out.Body.Data = append(out.Body.Data, v)
+		}
+		if len(ims) == in.Limit {
+			out.Body.NextCursor = encodeCursor(ims[len(ims)-1].ID)
+		}
+		return out, nil
+	})
+
+	huma.Register(s.api, huma.Operation{
+		OperationID: "get-import", Method: http.MethodGet, Path: "/api/v1/imports/{id}",
+		Summary: "Get an import job", Tags: []string{"Imports"}, Security: secured(intake.ScopeContacts),
+		Description: "Status, counts, progress (0–100) and the first 25 row errors. Poll it while the job runs.",
+	}, func(ctx context.Context, in *importIDInput) (*struct{ Body ImportView }, error) {
+		return s.importResponse(ctx)(s.Store.GetImport(ctx, tenant(ctx), in.ID))
+	})
+
+	huma.Register(s.api, huma.Operation{
+		OperationID: "update-import", Method: http.MethodPatch, Path: "/api/v1/imports/{id}",
+		Summary: "Set an import's mapping and options", Tags: []string{"Imports"}, Security: secured(intake.ScopeContacts),
+		Description: "Only while the job is awaiting_mapping. Then start it with POST /start.",
+	}, func(ctx context.Context, in *struct {
+		ID   int64 `path:"id"`
+		Body ImportPatch
+	}) (*struct{ Body ImportView }, error) {
+		return s.importResponse(ctx)(s.patchImport(ctx, tenant(ctx), in.ID, &in.Body))
+	})
+
+	huma.Register(s.api, huma.Operation{
+		OperationID: "start-import", Method: http.MethodPost, Path: "/api/v1/imports/{id}/start",
+		Summary: "Start an import", Tags: []string{"Imports"}, Security: secured(intake.ScopeContacts),
+		Description: "Queues a job that is awaiting_mapping once its required fields are mapped; 422 names the missing ones.",
+	}, func(ctx context.Context, in *importIDInput) (*struct{ Body ImportView }, error) {
+		t := tenant(ctx)
+		queued := false
+		im, err := s.Store.UpdateImport(ctx, t, in.ID, func(im *intake.Import) error {
+			switch im.Status {
+			case intake.StatusQueued, intake.StatusRunning:
+				return nil // starting twice is harmless
+			case intake.StatusAwaitingMapping:
+			default:
+				return intake.Errorf(intake.ESTATE, "Import %d is %s and cannot be started.", im.ID, im.Status)
+			}
+			if missing := missingOf(im); missing != "" {
+				return intake.Errorf(intake.EINVALID, "Missing required headers: %s.", missing)
+			}
+			im.Status, queued = intake.StatusQueued, true
+			return nil
+		})
+		if err == nil && queued {
+			err = s.Queue.Enqueue(ctx, t, in.ID)
+		}
+		return s.importResponse(ctx)(im, err)
+	})
+
+	huma.Register(s.api, huma.Operation{
+		OperationID: "cancel-import", Method: http.MethodPost, Path: "/api/v1/imports/{id}/cancel",
+		Summary: "Cancel an import", Tags: []string{"Imports"}, Security: secured(intake.ScopeContacts),
+		Description: "A running job stops at its next chunk; what earlier chunks wrote stays written, and the counts say what.",
+	}, func(ctx context.Context, in *importIDInput) (*struct{ Body ImportView }, error) {
+		return s.importResponse(ctx)(s.Store.UpdateImport(ctx, tenant(ctx), in.ID, func(im *intake.Import) error {
+			if im.Status.Final() {
+				return intake.Errorf(intake.ESTATE, "Import %d is already %s.", im.ID, im.Status)
+			}
+			now := time.Now().UTC()
+			im.Status, im.FinishedAt = intake.StatusCancelled, &now
+			return nil
+		}))
+	})
+
+	huma.Register(s.api, huma.Operation{
+		OperationID: "list-import-errors", Method: http.MethodGet, Path: "/api/v1/imports/{id}/errors",
+		Summary: "List an import's row errors", Tags: []string{"Imports"}, Security: secured(intake.ScopeContacts),
+		Description: "Every row that was not written (failed or skipped), in file order, cursor-paged. Row numbers count the header as row 1.",
+	}, func(ctx context.Context, in *struct {
+		ID     int64  `path:"id"`
+		Cursor string `query:"cursor"`
+		Limit  int    `query:"limit" minimum:"1" maximum:"1000" default:"100"`
+	}) (*struct{ Body RowErrorList }, error) {
+		t := tenant(ctx)
+		if _, err := s.Store.GetImport(ctx, t, in.ID); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		after, ok := decodeCursor(in.Cursor)
+		if !ok {
+			return nil, huma.Error422UnprocessableEntity("The cursor is not valid.")
+		}
+		errs, err := s.Store.ListImportErrors(ctx, t, in.ID, int(after), in.Limit)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		out := &struct{ Body RowErrorList }{Body: RowErrorList{Data: errs}}
+		if out.Body.Data == nil {
+			out.Body.Data = []intake.ImportRowError{}
+		}
+		if len(errs) == in.Limit {
+			out.Body.NextCursor = encodeCursor(int64(errs[len(errs)-1].Row))
+		}
+		return out, nil
+	})
+
+	huma.Register(s.api, huma.Operation{
+		OperationID: "import-errors-csv", Method: http.MethodGet, Path: "/api/v1/imports/{id}/errors.csv",
+		Summary: "Download the error report", Tags: []string{"Imports"}, Security: secured(intake.ScopeContacts),
+		Description: "The original columns of every row that was not written, plus row, outcome (failed/skipped) and error, in file order: fix it and upload it again.",
+		Responses: map[string]*huma.Response{"200": {Description: "text/csv", Content: map[string]*huma.MediaType{"text/csv": {}}}},
+	}, func(ctx context.Context, in *importIDInput) (*huma.StreamResponse, error) {
+		t := tenant(ctx)
+		im, err := s.Store.GetImport(ctx, t, in.ID)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &huma.StreamResponse{Body: func(hctx huma.Context) {
+			hctx.SetHeader("Content-Type", "text/csv; charset=utf-8")
+			hctx.SetHeader("Content-Disposition", fmt.Sprintf(`attachment; filename="import-%d-errors.csv"`, im.ID))
+			w := csv.NewWriter(hctx.BodyWriter())
+			w.Write(append(append([]string{}, im.Headers...), "row", "outcome", "error"))
+			after := 0
+			for {
+				page, err := s.Store.ListImportErrors(ctx, t, im.ID, after, 1000)
+				if err != nil {
+					s.Logger.ErrorContext(ctx, "errors.csv", "import", im.ID, "err", err)
+					break
+				}
+				for _, e := range page {
+					rec := make([]string, len(im.Headers), len(im.Headers)+3)
+					copy(rec, e.Values)
+					w.Write(append(rec, strconv.Itoa(e.Row), string(e.Outcome), e.Message))
+				}
+				if len(page) < 1000 {
+					break
+				}
+				after = page[len(page)-1].Row
+			}
+			w.Flush()
+		}}, nil
+	})
+}
+
+func missingOf(im *intake.Import) string {
+	var missing []string
+	have := map[string]bool{}
+	for _, f := range im.Options.Mapping {
+		have[f] = true
+	}
+	for _, r := range im.Options.Required {
+		if !have[r] && !(r == intake.FieldName && (have[intake.FieldFirstName] || have[intake.FieldLastName])) {
+			missing = append(missing, r)
+		}
+	}
+	out := ""
+	for i, m := range missing {
+		if i > 0 {
+			out += ", "
+		}
+		out += m
+	}
+	return out
+}
+
+// importResponse answers with a job, or with err as a problem. It returns a
+// function so a store call's two results can be passed straight in.
+func (s *Server) importResponse(ctx context.Context) func(intake.Import, error) (*struct{ Body ImportView }, error) {
+	return func(im intake.Import, err error) (*struct{ Body ImportView }, error) { return s.respondImport(ctx, im, err) }
+}
+
+func (s *Server) respondImport(ctx context.Context, im intake.Import, err error) (*struct{ Body ImportView }, error) {
+	if err != nil {
+		var se huma.StatusError
+		if ok := asStatus(err, &se); ok {
+			return nil, se
+		}
+		return nil, s.problem(ctx, err)
+	}
+	v, err := s.view(ctx, im)
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &struct{ Body ImportView }{Body: v}, nil
+}
+
+// patchImport applies a PATCH to a job awaiting its mapping.
+func (s *Server) patchImport(ctx context.Context, tenantID, id int64, patch *ImportPatch) (intake.Import, error) {
+	return s.Store.UpdateImport(ctx, tenantID, id, func(im *intake.Import) error {
+		if im.Status != intake.StatusAwaitingMapping {
+			return intake.Errorf(intake.ESTATE, "Import %d is %s; only a job awaiting its mapping can be changed.", im.ID, im.Status)
+		}
+		p := paramsOf(im)
+		raw, _ := json.Marshal(patch)
+		var fields map[string]json.RawMessage
+		json.Unmarshal(raw, &fields)
+		remap := false
+		for k, v := range fields {
+			var str string
+			if json.Unmarshal(v, &str) != nil {
+				str = string(v)
+			}
+			switch k {
+			case "mapping", "column_mapping", "headers":
+				remap = true
+			case "delimiter", "encoding", "sheet":
+				remap = true
+				switch k {
+				case "delimiter":
+					im.Delimiter = unescapeDelimiter(str)
+				case "encoding":
+					im.Encoding = str
+				case "sheet":
+					im.Sheet = str
+				}
+				continue
+			}
+			p.set(k, str)
+		}
+		if remap {
+			if err := s.readHeader(ctx, im); err != nil {
+				return err
+			}
+		}
+		return configure(im, p, remap)
+	})
+}
+
+// paramsOf rebuilds the parameters a stored job was configured with.
+func paramsOf(im *intake.Import) *importParams {
+	o := im.Options
+	p := &importParams{Name: im.Name, Resource: im.Resource, Mode: string(o.Mode), MatchFields: o.MatchFields,
+		Duplicates: string(o.Duplicates), Region: im.Region, IgnoreEmpty: &o.IgnoreEmptyFields, SkipOnError: &o.SkipOnError}
+	for _, r := range o.Required {
+		if r == intake.FieldName {
+			p.RequireName = true
+		}
+	}
+	p.Map.Mapping = o.Mapping
+	return p
+}

@@ -1,0 +1,144 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+)
+
+// ImportArgs is the River job that runs one import.
+type ImportArgs struct {
+	TenantID int64 `json:"tenant_id"`
+	ImportID int64 `json:"import_id"`
+}
+
+// Kind implements river.JobArgs.
+func (ImportArgs) Kind() string { return "intake_import" }
+
+type importWorker struct {
+	river.WorkerDefaults[ImportArgs]
+	runner *Runner
+}
+
+// Work runs the import. Errors are infrastructure failures: River retries
+// them with backoff, and the run resumes from the last checkpoint.
+func (w *importWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) error {
+	return w.runner.Run(ctx, job.Args.TenantID, job.Args.ImportID)
+}
+
+// Timeout: imports have no time limit; a big file takes as long as it takes.
+func (w *importWorker) Timeout(*river.Job[ImportArgs]) time.Duration { return -1 }
+
+// Queue schedules import jobs and runs workers for them.
+type Queue interface {
+	// Enqueue schedules an import to run.
+	Enqueue(ctx context.Context, tenantID, importID int64) error
+	// Start starts the workers (a queue that only enqueues needs no Start).
+	Start(ctx context.Context) error
+	// Stop stops the workers, cancelling running jobs' contexts after
+	// grace; their jobs are retried (and resume) later.
+	Stop(ctx context.Context) error
+}
+
+// QueueConfig tunes the queue.
+type QueueConfig struct {
+	// Workers is how many imports run at once in this process. Default 2.
+	Workers int
+	// RescueAfter is how long a job may look running before River hands it
+	// to another worker (a process that died mid-job leaves it running).
+	// A live run that is rescued loses nothing: checkpoints are guarded, so
+	// only one run advances a job. Default 5 minutes.
+	RescueAfter time.Duration
+	Logger      *slog.Logger
+}
+
+type queue[TTx any] struct {
+	client *river.Client[TTx]
+}
+
+func newQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runner *Runner, cfg QueueConfig) (*queue[TTx], error) {
+	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: quiet(cfg.Logger)})
+	if err != nil {
+		return nil, fmt.Errorf("river migrator: %w", err)
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return nil, fmt.Errorf("river migrate: %w", err)
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &importWorker{runner: runner})
+	n := cfg.Workers
+	if n <= 0 {
+		n = 2
+	}
+	rescue := cfg.RescueAfter
+	if rescue <= 0 {
+		rescue = 5 * time.Minute
+	}
+	client, err := river.NewClient(driver, &river.Config{
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}},
+		Workers:              workers,
+		JobTimeout:           -1,
+		RescueStuckJobsAfter: rescue,
+		// SQLite has no LISTEN/NOTIFY: River polls. 200 ms keeps a new job's
+		// start prompt at negligible cost.
+		FetchPollInterval: 200 * time.Millisecond,
+		FetchCooldown:     50 * time.Millisecond,
+		Logger:            quiet(cfg.Logger),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("river client: %w", err)
+	}
+	return &queue[TTx]{client: client}, nil
+}
+
+// quiet keeps River's own info logs out of the service log.
+func quiet(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		l = slog.Default()
+	}
+	return slog.New(levelFilter{l.Handler(), slog.LevelWarn})
+}
+
+type levelFilter struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= f.min && f.Handler.Enabled(ctx, l)
+}
+
+func (q *queue[TTx]) Enqueue(ctx context.Context, tenantID, importID int64) error {
+	_, err := q.client.Insert(ctx, ImportArgs{TenantID: tenantID, ImportID: importID}, &river.InsertOpts{MaxAttempts: 20})
+	if err != nil {
+		return fmt.Errorf("enqueue import %d: %w", importID, err)
+	}
+	return nil
+}
+
+func (q *queue[TTx]) Start(ctx context.Context) error { return q.client.Start(ctx) }
+
+func (q *queue[TTx]) Stop(ctx context.Context) error { return q.client.StopAndCancel(ctx) }
+
+// NewSQLiteQueue returns a queue on the SQLite database db. db must allow
+// only one open connection (River's SQLite advice, and what the store's
+// write pool is), so River and imports take turns instead of meeting
+// SQLITE_BUSY.
+func NewSQLiteQueue(ctx context.Context, db *sql.DB, runner *Runner, cfg QueueConfig) (Queue, error) {
+	return newQueue[*sql.Tx](ctx, riversqlite.New(db), runner, cfg)
+}
+
+// NewPostgresQueue returns a queue on the PostgreSQL pool.
+func NewPostgresQueue(ctx context.Context, pool *pgxpool.Pool, runner *Runner, cfg QueueConfig) (Queue, error) {
+	return newQueue[pgx.Tx](ctx, riverpgxv5.New(pool), runner, cfg)
+}

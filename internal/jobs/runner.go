@@ -1,0 +1,387 @@
+// Package jobs runs import jobs: it reads an upload from blob storage,
+// maps its rows, and drives the import engine in chunks, each committed
+// together with the job's checkpoint. River schedules it (river.go); the
+// Runner itself knows nothing of River, HTTP or SQL.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"gocloud.dev/blob"
+
+	"github.com/intake/intake"
+	"github.com/intake/intake/internal/importer"
+	"github.com/intake/intake/internal/source"
+	"github.com/intake/intake/internal/store"
+)
+
+// DefaultChunkSize is how many rows one transaction carries. Measured with
+// BenchmarkJobChunk: beyond ~2000 rows a chunk gains under 5 % on either
+// store while progress and cancel get coarser and a resumed job redoes more.
+const DefaultChunkSize = 2000
+
+// Runner executes import jobs.
+type Runner struct {
+	Store  store.Store
+	Engine *importer.Engine
+	Bucket *blob.Bucket
+	Logger *slog.Logger
+	// ChunkSize is the rows per transaction; default DefaultChunkSize.
+	ChunkSize int
+
+	// afterChunk, when set (tests), runs after each committed chunk.
+	afterChunk func(intake.Import)
+}
+
+// errFinished means the job needs no (more) work.
+var errFinished = errors.New("import already finished")
+
+// Run executes (or resumes) one import job until it is completed, failed
+// or cancelled. It returns an error only for infrastructure failures, which
+// the queue retries; a resumed run starts after the last checkpoint.
+func (r *Runner) Run(ctx context.Context, tenantID, id int64) error {
+	im, err := r.Store.UpdateImport(ctx, tenantID, id, func(im *intake.Import) error {
+		switch im.Status {
+		case intake.StatusQueued, intake.StatusRunning:
+		case intake.StatusAwaitingMapping:
+			return intake.Errorf(intake.ESTATE, "Import %d is awaiting its mapping.", id)
+		default:
+			return errFinished
+		}
+		im.Status = intake.StatusRunning
+		if im.StartedAt == nil {
+			now := time.Now().UTC()
+			im.StartedAt = &now
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errFinished), intake.ErrorCode(err) == intake.ESTATE:
+		return nil
+	case err != nil:
+		return fmt.Errorf("start import %d: %w", id, err)
+	}
+	err = r.run(ctx, &im)
+	var serr *source.Error
+	switch {
+	case errors.As(err, &serr):
+		// The file itself is unusable: the job fails, with the reason.
+		return r.finish(ctx, &im, intake.StatusFailed, serr.Message)
+	case errors.Is(err, errCancelled):
+		return nil
+	case err != nil:
+		return err
+	}
+	return r.finish(ctx, &im, intake.StatusCompleted, "")
+}
+
+var errCancelled = errors.New("import cancelled")
+
+func (r *Runner) finish(ctx context.Context, im *intake.Import, status intake.ImportStatus, msg string) error {
+	_, err := r.Store.UpdateImport(ctx, im.TenantID, im.ID, func(cur *intake.Import) error {
+		if cur.Status != intake.StatusRunning {
+			return errFinished
+		}
+		now := time.Now().UTC()
+		cur.Status, cur.Error, cur.FinishedAt = status, msg, &now
+		return nil
+	})
+	if err != nil && !errors.Is(err, errFinished) {
+		return fmt.Errorf("finish import %d: %w", im.ID, err)
+	}
+	return nil
+}
+
+// open opens the upload and a row reader over it.
+func (r *Runner) open(ctx context.Context, im *intake.Import) (source.Reader, io.Closer, error) {
+	rd, err := r.Bucket.NewReader(ctx, im.FileKey, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open upload %s: %w", im.FileKey, err)
+	}
+	src, err := source.Open(rd, SourceOptions(im))
+	if err != nil {
+		rd.Close()
+		return nil, nil, err
+	}
+	return src, rd, nil
+}
+
+// SourceOptions are the reader options an import was created with.
+func SourceOptions(im *intake.Import) source.Options {
+	o := source.Options{Format: source.Format(im.Format), Name: im.FileName, Encoding: im.Encoding, Sheet: im.Sheet}
+	if im.Delimiter != "" {
+		o.Delimiter = []rune(im.Delimiter)[0]
+	}
+	return o
+}
+
+// columns maps each column index to its Intake field ("" = not imported).
+func columns(header []string, mapping map[string]string) []string {
+	cols := make([]string, len(header))
+	for i, h := range header {
+		cols[i] = mapping[h]
+	}
+	return cols
+}
+
+// record turns a row into an engine record through the column mapping.
+func record(row source.Row, cols []string) importer.Record {
+	fields := make(map[string]string, len(cols))
+	for i, v := range row.Values {
+		if i < len(cols) && cols[i] != "" {
+			fields[cols[i]] = v
+		}
+	}
+	return importer.Record{Index: row.Number, Fields: fields}
+}
+
+func (r *Runner) run(ctx context.Context, im *intake.Import) error {
+	opts := im.Options
+	// Pass 1: count the rows and find in-file duplicates. It only parses and
+	// normalises match keys (no writes), so it is cheap next to the import,
+	// and it is deterministic: a resumed job computes the same verdicts.
+	dups := importer.NewDuplicates()
+	total, err := r.scan(ctx, im, func(row source.Row, cols []string) {
+		if row.Err == nil {
+			dups.Add(r.Engine.MatchKey(opts, record(row, cols)), row.Number)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	im.TotalRows = total
+
+	// skip_on_error=false is all or nothing: a dry run over the whole file
+	// first, and if any row fails, nothing is written and every row is
+	// reported (failed ones with their reason, the rest as not written).
+	noWrite := false
+	if !opts.SkipOnError && opts.Mode != intake.ModeValidate {
+		failed, err := r.process(ctx, im, dups, passDry)
+		if err != nil {
+			return err
+		}
+		noWrite = failed > 0
+	}
+	mode := passWrite
+	if noWrite {
+		mode = passReject
+	}
+	_, err = r.process(ctx, im, dups, mode)
+	return err
+}
+
+// scan reads the whole file once, calling fn for every row, and returns the
+// number of data rows.
+func (r *Runner) scan(ctx context.Context, im *intake.Import, fn func(source.Row, []string)) (int, error) {
+	src, closer, err := r.open(ctx, im)
+	if err != nil {
+		return 0, err
+	}
+	defer closer.Close()
+	defer src.Close()
+	cols := columns(src.Header(), im.Options.Mapping)
+	n := 0
+	for {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return n, ctx.Err()
+		}
+		row, err := src.Next()
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		if len(row.Values) > len(cols) && im.Format == string(source.FormatJSON) {
+			cols = columns(src.Header(), im.Options.Mapping)
+		}
+		n++
+		fn(row, cols)
+	}
+}
+
+type pass int
+
+const (
+	passWrite  pass = iota // decide, write, checkpoint
+	passDry                // decide only, count failures, no checkpoint
+	passReject             // decide only, report every row as not written, checkpoint
+)
+
+// process reads the file from the checkpoint on and handles it in chunks.
+// It returns the number of failed rows it saw.
+func (r *Runner) process(ctx context.Context, im *intake.Import, dups *importer.Duplicates, p pass) (int, error) {
+	src, closer, err := r.open(ctx, im)
+	if err != nil {
+		return 0, err
+	}
+	defer closer.Close()
+	defer src.Close()
+	header := src.Header()
+	cols := columns(header, im.Options.Mapping)
+	reverse := map[string]string{}
+	for h, f := range im.Options.Mapping {
+		reverse[f] = h
+	}
+	skip := im.ProcessedRows
+	if p == passDry {
+		skip = 0
+	}
+	size := r.ChunkSize
+	if size <= 0 {
+		size = DefaultChunkSize
+	}
+	failed := 0
+	var rows []source.Row
+	flush := func() error {
+		if len(rows) == 0 {
+			return nil
+		}
+		n, err := r.chunk(ctx, im, dups, rows, cols, reverse, p)
+		failed += n
+		rows = rows[:0]
+		return err
+	}
+	for n := 0; ; n++ {
+		row, err := src.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return failed, err
+		}
+		if n < skip {
+			continue
+		}
+		if len(row.Values) > len(cols) && im.Format == string(source.FormatJSON) {
+			cols = columns(src.Header(), im.Options.Mapping)
+		}
+		rows = append(rows, row)
+		if len(rows) == size {
+			if err := flush(); err != nil {
+				return failed, err
+			}
+		}
+	}
+	return failed, flush()
+}
+
+// chunk runs one chunk through the engine and commits its writes with the
+// checkpoint in one transaction.
+func (r *Runner) chunk(ctx context.Context, im *intake.Import, dups *importer.Duplicates, rows []source.Row,
+	cols []string, reverse map[string]string, p pass) (int, error) {
+	opts := im.Options
+	items := make([]*importer.Item, len(rows))
+	for i, row := range rows {
+		if row.Err != nil {
+			code, msg := "unreadable_row", row.Err.Error()
+			var re *source.RowError
+			if errors.As(row.Err, &re) {
+				code, msg = re.Code, re.Message
+			}
+			items[i] = &importer.Item{Index: row.Number, Outcome: intake.OutcomeFailed,
+				Err: &intake.RowError{Index: row.Number, Code: code, Message: msg}}
+			continue
+		}
+		it := r.Engine.Prepare(opts, record(row, cols))
+		if !it.Failed() {
+			if out, re := dups.Verdict(opts.Duplicates, it.Key, row.Number, "row", opts.MatchFields); re != nil {
+				it.Outcome, it.Err = out, re
+			}
+		}
+		items[i] = it
+	}
+	next := *im
+	failed := 0
+	err := r.Store.Write(ctx, im.TenantID, func(tx store.Tx) error {
+		plan, err := importer.DecideBatch(ctx, tx, opts, items)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if it.Failed() {
+				failed++
+			}
+		}
+		switch p {
+		case passDry:
+			return errDryRun
+		case passReject:
+			for _, it := range items {
+				if !it.Failed() {
+					it.Outcome, it.Err = intake.OutcomeSkipped, &intake.RowError{Index: it.Index, Code: intake.CodeNotWrittenBatch,
+						Message: "Not written: skip_on_error is false and other rows failed."}
+				}
+			}
+		case passWrite:
+			if opts.Mode != intake.ModeValidate {
+				if err := plan.Write(ctx, tx); err != nil {
+					return err
+				}
+			}
+		}
+		var res importer.Result
+		res.Count(items)
+		next.ProcessedRows += len(rows)
+		next.Created += res.Created
+		next.Updated += res.Updated
+		next.Deleted += res.Deleted
+		next.Skipped += res.Skipped
+		next.FailedRows += res.Failed
+		return tx.SaveImportProgress(ctx, &next, im.ProcessedRows, rowErrors(items, rows, reverse))
+	})
+	switch {
+	case errors.Is(err, errDryRun):
+		return failed, nil
+	case intake.ErrorCode(err) == intake.ESTATE:
+		cur, gerr := r.Store.GetImport(ctx, im.TenantID, im.ID)
+		if gerr == nil && cur.Status == intake.StatusCancelled {
+			return failed, errCancelled
+		}
+		return failed, fmt.Errorf("import %d: checkpoint moved under us: %w", im.ID, err)
+	case err != nil:
+		return failed, fmt.Errorf("import %d rows %d–%d: %w", im.ID, rows[0].Number, rows[len(rows)-1].Number, err)
+	}
+	*im = next
+	if r.afterChunk != nil {
+		r.afterChunk(next)
+	}
+	return failed, nil
+}
+
+var errDryRun = errors.New("dry run")
+
+// rowErrors turns the chunk's failed and skipped items into report rows.
+func rowErrors(items []*importer.Item, rows []source.Row, reverse map[string]string) []intake.ImportRowError {
+	var out []intake.ImportRowError
+	for i, it := range items {
+		if it.Outcome != intake.OutcomeFailed && it.Outcome != intake.OutcomeSkipped {
+			continue
+		}
+		e := intake.ImportRowError{Row: rows[i].Number, Outcome: it.Outcome, Values: rows[i].Values}
+		errs := it.Errs
+		if len(errs) == 0 && it.Err != nil {
+			errs = []intake.RowError{*it.Err}
+		}
+		if len(errs) > 0 {
+			e.Code, e.Value = errs[0].Code, errs[0].Value
+			e.Column = reverse[errs[0].Field]
+			if e.Column == "" {
+				e.Column = errs[0].Field
+			}
+			msgs := make([]string, len(errs))
+			for j, x := range errs {
+				msgs[j] = x.Message
+			}
+			e.Message = strings.Join(msgs, " ")
+		}
+		out = append(out, e)
+	}
+	return out
+}
