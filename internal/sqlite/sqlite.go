@@ -45,7 +45,10 @@ var _ store.Store = (*DB)(nil)
 // transaction takes the write lock up front instead of failing on upgrade.
 func DSN(path string) string {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(ON)"} {
+	// cache_size -32768 = 32 MiB of page cache per connection (the default
+	// is 2 MiB): index pages of a million-contact table stay cached, which
+	// keeps lookups and inserts from slowing as the table grows.
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(ON)", "cache_size(-32768)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -245,15 +248,20 @@ func jsonList(vs []string) string {
 
 // FindContacts implements store.Tx. Each key list is passed as one JSON
 // parameter and unnested with json_each, so a batch needs one statement
-// whatever its size and never meets SQLite's bound-parameter limit.
+// whatever its size and never meets SQLite's bound-parameter limit. The key
+// kinds are combined with UNION, not OR: SQLite's planner answers an OR of
+// IN-subqueries with a scan of the tenant's rows, but each arm of a UNION
+// with its own index (measured: 3.5k rows/s and falling with OR on a
+// growing table, flat with UNION).
 func (t *tx) FindContacts(ctx context.Context, l store.Lookup) ([]intake.Contact, error) {
-	var conds []string
-	args := []any{t.tenantID}
+	var arms []string
+	var args []any
 	add := func(expr string, vs []string, extra ...any) {
 		if len(vs) == 0 {
 			return
 		}
-		conds = append(conds, expr+` IN (SELECT value FROM json_each(?))`)
+		arms = append(arms, `SELECT id FROM contacts WHERE tenant_id = ? AND `+expr+` IN (SELECT value FROM json_each(?))`)
+		args = append(args, t.tenantID)
 		args = append(args, extra...)
 		args = append(args, jsonList(vs))
 	}
@@ -264,10 +272,13 @@ func (t *tx) FindContacts(ctx context.Context, l store.Lookup) ([]intake.Contact
 	for name, vs := range l.Custom {
 		add(`json_extract(custom, ?)`, vs, store.JSONPath(name))
 	}
-	if len(conds) == 0 {
+	if len(arms) == 0 {
 		return nil, nil
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+contactCols+` FROM contacts WHERE tenant_id = ? AND (`+strings.Join(conds, " OR ")+`)`, args...)
+	// The outer query filters on id alone (every arm is tenant-scoped): with
+	// tenant_id there too, SQLite walks the tenant's index instead of
+	// looking the ids up.
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+contactCols+` FROM contacts WHERE id IN (`+strings.Join(arms, " UNION ")+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find contacts: %w", err)
 	}
