@@ -22,9 +22,9 @@ import (
 	"gocloud.dev/blob/fileblob"
 
 	"github.com/intake/intake"
+	intakehttp "github.com/intake/intake/internal/http"
 	"github.com/intake/intake/internal/importer"
 	"github.com/intake/intake/internal/jobs"
-	intakehttp "github.com/intake/intake/internal/http"
 	"github.com/intake/intake/internal/postgres"
 	"github.com/intake/intake/internal/sqlite"
 	"github.com/intake/intake/internal/store"

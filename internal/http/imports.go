@@ -89,7 +89,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // importScope: import jobs write contacts, so a key with the contacts scope
 // may run them; the imports scope is accepted too.
-func importScope(p intake.Principal) bool { return p.Has(intake.ScopeContacts) || p.Has(intake.ScopeImports) }
+func importScope(p intake.Principal) bool {
+	return p.Has(intake.ScopeContacts) || p.Has(intake.ScopeImports)
+}
 
 // upload is a file stored in the bucket.
 type upload struct {

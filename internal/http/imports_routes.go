@@ -193,7 +193,7 @@ func (s *Server) registerImports() {
 		OperationID: "import-errors-csv", Method: http.MethodGet, Path: "/api/v1/imports/{id}/errors.csv",
 		Summary: "Download the error report", Tags: []string{"Imports"}, Security: secured(intake.ScopeContacts),
 		Description: "The original columns of every row that was not written, plus row, outcome (failed/skipped) and error, in file order: fix it and upload it again.",
-		Responses: map[string]*huma.Response{"200": {Description: "text/csv", Content: map[string]*huma.MediaType{"text/csv": {}}}},
+		Responses:   map[string]*huma.Response{"200": {Description: "text/csv", Content: map[string]*huma.MediaType{"text/csv": {}}}},
 	}, func(ctx context.Context, in *importIDInput) (*huma.StreamResponse, error) {
 		t := tenant(ctx)
 		im, err := s.Store.GetImport(ctx, t, in.ID)
@@ -251,7 +251,9 @@ func missingOf(im *intake.Import) string {
 // importResponse answers with a job, or with err as a problem. It returns a
 // function so a store call's two results can be passed straight in.
 func (s *Server) importResponse(ctx context.Context) func(intake.Import, error) (*struct{ Body ImportView }, error) {
-	return func(im intake.Import, err error) (*struct{ Body ImportView }, error) { return s.respondImport(ctx, im, err) }
+	return func(im intake.Import, err error) (*struct{ Body ImportView }, error) {
+		return s.respondImport(ctx, im, err)
+	}
 }
 
 func (s *Server) respondImport(ctx context.Context, im intake.Import, err error) (*struct{ Body ImportView }, error) {
