@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -34,6 +35,9 @@ type Config struct {
 	Queue jobs.Queue
 	// MaxUploadBytes caps one upload. Default 1 GiB.
 	MaxUploadBytes int64
+	// Pprof mounts net/http/pprof at /debug/pprof/ (off by default: it
+	// is for operators profiling a live server, not for the public).
+	Pprof bool
 }
 
 // Server serves the API.
@@ -68,6 +72,10 @@ func NewServer(cfg Config) *Server {
 		w.Header().Set("Content-Type", "text/plain")
 		w.Write([]byte("ok\n"))
 	})
+	if cfg.Pprof {
+		s.mux.HandleFunc("/debug/pprof/", pprof.Index)
+		s.mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	}
 	s.registerContacts()
 	s.registerBulk()
 	s.registerImports()
