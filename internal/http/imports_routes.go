@@ -309,7 +309,12 @@ func (s *Server) patchImport(ctx context.Context, tenantID, id int64, patch *Imp
 				return err
 			}
 		}
-		return configure(im, p, remap)
+		if err := configure(im, p, remap); err != nil {
+			return err
+		}
+		// A patched job waits for POST /start, even when it is complete now.
+		im.Status = intake.StatusAwaitingMapping
+		return nil
 	})
 }
 
