@@ -43,12 +43,14 @@ var _ store.Store = (*DB)(nil)
 // fsync per commit), a busy timeout for other processes such as
 // `intake keys create` beside `intake serve`, and BEGIN IMMEDIATE so a write
 // transaction takes the write lock up front instead of failing on upgrade.
-func DSN(path string) string {
+//
+// cacheKiB is the page cache of each connection: the writer gets 32 MiB (the
+// default is 2 MiB) so the index pages of a million-contact table stay
+// cached and inserts do not slow as the table grows; readers keep the default.
+func DSN(path string, cacheKiB int) string {
 	q := url.Values{}
-	// cache_size -32768 = 32 MiB of page cache per connection (the default
-	// is 2 MiB): index pages of a million-contact table stay cached, which
-	// keeps lookups and inserts from slowing as the table grows.
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(ON)", "cache_size(-32768)", "temp_store(MEMORY)"} {
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(ON)",
+		fmt.Sprintf("cache_size(-%d)", cacheKiB), "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -57,12 +59,12 @@ func DSN(path string) string {
 
 // Open opens (creating if needed) the database at path and migrates it.
 func Open(ctx context.Context, path string) (*DB, error) {
-	write, err := sql.Open("sqlite", DSN(path))
+	write, err := sql.Open("sqlite", DSN(path, 32<<10))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	write.SetMaxOpenConns(1)
-	read, err := sql.Open("sqlite", DSN(path))
+	read, err := sql.Open("sqlite", DSN(path, 2<<10))
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
