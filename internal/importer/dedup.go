@@ -3,31 +3,38 @@ package importer
 import (
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strings"
 
 	"github.com/intake/intake"
 )
 
-// Duplicates tracks, for every match key seen in one file or request, the
-// first and last row that carried it and how many did, so the in-file
-// duplicate policy can be applied row by row while streaming.
+// Duplicates finds, for every match key of one file or request, the first
+// and last row that carried it and how many did, so the in-file duplicate
+// policy can be applied row by row while streaming.
 //
-// Keys are kept as 64-bit FNV-1a hashes: about 40 bytes a distinct key
-// (~40 MB for a million-row file) instead of the key strings. Two different
-// keys share a hash with probability ~n²/2⁶⁵ (3·10⁻⁸ for a million keys).
+// It is built in two steps to keep memory small: Add records a 64-bit
+// FNV-1a hash and the row number of every row (12 bytes a row, ~12 MB per
+// million rows); Seal sorts the hashes, keeps first/last/count only for the
+// keys that repeat (about 1 % in a typical file) and frees the rest. A map
+// of every key would hold ~50 MB live per million rows, twice that with GC
+// headroom. Two different keys share a hash with probability ~n²/2⁶⁵
+// (3·10⁻⁸ for a million keys).
 type Duplicates struct {
-	seen map[uint64]dupEntry
+	hashes []uint64 // per Add, in order; 0 = no key
+	rows   []int32
+	dups   map[uint64]dupEntry // after Seal: the keys seen more than once
 }
 
 type dupEntry struct{ first, last, count int32 }
 
 // NewDuplicates returns an empty tracker.
-func NewDuplicates() *Duplicates { return &Duplicates{seen: map[uint64]dupEntry{}} }
+func NewDuplicates() *Duplicates { return &Duplicates{} }
 
 func hashKey(key string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(key))
-	return h.Sum64()
+	return h.Sum64() | 1 // never 0, which means "no key"
 }
 
 // Add records that row carries key. Rows must be added in file order; an
@@ -36,18 +43,37 @@ func (d *Duplicates) Add(key string, row int) {
 	if key == "" {
 		return
 	}
-	h := hashKey(key)
-	e, ok := d.seen[h]
-	if !ok {
-		e.first = int32(row)
-	}
-	e.last = int32(row)
-	e.count++
-	d.seen[h] = e
+	d.hashes = append(d.hashes, hashKey(key))
+	d.rows = append(d.rows, int32(row))
 }
 
-// Len returns the number of distinct keys tracked.
-func (d *Duplicates) Len() int { return len(d.seen) }
+// Seal finishes adding: it finds the repeated keys and frees the rest.
+func (d *Duplicates) Seal() {
+	sorted := slices.Clone(d.hashes)
+	slices.Sort(sorted)
+	d.dups = map[uint64]dupEntry{}
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i] == sorted[i-1] {
+			d.dups[sorted[i]] = dupEntry{}
+		}
+	}
+	for i, h := range d.hashes {
+		e, ok := d.dups[h]
+		if !ok {
+			continue
+		}
+		if e.count == 0 {
+			e.first = d.rows[i]
+		}
+		e.last = d.rows[i]
+		e.count++
+		d.dups[h] = e
+	}
+	d.hashes, d.rows = nil, nil
+}
+
+// Repeated returns the number of distinct keys that more than one row carries.
+func (d *Duplicates) Repeated() int { return len(d.dups) }
 
 // Verdict applies policy to row: nil if the row is to be imported, else the
 // reason it is skipped (or, for policy "error", fails). what names the row
@@ -56,7 +82,10 @@ func (d *Duplicates) Verdict(policy intake.Duplicates, key string, row int, what
 	if key == "" {
 		return "", nil
 	}
-	e, ok := d.seen[hashKey(key)]
+	if d.dups == nil {
+		panic("importer: Duplicates.Verdict before Seal")
+	}
+	e, ok := d.dups[hashKey(key)]
 	if !ok || e.count < 2 {
 		return "", nil
 	}

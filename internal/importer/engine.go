@@ -201,6 +201,7 @@ func (e *Engine) Import(ctx context.Context, tenantID int64, opts intake.Options
 			dups.Add(items[i].Key, rec.Index)
 		}
 	}
+	dups.Seal()
 	for _, it := range items {
 		if it.Failed() {
 			continue

@@ -155,6 +155,7 @@ func (r *Runner) run(ctx context.Context, im *intake.Import) error {
 	if err != nil {
 		return err
 	}
+	dups.Seal()
 	im.TotalRows = total
 
 	// skip_on_error=false is all or nothing: a dry run over the whole file
