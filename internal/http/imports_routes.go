@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/intake/intake"
+	"github.com/intake/intake/internal/importer"
 )
 
 // ImportList is a page of import jobs, newest first.
@@ -228,24 +230,7 @@ func (s *Server) registerImports() {
 }
 
 func missingOf(im *intake.Import) string {
-	var missing []string
-	have := map[string]bool{}
-	for _, f := range im.Options.Mapping {
-		have[f] = true
-	}
-	for _, r := range im.Options.Required {
-		if !have[r] && !(r == intake.FieldName && (have[intake.FieldFirstName] || have[intake.FieldLastName])) {
-			missing = append(missing, r)
-		}
-	}
-	out := ""
-	for i, m := range missing {
-		if i > 0 {
-			out += ", "
-		}
-		out += m
-	}
-	return out
+	return strings.Join(importer.MissingRequired(im.Options.Mapping, im.Options.Required), ", ")
 }
 
 // importResponse answers with a job, or with err as a problem. It returns a
