@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/intake/intake/internal/jobs"
 )
@@ -34,13 +35,17 @@ type Config struct {
 	// ChunkSize is the rows per import transaction. Env INTAKE_CHUNK_SIZE;
 	// default jobs.DefaultChunkSize.
 	ChunkSize int
+	// RescueAfter is how long a job may look running before another worker
+	// takes it over (its process died). Env INTAKE_RESCUE_AFTER; default 5m.
+	RescueAfter time.Duration
 }
 
 // DefaultConfig returns the zero-configuration defaults: embedded SQLite in
 // the working directory.
 func DefaultConfig() Config {
 	return Config{Addr: ":8080", DatabaseURL: "sqlite:intake.db", UploadDir: "uploads", Region: "NL", LogLevel: "info",
-		MaxUploadBytes: 1 << 30, Workers: 2, ChunkSize: jobs.DefaultChunkSize}
+		MaxUploadBytes: 1 << 30, Workers: 2, ChunkSize: jobs.DefaultChunkSize,
+		RescueAfter: 5 * time.Minute}
 }
 
 // envOr returns the environment variable name, or def when it is unset.
@@ -64,11 +69,19 @@ func (c *Config) bind(fs *flag.FlagSet) {
 func (c *Config) bindWorkers(fs *flag.FlagSet) {
 	fs.Int64Var(&c.MaxUploadBytes, "max-upload-bytes", envInt("INTAKE_MAX_UPLOAD_BYTES", c.MaxUploadBytes), "largest upload accepted (env INTAKE_MAX_UPLOAD_BYTES)")
 	fs.IntVar(&c.Workers, "workers", int(envInt("INTAKE_WORKERS", int64(c.Workers))), "imports run at once (env INTAKE_WORKERS)")
+	fs.DurationVar(&c.RescueAfter, "rescue-after", envDuration("INTAKE_RESCUE_AFTER", c.RescueAfter), "take over jobs that look running this long (env INTAKE_RESCUE_AFTER)")
 	fs.IntVar(&c.ChunkSize, "chunk-size", int(envInt("INTAKE_CHUNK_SIZE", int64(c.ChunkSize))), "rows per import transaction (env INTAKE_CHUNK_SIZE)")
 }
 
 func envInt(name string, def int64) int64 {
 	if v, err := strconv.ParseInt(os.Getenv(name), 10, 64); err == nil {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(name)); err == nil {
 		return v
 	}
 	return def
@@ -82,8 +95,8 @@ func (c *Config) Validate() error {
 	if len(c.Region) != 2 {
 		return fmt.Errorf("region %q: want an ISO 3166-1 alpha-2 code such as NL or US", c.Region)
 	}
-	if c.MaxUploadBytes <= 0 || c.Workers <= 0 || c.ChunkSize <= 0 {
-		return fmt.Errorf("max upload bytes, workers and chunk size must be positive")
+	if c.MaxUploadBytes <= 0 || c.Workers <= 0 || c.ChunkSize <= 0 || c.RescueAfter <= 0 {
+		return fmt.Errorf("max upload bytes, workers, chunk size and rescue-after must be positive")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -203,7 +203,7 @@ func (m *Main) parts(ctx context.Context, logger *slog.Logger) (*importer.Engine
 	}
 	m.bucket = bucket
 	runner := &jobs.Runner{Store: m.store, Engine: eng, Bucket: bucket, Logger: logger, ChunkSize: m.Config.ChunkSize}
-	q, err := newQueue(ctx, m.store, runner, jobs.QueueConfig{Workers: m.Config.Workers, Logger: logger})
+	q, err := newQueue(ctx, m.store, runner, jobs.QueueConfig{Workers: m.Config.Workers, RescueAfter: m.Config.RescueAfter, Logger: logger})
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
