@@ -28,6 +28,7 @@ func (ImportArgs) Kind() string { return "intake_import" }
 type importWorker struct {
 	river.WorkerDefaults[ImportArgs]
 	runner *Runner
+	slice  time.Duration
 }
 
 // Work runs the import. Errors are infrastructure failures: River retries
@@ -36,8 +37,20 @@ func (w *importWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) err
 	return w.runner.Run(ctx, job.Args.TenantID, job.Args.ImportID)
 }
 
-// Timeout: imports have no time limit; a big file takes as long as it takes.
-func (w *importWorker) Timeout(*river.Job[ImportArgs]) time.Duration { return -1 }
+// Timeout slices a long import into attempts of at most half the rescue
+// time. When an attempt's time is up the run stops at its next chunk and
+// the job is retried at once, resuming from its checkpoint, so nothing is
+// lost; and because a live job is never older than the rescue time, River's
+// rescuer can tell a dead process's job (it stays "running") and hand it to
+// another worker. An infinite timeout would make River never rescue it.
+func (w *importWorker) Timeout(*river.Job[ImportArgs]) time.Duration { return w.slice }
+
+// NextRetry resumes a sliced or failed import soon: after 1, 4, 9… seconds,
+// at most a minute, instead of River's default attempt⁴ backoff.
+func (w *importWorker) NextRetry(job *river.Job[ImportArgs]) time.Time {
+	n := time.Duration(job.Attempt)
+	return time.Now().Add(min(n*n*time.Second, time.Minute))
+}
 
 // Queue schedules import jobs and runs workers for them.
 type Queue interface {
@@ -56,8 +69,9 @@ type QueueConfig struct {
 	Workers int
 	// RescueAfter is how long a job may look running before River hands it
 	// to another worker (a process that died mid-job leaves it running).
-	// A live run that is rescued loses nothing: checkpoints are guarded, so
-	// only one run advances a job. Default 5 minutes.
+	// Attempts are sliced at half of it (see importWorker.Timeout), and
+	// checkpoints are guarded, so only one run advances a job. Default 5
+	// minutes.
 	RescueAfter time.Duration
 	Logger      *slog.Logger
 }
@@ -74,8 +88,6 @@ func newQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runn
 	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 		return nil, fmt.Errorf("river migrate: %w", err)
 	}
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &importWorker{runner: runner})
 	n := cfg.Workers
 	if n <= 0 {
 		n = 2
@@ -84,10 +96,12 @@ func newQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runn
 	if rescue <= 0 {
 		rescue = 5 * time.Minute
 	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &importWorker{runner: runner, slice: rescue / 2})
 	client, err := river.NewClient(driver, &river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}},
 		Workers:              workers,
-		JobTimeout:           -1,
+		JobTimeout:           rescue / 2,
 		RescueStuckJobsAfter: rescue,
 		// SQLite has no LISTEN/NOTIFY: River polls. 200 ms keeps a new job's
 		// start prompt at negligible cost.
@@ -119,7 +133,7 @@ func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 func (q *queue[TTx]) Enqueue(ctx context.Context, tenantID, importID int64) error {
-	_, err := q.client.Insert(ctx, ImportArgs{TenantID: tenantID, ImportID: importID}, &river.InsertOpts{MaxAttempts: 20})
+	_, err := q.client.Insert(ctx, ImportArgs{TenantID: tenantID, ImportID: importID}, &river.InsertOpts{MaxAttempts: 100})
 	if err != nil {
 		return fmt.Errorf("enqueue import %d: %w", importID, err)
 	}
