@@ -75,7 +75,14 @@ func ParseMatchFields(values ...string) ([]string, error) {
 	var out []string
 	for _, v := range values {
 		for _, f := range strings.Split(v, ",") {
-			f = strings.ToLower(strings.TrimSpace(f))
+			f = strings.TrimSpace(f)
+			// Field names fold case; a custom field's own name keeps it,
+			// as it does in mappings (custom.MemberID).
+			if name, ok := strings.CutPrefix(strings.ToLower(f), CustomPrefix); ok && name != "" {
+				f = CustomPrefix + f[len(CustomPrefix):]
+			} else {
+				f = strings.ToLower(f)
+			}
 			switch {
 			case f == "":
 				continue

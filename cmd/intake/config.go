@@ -35,6 +35,9 @@ type Config struct {
 	// ChunkSize is the rows per import transaction. Env INTAKE_CHUNK_SIZE;
 	// default jobs.DefaultChunkSize.
 	ChunkSize int
+	// LocationPrivate allows import location URLs on private networks. Env
+	// INTAKE_LOCATION_ALLOW_PRIVATE; default false.
+	LocationPrivate bool
 	// RescueAfter is how long a job may look running before another worker
 	// takes it over (its process died). Env INTAKE_RESCUE_AFTER; default 5m.
 	RescueAfter time.Duration
@@ -69,6 +72,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 func (c *Config) bindWorkers(fs *flag.FlagSet) {
 	fs.Int64Var(&c.MaxUploadBytes, "max-upload-bytes", envInt("INTAKE_MAX_UPLOAD_BYTES", c.MaxUploadBytes), "largest upload accepted (env INTAKE_MAX_UPLOAD_BYTES)")
 	fs.IntVar(&c.Workers, "workers", int(envInt("INTAKE_WORKERS", int64(c.Workers))), "imports run at once (env INTAKE_WORKERS)")
+	fs.BoolVar(&c.LocationPrivate, "location-allow-private", os.Getenv("INTAKE_LOCATION_ALLOW_PRIVATE") == "true", "let import location URLs reach private and loopback addresses (env INTAKE_LOCATION_ALLOW_PRIVATE)")
 	fs.DurationVar(&c.RescueAfter, "rescue-after", envDuration("INTAKE_RESCUE_AFTER", c.RescueAfter), "take over jobs that look running this long (env INTAKE_RESCUE_AFTER)")
 	fs.IntVar(&c.ChunkSize, "chunk-size", int(envInt("INTAKE_CHUNK_SIZE", int64(c.ChunkSize))), "rows per import transaction (env INTAKE_CHUNK_SIZE)")
 }

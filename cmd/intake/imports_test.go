@@ -99,7 +99,7 @@ func TestImportJobsEndToEnd(t *testing.T) {
 			db := b.url(t)
 			key := newKey(t, db, "acme", "contacts")
 			otherKey := newKey(t, db, "globex", "contacts")
-			base := serve(t, db, "--max-upload-bytes", "200000")
+			base := serve(t, db, "--max-upload-bytes", "200000", "--location-allow-private")
 			cl := func(t *testing.T) client { return client{t, base, key} }
 
 			t.Run("upload, awaiting_mapping, patch, start, poll to completed", func(t *testing.T) {
@@ -120,6 +120,10 @@ func TestImportJobsEndToEnd(t *testing.T) {
 					"mapping": map[string]string{"Correo": "email", "Nombre": "first_name", "Ciudad": "city"}})
 				if st != 200 || job["status"] != "queued" && job["status"] != "awaiting_mapping" {
 					t.Fatalf("patch: %d %s", st, raw)
+				}
+				// A patched match field list replaces the old one.
+				if _, job, _ := c.do("PATCH", fmt.Sprintf("/api/v1/imports/%d", id), map[string]any{"match_fields": []string{"email"}}); fmt.Sprint(job["match_fields"]) != "[email]" || job["status"] != "awaiting_mapping" {
+					t.Fatalf("patch match_fields: %v", job["match_fields"])
 				}
 				if st, _, raw := c.do("POST", fmt.Sprintf("/api/v1/imports/%d/start", id), nil); st != 200 {
 					t.Fatalf("start: %d %s", st, raw)
@@ -240,6 +244,25 @@ func TestImportJobsEndToEnd(t *testing.T) {
 				_, list, _ := c.do("GET", "/api/v1/contacts?email=info@copernica.com", nil)
 				if d := list["data"].([]any); len(d) != 1 || d[0].(map[string]any)["name"] != "Danny" {
 					t.Fatalf("Contactpersoon did not map to name: %v", list)
+				}
+				// Keys that first appear in a later object are imported too.
+				st, job, raw = c.do("POST", "/api/v1/imports", map[string]any{"upload_mode": "sync",
+					"source": []map[string]any{{"email": "a1@json.example"}, {"email": "b1@json.example", "first_name": "Bob", "company": "ACME"}}})
+				if st != 201 || num(job, "created") != 2 {
+					t.Fatalf("json source: %d %s", st, raw)
+				}
+				_, list, _ = c.do("GET", "/api/v1/contacts?email=b1@json.example", nil)
+				if d := list["data"].([]any); len(d) != 1 || d[0].(map[string]any)["company"] != "ACME" {
+					t.Fatalf("a later key was dropped: %v", list)
+				}
+				// An import's own region reads its national phone numbers.
+				st, job, raw = c.upload("us.csv", []byte("email,phone\nus@example.com,(202) 555-0123\n"), map[string]string{"region": "US", "upload_mode": "sync"})
+				if st != 201 || num(job, "created") != 1 {
+					t.Fatalf("region: %d %s", st, raw)
+				}
+				_, list, _ = c.do("GET", "/api/v1/contacts?email=us@example.com", nil)
+				if p := list["data"].([]any)[0].(map[string]any)["phone"]; p != "+12025550123" {
+					t.Fatalf("phone read with the wrong region: %v", p)
 				}
 				files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					if r.URL.Path != "/export.csv" {

@@ -235,7 +235,8 @@ func (m *Main) serve(ctx context.Context) error {
 		return err
 	}
 	srv := intakehttp.NewServer(intakehttp.Config{Store: m.store, Engine: eng, Logger: logger, Bucket: bucket,
-		Runner: runner, Queue: q, MaxUploadBytes: m.Config.MaxUploadBytes, Pprof: os.Getenv("INTAKE_PPROF") == "1"})
+		Runner: runner, Queue: q, MaxUploadBytes: m.Config.MaxUploadBytes, Pprof: os.Getenv("INTAKE_PPROF") == "1",
+		LocationPrivate: m.Config.LocationPrivate})
 	if err := q.Start(ctx); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}

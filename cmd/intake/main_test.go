@@ -304,6 +304,13 @@ func TestBulkImportEndToEnd(t *testing.T) {
 				}
 			})
 
+			t.Run("an import location on a private address is refused", func(t *testing.T) {
+				st, _, raw := a.do("POST", "/api/v1/imports", map[string]any{"location": base + "/healthz"})
+				if st != 422 || !strings.Contains(raw, "private or local address") {
+					t.Fatalf("%d %s", st, raw)
+				}
+			})
+
 			t.Run("openapi, docs and health are served", func(t *testing.T) {
 				for path, want := range map[string]string{"/openapi.json": `"3.1.0"`, "/docs": "<html", "/healthz": "ok"} {
 					resp, err := http.Get(base + path)

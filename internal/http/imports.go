@@ -12,9 +12,12 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -306,6 +309,36 @@ func decodeDataURI(uri string) ([]byte, string, error) {
 	return b, "", nil
 }
 
+// locationClient fetches location URLs. Unless LocationPrivate is set, its
+// dialer refuses loopback, private, link-local and unspecified addresses
+// after DNS resolution, on every connection (so redirects too), and it
+// follows at most 5 redirects.
+func (s *Server) locationClient() *http.Client {
+	dialer := &net.Dialer{Timeout: 30 * time.Second}
+	if !s.LocationPrivate {
+		dialer.Control = func(_, address string, _ syscall.RawConn) error {
+			host, _, _ := net.SplitHostPort(address)
+			ip, err := netip.ParseAddr(host)
+			if err != nil {
+				return fmt.Errorf("location: bad address %q", address)
+			}
+			ip = ip.Unmap()
+			if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() || ip.IsMulticast() {
+				return errors.New("location points at a private or local address, which this server does not fetch")
+			}
+			return nil
+		}
+	}
+	transport := &http.Transport{DialContext: dialer.DialContext, Proxy: http.ProxyFromEnvironment, TLSHandshakeTimeout: 30 * time.Second}
+	return &http.Client{Timeout: 10 * time.Minute, Transport: transport,
+		CheckRedirect: func(_ *http.Request, via []*http.Request) error {
+			if len(via) >= 5 {
+				return errors.New("too many redirects")
+			}
+			return nil
+		}}
+}
+
 // fetch downloads Copernica's location URL into storage.
 func (s *Server) fetch(ctx context.Context, tenantID int64, raw string, p *importParams) (*upload, error) {
 	u, err := url.Parse(raw)
@@ -313,8 +346,7 @@ func (s *Server) fetch(ctx context.Context, tenantID int64, raw string, p *impor
 		return nil, huma.Error422UnprocessableEntity("location must be an http or https URL.", &detail{Location: "body.location", Value: raw})
 	}
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	client := &http.Client{Timeout: 10 * time.Minute}
-	resp, err := client.Do(req)
+	resp, err := s.locationClient().Do(req)
 	if err != nil {
 		return nil, huma.Error422UnprocessableEntity("The file at location could not be fetched: "+err.Error(), &detail{Location: "body.location", Value: raw})
 	}
@@ -373,7 +405,6 @@ func (s *Server) createImport(w http.ResponseWriter, r *http.Request) {
 	}
 	view, status, err := s.newImport(ctx, p.Tenant.ID, up, &params)
 	if err != nil {
-		s.Bucket.Delete(context.WithoutCancel(ctx), up.key)
 		s.writeProblem(w, r, err)
 		return
 	}
@@ -459,19 +490,27 @@ func (s *Server) newImport(ctx context.Context, tenantID int64, up *upload, p *i
 	if im.Format == "" {
 		im.Format = up.format
 	}
-	if err := s.readHeader(ctx, &im); err != nil {
+	// Until the job exists, a rejected upload is deleted; after, the file
+	// belongs to the job.
+	discard := func(err error) (ImportView, int, error) {
+		s.Bucket.Delete(context.WithoutCancel(ctx), up.key)
 		return ImportView{}, 0, err
+	}
+	if err := s.readHeader(ctx, &im); err != nil {
+		return discard(err)
 	}
 	if err := configure(&im, p, true); err != nil {
-		return ImportView{}, 0, err
+		return discard(err)
 	}
 	if err := s.Store.CreateImport(ctx, &im); err != nil {
-		return ImportView{}, 0, s.problem(ctx, err)
+		return discard(s.problem(ctx, err))
 	}
 	if im.Status == intake.StatusQueued {
 		if p.UploadMode == "sync" {
 			// Sync runs the job in this request and answers with its end.
-			if err := s.Runner.Run(ctx, tenantID, im.ID); err != nil {
+			// It runs to the end even if the client goes away: a job left
+			// half done with no worker behind it would never finish.
+			if err := s.Runner.Run(context.WithoutCancel(ctx), tenantID, im.ID); err != nil {
 				return ImportView{}, 0, s.problem(ctx, err)
 			}
 			done, err := s.Store.GetImport(ctx, tenantID, im.ID)

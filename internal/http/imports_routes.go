@@ -273,6 +273,8 @@ func (s *Server) patchImport(ctx context.Context, tenantID, id int64, patch *Imp
 				str = string(v)
 			}
 			switch k {
+			case "match_fields":
+				p.MatchFields = nil // a patched list replaces the old one
 			case "mapping", "column_mapping", "headers":
 				remap = true
 			case "delimiter", "encoding", "sheet":
@@ -313,6 +315,7 @@ func paramsOf(im *intake.Import) *importParams {
 			p.RequireName = true
 		}
 	}
-	p.Map.Mapping = o.Mapping
+	// The stored mapping is not the caller's request: PATCH keeps it unless
+	// the patch carries a mapping of its own, which then replaces it.
 	return p
 }

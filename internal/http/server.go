@@ -35,6 +35,10 @@ type Config struct {
 	Queue jobs.Queue
 	// MaxUploadBytes caps one upload. Default 1 GiB.
 	MaxUploadBytes int64
+	// LocationPrivate lets Copernica's location URL point at loopback,
+	// private and link-local addresses. Off by default: otherwise any key
+	// could make the server fetch from inside its own network (SSRF).
+	LocationPrivate bool
 	// Pprof mounts net/http/pprof at /debug/pprof/ (off by default: it
 	// is for operators profiling a live server, not for the public).
 	Pprof bool

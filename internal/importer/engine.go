@@ -101,7 +101,10 @@ func (e *Engine) MatchKey(opts intake.Options, rec Record) string {
 			}
 		default:
 			if name, ok := strings.CutPrefix(f, intake.CustomPrefix); ok && v != "" {
-				c.Custom = map[string]string{name: v}
+				if c.Custom == nil {
+					c.Custom = map[string]string{}
+				}
+				c.Custom[name] = v
 			}
 		}
 	}
@@ -197,16 +200,16 @@ func (e *Engine) Import(ctx context.Context, tenantID int64, opts intake.Options
 	dups := NewDuplicates()
 	for i, rec := range recs {
 		items[i] = e.Prepare(opts, rec)
-		if !items[i].Failed() {
-			dups.Add(items[i].Key, rec.Index)
-		}
+		// As in a file job, the policy picks among records sharing a
+		// match key before their other fields are judged.
+		dups.Add(e.MatchKey(opts, rec), rec.Index)
 	}
 	dups.Seal()
-	for _, it := range items {
+	for i, it := range items {
 		if it.Failed() {
 			continue
 		}
-		if out, re := dups.Verdict(opts.Duplicates, it.Key, it.Index, "record", opts.MatchFields); re != nil {
+		if out, re := dups.Verdict(opts.Duplicates, e.MatchKey(opts, recs[i]), it.Index, "record", opts.MatchFields); re != nil {
 			it.Outcome, it.Err = out, re
 		}
 	}

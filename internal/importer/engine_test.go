@@ -316,6 +316,38 @@ func TestImportSemantics(t *testing.T) {
 				}
 			})
 
+			t.Run("a custom match field keeps its case and re-imports update", func(t *testing.T) {
+				tenant := newTenant(t, s)
+				match, err := intake.ParseMatchFields("custom.MemberID")
+				if err != nil {
+					t.Fatal(err)
+				}
+				o := opts(intake.ModeUpsert, match...)
+				rec := []importer.Record{{Fields: map[string]string{"custom.MemberID": "42", "name": "Zed"}}}
+				for i, want := range []intake.Outcome{intake.OutcomeCreated, intake.OutcomeUpdated} {
+					res, err := eng.Import(ctx, tenant, o, rec)
+					if err != nil || res.Items[0].Outcome != want {
+						t.Fatalf("run %d: %+v %v", i, res.Items[0], err)
+					}
+				}
+			})
+
+			t.Run("two custom fields form one key for in-file duplicates", func(t *testing.T) {
+				tenant := newTenant(t, s)
+				o := opts(intake.ModeUpsert, "custom.a", "custom.b")
+				o.Duplicates = intake.DuplicatesUseFirst
+				res, err := eng.Import(ctx, tenant, o, []importer.Record{
+					{Index: 0, Fields: map[string]string{"custom.a": "1", "custom.b": "2", "name": "First"}},
+					{Index: 1, Fields: map[string]string{"custom.a": "1", "custom.b": "2", "name": "Second"}},
+				})
+				if err != nil || res.Created != 1 || res.Skipped != 1 {
+					t.Fatalf("%+v %v", res, err)
+				}
+				if c := all(t, s, tenant); len(c) != 1 || c[0].Name != "First" {
+					t.Fatalf("stored %+v", c)
+				}
+			})
+
 			t.Run("records without a match value: update and delete fail, creating modes create", func(t *testing.T) {
 				tenant := newTenant(t, s)
 				for _, mode := range []intake.Mode{intake.ModeUpdate, intake.ModeDelete} {

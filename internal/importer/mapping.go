@@ -106,10 +106,8 @@ func ResolveMapping(headers []string, req MappingRequest) (mapping map[string]st
 			if _, done := mapping[h]; done {
 				continue
 			}
-			if f, ok := source.Suggest([]string{h})[h]; ok && used[f] == "" {
+			if f, ok := AutoField(h); ok && used[f] == "" {
 				set(h, f)
-			} else if ValidTarget(h) && used[h] == "" {
-				set(h, h)
 			}
 		}
 	}
@@ -120,6 +118,18 @@ func ResolveMapping(headers []string, req MappingRequest) (mapping map[string]st
 		}
 	}
 	return mapping, problems, warnings
+}
+
+// AutoField is the field a header maps to when nobody mapped it: a known
+// synonym ("E-mail", "fname") or a field's own name (custom.X included).
+func AutoField(header string) (string, bool) {
+	if f, ok := source.Suggest([]string{header})[header]; ok {
+		return f, true
+	}
+	if ValidTarget(header) {
+		return header, true
+	}
+	return "", false
 }
 
 // MissingRequired lists the required fields no column maps to. name is

@@ -122,10 +122,15 @@ func SourceOptions(im *intake.Import) source.Options {
 }
 
 // columns maps each column index to its Intake field ("" = not imported).
-func columns(header []string, mapping map[string]string) []string {
+// Keys a JSON file adds after its first object were not there when the
+// mapping was made: they map by name, as unmapped headers do at upload.
+func columns(im *intake.Import, header []string) []string {
 	cols := make([]string, len(header))
 	for i, h := range header {
-		cols[i] = mapping[h]
+		cols[i] = im.Options.Mapping[h]
+		if i >= len(im.Headers) && cols[i] == "" {
+			cols[i], _ = importer.AutoField(h)
+		}
 	}
 	return cols
 }
@@ -142,6 +147,14 @@ func record(row source.Row, cols []string) importer.Record {
 }
 
 func (r *Runner) run(ctx context.Context, im *intake.Import) error {
+	if im.Region != "" && im.Region != r.Engine.Region {
+		// The import's own phone region wins over the server default.
+		eng := *r.Engine
+		eng.Region = im.Region
+		job := *r
+		job.Engine = &eng
+		r = &job
+	}
 	opts := im.Options
 	// Pass 1: count the rows and find in-file duplicates. It only parses and
 	// normalises match keys (no writes), so it is cheap next to the import,
@@ -186,7 +199,7 @@ func (r *Runner) scan(ctx context.Context, im *intake.Import, fn func(source.Row
 	}
 	defer closer.Close()
 	defer src.Close()
-	cols := columns(src.Header(), im.Options.Mapping)
+	cols := columns(im, src.Header())
 	n := 0
 	for {
 		if n%4096 == 0 && ctx.Err() != nil {
@@ -200,7 +213,7 @@ func (r *Runner) scan(ctx context.Context, im *intake.Import, fn func(source.Row
 			return n, err
 		}
 		if len(row.Values) > len(cols) && im.Format == string(source.FormatJSON) {
-			cols = columns(src.Header(), im.Options.Mapping)
+			cols = columns(im, src.Header())
 		}
 		n++
 		fn(row, cols)
@@ -273,7 +286,7 @@ type prepared struct {
 // read reads rows after the first skip, prepares them in chunks of size
 // and sends the chunks on out.
 func (r *Runner) read(ctx context.Context, im *intake.Import, src source.Reader, dups *importer.Duplicates, skip, size int, out chan<- prepared) error {
-	cols := columns(src.Header(), im.Options.Mapping)
+	cols := columns(im, src.Header())
 	var rows []source.Row
 	send := func() error {
 		if len(rows) == 0 {
@@ -300,7 +313,7 @@ func (r *Runner) read(ctx context.Context, im *intake.Import, src source.Reader,
 			continue
 		}
 		if len(row.Values) > len(cols) && im.Format == string(source.FormatJSON) {
-			cols = columns(src.Header(), im.Options.Mapping)
+			cols = columns(im, src.Header())
 		}
 		rows = append(rows, row)
 		if len(rows) == size {
