@@ -125,8 +125,10 @@ func TestImportJobsEndToEnd(t *testing.T) {
 				if _, job, _ := c.do("PATCH", fmt.Sprintf("/api/v1/imports/%d", id), map[string]any{"match_fields": []string{"email"}}); fmt.Sprint(job["match_fields"]) != "[email]" || job["status"] != "awaiting_mapping" {
 					t.Fatalf("patch match_fields: %v", job["match_fields"])
 				}
-				if st, _, raw := c.do("POST", fmt.Sprintf("/api/v1/imports/%d/start", id), nil); st != 200 {
-					t.Fatalf("start: %d %s", st, raw)
+				for range 2 { // starting twice runs the job once
+					if st, _, raw := c.do("POST", fmt.Sprintf("/api/v1/imports/%d/start", id), nil); st != 200 {
+						t.Fatalf("start: %d %s", st, raw)
+					}
 				}
 				job = c.wait(id)
 				if job["status"] != "completed" || num(job, "created") != 2 || num(job, "total_rows") != 2 || num(job, "progress") != 100 || job["has_errors"] != false {

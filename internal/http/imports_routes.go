@@ -127,8 +127,13 @@ func (s *Server) registerImports() {
 		queued := false
 		im, err := s.Store.UpdateImport(ctx, t, in.ID, func(im *intake.Import) error {
 			switch im.Status {
-			case intake.StatusQueued, intake.StatusRunning:
+			case intake.StatusRunning:
 				return nil // starting twice is harmless
+			case intake.StatusQueued:
+				// Enqueue again: if a first enqueue failed, this is how the
+				// job gets going; if not, River's uniqueness keeps one.
+				queued = true
+				return nil
 			case intake.StatusAwaitingMapping:
 			default:
 				return intake.Errorf(intake.ESTATE, "Import %d is %s and cannot be started.", im.ID, im.Status)

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -34,7 +35,13 @@ type importWorker struct {
 // Work runs the import. Errors are infrastructure failures: River retries
 // them with backoff, and the run resumes from the last checkpoint.
 func (w *importWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) error {
-	return w.runner.Run(ctx, job.Args.TenantID, job.Args.ImportID)
+	err := w.runner.Run(ctx, job.Args.TenantID, job.Args.ImportID)
+	if err != nil && job.Attempt >= job.MaxAttempts {
+		// River discards the job now; the import must not stay "running".
+		return errors.Join(err, w.runner.Fail(context.WithoutCancel(ctx), job.Args.TenantID, job.Args.ImportID,
+			fmt.Sprintf("The import stopped after %d attempts: %v", job.Attempt, err)))
+	}
+	return err
 }
 
 // Timeout slices a long import into attempts of at most half the rescue
@@ -133,7 +140,9 @@ func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 func (q *queue[TTx]) Enqueue(ctx context.Context, tenantID, importID int64) error {
-	_, err := q.client.Insert(ctx, ImportArgs{TenantID: tenantID, ImportID: importID}, &river.InsertOpts{MaxAttempts: 100})
+	_, err := q.client.Insert(ctx, ImportArgs{TenantID: tenantID, ImportID: importID}, &river.InsertOpts{MaxAttempts: 100,
+		// One queued River job per import: starting twice enqueues once.
+		UniqueOpts: river.UniqueOpts{ByArgs: true}})
 	if err != nil {
 		return fmt.Errorf("enqueue import %d: %w", importID, err)
 	}

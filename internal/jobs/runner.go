@@ -83,6 +83,22 @@ func (r *Runner) Run(ctx context.Context, tenantID, id int64) error {
 
 var errCancelled = errors.New("import cancelled")
 
+// Fail marks a job failed with msg, unless it has already ended.
+func (r *Runner) Fail(ctx context.Context, tenantID, id int64, msg string) error {
+	_, err := r.Store.UpdateImport(ctx, tenantID, id, func(im *intake.Import) error {
+		if im.Status.Final() {
+			return errFinished
+		}
+		now := time.Now().UTC()
+		im.Status, im.Error, im.FinishedAt = intake.StatusFailed, msg, &now
+		return nil
+	})
+	if err != nil && !errors.Is(err, errFinished) {
+		return fmt.Errorf("fail import %d: %w", id, err)
+	}
+	return nil
+}
+
 func (r *Runner) finish(ctx context.Context, im *intake.Import, status intake.ImportStatus, msg string) error {
 	_, err := r.Store.UpdateImport(ctx, im.TenantID, im.ID, func(cur *intake.Import) error {
 		if cur.Status != intake.StatusRunning {
