@@ -187,23 +187,122 @@ func (r *Runner) run(ctx context.Context, im *intake.Import) error {
 	dups.Seal()
 	im.TotalRows = total
 
-	// skip_on_error=false is all or nothing: a dry run over the whole file
-	// first, and if any row fails, nothing is written and every row is
-	// reported (failed ones with their reason, the rest as not written).
-	noWrite := false
 	if !opts.SkipOnError && opts.Mode != intake.ModeValidate {
-		failed, err := r.process(ctx, im, dups, passDry)
-		if err != nil {
+		failures, err := r.allOrNothing(ctx, im, dups)
+		if err != nil || failures == nil {
 			return err
 		}
-		noWrite = failed > 0
+		_, err = r.process(ctx, im, dups, passReject, failures)
+		return err
 	}
-	mode := passWrite
-	if noWrite {
-		mode = passReject
-	}
-	_, err = r.process(ctx, im, dups, mode)
+	_, err = r.process(ctx, im, dups, passWrite, nil)
 	return err
+}
+
+var errRejectAll = errors.New("a row failed and skip_on_error is false")
+
+// allOrNothing runs a skip_on_error=false import: the whole file in one
+// transaction, each chunk deciding against the writes of the chunks before
+// it, committed only if no row failed. It returns nil failures when it
+// committed, and otherwise the errors of the failed rows (by row number),
+// for the report pass; nothing is written then. Its report rows are held in
+// memory until the commit, and on SQLite it holds the write lock throughout.
+func (r *Runner) allOrNothing(ctx context.Context, im *intake.Import, dups *importer.Duplicates) (map[int][]intake.RowError, error) {
+	src, closer, err := r.open(ctx, im)
+	if err != nil {
+		return nil, err
+	}
+	defer closer.Close()
+	defer src.Close()
+	reverse := reverseMapping(im)
+	ctx, cancel := context.WithCancel(ctx)
+	chunks := make(chan prepared, 1)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(chunks)
+		readErr <- r.read(ctx, im, src, dups, 0, r.chunkSize(), chunks)
+	}()
+	defer func() {
+		cancel()
+		for range chunks { // let the reader finish
+		}
+	}()
+	failures := map[int][]intake.RowError{}
+	next := counted{*im}
+	next.ProcessedRows, next.Created, next.Updated, next.Deleted, next.Skipped, next.FailedRows = 0, 0, 0, 0, 0, 0
+	var report []intake.ImportRowError
+	err = r.Store.Write(ctx, im.TenantID, func(tx store.Tx) error {
+		for c := range chunks {
+			plan, err := importer.DecideBatch(ctx, tx, im.Options, c.items)
+			if err != nil {
+				return err
+			}
+			if err := plan.Write(ctx, tx); err != nil {
+				return err
+			}
+			next.add(c.items)
+			report = append(report, rowErrors(c.items, c.rows, reverse)...)
+			for _, it := range c.items {
+				if it.Failed() {
+					failures[it.Index] = itemErrors(it)
+				}
+			}
+		}
+		if err := <-readErr; err != nil {
+			return err
+		}
+		if len(failures) > 0 || im.ProcessedRows > 0 {
+			return errRejectAll
+		}
+		return tx.SaveImportProgress(ctx, &next.Import, 0, report)
+	})
+	switch {
+	case err == nil:
+		*im = next.Import
+		return nil, nil
+	case errors.Is(err, errRejectAll):
+		return failures, nil
+	}
+	return nil, err
+}
+
+// counted is an import whose counters a chunk's outcomes are added to.
+type counted struct{ intake.Import }
+
+func (c *counted) add(items []*importer.Item) {
+	var res importer.Result
+	res.Count(items)
+	c.ProcessedRows += len(items)
+	c.Created += res.Created
+	c.Updated += res.Updated
+	c.Deleted += res.Deleted
+	c.Skipped += res.Skipped
+	c.FailedRows += res.Failed
+}
+
+func itemErrors(it *importer.Item) []intake.RowError {
+	if len(it.Errs) > 0 {
+		return it.Errs
+	}
+	if it.Err != nil {
+		return []intake.RowError{*it.Err}
+	}
+	return nil
+}
+
+func reverseMapping(im *intake.Import) map[string]string {
+	reverse := map[string]string{}
+	for h, f := range im.Options.Mapping {
+		reverse[f] = h
+	}
+	return reverse
+}
+
+func (r *Runner) chunkSize() int {
+	if r.ChunkSize <= 0 {
+		return DefaultChunkSize
+	}
+	return r.ChunkSize
 }
 
 // scan reads the whole file once, calling fn for every row, and returns the
@@ -240,8 +339,7 @@ type pass int
 
 const (
 	passWrite  pass = iota // decide, write, checkpoint
-	passDry                // decide only, count failures, no checkpoint
-	passReject             // decide only, report every row as not written, checkpoint
+	passReject             // report every row as not written (failed ones with their reason), checkpoint
 )
 
 // process reads the file from the checkpoint on and handles it in chunks.
@@ -250,25 +348,15 @@ const (
 // Reading and normalising (phone parsing is most of the CPU) run in a
 // goroutine one chunk ahead of the database transaction, so on a two-core
 // machine parsing overlaps the writes instead of taking turns with them.
-func (r *Runner) process(ctx context.Context, im *intake.Import, dups *importer.Duplicates, p pass) (int, error) {
+func (r *Runner) process(ctx context.Context, im *intake.Import, dups *importer.Duplicates, p pass, failures map[int][]intake.RowError) (int, error) {
 	src, closer, err := r.open(ctx, im)
 	if err != nil {
 		return 0, err
 	}
 	defer closer.Close()
 	defer src.Close()
-	reverse := map[string]string{}
-	for h, f := range im.Options.Mapping {
-		reverse[f] = h
-	}
-	skip := im.ProcessedRows
-	if p == passDry {
-		skip = 0
-	}
-	size := r.ChunkSize
-	if size <= 0 {
-		size = DefaultChunkSize
-	}
+	reverse := reverseMapping(im)
+	skip, size := im.ProcessedRows, r.chunkSize()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	chunks := make(chan prepared, 1)
@@ -279,7 +367,7 @@ func (r *Runner) process(ctx context.Context, im *intake.Import, dups *importer.
 	}()
 	failed := 0
 	for c := range chunks {
-		n, err := r.commit(ctx, im, c, reverse, p)
+		n, err := r.commit(ctx, im, c, reverse, p, failures)
 		failed += n
 		if err != nil {
 			cancel()
@@ -368,51 +456,42 @@ func (r *Runner) prepare(opts intake.Options, dups *importer.Duplicates, rows []
 
 // commit decides a prepared chunk against the store and commits its writes
 // with the checkpoint in one transaction. It returns the chunk's failed rows.
-func (r *Runner) commit(ctx context.Context, im *intake.Import, c prepared, reverse map[string]string, p pass) (int, error) {
+func (r *Runner) commit(ctx context.Context, im *intake.Import, c prepared, reverse map[string]string, p pass, failures map[int][]intake.RowError) (int, error) {
 	opts := im.Options
 	rows, items := c.rows, c.items
-	next := *im
+	next := counted{*im}
 	failed := 0
 	err := r.Store.Write(ctx, im.TenantID, func(tx store.Tx) error {
-		plan, err := importer.DecideBatch(ctx, tx, opts, items)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			if it.Failed() {
-				failed++
-			}
-		}
 		switch p {
-		case passDry:
-			return errDryRun
 		case passReject:
 			for _, it := range items {
-				if !it.Failed() {
+				if errs, ok := failures[it.Index]; ok {
+					it.Outcome, it.Err, it.Errs = intake.OutcomeFailed, &errs[0], errs
+				} else if !it.Failed() {
 					it.Outcome, it.Err = intake.OutcomeSkipped, &intake.RowError{Index: it.Index, Code: intake.CodeNotWrittenBatch,
 						Message: "Not written: skip_on_error is false and other rows failed."}
 				}
 			}
 		case passWrite:
+			plan, err := importer.DecideBatch(ctx, tx, opts, items)
+			if err != nil {
+				return err
+			}
 			if opts.Mode != intake.ModeValidate {
 				if err := plan.Write(ctx, tx); err != nil {
 					return err
 				}
 			}
 		}
-		var res importer.Result
-		res.Count(items)
-		next.ProcessedRows += len(rows)
-		next.Created += res.Created
-		next.Updated += res.Updated
-		next.Deleted += res.Deleted
-		next.Skipped += res.Skipped
-		next.FailedRows += res.Failed
-		return tx.SaveImportProgress(ctx, &next, im.ProcessedRows, rowErrors(items, rows, reverse))
+		for _, it := range items {
+			if it.Failed() {
+				failed++
+			}
+		}
+		next.add(items)
+		return tx.SaveImportProgress(ctx, &next.Import, im.ProcessedRows, rowErrors(items, rows, reverse))
 	})
 	switch {
-	case errors.Is(err, errDryRun):
-		return failed, nil
 	case intake.ErrorCode(err) == intake.ESTATE:
 		cur, gerr := r.Store.GetImport(ctx, im.TenantID, im.ID)
 		if gerr == nil && cur.Status == intake.StatusCancelled {
@@ -422,14 +501,13 @@ func (r *Runner) commit(ctx context.Context, im *intake.Import, c prepared, reve
 	case err != nil:
 		return failed, fmt.Errorf("import %d rows %d–%d: %w", im.ID, rows[0].Number, rows[len(rows)-1].Number, err)
 	}
-	*im = next
+	*im = next.Import
 	if r.afterChunk != nil {
-		r.afterChunk(next)
+		r.afterChunk(next.Import)
 	}
 	return failed, nil
 }
 
-var errDryRun = errors.New("dry run")
 
 // rowErrors turns the chunk's failed and skipped items into report rows.
 func rowErrors(items []*importer.Item, rows []source.Row, reverse map[string]string) []intake.ImportRowError {

@@ -190,6 +190,24 @@ func TestRunner(t *testing.T) {
 				if n := countContacts(t, s, b.tenant); n != 0 {
 					t.Fatalf("%d contacts written", n)
 				}
+				// A row that fails only because of an earlier chunk's row
+				// still stops the whole file.
+				b.runner.ChunkSize = 1
+				im = b.newImport(t, "email,customer_number\nd1@example.com,CX\nd2@example.com,\nd3@example.com,CX\n",
+					func(im *intake.Import) { im.Options.SkipOnError = false })
+				if err := b.runner.Run(ctx, b.tenant, im.ID); err != nil {
+					t.Fatal(err)
+				}
+				if got := getImport(t, b, im.ID); got.Created != 0 || got.FailedRows != 1 || got.Skipped != 2 {
+					t.Fatalf("cross-chunk conflict: %+v", got)
+				}
+				errs, _ := s.ListImportErrors(ctx, b.tenant, im.ID, 0, 10)
+				if len(errs) != 3 || errs[2].Row != 4 || errs[2].Code != intake.CodeValueTaken || errs[0].Code != intake.CodeNotWrittenBatch {
+					t.Fatalf("report %+v", errs)
+				}
+				if n := countContacts(t, s, b.tenant); n != 0 {
+					t.Fatalf("%d contacts written", n)
+				}
 				// Without a bad row the same setting writes everything.
 				clean := "email,first_name\na@example.com,A\nb@example.com,B\n"
 				im = b.newImport(t, clean, func(im *intake.Import) { im.Options.SkipOnError = false })
