@@ -508,7 +508,6 @@ func (r *Runner) commit(ctx context.Context, im *intake.Import, c prepared, reve
 	return failed, nil
 }
 
-
 // rowErrors turns the chunk's failed and skipped items into report rows.
 func rowErrors(items []*importer.Item, rows []source.Row, reverse map[string]string) []intake.ImportRowError {
 	var out []intake.ImportRowError
