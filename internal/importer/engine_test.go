@@ -332,6 +332,17 @@ func TestImportSemantics(t *testing.T) {
 				}
 			})
 
+			t.Run("names match ignoring case beyond ASCII", func(t *testing.T) {
+				tenant := newTenant(t, s)
+				for i, name := range []string{"ÉMILE Zola", "émile zola"} {
+					res, err := eng.Import(ctx, tenant, opts(intake.ModeUpsert, "name"), []importer.Record{{Fields: map[string]string{"name": name, "city": "Paris"}}})
+					want := []intake.Outcome{intake.OutcomeCreated, intake.OutcomeUpdated}[i]
+					if err != nil || res.Items[0].Outcome != want {
+						t.Fatalf("%q: %+v %v", name, res.Items[0], err)
+					}
+				}
+			})
+
 			t.Run("two custom fields form one key for in-file duplicates", func(t *testing.T) {
 				tenant := newTenant(t, s)
 				o := opts(intake.ModeUpsert, "custom.a", "custom.b")

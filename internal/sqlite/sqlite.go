@@ -10,6 +10,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -20,7 +21,7 @@ import (
 	"time"
 
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/store"
@@ -28,6 +29,21 @@ import (
 
 //go:embed migrations/*.sql
 var migrations embed.FS
+
+func init() {
+	// intake_lower folds case as the engine does (Go's strings.ToLower), so
+	// name matching is case-insensitive beyond ASCII; see migration 00004.
+	sqlite.MustRegisterDeterministicScalarFunction("intake_lower", 1,
+		func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			switch v := args[0].(type) {
+			case string:
+				return strings.ToLower(v), nil
+			case []byte:
+				return strings.ToLower(string(v)), nil
+			}
+			return args[0], nil
+		})
+}
 
 // DB is the SQLite store. It implements store.Store.
 type DB struct {
@@ -270,7 +286,7 @@ func (t *tx) FindContacts(ctx context.Context, l store.Lookup) ([]intake.Contact
 	add(`email`, l.Emails)
 	add(`customer_number`, l.CustomerNumbers)
 	add(`phone`, l.Phones)
-	add(`lower(name)`, l.Names)
+	add(`intake_lower(name)`, l.Names)
 	for name, vs := range l.Custom {
 		add(`json_extract(custom, ?)`, vs, store.JSONPath(name))
 	}
