@@ -304,6 +304,17 @@ func TestBulkImportEndToEnd(t *testing.T) {
 				}
 			})
 
+			t.Run("NUL characters and invalid UTF-8 are cleaned, not a 500", func(t *testing.T) {
+				st, body, raw := a.do("POST", "/api/v1/bulk-import/contacts", `{"records":[{"email":"nul@example.com","first_name":"A\u0000B"}]}`)
+				if st != 200 || num(body, "created") != 1 {
+					t.Fatalf("%d %s", st, raw)
+				}
+				_, list, _ := a.do("GET", "/api/v1/contacts?email=nul@example.com", nil)
+				if n := list["data"].([]any)[0].(map[string]any)["first_name"]; n != "AB" {
+					t.Fatalf("first_name %q", n)
+				}
+			})
+
 			t.Run("an import location on a private address is refused", func(t *testing.T) {
 				st, _, raw := a.do("POST", "/api/v1/imports", map[string]any{"location": base + "/healthz"})
 				if st != 422 || !strings.Contains(raw, "private or local address") {

@@ -56,6 +56,9 @@ func (e *Engine) normalizer() normalizer {
 // Prepare normalises a record and computes its match key. A record that
 // does not validate comes back failed, with every error it has.
 func (e *Engine) Prepare(opts intake.Options, rec Record) *Item {
+	for k, v := range rec.Fields {
+		rec.Fields[k] = Clean(v)
+	}
 	c, errs := e.normalizer().build(rec.Fields)
 	it := &Item{Index: rec.Index, Contact: c, Present: rec.Fields}
 	it.Key = matchKey(&c, opts.MatchFields)
@@ -76,6 +79,16 @@ func (e *Engine) Prepare(opts intake.Options, rec Record) *Item {
 		it.Outcome, it.Err, it.Errs = intake.OutcomeFailed, &errs[0], errs
 	}
 	return it
+}
+
+// Clean makes a value storable in both databases: NUL characters, which
+// PostgreSQL text and jsonb refuse (a whole batch would fail on one), are
+// dropped, and invalid UTF-8 becomes U+FFFD.
+func Clean(v string) string {
+	if strings.IndexByte(v, 0) >= 0 {
+		v = strings.ReplaceAll(v, "\x00", "")
+	}
+	return strings.ToValidUTF8(v, "\uFFFD")
 }
 
 // MatchKey returns the normalised match key of a record without building

@@ -515,7 +515,11 @@ func rowErrors(items []*importer.Item, rows []source.Row, reverse map[string]str
 		if it.Outcome != intake.OutcomeFailed && it.Outcome != intake.OutcomeSkipped {
 			continue
 		}
-		e := intake.ImportRowError{Row: rows[i].Number, Outcome: it.Outcome, Values: rows[i].Values}
+		values := make([]string, len(rows[i].Values))
+		for j, v := range rows[i].Values {
+			values[j] = importer.Clean(v)
+		}
+		e := intake.ImportRowError{Row: rows[i].Number, Outcome: it.Outcome, Values: values}
 		errs := it.Errs
 		if len(errs) == 0 && it.Err != nil {
 			errs = []intake.RowError{*it.Err}

@@ -219,6 +219,17 @@ func TestRunner(t *testing.T) {
 				}
 			})
 
+			t.Run("a NUL character in a row is dropped, the batch still commits", func(t *testing.T) {
+				b := setup(t, s)
+				im := b.newImport(t, "email,first_name\nok@example.com,A\nnul@example.com,B\x00C\n", nil)
+				if err := b.runner.Run(ctx, b.tenant, im.ID); err != nil {
+					t.Fatal(err)
+				}
+				if got := getImport(t, b, im.ID); got.Status != intake.StatusCompleted || got.Created != 2 {
+					t.Fatalf("job %+v", got)
+				}
+			})
+
 			t.Run("an unusable file fails the job with the reason", func(t *testing.T) {
 				b := setup(t, s)
 				big := "email\n\"" + strings.Repeat("x", 5<<20) + "\n"
