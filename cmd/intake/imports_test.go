@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -33,20 +32,7 @@ func (c client) upload(name string, content []byte, fields map[string]string) (i
 		fw.Write(content)
 	}
 	mw.Close()
-	req, _ := http.NewRequest("POST", c.base+"/api/v1/imports", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if c.key != "" {
-		req.Header.Set("Authorization", "Bearer "+c.key)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var m map[string]any
-	json.Unmarshal(raw, &m)
-	return resp.StatusCode, m, string(raw)
+	return c.send("POST", "/api/v1/imports", mw.FormDataContentType(), &body)
 }
 
 // wait polls a job until it reaches a final status, with a deadline.
@@ -70,15 +56,8 @@ func (c client) wait(id int) map[string]any {
 
 func (c client) get(path string) (int, string) {
 	c.t.Helper()
-	req, _ := http.NewRequest("GET", c.base+path, nil)
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(raw)
+	st, _, raw := c.send("GET", path, "", nil)
+	return st, raw
 }
 
 // messyCSV is a small file with known problems: an invalid email on row 3,

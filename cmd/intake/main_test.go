@@ -104,11 +104,17 @@ func (c client) do(method, path string, body any) (int, map[string]any, string) 
 		}
 		rd = bytes.NewReader(buf)
 	}
-	req, err := http.NewRequest(method, c.base+path, rd)
+	return c.send(method, path, "application/json", rd)
+}
+
+// send makes one request with the client's key and decodes a JSON answer.
+func (c client) send(method, path, contentType string, body io.Reader) (int, map[string]any, string) {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.base+path, body)
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	if c.key != "" {
 		req.Header.Set("Authorization", "Bearer "+c.key)
 	}
