@@ -112,6 +112,9 @@ func Apply(ctx context.Context, tx store.Tx, opts intake.Options, items []*Item)
 
 // Plan is a decided batch: what to delete, update and insert.
 type Plan struct {
+	// Found is how many stored contacts the batch's lookup returned.
+	Found int
+
 	inserts, updates []*intake.Contact
 	deletes          []int64
 	inserted         []*Item
@@ -130,6 +133,61 @@ func DecideBatch(ctx context.Context, tx store.Tx, opts intake.Options, items []
 	if err != nil {
 		return nil, fmt.Errorf("find existing contacts: %w", err)
 	}
+	plan.Found = len(existing)
+	plan.decide(opts, live, existing)
+	return plan, nil
+}
+
+// Optimistic reports whether a batch may be decided with DecideAbsent:
+// the mode creates absent records, and every match field is backed by a
+// unique index (email, customer number), so a record that does exist makes
+// the insert fail instead of silently duplicating it.
+func Optimistic(opts intake.Options) bool {
+	switch opts.Mode {
+	case intake.ModeCreate, intake.ModeUpsert, intake.ModeIgnoreOrAdd:
+	default:
+		return false
+	}
+	for _, f := range opts.MatchFields {
+		if f != intake.FieldEmail && f != intake.FieldCustomerNumber {
+			return false
+		}
+	}
+	return true
+}
+
+// DecideAbsent decides a batch as if none of its keys were stored, without
+// a lookup: everything live is created. Callers write the plan inside a
+// savepoint and, on an ECONFLICT, restore the items (Undo) and decide the
+// batch again with DecideBatch. Only valid when Optimistic(opts).
+func DecideAbsent(opts intake.Options, items []*Item) (*Plan, Undo) {
+	undo := make(Undo, len(items))
+	for i, it := range items {
+		undo[i] = undoEntry{it, it.Outcome, it.Err}
+	}
+	plan := &Plan{}
+	plan.decide(opts, slices.DeleteFunc(slices.Clone(items), func(it *Item) bool { return it.Outcome != "" }), nil)
+	return plan, undo
+}
+
+// Undo restores the decisions of a batch to what they were.
+type Undo []undoEntry
+
+type undoEntry struct {
+	it      *Item
+	outcome intake.Outcome
+	err     *intake.RowError
+}
+
+// Restore puts every item back as it was before the decision.
+func (u Undo) Restore() {
+	for _, e := range u {
+		e.it.Outcome, e.it.Err = e.outcome, e.err
+	}
+}
+
+// decide sets the outcome of every live item against existing contacts.
+func (plan *Plan) decide(opts intake.Options, live []*Item, existing []intake.Contact) {
 	ix := newIndex(opts.MatchFields, existing)
 	fail := func(it *Item, re *intake.RowError) {
 		re.Index = it.Index
@@ -186,7 +244,6 @@ func DecideBatch(ctx context.Context, tx store.Tx, opts intake.Options, items []
 		}
 		it.Outcome = outcome
 	}
-	return plan, nil
 }
 
 // Write carries out the plan through tx: deletes, then updates, then

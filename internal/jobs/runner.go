@@ -366,8 +366,9 @@ func (r *Runner) process(ctx context.Context, im *intake.Import, dups *importer.
 		readErr <- r.read(ctx, im, src, dups, skip, size, chunks)
 	}()
 	failed := 0
+	fast := false
 	for c := range chunks {
-		n, err := r.commit(ctx, im, c, reverse, p, failures)
+		n, err := r.commit(ctx, im, c, reverse, p, failures, &fast)
 		failed += n
 		if err != nil {
 			cancel()
@@ -456,7 +457,13 @@ func (r *Runner) prepare(opts intake.Options, dups *importer.Duplicates, rows []
 
 // commit decides a prepared chunk against the store and commits its writes
 // with the checkpoint in one transaction. It returns the chunk's failed rows.
-func (r *Runner) commit(ctx context.Context, im *intake.Import, c prepared, reverse map[string]string, p pass, failures map[int][]intake.RowError) (int, error) {
+//
+// fast carries the optimistic mode from chunk to chunk: after a chunk whose
+// lookup found none of its keys stored, the next chunks skip the lookup
+// (importer.DecideAbsent) and rely on the unique indexes to say otherwise,
+// falling back to lookups for the rest of the file the first time they do.
+// Measured at 300k rows on PostgreSQL, the lookup was 27 % of the time.
+func (r *Runner) commit(ctx context.Context, im *intake.Import, c prepared, reverse map[string]string, p pass, failures map[int][]intake.RowError, fast *bool) (int, error) {
 	opts := im.Options
 	rows, items := c.rows, c.items
 	next := counted{*im}
@@ -473,6 +480,18 @@ func (r *Runner) commit(ctx context.Context, im *intake.Import, c prepared, reve
 				}
 			}
 		case passWrite:
+			if *fast {
+				plan, undo := importer.DecideAbsent(opts, items)
+				err := tx.Savepoint(ctx, func() error { return plan.Write(ctx, tx) })
+				if err == nil {
+					break
+				}
+				if intake.ErrorCode(err) != intake.ECONFLICT {
+					return err
+				}
+				undo.Restore()
+				*fast = false
+			}
 			plan, err := importer.DecideBatch(ctx, tx, opts, items)
 			if err != nil {
 				return err
@@ -482,6 +501,7 @@ func (r *Runner) commit(ctx context.Context, im *intake.Import, c prepared, reve
 					return err
 				}
 			}
+			*fast = plan.Found == 0 && importer.Optimistic(opts)
 		}
 		for _, it := range items {
 			if it.Failed() {

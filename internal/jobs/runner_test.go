@@ -233,6 +233,41 @@ func TestRunner(t *testing.T) {
 				}
 			})
 
+			t.Run("after an all-new chunk, lookups are skipped until a unique index objects", func(t *testing.T) {
+				b := setup(t, s)
+				b.runner.ChunkSize = 2
+				// A contact the later chunks will meet.
+				if err := s.Write(ctx, b.tenant, func(tx store.Tx) error {
+					return tx.InsertContacts(ctx, []*intake.Contact{{Email: "old@example.com", City: "Oslo"}})
+				}); err != nil {
+					t.Fatal(err)
+				}
+				file := "email,customer_number,city\n" +
+					"n1@example.com,C1,A\nn2@example.com,C2,A\n" + // chunk 1: all new, so chunk 2 goes optimistic
+					"n3@example.com,C3,A\nold@example.com,,Bergen\n" + // chunk 2: old exists → conflict → fallback → update
+					"n4@example.com,C1,A\nn5@example.com,C5,A\n" + // chunk 3: C1 is taken by n1 → value_taken
+					"n6@example.com,C6,A\nn7@example.com,C7,A\n" // chunk 4
+				im := b.newImport(t, file, nil)
+				if err := b.runner.Run(ctx, b.tenant, im.ID); err != nil {
+					t.Fatal(err)
+				}
+				got := getImport(t, b, im.ID)
+				if got.Created != 6 || got.Updated != 1 || got.FailedRows != 1 {
+					t.Fatalf("job %+v", got)
+				}
+				errs, _ := s.ListImportErrors(ctx, b.tenant, im.ID, 0, 10)
+				if len(errs) != 1 || errs[0].Row != 6 || errs[0].Code != intake.CodeValueTaken {
+					t.Fatalf("errors %+v", errs)
+				}
+				list, _ := s.ListContacts(ctx, b.tenant, store.ContactFilter{Email: "old@example.com", Limit: 5})
+				if len(list) != 1 || list[0].City != "Bergen" {
+					t.Fatalf("old contact %+v", list)
+				}
+				if n := countContacts(t, s, b.tenant); n != 7 {
+					t.Fatalf("%d contacts, want 7", n)
+				}
+			})
+
 			t.Run("an unusable file fails the job with the reason", func(t *testing.T) {
 				b := setup(t, s)
 				big := "email\n\"" + strings.Repeat("x", 5<<20) + "\n"

@@ -81,6 +81,9 @@ type Tx interface {
 	UpdateContacts(ctx context.Context, cs []*intake.Contact) error
 	// DeleteContacts removes the contacts with these IDs.
 	DeleteContacts(ctx context.Context, ids []int64) error
+	// Savepoint runs fn inside a savepoint: if fn fails, what it wrote is
+	// undone, the transaction stays usable, and fn's error is returned.
+	Savepoint(ctx context.Context, fn func() error) error
 	// SaveImportProgress is a job's checkpoint, committed with the chunk's
 	// writes: it stores im's counters and ProcessedRows and the chunk's row
 	// errors, but only if the stored job is still running and its
