@@ -51,7 +51,8 @@ type ImportView struct {
 	ErrorReportURL string                  `json:"error_report_url"`
 }
 
-func (s *Server) view(ctx context.Context, im intake.Import) (ImportView, error) {
+// view renders a job; withErrors loads its first 25 row errors.
+func (s *Server) view(ctx context.Context, im intake.Import, withErrors bool) (ImportView, error) {
 	v := ImportView{Import: im, Mode: im.Options.Mode, MatchFields: im.Options.MatchFields, Mapping: im.Options.Mapping,
 		Progress: im.Progress(), HasErrors: im.FailedRows+im.Skipped > 0,
 		ErrorReportURL: fmt.Sprintf("/api/v1/imports/%d/errors.csv", im.ID)}
@@ -62,7 +63,7 @@ func (s *Server) view(ctx context.Context, im intake.Import) (ImportView, error)
 		v.Headers = []string{}
 	}
 	v.Errors = []intake.ImportRowError{}
-	if v.HasErrors {
+	if v.HasErrors && withErrors {
 		errs, err := s.Store.ListImportErrors(ctx, im.TenantID, im.ID, 0, 25)
 		if err != nil {
 			return v, err
@@ -522,7 +523,7 @@ func (s *Server) newImport(ctx context.Context, tenantID int64, up *upload, p *i
 			return ImportView{}, 0, s.problem(ctx, err)
 		}
 	}
-	v, err := s.view(ctx, im)
+	v, err := s.view(ctx, im, true)
 	if err != nil {
 		return v, 0, s.problem(ctx, err)
 	}

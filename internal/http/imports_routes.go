@@ -86,11 +86,11 @@ func (s *Server) registerImports() {
 		}
 		out := &struct{ Body ImportList }{Body: ImportList{Data: []ImportView{}}}
 		for _, im := range ims {
-			v, err := s.view(ctx, im)
+			v, err := s.view(ctx, im, false) // the index route leaves errors out, as Plannr's does
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}
-			v.Errors = nil // the index route leaves them out, as Plannr's does
+			v.Errors = nil
 			out.Body.Data = append(out.Body.Data, v)
 		}
 		if len(ims) == in.Limit {
@@ -254,7 +254,7 @@ func (s *Server) respondImport(ctx context.Context, im intake.Import, err error)
 		}
 		return nil, s.problem(ctx, err)
 	}
-	v, err := s.view(ctx, im)
+	v, err := s.view(ctx, im, true)
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}

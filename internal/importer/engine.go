@@ -210,19 +210,21 @@ var ErrRejected = errors.New("import rejected")
 // Import returns the result with an EINVALID error.
 func (e *Engine) Import(ctx context.Context, tenantID int64, opts intake.Options, recs []Record) (*Result, error) {
 	items := make([]*Item, len(recs))
+	keys := make([]string, len(recs))
 	dups := NewDuplicates()
 	for i, rec := range recs {
 		items[i] = e.Prepare(opts, rec)
 		// As in a file job, the policy picks among records sharing a
 		// match key before their other fields are judged.
-		dups.Add(e.MatchKey(opts, rec), rec.Index)
+		keys[i] = e.MatchKey(opts, rec)
+		dups.Add(keys[i], rec.Index)
 	}
 	dups.Seal()
 	for i, it := range items {
 		if it.Failed() {
 			continue
 		}
-		if out, re := dups.Verdict(opts.Duplicates, e.MatchKey(opts, recs[i]), it.Index, "record", opts.MatchFields); re != nil {
+		if out, re := dups.Verdict(opts.Duplicates, keys[i], it.Index, "record", opts.MatchFields); re != nil {
 			it.Outcome, it.Err = out, re
 		}
 	}
