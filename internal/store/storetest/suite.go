@@ -293,6 +293,65 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 		}
 	})
 
+	t.Run("import jobs: tenant-scoped, checkpoints guarded, row errors in row order", func(t *testing.T) {
+		t.Parallel()
+		s, a, b := setup(t)
+		im := &intake.Import{TenantID: a.ID, Resource: "contacts", Status: intake.StatusQueued, FileKey: "k", Format: "csv",
+			Options: intake.DefaultOptions(), Headers: []string{"email", "name"}}
+		if err := s.CreateImport(ctx, im); err != nil || im.ID == 0 {
+			t.Fatalf("create: %v %+v", err, im)
+		}
+		if _, err := s.GetImport(ctx, b.ID, im.ID); intake.ErrorCode(err) != intake.ENOTFOUND {
+			t.Fatalf("other tenant reads the job: %v", err)
+		}
+		if _, err := s.UpdateImport(ctx, b.ID, im.ID, func(*intake.Import) error { return nil }); intake.ErrorCode(err) != intake.ENOTFOUND {
+			t.Fatalf("other tenant updates the job: %v", err)
+		}
+		running, err := s.UpdateImport(ctx, a.ID, im.ID, func(im *intake.Import) error {
+			im.Status = intake.StatusRunning
+			now := time.Now()
+			im.StartedAt = &now
+			return nil
+		})
+		if err != nil || running.Status != intake.StatusRunning || running.StartedAt == nil {
+			t.Fatalf("update: %+v %v", running, err)
+		}
+		save := func(from, to int, errs ...intake.ImportRowError) error {
+			next := running
+			next.ProcessedRows, next.TotalRows, next.Created = to, 10, to
+			return s.Write(ctx, a.ID, func(tx store.Tx) error { return tx.SaveImportProgress(ctx, &next, from, errs) })
+		}
+		if err := save(0, 4, intake.ImportRowError{Row: 5, Code: "x", Message: "m", Outcome: intake.OutcomeFailed, Values: []string{"a", "b"}},
+			intake.ImportRowError{Row: 3, Code: "y", Message: "n", Outcome: intake.OutcomeSkipped}); err != nil {
+			t.Fatal(err)
+		}
+		if err := save(0, 4); intake.ErrorCode(err) != intake.ESTATE {
+			t.Fatalf("a stale checkpoint was accepted: %v", err)
+		}
+		got, _ := s.GetImport(ctx, a.ID, im.ID)
+		if got.ProcessedRows != 4 || got.Created != 4 || got.TotalRows != 10 || got.Progress() != 40 {
+			t.Fatalf("after checkpoint: %+v", got)
+		}
+		errs, err := s.ListImportErrors(ctx, a.ID, im.ID, 0, 10)
+		if err != nil || len(errs) != 2 || errs[0].Row != 3 || errs[1].Row != 5 || !slices.Equal(errs[1].Values, []string{"a", "b"}) {
+			t.Fatalf("row errors %+v %v", errs, err)
+		}
+		if other, _ := s.ListImportErrors(ctx, b.ID, im.ID, 0, 10); len(other) != 0 {
+			t.Fatalf("other tenant reads row errors: %+v", other)
+		}
+		s.UpdateImport(ctx, a.ID, im.ID, func(im *intake.Import) error { im.Status = intake.StatusCancelled; return nil })
+		if err := save(4, 8); intake.ErrorCode(err) != intake.ESTATE {
+			t.Fatalf("a cancelled job took a checkpoint: %v", err)
+		}
+		list, err := s.ListImports(ctx, a.ID, 0, 10)
+		if err != nil || len(list) != 1 || list[0].ID != im.ID {
+			t.Fatalf("list %+v %v", list, err)
+		}
+		if other, _ := s.ListImports(ctx, b.ID, 0, 10); len(other) != 0 {
+			t.Fatalf("other tenant lists the job")
+		}
+	})
+
 	t.Run("an error from fn rolls back", func(t *testing.T) {
 		t.Parallel()
 		s, a, _ := setup(t)
