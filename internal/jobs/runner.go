@@ -218,9 +218,10 @@ func (r *Runner) allOrNothing(ctx context.Context, im *intake.Import, dups *impo
 	ctx, cancel := context.WithCancel(ctx)
 	chunks := make(chan prepared, 1)
 	readErr := make(chan error, 1)
+	job := *im // the reader's own copy: commit rewrites *im after each chunk
 	go func() {
 		defer close(chunks)
-		readErr <- r.read(ctx, im, src, dups, 0, r.chunkSize(), chunks)
+		readErr <- r.read(ctx, &job, src, dups, 0, r.chunkSize(), chunks)
 	}()
 	defer func() {
 		cancel()
@@ -361,9 +362,10 @@ func (r *Runner) process(ctx context.Context, im *intake.Import, dups *importer.
 	defer cancel()
 	chunks := make(chan prepared, 1)
 	readErr := make(chan error, 1)
+	job := *im // the reader's own copy: commit rewrites *im after each chunk
 	go func() {
 		defer close(chunks)
-		readErr <- r.read(ctx, im, src, dups, skip, size, chunks)
+		readErr <- r.read(ctx, &job, src, dups, skip, size, chunks)
 	}()
 	failed := 0
 	fast := false
