@@ -63,10 +63,13 @@ var _ store.Store = (*DB)(nil)
 // cacheKiB is the page cache of each connection: the writer gets 32 MiB (the
 // default is 2 MiB) so the index pages of a million-contact table stay
 // cached and inserts do not slow as the table grows; readers keep the default.
+// wal_autocheckpoint 10000 pages (~40 MiB of WAL on disk, default 1000)
+// checkpoints a tenth as often during an import: 300k rows 12.1 → 10.4 s,
+// two runs each.
 func DSN(path string, cacheKiB int) string {
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(ON)",
-		fmt.Sprintf("cache_size(-%d)", cacheKiB), "temp_store(MEMORY)"} {
+		fmt.Sprintf("cache_size(-%d)", cacheKiB), "temp_store(MEMORY)", "wal_autocheckpoint(10000)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
