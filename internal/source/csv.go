@@ -23,24 +23,14 @@ var errClosed = errors.New("source: reader is closed")
 // the current record: encoding/csv buffers a whole record, so without this
 // an unterminated quote would read the rest of the file into memory.
 type csvInput struct {
-	src         *bufio.Reader
-	limit       int64 // MaxRowBytes plus csv.Reader's read-ahead
-	delivered   int64 // bytes returned by Read so far
-	recordStart int64 // input offset where the record being read starts
-	err         error
+	rowBudget // limit: MaxRowBytes plus csv.Reader's read-ahead
+	src       *bufio.Reader
 }
 
 func (in *csvInput) Read(p []byte) (int, error) {
-	if in.err != nil {
-		return 0, in.err
-	}
-	allowed := in.recordStart + in.limit - in.delivered
-	if allowed <= 0 {
-		in.err = errRowTooLong
-		return 0, in.err
-	}
-	if int64(len(p)) > allowed {
-		p = p[:allowed]
+	p, err := in.clip(p)
+	if err != nil {
+		return 0, err
 	}
 	n, err := in.src.Read(p)
 	for i := 0; i < n; i++ {
@@ -78,7 +68,7 @@ func openCSV(text *bufio.Reader, enc textEncoding, format Format, delim rune, op
 	if delim == '"' || delim == '\r' || delim == '\n' || delim == '\uFFFD' || delim < 0 {
 		return nil, errorf("invalid_delimiter", "%q cannot be used as a delimiter.", delim)
 	}
-	in := &csvInput{src: text, limit: int64(opts.MaxRowBytes) + csvReadAhead}
+	in := &csvInput{src: text, rowBudget: rowBudget{limit: int64(opts.MaxRowBytes) + csvReadAhead}}
 	r := csv.NewReader(in)
 	r.Comma = delim
 	r.FieldsPerRecord = -1 // ragged rows are row errors, counted by Next
@@ -113,7 +103,7 @@ func openCSV(text *bufio.Reader, enc textEncoding, format Format, delim rune, op
 // read reads one record and enforces MaxRowBytes on it.
 func (c *csvReader) read() ([]string, error) {
 	start := c.r.InputOffset()
-	c.in.recordStart = start
+	c.in.start = start
 	rec, err := c.r.Read()
 	if errors.Is(err, errRowTooLong) || (err == nil && c.r.InputOffset()-start > int64(c.opts.MaxRowBytes)) {
 		return nil, errRowTooLong

@@ -15,24 +15,14 @@ import (
 // for more input when the value it is reading goes on past what it has, so
 // the limit bounds the element, not the read-ahead.
 type jsonInput struct {
-	src          io.Reader
-	limit        int64
-	delivered    int64
-	elementStart int64
-	err          error
+	rowBudget
+	src io.Reader
 }
 
 func (in *jsonInput) Read(p []byte) (int, error) {
-	if in.err != nil {
-		return 0, in.err
-	}
-	allowed := in.elementStart + in.limit - in.delivered
-	if allowed <= 0 {
-		in.err = errRowTooLong
-		return 0, in.err
-	}
-	if int64(len(p)) > allowed {
-		p = p[:allowed]
+	p, err := in.clip(p)
+	if err != nil {
+		return 0, err
 	}
 	n, err := in.src.Read(p)
 	in.delivered += int64(n)
@@ -57,7 +47,7 @@ type jsonReader struct {
 // ignoring case, so "Email" and "email " are one column (the header shows
 // the first spelling); within one object the last of such keys wins.
 func openJSON(text *bufio.Reader, enc textEncoding, opts Options) (Reader, error) {
-	in := &jsonInput{src: text, limit: int64(opts.MaxRowBytes)}
+	in := &jsonInput{src: text, rowBudget: rowBudget{limit: int64(opts.MaxRowBytes)}}
 	dec := json.NewDecoder(in)
 	dec.UseNumber()
 	j := &jsonReader{
@@ -126,7 +116,7 @@ func (j *jsonReader) Close() error {
 // io.EOF, after checking that nothing but white space follows.
 func (j *jsonReader) element() (Row, json.RawMessage, error) {
 	start := j.dec.InputOffset()
-	j.in.elementStart = start
+	j.in.start = start
 	if !j.dec.More() {
 		if _, err := j.dec.Token(); err != nil { // the closing ']'
 			return Row{}, nil, j.fatal(err)

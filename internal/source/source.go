@@ -300,3 +300,30 @@ func rowErr(e *RowError) error {
 	}
 	return e
 }
+
+// rowBudget caps how many bytes one row (a CSV record, a JSON element) may
+// pull from the input, so an unterminated quote or an endless element fails
+// with errRowTooLong instead of being buffered whole. The reader sets start
+// to the input offset where each row begins; Read methods count delivered.
+type rowBudget struct {
+	limit     int64 // bytes one row may span
+	delivered int64 // bytes returned by Read so far
+	start     int64 // input offset where the row being read starts
+	err       error
+}
+
+// clip cuts p to what the current row may still read.
+func (b *rowBudget) clip(p []byte) ([]byte, error) {
+	if b.err != nil {
+		return nil, b.err
+	}
+	allowed := b.start + b.limit - b.delivered
+	if allowed <= 0 {
+		b.err = errRowTooLong
+		return nil, b.err
+	}
+	if int64(len(p)) > allowed {
+		p = p[:allowed]
+	}
+	return p, nil
+}
