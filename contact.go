@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"maps"
 	"slices"
 	"time"
 )
@@ -45,68 +46,60 @@ func (c *Contact) Identified() bool {
 	return c.Email != "" || c.CustomerNumber != "" || c.Phone != "" || c.Name != ""
 }
 
+// column returns a pointer to the scalar field name of c, nil for a name
+// that is not one. It is the one place that ties the registry's names to
+// the struct's fields.
+func (c *Contact) column(name string) *string {
+	switch name {
+	case FieldEmail:
+		return &c.Email
+	case FieldCustomerNumber:
+		return &c.CustomerNumber
+	case FieldFirstName:
+		return &c.FirstName
+	case FieldLastName:
+		return &c.LastName
+	case FieldName:
+		return &c.Name
+	case FieldPhone:
+		return &c.Phone
+	case FieldCompany:
+		return &c.Company
+	case FieldAddress:
+		return &c.Address
+	case FieldCity:
+		return &c.City
+	case FieldPostalCode:
+		return &c.PostalCode
+	case FieldCountry:
+		return &c.Country
+	case FieldNotes:
+		return &c.Notes
+	}
+	return nil
+}
+
+// ContactColumns lists the registry's scalar fields: the ones a store keeps
+// in a text column of their own, in registry order.
+var ContactColumns = func() []Field {
+	var out []Field
+	var c Contact
+	for _, f := range ContactFields {
+		if c.column(f.Name) != nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}()
+
 // SameData reports whether a and b hold the same data, ignoring ID and
 // timestamps. The importer uses it to skip writes that would change nothing,
 // which makes re-running an upsert file cheap and leaves no dead rows.
 func (c *Contact) SameData(o *Contact) bool {
-	return c.Email == o.Email && c.CustomerNumber == o.CustomerNumber &&
-		c.FirstName == o.FirstName && c.LastName == o.LastName && c.Name == o.Name &&
-		c.Phone == o.Phone && c.Company == o.Company && c.Address == o.Address &&
-		c.City == o.City && c.PostalCode == o.PostalCode && c.Country == o.Country &&
-		c.Notes == o.Notes && slices.Equal(c.Tags, o.Tags) &&
-		mapsEqual(c.Custom, o.Custom) && slices.Equal(c.Alternates, o.Alternates)
-}
-
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
+	for _, f := range ContactColumns {
+		if *f.Column(c) != *f.Column(o) {
 			return false
 		}
 	}
-	return true
-}
-
-// Contact field names as they appear in mappings, match fields and errors.
-const (
-	FieldEmail          = "email"
-	FieldCustomerNumber = "customer_number"
-	FieldFirstName      = "first_name"
-	FieldLastName       = "last_name"
-	FieldName           = "name"
-	FieldPhone          = "phone"
-	FieldCompany        = "company"
-	FieldAddress        = "address"
-	FieldCity           = "city"
-	FieldPostalCode     = "postal_code"
-	FieldCountry        = "country"
-	FieldNotes          = "notes"
-	FieldTags           = "tags"
-	FieldGroups         = "groups"
-
-	// CustomPrefix marks a custom field in a mapping or match field:
-	// "custom.member_id".
-	CustomPrefix = "custom."
-)
-
-// ContactFields lists the standard contact fields a column may map to.
-var ContactFields = []string{
-	FieldEmail, FieldCustomerNumber, FieldFirstName, FieldLastName, FieldName,
-	FieldPhone, FieldCompany, FieldAddress, FieldCity, FieldPostalCode,
-	FieldCountry, FieldNotes, FieldTags,
-}
-
-// AlternateField reports whether name is one of PackageX's alternate columns
-// (alternate_emails_work, alternate_phones_mobile, …) and returns its type and kind.
-func AlternateField(name string) (typ, kind string, ok bool) {
-	for _, p := range []struct{ prefix, typ string }{
-		{"alternate_emails_", "email"}, {"alternate_phones_", "phone"}, {"alternate_addresses_", "address"},
-	} {
-		if len(name) > len(p.prefix) && name[:len(p.prefix)] == p.prefix {
-			return p.typ, name[len(p.prefix):], true
-		}
-	}
-	return "", "", false
+	return slices.Equal(c.Tags, o.Tags) && maps.Equal(c.Custom, o.Custom) && slices.Equal(c.Alternates, o.Alternates)
 }

@@ -1,6 +1,10 @@
 package intake
 
-import "time"
+import (
+	"errors"
+	"strings"
+	"time"
+)
 
 // ImportStatus is where an import job is in its life.
 type ImportStatus string
@@ -24,11 +28,17 @@ func (s ImportStatus) Final() bool {
 // Import is an import job: an uploaded file, how to read and map it, and
 // its progress. ProcessedRows is also the checkpoint: the number of data
 // rows whose outcome is committed, so a resumed job starts after them.
+//
+// Its status changes only through its methods (Configure, Start, Begin,
+// Cancel, Finish, Fail), which hold the job's state machine:
+//
+//	awaiting_mapping ──Start──▶ queued ──Begin──▶ running ──Finish──▶ completed
+//	        ▲  │Configure          │                 │  └──Fail────▶ failed
+//	        └──┘                   └───Cancel────────┴────Cancel────▶ cancelled
 type Import struct {
 	ID            int64        `json:"id"`
 	TenantID      int64        `json:"-"`
 	Name          string       `json:"name,omitempty"`
-	Resource      string       `json:"resource"`
 	Status        ImportStatus `json:"status"`
 	FileName      string       `json:"file_name,omitempty"`
 	FileKey       string       `json:"-"`
@@ -37,8 +47,7 @@ type Import struct {
 	Delimiter     string       `json:"delimiter,omitempty"`
 	Encoding      string       `json:"encoding,omitempty"`
 	Sheet         string       `json:"sheet,omitempty"`
-	Region        string       `json:"region,omitempty"`
-	Options       Options      `json:"options"`
+	Spec          ImportSpec   `json:"options"`
 	Headers       []string     `json:"headers"`
 	TotalRows     int          `json:"total_rows"`
 	ProcessedRows int          `json:"processed_rows"`
@@ -66,15 +75,87 @@ func (im *Import) Progress() int {
 	return min(100, im.ProcessedRows*100/im.TotalRows)
 }
 
-// ImportRowError is a row of an import that was not written: where it is
-// in the file (the header is row 1), which column, what is wrong, whether
-// it failed or was skipped, and the row's original values for errors.csv.
-type ImportRowError struct {
-	Row     int      `json:"row"`
-	Column  string   `json:"column,omitempty"`
-	Value   string   `json:"value,omitempty"`
-	Code    string   `json:"code"`
-	Message string   `json:"message"`
-	Outcome Outcome  `json:"outcome"`
-	Values  []string `json:"-"`
+// ErrImportEnded is returned by Begin, Finish and Fail for a job that has
+// already ended (or, for Finish, is not running): there is nothing to do.
+var ErrImportEnded = errors.New("import already ended")
+
+// Configure sets a new or waiting job's spec. The job then waits for its
+// mapping when required fields are missing or autostart is false, and is
+// queued otherwise. Only a new job or one awaiting its mapping can be
+// configured (ESTATE).
+func (im *Import) Configure(spec ImportSpec, missing []string, autostart bool) error {
+	if im.Status != "" && im.Status != StatusAwaitingMapping {
+		return Errorf(ESTATE, "Import %d is %s; only a job awaiting its mapping can be changed.", im.ID, im.Status)
+	}
+	im.Spec = spec
+	im.Status = StatusQueued
+	if len(missing) > 0 || !autostart {
+		im.Status = StatusAwaitingMapping
+	}
+	return nil
+}
+
+// Start queues a job awaiting its mapping, once no required field is
+// missing (EINVALID names them). It reports whether the job must be
+// enqueued: starting a queued or running job again changes nothing, and an
+// ended job cannot start (ESTATE).
+func (im *Import) Start(missing []string) (bool, error) {
+	switch im.Status {
+	case StatusQueued, StatusRunning:
+		return false, nil
+	case StatusAwaitingMapping:
+	default:
+		return false, Errorf(ESTATE, "Import %d is %s and cannot be started.", im.ID, im.Status)
+	}
+	if len(missing) > 0 {
+		return false, Errorf(EINVALID, "Missing required headers: %s.", strings.Join(missing, ", "))
+	}
+	im.Status = StatusQueued
+	return true, nil
+}
+
+// Begin marks a queued (or resumed running) job running. A job awaiting its
+// mapping cannot run (ESTATE); an ended one returns ErrImportEnded.
+func (im *Import) Begin(now time.Time) error {
+	switch im.Status {
+	case StatusQueued, StatusRunning:
+	case StatusAwaitingMapping:
+		return Errorf(ESTATE, "Import %d is awaiting its mapping.", im.ID)
+	default:
+		return ErrImportEnded
+	}
+	im.Status = StatusRunning
+	if im.StartedAt == nil {
+		im.StartedAt = &now
+	}
+	return nil
+}
+
+// Cancel ends a job that has not ended (ESTATE otherwise). A running job
+// stops at its next chunk: its checkpoint refuses to move.
+func (im *Import) Cancel(now time.Time) error {
+	if im.Status.Final() {
+		return Errorf(ESTATE, "Import %d is already %s.", im.ID, im.Status)
+	}
+	im.Status, im.FinishedAt = StatusCancelled, &now
+	return nil
+}
+
+// Finish completes a running job (ErrImportEnded otherwise).
+func (im *Import) Finish(now time.Time) error {
+	if im.Status != StatusRunning {
+		return ErrImportEnded
+	}
+	im.Status, im.FinishedAt = StatusCompleted, &now
+	return nil
+}
+
+// Fail ends a job that has not ended with the reason msg (ErrImportEnded
+// otherwise).
+func (im *Import) Fail(now time.Time, msg string) error {
+	if im.Status.Final() {
+		return ErrImportEnded
+	}
+	im.Status, im.Error, im.FinishedAt = StatusFailed, msg, &now
+	return nil
 }

@@ -26,9 +26,20 @@ const (
 )
 
 // Error is an application error with a stable Code and a Message that is safe
-// to show to the person who caused it.
+// to show to the person who caused it. Fields lists the values at fault,
+// when the error is about some of a request's values.
 type Error struct {
 	Code    string
+	Message string
+	Fields  []FieldError
+}
+
+// FieldError is one value of a request that is wrong: where (a dotted path
+// such as "mapping.Email" or "file"), the value and why.
+type FieldError struct {
+	Field   string
+	Value   string
+	Code    string // optional finer code, e.g. a reader's "malformed_csv"
 	Message string
 }
 
@@ -37,6 +48,16 @@ func (e *Error) Error() string { return fmt.Sprintf("intake: %s: %s", e.Code, e.
 // Errorf returns an *Error with a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid returns an EINVALID *Error for request values: msg, and fields
+// as its field errors. A single field error's message is the error's own
+// when msg is "".
+func Invalid(msg string, fields ...FieldError) *Error {
+	if msg == "" && len(fields) > 0 {
+		msg = fields[0].Message
+	}
+	return &Error{Code: EINVALID, Message: msg, Fields: fields}
 }
 
 // ErrorCode returns the code of the *Error in err's chain, EINTERNAL for any

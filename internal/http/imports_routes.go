@@ -6,25 +6,26 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"maps"
+	"slices"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/intake/intake"
-	"github.com/intake/intake/internal/importer"
+	"github.com/intake/intake/internal/dialect"
+	"github.com/intake/intake/internal/dialect/native"
 )
 
 // ImportList is a page of import jobs, newest first.
 type ImportList struct {
-	Data       []ImportView `json:"data"`
+	Data       []native.ImportView `json:"data"`
 	NextCursor string       `json:"next_cursor,omitempty"`
 }
 
 // RowErrorList is a page of an import's row errors, in file order.
 type RowErrorList struct {
-	Data       []intake.ImportRowError `json:"data"`
+	Data       []intake.RowError `json:"data"`
 	NextCursor string                  `json:"next_cursor,omitempty"`
 }
 
@@ -54,7 +55,7 @@ func (s *Server) registerImports() {
 	s.mux.HandleFunc("POST /api/v1/imports", s.createImport)
 	s.api.OpenAPI().AddOperation(&huma.Operation{
 		OperationID: "create-import", Method: http.MethodPost, Path: "/api/v1/imports",
-		Summary: "Upload a file to import", Tags: []string{"Imports"}, Security: secured(intake.ScopeContacts),
+		Summary: "Upload a file to import", Tags: []string{"Imports"}, Security: secured(intake.ScopeImports),
 		Description: "multipart/form-data with a `file` part and options as fields (mode, match_fields, mapping as JSON, " +
 			"column_mapping, headers, duplicates, ignore_empty_fields, skip_on_error, autostart, upload_mode, format, " +
 			"delimiter, encoding, sheet, region, name); or JSON with `data` (a base64 data URI), `source` (a JSON array " +
@@ -71,7 +72,7 @@ func (s *Server) registerImports() {
 
 	huma.Register(s.api, huma.Operation{
 		OperationID: "list-imports", Method: http.MethodGet, Path: "/api/v1/imports",
-		Summary: "List import jobs", Tags: []string{"Imports"}, Security: secured(intake.ScopeContacts),
+		Summary: "List import jobs", Tags: []string{"Imports"}, Security: secured(intake.ScopeImports),
 	}, func(ctx context.Context, in *struct {
 		Cursor string `query:"cursor"`
 		Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20"`
@@ -80,16 +81,13 @@ func (s *Server) registerImports() {
 		if !ok {
 			return nil, huma.Error422UnprocessableEntity("The cursor is not valid.")
 		}
-		ims, err := s.Store.ListImports(ctx, tenant(ctx), before, in.Limit)
+		ims, err := s.Imports.List(ctx, tenant(ctx), before, in.Limit)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		out := &struct{ Body ImportList }{Body: ImportList{Data: []ImportView{}}}
+		out := &struct{ Body ImportList }{Body: ImportList{Data: []native.ImportView{}}}
 		for _, im := range ims {
-			v, err := s.view(ctx, im, false) // the index route leaves errors out, as Plannr's does
-			if err != nil {
-				return nil, s.problem(ctx, err)
-			}
+			v := native.View(im, nil) // the index route leaves errors out, as Plannr's does
 			v.Errors = nil
 			out.Body.Data = append(out.Body.Data, v)
 		}
@@ -101,94 +99,59 @@ func (s *Server) registerImports() {
 
 	huma.Register(s.api, huma.Operation{
 		OperationID: "get-import", Method: http.MethodGet, Path: "/api/v1/imports/{id}",
-		Summary: "Get an import job", Tags: []string{"Imports"}, Security: secured(intake.ScopeContacts),
+		Summary: "Get an import job", Tags: []string{"Imports"}, Security: secured(intake.ScopeImports),
 		Description: "Status, counts, progress (0–100) and the first 25 row errors. Poll it while the job runs.",
-	}, func(ctx context.Context, in *importIDInput) (*struct{ Body ImportView }, error) {
-		return s.importResponse(ctx)(s.Store.GetImport(ctx, tenant(ctx), in.ID))
+	}, func(ctx context.Context, in *importIDInput) (*struct{ Body native.ImportView }, error) {
+		return s.respondImport(ctx)(s.Imports.Get(ctx, tenant(ctx), in.ID))
 	})
 
 	huma.Register(s.api, huma.Operation{
 		OperationID: "update-import", Method: http.MethodPatch, Path: "/api/v1/imports/{id}",
-		Summary: "Set an import's mapping and options", Tags: []string{"Imports"}, Security: secured(intake.ScopeContacts),
+		Summary: "Set an import's mapping and options", Tags: []string{"Imports"}, Security: secured(intake.ScopeImports),
 		Description: "Only while the job is awaiting_mapping. Then start it with POST /start.",
 	}, func(ctx context.Context, in *struct {
 		ID   int64 `path:"id"`
 		Body ImportPatch
-	}) (*struct{ Body ImportView }, error) {
-		return s.importResponse(ctx)(s.patchImport(ctx, tenant(ctx), in.ID, &in.Body))
+	}) (*struct{ Body native.ImportView }, error) {
+		return s.respondImport(ctx)(s.patchImport(ctx, tenant(ctx), in.ID, &in.Body))
 	})
 
 	huma.Register(s.api, huma.Operation{
 		OperationID: "start-import", Method: http.MethodPost, Path: "/api/v1/imports/{id}/start",
-		Summary: "Start an import", Tags: []string{"Imports"}, Security: secured(intake.ScopeContacts),
+		Summary: "Start an import", Tags: []string{"Imports"}, Security: secured(intake.ScopeImports),
 		Description: "Queues a job that is awaiting_mapping once its required fields are mapped; 422 names the missing ones.",
-	}, func(ctx context.Context, in *importIDInput) (*struct{ Body ImportView }, error) {
-		t := tenant(ctx)
-		queued := false
-		im, err := s.Store.UpdateImport(ctx, t, in.ID, func(im *intake.Import) error {
-			switch im.Status {
-			case intake.StatusRunning:
-				return nil // starting twice is harmless
-			case intake.StatusQueued:
-				// Enqueue again: if a first enqueue failed, this is how the
-				// job gets going; if not, River's uniqueness keeps one.
-				queued = true
-				return nil
-			case intake.StatusAwaitingMapping:
-			default:
-				return intake.Errorf(intake.ESTATE, "Import %d is %s and cannot be started.", im.ID, im.Status)
-			}
-			if missing := missingOf(im); missing != "" {
-				return intake.Errorf(intake.EINVALID, "Missing required headers: %s.", missing)
-			}
-			im.Status, queued = intake.StatusQueued, true
-			return nil
-		})
-		if err == nil && queued {
-			err = s.Queue.Enqueue(ctx, t, in.ID)
-		}
-		return s.importResponse(ctx)(im, err)
+	}, func(ctx context.Context, in *importIDInput) (*struct{ Body native.ImportView }, error) {
+		return s.respondImport(ctx)(s.Imports.Start(ctx, tenant(ctx), in.ID))
 	})
 
 	huma.Register(s.api, huma.Operation{
 		OperationID: "cancel-import", Method: http.MethodPost, Path: "/api/v1/imports/{id}/cancel",
-		Summary: "Cancel an import", Tags: []string{"Imports"}, Security: secured(intake.ScopeContacts),
+		Summary: "Cancel an import", Tags: []string{"Imports"}, Security: secured(intake.ScopeImports),
 		Description: "A running job stops at its next chunk; what earlier chunks wrote stays written, and the counts say what.",
-	}, func(ctx context.Context, in *importIDInput) (*struct{ Body ImportView }, error) {
-		return s.importResponse(ctx)(s.Store.UpdateImport(ctx, tenant(ctx), in.ID, func(im *intake.Import) error {
-			if im.Status.Final() {
-				return intake.Errorf(intake.ESTATE, "Import %d is already %s.", im.ID, im.Status)
-			}
-			now := time.Now().UTC()
-			im.Status, im.FinishedAt = intake.StatusCancelled, &now
-			return nil
-		}))
+	}, func(ctx context.Context, in *importIDInput) (*struct{ Body native.ImportView }, error) {
+		return s.respondImport(ctx)(s.Imports.Cancel(ctx, tenant(ctx), in.ID))
 	})
 
 	huma.Register(s.api, huma.Operation{
 		OperationID: "list-import-errors", Method: http.MethodGet, Path: "/api/v1/imports/{id}/errors",
-		Summary: "List an import's row errors", Tags: []string{"Imports"}, Security: secured(intake.ScopeContacts),
+		Summary: "List an import's row errors", Tags: []string{"Imports"}, Security: secured(intake.ScopeImports),
 		Description: "Every row that was not written (failed or skipped), in file order, cursor-paged. Row numbers count the header as row 1.",
 	}, func(ctx context.Context, in *struct {
 		ID     int64  `path:"id"`
 		Cursor string `query:"cursor"`
 		Limit  int    `query:"limit" minimum:"1" maximum:"1000" default:"100"`
 	}) (*struct{ Body RowErrorList }, error) {
-		t := tenant(ctx)
-		if _, err := s.Store.GetImport(ctx, t, in.ID); err != nil {
-			return nil, s.problem(ctx, err)
-		}
 		after, ok := decodeCursor(in.Cursor)
 		if !ok {
 			return nil, huma.Error422UnprocessableEntity("The cursor is not valid.")
 		}
-		errs, err := s.Store.ListImportErrors(ctx, t, in.ID, int(after), in.Limit)
+		errs, err := s.Imports.Errors(ctx, tenant(ctx), in.ID, int(after), in.Limit)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		out := &struct{ Body RowErrorList }{Body: RowErrorList{Data: errs}}
 		if out.Body.Data == nil {
-			out.Body.Data = []intake.ImportRowError{}
+			out.Body.Data = []intake.RowError{}
 		}
 		if len(errs) == in.Limit {
 			out.Body.NextCursor = encodeCursor(int64(errs[len(errs)-1].Row))
@@ -198,12 +161,12 @@ func (s *Server) registerImports() {
 
 	huma.Register(s.api, huma.Operation{
 		OperationID: "import-errors-csv", Method: http.MethodGet, Path: "/api/v1/imports/{id}/errors.csv",
-		Summary: "Download the error report", Tags: []string{"Imports"}, Security: secured(intake.ScopeContacts),
+		Summary: "Download the error report", Tags: []string{"Imports"}, Security: secured(intake.ScopeImports),
 		Description: "The original columns of every row that was not written, plus row, outcome (failed/skipped) and error, in file order: fix it and upload it again.",
 		Responses:   map[string]*huma.Response{"200": {Description: "text/csv", Content: map[string]*huma.MediaType{"text/csv": {}}}},
 	}, func(ctx context.Context, in *importIDInput) (*huma.StreamResponse, error) {
 		t := tenant(ctx)
-		im, err := s.Store.GetImport(ctx, t, in.ID)
+		im, err := s.Imports.Get(ctx, t, in.ID)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -214,7 +177,7 @@ func (s *Server) registerImports() {
 			w.Write(append(append([]string{}, im.Headers...), "row", "outcome", "error"))
 			after := 0
 			for {
-				page, err := s.Store.ListImportErrors(ctx, t, im.ID, after, 1000)
+				page, err := s.Imports.Errors(ctx, t, im.ID, after, 1000)
 				if err != nil {
 					s.Logger.ErrorContext(ctx, "errors.csv", "import", im.ID, "err", err)
 					break
@@ -234,93 +197,42 @@ func (s *Server) registerImports() {
 	})
 }
 
-func missingOf(im *intake.Import) string {
-	return strings.Join(importer.MissingRequired(im.Options.Mapping, im.Options.Required), ", ")
-}
-
-// importResponse answers with a job, or with err as a problem. It returns a
-// function so a store call's two results can be passed straight in.
-func (s *Server) importResponse(ctx context.Context) func(intake.Import, error) (*struct{ Body ImportView }, error) {
-	return func(im intake.Import, err error) (*struct{ Body ImportView }, error) {
-		return s.respondImport(ctx, im, err)
-	}
-}
-
-func (s *Server) respondImport(ctx context.Context, im intake.Import, err error) (*struct{ Body ImportView }, error) {
-	if err != nil {
-		var se huma.StatusError
-		if ok := asStatus(err, &se); ok {
-			return nil, se
+// respondImport answers with a job, or with err as a problem. It returns
+// a function so a service call's two results can be passed straight in.
+func (s *Server) respondImport(ctx context.Context) func(intake.Import, error) (*struct{ Body native.ImportView }, error) {
+	return func(im intake.Import, err error) (*struct{ Body native.ImportView }, error) {
+		if err != nil {
+			return nil, s.problem(ctx, err)
 		}
-		return nil, s.problem(ctx, err)
+		v, err := s.view(ctx, im)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &struct{ Body native.ImportView }{Body: v}, nil
 	}
-	v, err := s.view(ctx, im, true)
-	if err != nil {
-		return nil, s.problem(ctx, err)
-	}
-	return &struct{ Body ImportView }{Body: v}, nil
 }
 
-// patchImport applies a PATCH to a job awaiting its mapping.
+// patchImport applies a PATCH to a job awaiting its mapping: the patch's
+// fields become the native dialect's options, over the job's own.
 func (s *Server) patchImport(ctx context.Context, tenantID, id int64, patch *ImportPatch) (intake.Import, error) {
-	return s.Store.UpdateImport(ctx, tenantID, id, func(im *intake.Import) error {
-		if im.Status != intake.StatusAwaitingMapping {
-			return intake.Errorf(intake.ESTATE, "Import %d is %s; only a job awaiting its mapping can be changed.", im.ID, im.Status)
-		}
-		p := paramsOf(im)
-		raw, _ := json.Marshal(patch)
-		var fields map[string]json.RawMessage
-		json.Unmarshal(raw, &fields)
-		remap := false
-		for k, v := range fields {
-			var str string
-			if json.Unmarshal(v, &str) != nil {
-				str = string(v)
-			}
-			switch k {
-			case "match_fields":
-				p.MatchFields = nil // a patched list replaces the old one
-			case "mapping", "column_mapping", "headers":
-				remap = true
-			case "delimiter", "encoding", "sheet":
-				remap = true
-				switch k {
-				case "delimiter":
-					im.Delimiter = unescapeDelimiter(str)
-				case "encoding":
-					im.Encoding = str
-				case "sheet":
-					im.Sheet = str
-				}
-				continue
-			}
-			p.set(k, str)
-		}
-		if remap {
-			if err := s.readHeader(ctx, im); err != nil {
-				return err
-			}
-		}
-		if err := configure(im, p, remap); err != nil {
-			return err
-		}
-		// A patched job waits for POST /start, even when it is complete now.
-		im.Status = intake.StatusAwaitingMapping
-		return nil
-	})
-}
-
-// paramsOf rebuilds the parameters a stored job was configured with.
-func paramsOf(im *intake.Import) *importParams {
-	o := im.Options
-	p := &importParams{Name: im.Name, Resource: im.Resource, Mode: string(o.Mode), MatchFields: o.MatchFields,
-		Duplicates: string(o.Duplicates), Region: im.Region, IgnoreEmpty: &o.IgnoreEmptyFields, SkipOnError: &o.SkipOnError}
-	for _, r := range o.Required {
-		if r == intake.FieldName {
-			p.RequireName = true
-		}
+	im, err := s.Imports.Get(ctx, tenantID, id)
+	if err != nil {
+		return im, err
 	}
-	// The stored mapping is not the caller's request: PATCH keeps it unless
-	// the patch carries a mapping of its own, which then replaces it.
-	return p
+	raw, _ := json.Marshal(patch)
+	var fields map[string]json.RawMessage
+	json.Unmarshal(raw, &fields)
+	var params dialect.Params
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		var str string
+		if json.Unmarshal(fields[k], &str) != nil {
+			str = string(fields[k])
+		}
+		params.Add(k, str)
+	}
+	req, err := native.Patch(params, &im)
+	if err != nil {
+		return im, err
+	}
+	return s.Imports.Patch(ctx, tenantID, id, req)
 }

@@ -14,31 +14,18 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
-	"gocloud.dev/blob"
-
 	"github.com/intake/intake"
-	"github.com/intake/intake/internal/importer"
-	"github.com/intake/intake/internal/jobs"
+	"github.com/intake/intake/internal/imports"
 	"github.com/intake/intake/internal/store"
 )
 
 // Config is what the server serves from.
 type Config struct {
-	Store  store.Store
-	Engine *importer.Engine
-	Logger *slog.Logger
-	// Bucket keeps uploaded files.
-	Bucket *blob.Bucket
-	// Runner runs jobs in the request for upload_mode=sync.
-	Runner *jobs.Runner
-	// Queue schedules async jobs.
-	Queue jobs.Queue
-	// MaxUploadBytes caps one upload. Default 1 GiB.
-	MaxUploadBytes int64
-	// LocationPrivate lets Copernica's location URL point at loopback,
-	// private and link-local addresses. Off by default: otherwise any key
-	// could make the server fetch from inside its own network (SSRF).
-	LocationPrivate bool
+	// Store answers reads of contacts and authenticates keys.
+	Store store.Store
+	// Imports runs imports: bulk requests and file jobs.
+	Imports *imports.Service
+	Logger  *slog.Logger
 	// Pprof mounts net/http/pprof at /debug/pprof/ (off by default: it
 	// is for operators profiling a live server, not for the public).
 	Pprof bool
@@ -55,9 +42,6 @@ type Server struct {
 func NewServer(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
-	}
-	if cfg.MaxUploadBytes <= 0 {
-		cfg.MaxUploadBytes = 1 << 30
 	}
 	s := &Server{Config: cfg, mux: http.NewServeMux()}
 	hc := huma.DefaultConfig("Intake", "1.0.0")
@@ -132,8 +116,8 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 	}
 	for _, req := range op.Security {
 		for _, scope := range req["bearer"] {
-			if !p.Has(scope) {
-				huma.WriteErr(s.api, ctx, http.StatusForbidden, "This API key lacks the \""+scope+"\" scope.")
+			if err := authorize(p, scope); err != nil {
+				huma.WriteErr(s.api, ctx, http.StatusForbidden, intake.ErrorMessage(err))
 				return
 			}
 		}
@@ -175,9 +159,14 @@ func statusOf(code string) int {
 	return http.StatusInternalServerError
 }
 
-// problem turns an error into a huma status error (problem+json), logging
-// internal errors and never showing their text.
-func (s *Server) problem(ctx context.Context, err error, details ...error) error {
+// problem turns an error into a huma status error (problem+json) with the
+// error's field errors as details, logging internal errors and never
+// showing their text. It is the one place an error becomes a response.
+func (s *Server) problem(ctx context.Context, err error) error {
+	var se huma.StatusError
+	if errors.As(err, &se) {
+		return se
+	}
 	code := intake.ErrorCode(err)
 	if code == intake.EINTERNAL {
 		if errors.Is(err, context.Canceled) {
@@ -185,7 +174,12 @@ func (s *Server) problem(ctx context.Context, err error, details ...error) error
 		}
 		s.Logger.ErrorContext(ctx, "internal error", "err", err)
 	}
+	var details []error
+	var ie *intake.Error
+	if errors.As(err, &ie) {
+		for _, f := range ie.Fields {
+			details = append(details, &huma.ErrorDetail{Location: "body." + f.Field, Value: f.Value, Message: f.Message})
+		}
+	}
 	return huma.NewError(statusOf(code), intake.ErrorMessage(err), details...)
 }
-
-func asStatus(err error, se *huma.StatusError) bool { return errors.As(err, se) }

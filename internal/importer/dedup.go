@@ -93,7 +93,7 @@ func (d *Duplicates) Verdict(policy intake.Duplicates, key string, row int, what
 	field := joinFields(fields)
 	What := strings.ToUpper(what[:1]) + what[1:]
 	re := func(msg string) *intake.RowError {
-		return &intake.RowError{Index: row, Field: fields[0], Code: intake.CodeDuplicateInFile, Message: msg}
+		return &intake.RowError{Row: row, Field: fields[0], Code: intake.CodeDuplicateInFile, Message: msg}
 	}
 	switch policy {
 	case intake.DuplicatesUseFirst:
@@ -112,15 +112,4 @@ func (d *Duplicates) Verdict(policy intake.Duplicates, key string, row int, what
 		}
 	}
 	return "", nil
-}
-
-func joinFields(fields []string) string {
-	s := ""
-	for i, f := range fields {
-		if i > 0 {
-			s += " + "
-		}
-		s += label(f)
-	}
-	return s
 }

@@ -6,57 +6,62 @@ import (
 	"strings"
 
 	"github.com/intake/intake"
-	"github.com/intake/intake/internal/source"
 )
 
-// MappingRequest is what a caller says about a file's columns, in any of
-// the dialects' shapes.
-type MappingRequest struct {
-	// Mapping is ours and Plannr's: column header → field. A field of ""
-	// or "ignore" leaves the column out.
-	Mapping map[string]string
-	// ColumnMapping is PackageX's: field → column header.
-	ColumnMapping map[string]string
-	// Declared is TextUs's headers list: the field of each column, in order.
-	Declared []string
-}
-
-// Explicit reports whether the caller said anything about the columns.
-func (m MappingRequest) Explicit() bool {
-	return len(m.Mapping) > 0 || len(m.ColumnMapping) > 0 || m.Declared != nil
-}
-
-// fieldName resolves a field name as a caller may write it: a field, an
-// alias a header suggestion knows ("phone_number", "business"), or custom.X.
-func fieldName(s string) (string, bool) {
+// Target resolves a mapping target as a caller may write it: a field name,
+// an alias the header suggestions know ("phone_number", "E-mail"), or
+// custom.NAME. It is the one rule for what a column or key may map to.
+func Target(s string) (string, bool) {
 	s = strings.TrimSpace(s)
-	if ValidTarget(s) {
-		return s, true
+	if f, ok := intake.LookupField(s); ok {
+		return f.Name, true
 	}
-	if f, ok := source.Suggest([]string{s})[s]; ok {
-		return f, true
-	}
-	return "", false
+	return intake.SuggestField(s)
 }
 
-// ResolveMapping turns a file's headers and the caller's mapping into the
-// mapping used (header → field). Columns the caller did not map are
-// suggested from their header names. It returns the problems a caller must
-// fix (a 422) and warnings (columns that will not be imported).
-func ResolveMapping(headers []string, req MappingRequest) (mapping map[string]string, problems, warnings []string) {
+// Column is the field a column header or record key maps to: the caller's
+// mapping when it names the header ("" = left out), else the field the
+// header's own name suggests, else "". It is the one mapping rule: bulk
+// record keys, file headers and keys a JSON file adds late all go through it.
+func Column(mapping map[string]string, header string) string {
+	if f, ok := mapping[header]; ok {
+		return f
+	}
+	f, _ := intake.SuggestField(header)
+	return f
+}
+
+// Columns maps every header with Column.
+func Columns(mapping map[string]string, headers []string) []string {
+	cols := make([]string, len(headers))
+	for i, h := range headers {
+		cols[i] = Column(mapping, h)
+	}
+	return cols
+}
+
+// ResolveMapping turns a file's headers and the caller's request into the
+// mapping used (header → field, "" for a column left out). Columns the caller
+// did not map are suggested from their header names. It returns the
+// problems a caller must fix (a 422) and warnings (columns that will not be
+// imported).
+func ResolveMapping(headers []string, req intake.ColumnMapping) (mapping map[string]string, problems []intake.FieldError, warnings []string) {
 	mapping = map[string]string{}
 	used := map[string]string{} // field → header
+	problem := func(field, value, format string, args ...any) {
+		problems = append(problems, intake.FieldError{Field: field, Value: value, Message: fmt.Sprintf(format, args...)})
+	}
 	set := func(h, f string) {
 		if prev, ok := used[f]; ok && prev != h {
-			problems = append(problems, fmt.Sprintf("Columns %q and %q both map to %s.", prev, h, f))
+			problem("mapping", h, "Columns %q and %q both map to %s.", prev, h, f)
 			return
 		}
 		mapping[h], used[f] = f, h
 	}
-	if req.Declared != nil {
+	if req.ByPosition != nil {
 		var invalid []string
-		for i, d := range req.Declared {
-			f, ok := fieldName(d)
+		for i, d := range req.ByPosition {
+			f, ok := Target(d)
 			if !ok {
 				invalid = append(invalid, d)
 				continue
@@ -66,70 +71,43 @@ func ResolveMapping(headers []string, req MappingRequest) (mapping map[string]st
 			}
 		}
 		if len(invalid) > 0 {
-			problems = append(problems, "Invalid headers provided: "+strings.Join(invalid, ", ")+".")
-		}
-		if len(req.Declared) != len(headers) && len(invalid) == 0 {
-			problems = append(problems, fmt.Sprintf("%d headers provided but the file has %d columns.", len(req.Declared), len(headers)))
-		}
-	}
-	for _, f := range sortedKeys(req.ColumnMapping) {
-		h := req.ColumnMapping[f]
-		field, ok := fieldName(f)
-		switch {
-		case !ok:
-			problems = append(problems, fmt.Sprintf("column_mapping: %q is not a contact field.", f))
-		case !slices.Contains(headers, h):
-			problems = append(problems, fmt.Sprintf("column_mapping: the file has no column %q (its columns: %s).", h, strings.Join(headers, ", ")))
-		default:
-			set(h, field)
+			problem("headers", strings.Join(invalid, ", "), "Invalid headers provided: %s.", strings.Join(invalid, ", "))
+		} else if len(req.ByPosition) != len(headers) {
+			problem("headers", "", "%d headers provided but the file has %d columns.", len(req.ByPosition), len(headers))
 		}
 	}
-	for _, h := range sortedKeys(req.Mapping) {
-		v := strings.TrimSpace(req.Mapping[h])
+	for _, h := range sortedKeys(req.ByHeader) {
+		v := strings.TrimSpace(req.ByHeader[h])
 		if !slices.Contains(headers, h) {
-			problems = append(problems, fmt.Sprintf("mapping: the file has no column %q (its columns: %s).", h, strings.Join(headers, ", ")))
+			problem("mapping."+h, v, "The file has no column %q (its columns: %s).", h, strings.Join(headers, ", "))
 			continue
 		}
 		if v == "" || strings.EqualFold(v, "ignore") {
 			mapping[h] = ""
 			continue
 		}
-		field, ok := fieldName(v)
+		field, ok := Target(v)
 		if !ok {
-			problems = append(problems, fmt.Sprintf("mapping: %q is not a contact field (use email, first_name, …, custom.NAME).", v))
+			problem("mapping."+h, v, "%q is not a contact field (use email, first_name, …, custom.NAME; GET /api/v1/fields lists them).", v)
 			continue
 		}
 		set(h, field)
 	}
-	if req.Declared == nil {
-		for _, h := range headers {
-			if _, done := mapping[h]; done {
-				continue
-			}
-			if f, ok := AutoField(h); ok && used[f] == "" {
-				set(h, f)
-			}
+	for _, h := range headers {
+		if _, done := mapping[h]; done || req.ByPosition != nil {
+			continue
+		}
+		if f := Column(nil, h); f != "" && used[f] == "" {
+			set(h, f)
 		}
 	}
 	for _, h := range headers {
 		if mapping[h] == "" {
-			delete(mapping, h)
+			mapping[h] = ""
 			warnings = append(warnings, fmt.Sprintf("Column %q is not mapped to a field and will not be imported.", h))
 		}
 	}
 	return mapping, problems, warnings
-}
-
-// AutoField is the field a header maps to when nobody mapped it: a known
-// synonym ("E-mail", "fname") or a field's own name (custom.X included).
-func AutoField(header string) (string, bool) {
-	if f, ok := source.Suggest([]string{header})[header]; ok {
-		return f, true
-	}
-	if ValidTarget(header) {
-		return header, true
-	}
-	return "", false
 }
 
 // MissingRequired lists the required fields no column maps to. name is

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"fmt"
 	"net/mail"
 	"slices"
 	"strconv"
@@ -12,19 +13,12 @@ import (
 	"github.com/intake/intake"
 )
 
-// Field length limits, in characters. They follow the strictest of the seed
-// dialects (PackageX: 255 for names and addresses, 127 for emails, 31 for
-// phones) so that anything Intake accepts can be exported to them.
-const (
-	maxEmailLen = 254
-	maxPhoneLen = 31
-	maxTextLen  = 255
-	maxNotesLen = 10000
-	maxTags     = 100
-)
+// maxPhoneLen is the longest phone number kept (PackageX: 31 characters).
+const maxPhoneLen = 31
 
-// normalizer turns a record's field values into a clean contact. It is pure:
-// no I/O, so it is tested by table and can be run twice on resume.
+// normalizer turns a record's field values into a clean contact, reading
+// each field's type from the registry. It is pure: no I/O, so it is tested
+// by table and can be run twice on resume.
 type normalizer struct {
 	region string // default phone region, ISO alpha-2 ("NL")
 }
@@ -34,102 +28,102 @@ func fieldErr(field, value, code, msg string) intake.RowError {
 	return intake.RowError{Field: field, Value: value, Code: code, Message: msg}
 }
 
-// build normalises fields (Intake field name → raw value) into a contact. A
-// value that cannot be normalised becomes a RowError; the contact is still
-// returned so that callers can report every error of a row at once.
+// value normalises one non-empty, trimmed value of field f by its type. The
+// error is nil when v is valid; the returned value is then the stored form.
+func (n normalizer) value(f intake.Field, v string) (string, *intake.RowError) {
+	var out, code, msg string
+	switch f.Type {
+	case intake.TypeEmail:
+		e, err := normalizeEmail(v)
+		if err != nil {
+			return e, &intake.RowError{Field: f.Name, Value: v, Code: intake.CodeInvalidEmail, Message: err.Error()}
+		}
+		return e, nil
+	case intake.TypePhone:
+		if out, msg = n.phone(v); msg != "" {
+			return out, &intake.RowError{Field: f.Name, Value: v, Code: intake.CodeInvalidPhone, Message: msg}
+		}
+		return out, nil
+	case intake.TypeCountry:
+		out = normalizeCountry(v)
+	default:
+		out = v
+	}
+	if f.Max > 0 && utf8.RuneCountInString(out) > f.Max {
+		code, msg = intake.CodeTooLong, "The "+label(f.Name)+" is longer than "+strconv.Itoa(f.Max)+" characters."
+		return "", &intake.RowError{Field: f.Name, Value: truncate(v), Code: code, Message: msg}
+	}
+	return out, nil
+}
+
+// build normalises fields (Intake field name → raw value) into a contact,
+// in registry order, then custom and alternate fields by name. A value that
+// cannot be normalised becomes a RowError; the contact is still returned so
+// that callers can report every error of a row at once. Fields the registry
+// does not know are ignored.
 func (n normalizer) build(fields map[string]string) (intake.Contact, []intake.RowError) {
 	var c intake.Contact
 	var errs []intake.RowError
-	text := func(field string, dst *string, max int) {
-		v := strings.TrimSpace(fields[field])
-		if utf8.RuneCountInString(v) > max {
-			errs = append(errs, fieldErr(field, truncate(v), intake.CodeTooLong,
-				"The "+label(field)+" is longer than "+strconv.Itoa(max)+" characters."))
-			return
+	for _, name := range fieldOrder(fields) {
+		f, ok := intake.LookupField(name)
+		v := strings.TrimSpace(fields[name])
+		if !ok || v == "" {
+			continue
 		}
-		*dst = v
-	}
-	text(intake.FieldFirstName, &c.FirstName, maxTextLen)
-	text(intake.FieldLastName, &c.LastName, maxTextLen)
-	text(intake.FieldName, &c.Name, maxTextLen)
-	text(intake.FieldCompany, &c.Company, maxTextLen)
-	text(intake.FieldAddress, &c.Address, maxTextLen)
-	text(intake.FieldCity, &c.City, maxTextLen)
-	text(intake.FieldPostalCode, &c.PostalCode, maxTextLen)
-	text(intake.FieldCustomerNumber, &c.CustomerNumber, maxTextLen)
-	text(intake.FieldNotes, &c.Notes, maxNotesLen)
-	if c.Name == "" {
-		c.Name = strings.TrimSpace(c.FirstName + " " + c.LastName)
-	}
-
-	if v := strings.TrimSpace(fields[intake.FieldEmail]); v != "" {
-		e, err := normalizeEmail(v)
-		if err != nil {
-			errs = append(errs, fieldErr(intake.FieldEmail, v, intake.CodeInvalidEmail, err.Error()))
-		}
-		c.Email = e
-	}
-	if v := strings.TrimSpace(fields[intake.FieldPhone]); v != "" {
-		p, msg := n.phone(v)
-		if msg != "" {
-			errs = append(errs, fieldErr(intake.FieldPhone, v, intake.CodeInvalidPhone, msg))
-		}
-		c.Phone = p
-	}
-	if v := strings.TrimSpace(fields[intake.FieldCountry]); v != "" {
-		c.Country = normalizeCountry(v)
-		if utf8.RuneCountInString(c.Country) > maxTextLen {
-			errs = append(errs, fieldErr(intake.FieldCountry, truncate(v), intake.CodeTooLong, "The country is longer than 255 characters."))
-		}
-	}
-	c.Tags = splitList(fields[intake.FieldTags])
-	if len(c.Tags) > maxTags {
-		errs = append(errs, fieldErr(intake.FieldTags, truncate(fields[intake.FieldTags]), intake.CodeInvalidValue, "A contact can have at most 100 tags."))
-	}
-
-	for k, v := range fields {
-		if name, ok := strings.CutPrefix(k, intake.CustomPrefix); ok {
-			v = strings.TrimSpace(v)
-			if v == "" {
-				continue
+		if f.Type == intake.TypeList {
+			c.Tags = splitList(v)
+			if len(c.Tags) > f.Max {
+				errs = append(errs, fieldErr(name, truncate(v), intake.CodeInvalidValue, fmt.Sprintf("A contact can have at most %d tags.", f.Max)))
 			}
+			continue
+		}
+		val, re := n.value(f, v)
+		switch {
+		case re != nil:
+			errs = append(errs, *re)
+			if f.Type == intake.TypeEmail && f.Alternate == "" {
+				c.Email = val // still a key for the duplicate scan's messages
+			}
+		case f.Custom:
 			if c.Custom == nil {
 				c.Custom = map[string]string{}
 			}
-			c.Custom[name] = v
-			continue
+			c.Custom[strings.TrimPrefix(name, intake.CustomPrefix)] = val
+		case f.Alternate != "":
+			c.Alternates = append(c.Alternates, intake.Alternate{Type: f.Alternate, Kind: f.Kind, Value: val})
+		default:
+			*f.Column(&c) = val
 		}
-		typ, kind, ok := intake.AlternateField(k)
-		if !ok {
-			continue
-		}
-		v = strings.TrimSpace(v)
-		if v == "" {
-			continue
-		}
-		switch typ {
-		case "email":
-			e, err := normalizeEmail(v)
-			if err != nil {
-				errs = append(errs, fieldErr(k, v, intake.CodeInvalidEmail, err.Error()))
-				continue
-			}
-			v = e
-		case "phone":
-			p, msg := n.phone(v)
-			if msg != "" {
-				errs = append(errs, fieldErr(k, v, intake.CodeInvalidPhone, msg))
-				continue
-			}
-			v = p
-		}
-		c.Alternates = append(c.Alternates, intake.Alternate{Type: typ, Kind: kind, Value: v})
 	}
-	// Map iteration order is random; sort so equal inputs give equal contacts.
-	slices.SortFunc(c.Alternates, func(a, b intake.Alternate) int {
-		return strings.Compare(a.Type+"\x00"+a.Kind+"\x00"+a.Value, b.Type+"\x00"+b.Kind+"\x00"+b.Value)
-	})
+	if c.Name == "" {
+		c.Name = derivedName(fields)
+	}
+	sortAlternates(c.Alternates)
 	return c, errs
+}
+
+// derivedName is the full name made of first and last name.
+func derivedName(fields map[string]string) string {
+	return strings.TrimSpace(strings.TrimSpace(fields[intake.FieldFirstName]) + " " + strings.TrimSpace(fields[intake.FieldLastName]))
+}
+
+// fieldOrder lists a record's field names: registry fields in registry
+// order, then the rest sorted, so errors come out in a stable order.
+func fieldOrder(fields map[string]string) []string {
+	out := make([]string, 0, len(fields))
+	for _, f := range intake.ContactFields {
+		if _, ok := fields[f.Name]; ok {
+			out = append(out, f.Name)
+		}
+	}
+	var rest []string
+	for k := range fields {
+		if f, ok := intake.LookupField(k); !ok || f.Custom || f.Alternate != "" {
+			rest = append(rest, k)
+		}
+	}
+	slices.Sort(rest)
+	return append(out, rest...)
 }
 
 type emailError string
@@ -140,7 +134,7 @@ func (e emailError) Error() string { return string(e) }
 // bare address (no display name, one @, a dotted domain).
 func normalizeEmail(v string) (string, error) {
 	e := strings.ToLower(strings.TrimSpace(v))
-	if len(e) > maxEmailLen {
+	if len(e) > 254 {
 		return e, emailError("The email address is longer than 254 characters.")
 	}
 	at := strings.LastIndexByte(e, '@')
@@ -204,4 +198,3 @@ func truncate(v string) string {
 	return v[:i] + "…"
 }
 
-func label(field string) string { return strings.ReplaceAll(field, "_", " ") }

@@ -20,8 +20,8 @@ func scanImport(row pgx.Row) (intake.Import, error) {
 	var im intake.Import
 	var j store.ImportJSON
 	var status string
-	err := row.Scan(&im.ID, &im.TenantID, &im.Name, &im.Resource, &status, &im.FileName, &im.FileKey, &im.FileSize,
-		&im.Format, &im.Delimiter, &im.Encoding, &im.Sheet, &im.Region, &j.Options, &j.Headers, &im.TotalRows,
+	err := row.Scan(&im.ID, &im.TenantID, &im.Name, &im.Spec.Resource, &status, &im.FileName, &im.FileKey, &im.FileSize,
+		&im.Format, &im.Delimiter, &im.Encoding, &im.Sheet, &im.Spec.Region, &j.Options, &j.Headers, &im.TotalRows,
 		&im.ProcessedRows, &im.Created, &im.Updated, &im.Deleted, &im.Skipped, &im.FailedRows, &j.Warnings,
 		&im.Error, &im.CreatedAt, &im.UpdatedAt, &im.StartedAt, &im.FinishedAt)
 	if err != nil {
@@ -39,8 +39,8 @@ func (db *DB) CreateImport(ctx context.Context, im *intake.Import) error {
 	err := db.pool.QueryRow(ctx, `INSERT INTO imports (tenant_id, name, resource, status, file_name, file_key,
 		file_size, format, delimiter, encoding, sheet, region, options, headers, total_rows, warnings, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id`,
-		im.TenantID, im.Name, im.Resource, string(im.Status), im.FileName, im.FileKey, im.FileSize, im.Format,
-		im.Delimiter, im.Encoding, im.Sheet, im.Region, j.Options, j.Headers, im.TotalRows, j.Warnings, now).Scan(&im.ID)
+		im.TenantID, im.Name, im.Spec.Resource, string(im.Status), im.FileName, im.FileKey, im.FileSize, im.Format,
+		im.Delimiter, im.Encoding, im.Sheet, im.Spec.Region, j.Options, j.Headers, im.TotalRows, j.Warnings, now).Scan(&im.ID)
 	if err != nil {
 		return fmt.Errorf("create import: %w", err)
 	}
@@ -115,7 +115,7 @@ func (db *DB) UpdateImport(ctx context.Context, tenantID, id int64, fn func(*int
 		sheet = $6, region = $7, options = $8, headers = $9, total_rows = $10, processed_rows = $11, created = $12,
 		updated = $13, deleted = $14, skipped = $15, failed_rows = $16, warnings = $17, error = $18, updated_at = $19,
 		started_at = $20, finished_at = $21 WHERE tenant_id = $22 AND id = $23`,
-		im.Name, string(im.Status), im.Format, im.Delimiter, im.Encoding, im.Sheet, im.Region, j.Options, j.Headers,
+		im.Name, string(im.Status), im.Format, im.Delimiter, im.Encoding, im.Sheet, im.Spec.Region, j.Options, j.Headers,
 		im.TotalRows, im.ProcessedRows, im.Created, im.Updated, im.Deleted, im.Skipped, im.FailedRows, j.Warnings,
 		im.Error, im.UpdatedAt, truncPtr(im.StartedAt), truncPtr(im.FinishedAt), tenantID, id)
 	if err != nil {
@@ -133,7 +133,7 @@ func truncPtr(t *time.Time) *time.Time {
 }
 
 // ListImportErrors implements store.Store.
-func (db *DB) ListImportErrors(ctx context.Context, tenantID, importID int64, afterRow, limit int) ([]intake.ImportRowError, error) {
+func (db *DB) ListImportErrors(ctx context.Context, tenantID, importID int64, afterRow, limit int) ([]intake.RowError, error) {
 	rows, err := db.pool.Query(ctx, `SELECT e.row, e.column_name, e.value, e.code, e.message, e.outcome, e.row_values::text
 		FROM import_row_errors e JOIN imports i ON i.id = e.import_id
 		WHERE i.tenant_id = $1 AND e.import_id = $2 AND e.row > $3 ORDER BY e.row LIMIT $4`, tenantID, importID, afterRow, limit)
@@ -141,9 +141,9 @@ func (db *DB) ListImportErrors(ctx context.Context, tenantID, importID int64, af
 		return nil, fmt.Errorf("list import errors: %w", err)
 	}
 	defer rows.Close()
-	var out []intake.ImportRowError
+	var out []intake.RowError
 	for rows.Next() {
-		var e intake.ImportRowError
+		var e intake.RowError
 		var outcome, values string
 		if err := rows.Scan(&e.Row, &e.Column, &e.Value, &e.Code, &e.Message, &outcome, &values); err != nil {
 			return nil, fmt.Errorf("list import errors: %w", err)
@@ -156,7 +156,7 @@ func (db *DB) ListImportErrors(ctx context.Context, tenantID, importID int64, af
 
 // SaveImportProgress implements store.Tx. Row errors go in with COPY: a
 // messy file can have thousands per chunk.
-func (t *tx) SaveImportProgress(ctx context.Context, im *intake.Import, from int, errs []intake.ImportRowError) error {
+func (t *tx) SaveImportProgress(ctx context.Context, im *intake.Import, from int, errs []intake.RowError) error {
 	tag, err := t.tx.Exec(ctx, `UPDATE imports SET total_rows = $1, processed_rows = $2, created = $3, updated = $4,
 		deleted = $5, skipped = $6, failed_rows = $7, updated_at = $8
 		WHERE tenant_id = $9 AND id = $10 AND status = 'running' AND processed_rows = $11`,

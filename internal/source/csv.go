@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/intake/intake"
 	"io"
 )
 
@@ -137,7 +138,7 @@ func (c *csvReader) Next() (Row, error) {
 			return Row{
 				Number: c.number,
 				Values: append([]string(nil), rec...),
-				Err:    &RowError{Code: "malformed_row", Message: "row is malformed: " + describeParseError(perr)},
+				Err:    &intake.RowError{Code: "malformed_row", Message: "row is malformed: " + describeParseError(perr)},
 			}, nil
 		case err != nil:
 			c.err = fmt.Errorf("read row %d: %w", c.number+1, err)
@@ -156,7 +157,7 @@ func (c *csvReader) Next() (Row, error) {
 		if e := checkRow(values, len(c.header), c.opts); e != nil {
 			rerr = e
 		}
-		return Row{Number: c.number, Values: values, Err: rowErr(rerr)}, nil
+		return Row{Number: c.number, Values: values, Err: rerr}, nil
 	}
 	return Row{}, c.err
 }

@@ -3,6 +3,7 @@ package source
 import (
 	"bufio"
 	"bytes"
+	"github.com/intake/intake"
 	"strings"
 	"unicode/utf8"
 
@@ -149,5 +150,5 @@ func fixEncoding(values []string) bool {
 }
 
 func errInvalidEncoding() *RowError {
-	return &RowError{Code: "invalid_encoding", Message: "row contains bytes that are not valid UTF-8; they were replaced by \uFFFD"}
+	return &intake.RowError{Code: "invalid_encoding", Message: "row contains bytes that are not valid UTF-8; they were replaced by \uFFFD"}
 }

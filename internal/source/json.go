@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/intake/intake"
 	"io"
 	"strings"
 )
@@ -62,11 +63,11 @@ func openJSON(text *bufio.Reader, enc textEncoding, opts Options) (Reader, error
 		return nil, j.fatal(err)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return nil, &Error{Code: "unsupported_format", Message: "JSON must be an array of objects."}
+		return nil, fileErr("unsupported_format", "JSON must be an array of objects.")
 	}
 	row, raw, err := j.element()
 	if err == io.EOF {
-		return nil, &Error{Code: "missing_headers", Message: "The JSON array is empty, so the file has no columns."}
+		return nil, fileErr("missing_headers", "The JSON array is empty, so the file has no columns.")
 	}
 	if err != nil {
 		return nil, err
@@ -122,7 +123,7 @@ func (j *jsonReader) element() (Row, json.RawMessage, error) {
 			return Row{}, nil, j.fatal(err)
 		}
 		if _, err := j.dec.Token(); err != io.EOF {
-			return Row{}, nil, &Error{Code: "malformed_json", Message: fmt.Sprintf("The JSON is malformed at byte %d: there is more after the closing ']'.", j.dec.InputOffset())}
+			return Row{}, nil, fileErr("malformed_json", fmt.Sprintf("The JSON is malformed at byte %d: there is more after the closing ']'.", j.dec.InputOffset()))
 		}
 		return Row{}, nil, io.EOF
 	}
@@ -136,7 +137,7 @@ func (j *jsonReader) element() (Row, json.RawMessage, error) {
 	row := Row{Number: j.index + 2}
 	j.index++
 	if raw[0] != '{' {
-		row.Err = &RowError{Code: "malformed_row", Message: fmt.Sprintf("element is %s, not an object", describeJSON(raw))}
+		row.Err = &intake.RowError{Code: "malformed_row", Message: fmt.Sprintf("element is %s, not an object", describeJSON(raw))}
 		return row, raw, nil
 	}
 	values, err := j.object(raw)
@@ -144,7 +145,7 @@ func (j *jsonReader) element() (Row, json.RawMessage, error) {
 		return Row{}, nil, err
 	}
 	row.Values = values
-	row.Err = rowErr(checkCells(values, j.opts))
+	row.Err = checkCells(values, j.opts)
 	return row, raw, nil
 }
 

@@ -61,10 +61,10 @@ func sniff(head []byte, name string, declared Format, encName string, atEOF bool
 	case '[':
 		return textFormat(FormatJSON)
 	case '{':
-		return "", none, nil, &Error{Code: "unsupported_format", Message: "JSON must be an array of objects: the file starts with '{' instead of '['."}
+		return "", none, nil, fileErr("unsupported_format", "JSON must be an array of objects: the file starts with '{' instead of '['.")
 	}
 	if declared == FormatJSON {
-		return "", none, nil, &Error{Code: "unsupported_format", Message: "The file was declared as JSON, but it does not start with '[': JSON must be an array of objects."}
+		return "", none, nil, fileErr("unsupported_format", "The file was declared as JSON, but it does not start with '[': JSON must be an array of objects.")
 	}
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".tsv", ".tab":

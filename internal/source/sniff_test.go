@@ -1,6 +1,7 @@
 package source
 
 import (
+	"github.com/intake/intake"
 	"archive/zip"
 	"bytes"
 	"encoding/binary"
@@ -94,7 +95,7 @@ func TestSniffMessage(t *testing.T) {
 	t.Parallel()
 	_, err := Sniff([]byte("%PDF-1.7\n"), "x.csv", "")
 	const want = "File must be a CSV, TSV, XLSX or JSON file (text/csv); this looks like a PDF document."
-	if err == nil || err.Error() != want {
+	if err == nil || intake.ErrorMessage(err) != want {
 		t.Fatalf("err = %v, want %q", err, want)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/intake/intake"
 	"io"
 	"strings"
 	"unicode"
@@ -87,35 +88,39 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Error is a problem with the whole file: it cannot be read. Code is stable;
-// Message is a sentence a person understands.
-//
-// Codes: unsupported_format, unsupported_encoding, invalid_delimiter,
-// empty_file, missing_headers, duplicate_headers, too_many_columns,
-// row_too_long, malformed_csv, malformed_json, malformed_xlsx,
-// sheet_not_found.
-type Error struct {
-	Code    string
-	Message string
-}
+// Error is a problem with the whole file: it cannot be read. It is an
+// *intake.Error (EINVALID, EUNSUPPORTED for a format we do not read) whose
+// one field error is "file" with the reader's stable code:
+// unsupported_format, unsupported_encoding, invalid_delimiter, empty_file,
+// missing_headers, duplicate_headers, too_many_columns, row_too_long,
+// malformed_csv, malformed_json, malformed_xlsx, sheet_not_found.
+type Error = intake.Error
 
-// Error returns the message.
-func (e *Error) Error() string { return e.Message }
+// fileErr returns the *Error for a file problem with code.
+func fileErr(code, msg string) *Error {
+	class := intake.EINVALID
+	if code == "unsupported_format" || code == "unsupported_encoding" {
+		class = intake.EUNSUPPORTED
+	}
+	return &intake.Error{Code: class, Message: msg, Fields: []intake.FieldError{{Field: "file", Code: code, Message: msg}}}
+}
 
 func errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return fileErr(code, fmt.Sprintf(format, args...))
 }
 
-// RowError is a problem with one row; reading continues after it.
-//
-// Codes: ragged_row, cell_too_long, malformed_row, invalid_encoding.
-type RowError struct {
-	Code    string
-	Message string
+// FileCode returns the reader's code of a file problem ("" for other errors).
+func FileCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) && len(e.Fields) > 0 && e.Fields[0].Field == "file" {
+		return e.Fields[0].Code
+	}
+	return ""
 }
 
-// Error returns the message.
-func (e *RowError) Error() string { return e.Message }
+// RowError is a problem with one row; reading continues after it. Codes:
+// ragged_row, cell_too_long, malformed_row, invalid_encoding.
+type RowError = intake.RowError
 
 // Row is one data row.
 type Row struct {
@@ -127,8 +132,8 @@ type Row struct {
 	// Values are aligned with Header(). For a ragged row they are the fields
 	// as read. The Row owns them: they stay valid after the next Next.
 	Values []string
-	// Err is a *RowError or nil.
-	Err error
+	// Err is set when the row could not be read as it is.
+	Err *RowError
 }
 
 // Reader streams rows. Header is available right after Open.
@@ -201,7 +206,7 @@ func Open(r io.Reader, opts Options) (Reader, error) {
 	}
 }
 
-var errEmpty = &Error{Code: "empty_file", Message: "The file is empty."}
+var errEmpty = fileErr("empty_file", "The file is empty.")
 
 // isBlank reports whether b holds nothing but white space and BOMs.
 func isBlank(b []byte) bool {
@@ -253,7 +258,7 @@ func checkHeader(header []string, opts Options) error {
 	return nil
 }
 
-var errMissingHeaders = &Error{Code: "missing_headers", Message: "The file has no header row."}
+var errMissingHeaders = fileErr("missing_headers", "The file has no header row.")
 
 // emptyRow reports whether every value is blank.
 func emptyRow(values []string) bool {
@@ -279,7 +284,7 @@ func trimTrailingEmpty(values []string, width int) []string {
 // width: ragged_row before cell_too_long.
 func checkRow(values []string, width int, opts Options) *RowError {
 	if len(values) != width {
-		return &RowError{Code: "ragged_row", Message: fmt.Sprintf("row has %d fields, the header has %d", len(values), width)}
+		return &intake.RowError{Code: "ragged_row", Message: fmt.Sprintf("row has %d fields, the header has %d", len(values), width)}
 	}
 	return checkCells(values, opts)
 }
@@ -287,18 +292,10 @@ func checkRow(values []string, width int, opts Options) *RowError {
 func checkCells(values []string, opts Options) *RowError {
 	for i, v := range values {
 		if len(v) > opts.MaxCellBytes {
-			return &RowError{Code: "cell_too_long", Message: fmt.Sprintf("field %d is %d bytes long; at most %d are allowed", i+1, len(v), opts.MaxCellBytes)}
+			return &intake.RowError{Code: "cell_too_long", Message: fmt.Sprintf("field %d is %d bytes long; at most %d are allowed", i+1, len(v), opts.MaxCellBytes)}
 		}
 	}
 	return nil
-}
-
-// rowErr converts a possibly nil *RowError to an error that is nil too.
-func rowErr(e *RowError) error {
-	if e == nil {
-		return nil
-	}
-	return e
 }
 
 // rowBudget caps how many bytes one row (a CSV record, a JSON element) may

@@ -74,9 +74,9 @@ func errorCode(t *testing.T, err error) string {
 		t.Fatalf("error = %T %v, want *Error", err, err)
 	}
 	if e.Message == "" {
-		t.Errorf("error %q has no message", e.Code)
+		t.Errorf("error %q has no message", FileCode(err))
 	}
-	return e.Code
+	return FileCode(err)
 }
 
 func utf16Bytes(s string, order binary.AppendByteOrder, bom bool) []byte {

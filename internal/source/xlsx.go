@@ -60,7 +60,7 @@ func openXLSX(r io.Reader, opts Options) (_ Reader, err error) {
 func (x *xlsxReader) open() error {
 	sheets := x.f.GetSheetList()
 	if len(sheets) == 0 {
-		return &Error{Code: "malformed_xlsx", Message: "The XLSX workbook has no sheets."}
+		return fileErr("malformed_xlsx", "The XLSX workbook has no sheets.")
 	}
 	sheet := sheets[0]
 	if x.opts.Sheet != "" {
@@ -151,7 +151,7 @@ func (x *xlsxReader) Next() (Row, error) {
 		for len(cells) < len(x.header) {
 			cells = append(cells, "")
 		}
-		return Row{Number: x.number, Values: cells, Err: rowErr(checkRow(cells, len(x.header), x.opts))}, nil
+		return Row{Number: x.number, Values: cells, Err: checkRow(cells, len(x.header), x.opts)}, nil
 	}
 	return Row{}, x.err
 }

@@ -21,8 +21,8 @@ func scanImport(s scanner) (intake.Import, error) {
 	var status string
 	var created, updated int64
 	var started, finished sql.NullInt64
-	err := s.Scan(&im.ID, &im.TenantID, &im.Name, &im.Resource, &status, &im.FileName, &im.FileKey, &im.FileSize,
-		&im.Format, &im.Delimiter, &im.Encoding, &im.Sheet, &im.Region, &j.Options, &j.Headers, &im.TotalRows,
+	err := s.Scan(&im.ID, &im.TenantID, &im.Name, &im.Spec.Resource, &status, &im.FileName, &im.FileKey, &im.FileSize,
+		&im.Format, &im.Delimiter, &im.Encoding, &im.Sheet, &im.Spec.Region, &j.Options, &j.Headers, &im.TotalRows,
 		&im.ProcessedRows, &im.Created, &im.Updated, &im.Deleted, &im.Skipped, &im.FailedRows, &j.Warnings,
 		&im.Error, &created, &updated, &started, &finished)
 	if err != nil {
@@ -48,8 +48,8 @@ func (db *DB) CreateImport(ctx context.Context, im *intake.Import) error {
 	err := db.write.QueryRowContext(ctx, `INSERT INTO imports (tenant_id, name, resource, status, file_name, file_key,
 		file_size, format, delimiter, encoding, sheet, region, options, headers, total_rows, warnings, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		im.TenantID, im.Name, im.Resource, string(im.Status), im.FileName, im.FileKey, im.FileSize, im.Format,
-		im.Delimiter, im.Encoding, im.Sheet, im.Region, j.Options, j.Headers, im.TotalRows, j.Warnings,
+		im.TenantID, im.Name, im.Spec.Resource, string(im.Status), im.FileName, im.FileKey, im.FileSize, im.Format,
+		im.Delimiter, im.Encoding, im.Sheet, im.Spec.Region, j.Options, j.Headers, im.TotalRows, j.Warnings,
 		micros(now), micros(now)).Scan(&im.ID)
 	if err != nil {
 		return fmt.Errorf("create import: %w", err)
@@ -120,7 +120,7 @@ func (db *DB) UpdateImport(ctx context.Context, tenantID, id int64, fn func(*int
 		sheet = ?, region = ?, options = ?, headers = ?, total_rows = ?, processed_rows = ?, created = ?, updated = ?,
 		deleted = ?, skipped = ?, failed_rows = ?, warnings = ?, error = ?, updated_at = ?, started_at = ?, finished_at = ?
 		WHERE tenant_id = ? AND id = ?`,
-		im.Name, string(im.Status), im.Format, im.Delimiter, im.Encoding, im.Sheet, im.Region, j.Options, j.Headers,
+		im.Name, string(im.Status), im.Format, im.Delimiter, im.Encoding, im.Sheet, im.Spec.Region, j.Options, j.Headers,
 		im.TotalRows, im.ProcessedRows, im.Created, im.Updated, im.Deleted, im.Skipped, im.FailedRows, j.Warnings,
 		im.Error, micros(im.UpdatedAt), optTime(im.StartedAt), optTime(im.FinishedAt), tenantID, id)
 	if err != nil {
@@ -138,7 +138,7 @@ func optTime(t *time.Time) any {
 }
 
 // ListImportErrors implements store.Store.
-func (db *DB) ListImportErrors(ctx context.Context, tenantID, importID int64, afterRow, limit int) ([]intake.ImportRowError, error) {
+func (db *DB) ListImportErrors(ctx context.Context, tenantID, importID int64, afterRow, limit int) ([]intake.RowError, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT e.row, e.column_name, e.value, e.code, e.message, e.outcome, e.row_values
 		FROM import_row_errors e JOIN imports i ON i.id = e.import_id
 		WHERE i.tenant_id = ? AND e.import_id = ? AND e.row > ? ORDER BY e.row LIMIT ?`, tenantID, importID, afterRow, limit)
@@ -146,9 +146,9 @@ func (db *DB) ListImportErrors(ctx context.Context, tenantID, importID int64, af
 		return nil, fmt.Errorf("list import errors: %w", err)
 	}
 	defer rows.Close()
-	var out []intake.ImportRowError
+	var out []intake.RowError
 	for rows.Next() {
-		var e intake.ImportRowError
+		var e intake.RowError
 		var outcome, values string
 		if err := rows.Scan(&e.Row, &e.Column, &e.Value, &e.Code, &e.Message, &outcome, &values); err != nil {
 			return nil, fmt.Errorf("list import errors: %w", err)
@@ -160,7 +160,7 @@ func (db *DB) ListImportErrors(ctx context.Context, tenantID, importID int64, af
 }
 
 // SaveImportProgress implements store.Tx.
-func (t *tx) SaveImportProgress(ctx context.Context, im *intake.Import, from int, errs []intake.ImportRowError) error {
+func (t *tx) SaveImportProgress(ctx context.Context, im *intake.Import, from int, errs []intake.RowError) error {
 	res, err := t.tx.ExecContext(ctx, `UPDATE imports SET total_rows = ?, processed_rows = ?, created = ?, updated = ?,
 		deleted = ?, skipped = ?, failed_rows = ?, updated_at = ?
 		WHERE tenant_id = ? AND id = ? AND status = 'running' AND processed_rows = ?`,

@@ -42,7 +42,12 @@ type Store interface {
 	// one transaction; fn's error aborts and is returned. ENOTFOUND if absent.
 	UpdateImport(ctx context.Context, tenantID, id int64, fn func(*intake.Import) error) (intake.Import, error)
 	// ListImportErrors returns up to limit row errors of a job with row > afterRow, in row order.
-	ListImportErrors(ctx context.Context, tenantID, importID int64, afterRow, limit int) ([]intake.ImportRowError, error)
+	ListImportErrors(ctx context.Context, tenantID, importID int64, afterRow, limit int) ([]intake.RowError, error)
+
+	// Jobs runs fn in one transaction scoped to tenantID for import-job
+	// bookkeeping, without the tenant's import write lock. fn's error
+	// rolls back and is returned.
+	Jobs(ctx context.Context, tenantID int64, fn func(JobTx) error) error
 
 	// Close releases the database.
 	Close() error
@@ -89,5 +94,18 @@ type Tx interface {
 	// errors, but only if the stored job is still running and its
 	// ProcessedRows is still from. Otherwise (cancelled, or another worker
 	// moved on) it returns an ESTATE error, and the caller rolls back.
-	SaveImportProgress(ctx context.Context, im *intake.Import, from int, errs []intake.ImportRowError) error
+	SaveImportProgress(ctx context.Context, im *intake.Import, from int, errs []intake.RowError) error
+}
+
+// ContactUniqueFields are the contact fields whose value belongs to at most
+// one contact of a tenant. InsertContacts and UpdateContacts return an
+// ECONFLICT *intake.Error when another contact of the same tenant holds one
+// of these values; the importer relies on it to insert without a lookup.
+var ContactUniqueFields = []string{intake.FieldEmail, intake.FieldCustomerNumber}
+
+// JobTx is a transaction for import-job bookkeeping.
+type JobTx interface {
+	CreateImport(ctx context.Context, im *intake.Import) error
+	UpdateImport(ctx context.Context, id int64, fn func(*intake.Import) error) (intake.Import, error)
+	Driver() any
 }

@@ -296,8 +296,8 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 	t.Run("import jobs: tenant-scoped, checkpoints guarded, row errors in row order", func(t *testing.T) {
 		t.Parallel()
 		s, a, b := setup(t)
-		im := &intake.Import{TenantID: a.ID, Resource: "contacts", Status: intake.StatusQueued, FileKey: "k", Format: "csv",
-			Options: intake.DefaultOptions(), Headers: []string{"email", "name"}}
+		im := &intake.Import{TenantID: a.ID, Status: intake.StatusQueued, FileKey: "k", Format: "csv",
+			Spec: intake.DefaultSpec(), Headers: []string{"email", "name"}}
 		if err := s.CreateImport(ctx, im); err != nil || im.ID == 0 {
 			t.Fatalf("create: %v %+v", err, im)
 		}
@@ -316,13 +316,13 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 		if err != nil || running.Status != intake.StatusRunning || running.StartedAt == nil {
 			t.Fatalf("update: %+v %v", running, err)
 		}
-		save := func(from, to int, errs ...intake.ImportRowError) error {
+		save := func(from, to int, errs ...intake.RowError) error {
 			next := running
 			next.ProcessedRows, next.TotalRows, next.Created = to, 10, to
 			return s.Write(ctx, a.ID, func(tx store.Tx) error { return tx.SaveImportProgress(ctx, &next, from, errs) })
 		}
-		if err := save(0, 4, intake.ImportRowError{Row: 5, Code: "x", Message: "m", Outcome: intake.OutcomeFailed, Values: []string{"a", "b"}},
-			intake.ImportRowError{Row: 3, Code: "y", Message: "n", Outcome: intake.OutcomeSkipped}); err != nil {
+		if err := save(0, 4, intake.RowError{Row: 5, Code: "x", Message: "m", Outcome: intake.OutcomeFailed, Values: []string{"a", "b"}},
+			intake.RowError{Row: 3, Code: "y", Message: "n", Outcome: intake.OutcomeSkipped}); err != nil {
 			t.Fatal(err)
 		}
 		if err := save(0, 4); intake.ErrorCode(err) != intake.ESTATE {

@@ -1,4 +1,4 @@
-package jobs
+package imports
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 	"gocloud.dev/blob/fileblob"
 
 	"github.com/intake/intake"
-	"github.com/intake/intake/internal/importer"
 	"github.com/intake/intake/internal/store"
 )
 
@@ -19,7 +18,7 @@ import (
 type bundle struct {
 	store  store.Store
 	bucket *blob.Bucket
-	runner *Runner
+	svc    *Service
 	tenant int64
 }
 
@@ -34,9 +33,7 @@ func setup(tb testing.TB, s store.Store) *bundle {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	eng := &importer.Engine{Store: s, Region: "NL"}
-	return &bundle{store: s, bucket: bucket, tenant: tn.ID,
-		runner: &Runner{Store: s, Engine: eng, Bucket: bucket}}
+	return &bundle{store: s, bucket: bucket, tenant: tn.ID, svc: New(s, bucket, "NL", 0)}
 }
 
 var uploadSeq atomic.Int64
@@ -51,10 +48,10 @@ func (b *bundle) newImport(tb testing.TB, content string, mutate func(*intake.Im
 	}
 	im := intake.Import{TenantID: b.tenant, Resource: "contacts", Status: intake.StatusQueued, FileKey: key,
 		FileName: "contacts.csv", Format: "csv", Options: intake.DefaultOptions()}
-	im.Options.Mapping = map[string]string{}
+	im.Spec.Mapping = map[string]string{}
 	for _, h := range strings.Split(strings.SplitN(content, "\n", 2)[0], ",") {
 		if importer.ValidTarget(h) {
-			im.Options.Mapping[h] = h
+			im.Spec.Mapping[h] = h
 		}
 	}
 	if mutate != nil {

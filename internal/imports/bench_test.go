@@ -1,4 +1,4 @@
-package jobs
+package imports
 
 import (
 	"context"
@@ -20,12 +20,12 @@ func BenchmarkJob(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/chunk=%d", be.Name, chunk), func(b *testing.B) {
 				s := be.Open(b)
 				bn := setup(b, s)
-				bn.runner.ChunkSize = chunk
+				bn.svc.Engine.ChunkSize = chunk
 				for b.Loop() {
 					im := bn.newImport(b, content, func(im *intake.Import) {
-						im.Options.Mode = intake.ModeUpsert
+						im.Spec.Mode = intake.ModeUpsert
 					})
-					if err := bn.runner.Run(context.Background(), bn.tenant, im.ID); err != nil {
+					if err := bn.svc.Run(context.Background(), bn.tenant, im.ID); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -1,11 +1,12 @@
-package source
+package intake_test
 
 import (
-	"reflect"
 	"testing"
+
+	"github.com/intake/intake"
 )
 
-func TestSuggest(t *testing.T) {
+func TestSuggestField(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		header, field string
@@ -26,7 +27,9 @@ func TestSuggest(t *testing.T) {
 		{"town", "city"}, {"City", "city"},
 		{"country code", "country"}, {"Country", "country"},
 		{"tag", "tags"}, {"labels", "tags"}, {"Tags", "tags"},
-		{"group", "groups"}, {"groups", "groups"},
+		// groups are not a contact field yet: suggesting one would drop the column silently.
+		{"group", ""}, {"Groups", ""},
+		{"Shoe size", ""}, {"", ""},
 		{"note", "notes"}, {"comments", "notes"}, {"notes", "notes"},
 		{"alternate_emails_work", "alternate_emails_work"}, {"Alternate email (personal)", "alternate_emails_personal"},
 		{"work email", "alternate_emails_work"}, {"home phone", "alternate_phones_home"},
@@ -34,18 +37,38 @@ func TestSuggest(t *testing.T) {
 		{"alternate_addresses_secondary", "alternate_addresses_secondary"},
 	}
 	for _, tt := range tests {
-		got := Suggest([]string{tt.header})
-		if want := map[string]string{tt.header: tt.field}; !reflect.DeepEqual(got, want) {
-			t.Errorf("Suggest(%q) = %v, want %v", tt.header, got, want)
+		got, ok := intake.SuggestField(tt.header)
+		if got != tt.field || ok != (tt.field != "") {
+			t.Errorf("SuggestField(%q) = %q, %v; want %q", tt.header, got, ok, tt.field)
 		}
 	}
 }
 
-func TestSuggestLeavesOutUnknownAndTaken(t *testing.T) {
+// TestRegistryIsOneSource checks that every field a header can suggest is
+// a field LookupField knows, and that match fields parse by name.
+func TestRegistryIsOneSource(t *testing.T) {
 	t.Parallel()
-	got := Suggest([]string{"E-mail", "Shoe size", "Email Address", "voornaam", "", "Telefoon"})
-	want := map[string]string{"E-mail": "email", "voornaam": "first_name", "Telefoon": "phone"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Suggest = %v, want %v", got, want)
+	for _, f := range intake.ContactFields {
+		for _, h := range append([]string{f.Name}, f.Synonyms...) {
+			got, ok := intake.SuggestField(h)
+			if !ok {
+				t.Errorf("synonym %q of %s suggests nothing", h, f.Name)
+				continue
+			}
+			if _, ok := intake.LookupField(got); !ok {
+				t.Errorf("synonym %q suggests %q, which LookupField does not know", h, got)
+			}
+		}
+	}
+	for _, m := range intake.MatchFieldNames() {
+		if got, err := intake.ParseMatchFields(m); err != nil || len(got) != 1 || got[0] != m {
+			t.Errorf("ParseMatchFields(%q) = %v, %v", m, got, err)
+		}
+	}
+	if _, err := intake.ParseMatchFields("company"); intake.ErrorCode(err) != intake.EINVALID {
+		t.Errorf("company as a match field: %v, want EINVALID", err)
+	}
+	if got, err := intake.ParseMatchFields("E-mail, phone_number"); err != nil || len(got) != 2 || got[0] != "email" || got[1] != "phone" {
+		t.Errorf("aliases: %v, %v", got, err)
 	}
 }

@@ -69,29 +69,26 @@ func ParseDuplicates(s string) (Duplicates, error) {
 }
 
 // ParseMatchFields resolves a match field list ("email", "email,customer_number"
-// or several values). Empty gives ["email"]. Allowed: email, customer_number,
-// name, phone and custom.NAME.
+// or several values). Empty gives ["email"]. Allowed: the registry's match
+// fields (email, customer_number, name, phone), by name or a synonym
+// ("E-mail", "phone_number"), and custom.NAME.
 func ParseMatchFields(values ...string) ([]string, error) {
 	var out []string
 	for _, v := range values {
 		for _, f := range strings.Split(v, ",") {
 			f = strings.TrimSpace(f)
+			if f == "" {
+				continue
+			}
 			// Field names fold case; a custom field's own name keeps it,
 			// as it does in mappings (custom.MemberID).
 			if name, ok := strings.CutPrefix(strings.ToLower(f), CustomPrefix); ok && name != "" {
 				f = CustomPrefix + f[len(CustomPrefix):]
-			} else {
-				f = strings.ToLower(f)
+			} else if s, ok := SuggestField(f); ok {
+				f = s
 			}
-			switch {
-			case f == "":
-				continue
-			case f == FieldEmail, f == FieldCustomerNumber, f == FieldName, f == FieldPhone:
-			case strings.HasPrefix(f, CustomPrefix) && len(f) > len(CustomPrefix):
-			case f == "phone_number":
-				f = FieldPhone
-			default:
-				return nil, Errorf(EINVALID, "Unknown match field %q: use email, customer_number, name, phone or custom.FIELD.", v)
+			if fd, ok := LookupField(f); !ok || !fd.Match {
+				return nil, Errorf(EINVALID, "Unknown match field %q: use %s or custom.FIELD.", v, strings.Join(MatchFieldNames(), ", "))
 			}
 			if !slices.Contains(out, f) {
 				out = append(out, f)
@@ -104,24 +101,37 @@ func ParseMatchFields(values ...string) ([]string, error) {
 	return out, nil
 }
 
-// Options are an import's settings, in our native names (DESIGN §3). Each
-// dialect translates its own names into these.
-type Options struct {
+// Resources an import can write.
+const (
+	ResourceContacts = "contacts"
+)
+
+// ImportSpec is everything that says what an import does, in our native
+// names (DESIGN §3): each dialect translates its own request into one, and
+// the importer runs it. It is stored with an import job.
+type ImportSpec struct {
+	// Resource is what the rows are; "" means contacts.
+	Resource          string            `json:"resource,omitempty"`
 	Mode              Mode              `json:"mode"`
 	MatchFields       []string          `json:"match_fields"`
-	Mapping           map[string]string `json:"mapping,omitempty"` // source column → field
+	Mapping           map[string]string `json:"mapping,omitempty"` // source column → field; "" leaves a column out
 	IgnoreEmptyFields bool              `json:"ignore_empty_fields"`
 	Duplicates        Duplicates        `json:"duplicates"`
 	SkipOnError       bool              `json:"skip_on_error"`
 	// Required lists the fields the columns must provide before a job can
 	// start: the match fields, plus name in the PackageX and TextUs dialects.
 	Required []string `json:"required_fields,omitempty"`
+	// Region is the phone region (ISO alpha-2) for numbers without a
+	// country code; "" means the server's default.
+	Region string `json:"region,omitempty"`
 }
 
-// DefaultOptions returns the design's defaults: upsert on email, keep stored
-// values for empty cells, the last of in-file duplicates wins, bad rows skipped.
-func DefaultOptions() Options {
-	return Options{
+// DefaultSpec returns the design's defaults: contacts, upsert on email, keep
+// stored values for empty cells, the last of in-file duplicates wins, bad
+// rows skipped.
+func DefaultSpec() ImportSpec {
+	return ImportSpec{
+		Resource:          ResourceContacts,
 		Mode:              ModeUpsert,
 		MatchFields:       []string{FieldEmail},
 		IgnoreEmptyFields: true,
@@ -130,15 +140,26 @@ func DefaultOptions() Options {
 	}
 }
 
-// RowError is why one record was not written: where it is, what is wrong
-// (a stable Code) and a sentence a person understands.
+// RowError is why one row or record was not written, or was written only in
+// part: where it is, which field and column, a stable Code and a sentence a
+// person understands. It is the only row-level error type: readers, the
+// importer, the stores and every dialect's response use it.
 type RowError struct {
-	Index   int    `json:"index"`           // 0-based record index (API) or row number in the file (header = 1)
-	Field   string `json:"field,omitempty"` // the field or column at fault, if one is
-	Value   string `json:"value,omitempty"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	// Row is the row number in the file (the header is row 1), or the
+	// 0-based index of a record in a request.
+	Row     int     `json:"row"`
+	Column  string  `json:"column,omitempty"` // the column as the file names it
+	Field   string  `json:"field,omitempty"`  // the Intake field at fault, if one is
+	Value   string  `json:"value,omitempty"`
+	Code    string  `json:"code"`
+	Message string  `json:"message"`
+	Outcome Outcome `json:"outcome,omitempty"`
+	// Values are the row's original cells, for errors.csv.
+	Values []string `json:"-"`
 }
+
+// Error returns the message, so a reader can hand a RowError on as an error.
+func (e *RowError) Error() string { return e.Message }
 
 // Row error codes.
 const (
@@ -156,6 +177,7 @@ const (
 	CodeUnchanged       = "unchanged"
 	CodeRowUnreadable   = "unreadable_row"
 	CodeNotWrittenBatch = "not_written"
+	CodeAmbiguousMatch  = "ambiguous_match"
 )
 
 // Outcome is what happened to one record.
@@ -169,3 +191,35 @@ const (
 	OutcomeSkipped Outcome = "skipped"
 	OutcomeFailed  Outcome = "failed"
 )
+
+// ColumnMapping is what a caller said about a file's columns, reduced by
+// its dialect to the two forms there are.
+type ColumnMapping struct {
+	// ByHeader maps a column header to a field; "" or "ignore" leaves the
+	// column out. Ours and Plannr's mapping; PackageX's column_mapping
+	// (field → header) is turned around into this.
+	ByHeader map[string]string
+	// ByPosition names the field of each column, in order (TextUs's headers).
+	ByPosition []string
+}
+
+// Explicit reports whether the caller said anything about the columns.
+func (m ColumnMapping) Explicit() bool { return len(m.ByHeader) > 0 || m.ByPosition != nil }
+
+// ImportRequest is an import as a dialect translated it from a request:
+// the spec, what the caller said about the columns, how to read the file
+// and when to run. The import service turns it into a job.
+type ImportRequest struct {
+	Spec    ImportSpec
+	Columns ColumnMapping
+	// Remap is set when the request says something about the columns or
+	// how to read them, so the mapping is resolved again (PATCH).
+	Remap     bool
+	Name      string
+	Autostart bool // false leaves the job awaiting its mapping
+	Sync      bool // run in the request and answer with the finished job
+	Format    string
+	Delimiter string
+	Encoding  string
+	Sheet     string
+}

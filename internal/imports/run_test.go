@@ -1,4 +1,4 @@
-package jobs
+package imports
 
 import (
 	"context"
@@ -49,11 +49,11 @@ func TestRunner(t *testing.T) {
 
 			t.Run("a messy file completes with counts that match the file", func(t *testing.T) {
 				b := setup(t, s)
-				b.runner.ChunkSize = 700
+				b.svc.Engine.ChunkSize = 700
 				var progress []int
-				b.runner.afterChunk = func(im intake.Import) { progress = append(progress, im.ProcessedRows) }
+				b.svc.afterChunk = func(processed int) { progress = append(progress, processed) }
 				im := b.newImport(t, content, nil)
-				if err := b.runner.Run(ctx, b.tenant, im.ID); err != nil {
+				if err := b.svc.Run(ctx, b.tenant, im.ID); err != nil {
 					t.Fatal(err)
 				}
 				got := getImport(t, b, im.ID)
@@ -87,7 +87,7 @@ func TestRunner(t *testing.T) {
 				}
 				// Re-running the same file changes nothing.
 				again := b.newImport(t, content, nil)
-				if err := b.runner.Run(ctx, b.tenant, again.ID); err != nil {
+				if err := b.svc.Run(ctx, b.tenant, again.ID); err != nil {
 					t.Fatal(err)
 				}
 				if g := getImport(t, b, again.ID); g.Created != 0 || g.Updated != distinct {
@@ -97,8 +97,8 @@ func TestRunner(t *testing.T) {
 
 			t.Run("validate mode writes nothing and reports what would happen", func(t *testing.T) {
 				b := setup(t, s)
-				im := b.newImport(t, content, func(im *intake.Import) { im.Options.Mode = intake.ModeValidate })
-				if err := b.runner.Run(ctx, b.tenant, im.ID); err != nil {
+				im := b.newImport(t, content, func(im *intake.Import) { im.Spec.Mode = intake.ModeValidate })
+				if err := b.svc.Run(ctx, b.tenant, im.ID); err != nil {
 					t.Fatal(err)
 				}
 				got := getImport(t, b, im.ID)
@@ -112,24 +112,24 @@ func TestRunner(t *testing.T) {
 
 			t.Run("a job stopped mid-file resumes without losing or repeating a row", func(t *testing.T) {
 				b := setup(t, s)
-				b.runner.ChunkSize = 500
+				b.svc.Engine.ChunkSize = 500
 				im := b.newImport(t, content, nil)
 				runCtx, stop := context.WithCancel(ctx)
 				chunks := 0
-				b.runner.afterChunk = func(intake.Import) {
+				b.svc.afterChunk = func(int) {
 					if chunks++; chunks == 3 {
 						stop() // the worker is stopped: the next chunk's transaction fails
 					}
 				}
-				if err := b.runner.Run(runCtx, b.tenant, im.ID); !errors.Is(err, context.Canceled) {
+				if err := b.svc.Run(runCtx, b.tenant, im.ID); !errors.Is(err, context.Canceled) {
 					t.Fatalf("stopped run returned %v", err)
 				}
 				mid := getImport(t, b, im.ID)
 				if mid.Status != intake.StatusRunning || mid.ProcessedRows != 1500 {
 					t.Fatalf("after stop: %+v", mid)
 				}
-				b.runner.afterChunk = nil
-				if err := b.runner.Run(ctx, b.tenant, im.ID); err != nil {
+				b.svc.afterChunk = nil
+				if err := b.svc.Run(ctx, b.tenant, im.ID); err != nil {
 					t.Fatal(err)
 				}
 				got := getImport(t, b, im.ID)
@@ -147,10 +147,10 @@ func TestRunner(t *testing.T) {
 
 			t.Run("cancel stops a running job at its next chunk", func(t *testing.T) {
 				b := setup(t, s)
-				b.runner.ChunkSize = 500
+				b.svc.Engine.ChunkSize = 500
 				im := b.newImport(t, content, nil)
-				b.runner.afterChunk = func(cur intake.Import) {
-					if cur.ProcessedRows == 1000 {
+				b.svc.afterChunk = func(processed int) {
+					if processed == 1000 {
 						if _, err := s.UpdateImport(ctx, b.tenant, im.ID, func(im *intake.Import) error {
 							im.Status = intake.StatusCancelled
 							return nil
@@ -159,7 +159,7 @@ func TestRunner(t *testing.T) {
 						}
 					}
 				}
-				if err := b.runner.Run(ctx, b.tenant, im.ID); err != nil {
+				if err := b.svc.Run(ctx, b.tenant, im.ID); err != nil {
 					t.Fatal(err)
 				}
 				got := getImport(t, b, im.ID)
@@ -170,17 +170,17 @@ func TestRunner(t *testing.T) {
 					t.Fatalf("%d contacts stored, job says %d created", n, got.Created)
 				}
 				// Running it again does nothing.
-				if err := b.runner.Run(ctx, b.tenant, im.ID); err != nil || getImport(t, b, im.ID).ProcessedRows != 1000 {
+				if err := b.svc.Run(ctx, b.tenant, im.ID); err != nil || getImport(t, b, im.ID).ProcessedRows != 1000 {
 					t.Fatalf("rerun of a cancelled job: %v", err)
 				}
 			})
 
 			t.Run("skip_on_error=false writes nothing when a row fails and reports every row", func(t *testing.T) {
 				b := setup(t, s)
-				b.runner.ChunkSize = 100
+				b.svc.Engine.ChunkSize = 100
 				small, _, inv, _ := contactsCSV(400)
-				im := b.newImport(t, small, func(im *intake.Import) { im.Options.SkipOnError = false })
-				if err := b.runner.Run(ctx, b.tenant, im.ID); err != nil {
+				im := b.newImport(t, small, func(im *intake.Import) { im.Spec.SkipOnError = false })
+				if err := b.svc.Run(ctx, b.tenant, im.ID); err != nil {
 					t.Fatal(err)
 				}
 				got := getImport(t, b, im.ID)
@@ -192,10 +192,10 @@ func TestRunner(t *testing.T) {
 				}
 				// A row that fails only because of an earlier chunk's row
 				// still stops the whole file.
-				b.runner.ChunkSize = 1
+				b.svc.Engine.ChunkSize = 1
 				im = b.newImport(t, "email,customer_number\nd1@example.com,CX\nd2@example.com,\nd3@example.com,CX\n",
-					func(im *intake.Import) { im.Options.SkipOnError = false })
-				if err := b.runner.Run(ctx, b.tenant, im.ID); err != nil {
+					func(im *intake.Import) { im.Spec.SkipOnError = false })
+				if err := b.svc.Run(ctx, b.tenant, im.ID); err != nil {
 					t.Fatal(err)
 				}
 				if got := getImport(t, b, im.ID); got.Created != 0 || got.FailedRows != 1 || got.Skipped != 2 {
@@ -210,8 +210,8 @@ func TestRunner(t *testing.T) {
 				}
 				// Without a bad row the same setting writes everything.
 				clean := "email,first_name\na@example.com,A\nb@example.com,B\n"
-				im = b.newImport(t, clean, func(im *intake.Import) { im.Options.SkipOnError = false })
-				if err := b.runner.Run(ctx, b.tenant, im.ID); err != nil {
+				im = b.newImport(t, clean, func(im *intake.Import) { im.Spec.SkipOnError = false })
+				if err := b.svc.Run(ctx, b.tenant, im.ID); err != nil {
 					t.Fatal(err)
 				}
 				if got := getImport(t, b, im.ID); got.Created != 2 {
@@ -225,7 +225,7 @@ func TestRunner(t *testing.T) {
 				// still means "binary file".
 				head, n, _, _ := contactsCSV(3000)
 				im := b.newImport(t, head+"nul@example.com,B\x00C,,,,,,,\n", nil)
-				if err := b.runner.Run(ctx, b.tenant, im.ID); err != nil {
+				if err := b.svc.Run(ctx, b.tenant, im.ID); err != nil {
 					t.Fatal(err)
 				}
 				if got := getImport(t, b, im.ID); got.Status != intake.StatusCompleted || got.Created != n+1 {
@@ -235,7 +235,7 @@ func TestRunner(t *testing.T) {
 
 			t.Run("after an all-new chunk, lookups are skipped until a unique index objects", func(t *testing.T) {
 				b := setup(t, s)
-				b.runner.ChunkSize = 2
+				b.svc.Engine.ChunkSize = 2
 				// A contact the later chunks will meet.
 				if err := s.Write(ctx, b.tenant, func(tx store.Tx) error {
 					return tx.InsertContacts(ctx, []*intake.Contact{{Email: "old@example.com", City: "Oslo"}})
@@ -248,7 +248,7 @@ func TestRunner(t *testing.T) {
 					"n4@example.com,C1,A\nn5@example.com,C5,A\n" + // chunk 3: C1 is taken by n1 → value_taken
 					"n6@example.com,C6,A\nn7@example.com,C7,A\n" // chunk 4
 				im := b.newImport(t, file, nil)
-				if err := b.runner.Run(ctx, b.tenant, im.ID); err != nil {
+				if err := b.svc.Run(ctx, b.tenant, im.ID); err != nil {
 					t.Fatal(err)
 				}
 				got := getImport(t, b, im.ID)
@@ -272,7 +272,7 @@ func TestRunner(t *testing.T) {
 				b := setup(t, s)
 				big := "email\n\"" + strings.Repeat("x", 5<<20) + "\n"
 				im := b.newImport(t, big, nil)
-				if err := b.runner.Run(ctx, b.tenant, im.ID); err != nil {
+				if err := b.svc.Run(ctx, b.tenant, im.ID); err != nil {
 					t.Fatal(err)
 				}
 				got := getImport(t, b, im.ID)
@@ -283,12 +283,12 @@ func TestRunner(t *testing.T) {
 
 			t.Run("two jobs on one tenant at once never create duplicates", func(t *testing.T) {
 				b := setup(t, s)
-				b.runner.ChunkSize = 300
+				b.svc.Engine.ChunkSize = 300
 				small, dist, _, _ := contactsCSV(2000)
 				ims := []intake.Import{b.newImport(t, small, nil), b.newImport(t, small, nil)}
 				errc := make(chan error, 2)
 				for _, im := range ims {
-					go func() { errc <- b.runner.Run(ctx, b.tenant, im.ID) }()
+					go func() { errc <- b.svc.Run(ctx, b.tenant, im.ID) }()
 				}
 				for range 2 {
 					if err := <-errc; err != nil {

@@ -1,0 +1,179 @@
+// Package native is Intake's own import dialect (POST /api/v1/imports and
+// PATCH): the options of DESIGN §3 in our names, plus the names the design
+// says our endpoint accepts from the seeds (Copernica's keyFields and
+// ignoreEmptyFields, PackageX's action, duplicate_handling and
+// column_mapping, Plannr's type, TextUs's headers). A request in PackageX's
+// shape (a data URI or column_mapping) or TextUs's (headers) gets that
+// seed's rules: contacts need a name, and TextUs contacts match on phone.
+package native
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/intake/intake"
+	"github.com/intake/intake/internal/dialect"
+)
+
+// Create translates the options of a new upload.
+func Create(p dialect.Params) (intake.ImportRequest, error) {
+	return parse(p, intake.ImportRequest{Spec: intake.DefaultSpec(), Autostart: true, Remap: true}, true)
+}
+
+// Patch translates a PATCH of a stored job: absent options keep the job's
+// values; a mapping given replaces the job's mapping.
+func Patch(p dialect.Params, im *intake.Import) (intake.ImportRequest, error) {
+	return parse(p, intake.ImportRequest{Spec: im.Spec, Name: im.Name}, false)
+}
+
+// seedShape says which seed's rules a request's shape calls for.
+type seedShape struct{ packageX, textUs bool }
+
+func parse(p dialect.Params, req intake.ImportRequest, fresh bool) (intake.ImportRequest, error) {
+	var errs dialect.Errors
+	spec := &req.Spec
+	mode, dups, resource := string(spec.Mode), string(spec.Duplicates), spec.Resource
+	var match []string
+	var shape seedShape
+	matchSet := false
+	for _, x := range p {
+		v := strings.TrimSpace(x.Value)
+		switch x.Key {
+		case "name":
+			req.Name = v
+		case "resource", "type":
+			resource = v
+		case "mode", "action":
+			mode = v
+			if strings.EqualFold(v, "overwrite") {
+				// PackageX's overwrite replaces data: an upsert that clears empty cells.
+				mode, spec.IgnoreEmptyFields = string(intake.ModeUpsert), false
+			}
+		case "format":
+			req.Format = strings.ToLower(v)
+		case "delimiter", "encoding", "sheet":
+			setReading(&req, x.Key, v)
+		case "duplicates", "duplicate_handling":
+			dups = v
+		case "upload_mode":
+			switch strings.ToLower(v) {
+			case "", "async":
+			case "sync":
+				req.Sync = true
+			default:
+				errs.Add("upload_mode", v, "upload_mode must be async or sync.")
+			}
+		case "region", "default_region":
+			spec.Region = strings.ToUpper(v)
+		case "match_fields", "match_field", "keyFields", "key_fields", "match_fields[]", "keyFields[]":
+			if !matchSet {
+				match, matchSet = nil, true
+			}
+			match = append(match, dialect.List(v)...)
+		case "mapping", "field_mapping":
+			req.Columns.ByHeader, req.Remap = errs.Object(x.Key, v), true
+		case "column_mapping":
+			// PackageX's direction: field → header.
+			req.Columns.ByHeader, req.Remap, shape.packageX = invert(errs.Object(x.Key, v)), true, true
+		case "headers", "headers[]":
+			if v == "" || v == "null" {
+				errs.Add(x.Key, v, "Headers are a required field.")
+				continue
+			}
+			req.Columns.ByPosition = append(req.Columns.ByPosition, dialect.List(v)...)
+			req.Remap, shape.textUs = true, true
+		case "data":
+			shape.packageX = true
+		case "ignore_empty_fields", "ignoreEmptyFields":
+			setBool(&spec.IgnoreEmptyFields, errs.Bool(x.Key, v))
+		case "skip_on_error":
+			setBool(&spec.SkipOnError, errs.Bool(x.Key, v))
+		case "autostart":
+			setBool(&req.Autostart, errs.Bool(x.Key, v))
+		}
+	}
+	if fresh && !matchSet && shape.textUs {
+		// TextUs contacts are people you text: they match on phone.
+		match, matchSet = []string{intake.FieldPhone}, true
+	}
+	if !matchSet {
+		match = spec.MatchFields
+	}
+	requireName := shape.packageX || shape.textUs || slices.Contains(spec.Required, intake.FieldName)
+	checkSpec(&errs, spec, mode, dups, resource, match)
+	checkReading(&errs, &req)
+	if err := errs.Err("The import options are not valid."); err != nil {
+		return req, err
+	}
+	spec.Required = slices.Clone(spec.MatchFields)
+	if requireName && !slices.Contains(spec.Required, intake.FieldName) {
+		spec.Required = append(spec.Required, intake.FieldName)
+	}
+	return req, nil
+}
+
+// checkSpec parses the spec's named options into it.
+func checkSpec(errs *dialect.Errors, spec *intake.ImportSpec, mode, dups, resource string, match []string) {
+	var err error
+	if spec.Mode, err = intake.ParseMode(mode, intake.ModeUpsert); err != nil {
+		errs.Add("mode", mode, intake.ErrorMessage(err))
+	}
+	if spec.MatchFields, err = intake.ParseMatchFields(match...); err != nil {
+		errs.Add("match_fields", strings.Join(match, ","), intake.ErrorMessage(err))
+	}
+	if spec.Duplicates, err = intake.ParseDuplicates(dups); err != nil {
+		errs.Add("duplicates", dups, intake.ErrorMessage(err))
+	}
+	switch strings.ToLower(resource) {
+	case "", "contacts", "contact", "clients", "client", "profiles":
+		spec.Resource = intake.ResourceContacts
+	default:
+		errs.Add("resource", resource, fmt.Sprintf("Resource %q cannot be imported as a file yet; use contacts.", resource))
+	}
+	if spec.Region != "" && len(spec.Region) != 2 {
+		errs.Add("region", spec.Region, "The region must be an ISO 3166-1 alpha-2 code such as NL.")
+	}
+}
+
+// setReading sets how the file is read; the mapping is then made again.
+func setReading(req *intake.ImportRequest, key, v string) {
+	switch key {
+	case "delimiter":
+		req.Delimiter = dialect.Delimiter(v)
+	case "encoding":
+		req.Encoding = v
+	case "sheet":
+		req.Sheet = v
+	}
+	req.Remap = true
+}
+
+func checkReading(errs *dialect.Errors, req *intake.ImportRequest) {
+	switch req.Format {
+	case "", "csv", "tsv", "xlsx", "json":
+	default:
+		errs.Add("format", req.Format, "Format must be csv, tsv, xlsx or json.")
+	}
+	if n := len([]rune(req.Delimiter)); n > 1 {
+		errs.Add("delimiter", req.Delimiter, "The delimiter must be a single character.")
+	}
+}
+
+func setBool(dst *bool, v *bool) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// invert turns PackageX's field → header mapping into header → field.
+func invert(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for f, h := range m {
+		out[h] = f
+	}
+	return out
+}

@@ -1,0 +1,41 @@
+package native
+
+import (
+	"fmt"
+
+	"github.com/intake/intake"
+)
+
+// ImportView is an import job as our API shows it (Plannr's shape, with our
+// counters): the job, its mapping, progress and the first 25 row errors.
+type ImportView struct {
+	intake.Import
+	Resource       string            `json:"resource"`
+	Mode           intake.Mode       `json:"mode"`
+	MatchFields    []string          `json:"match_fields"`
+	Mapping        map[string]string `json:"mapping"`
+	Progress       int               `json:"progress" doc:"0–100"`
+	HasErrors      bool              `json:"has_errors" doc:"Some rows failed or were skipped; see errors and error_report_url."`
+	Errors         []intake.RowError `json:"errors"`
+	ErrorReportURL string            `json:"error_report_url"`
+}
+
+// View renders a job with its first row errors (nil: none loaded).
+func View(im intake.Import, errs []intake.RowError) ImportView {
+	v := ImportView{Import: im, Resource: im.Spec.Resource, Mode: im.Spec.Mode, MatchFields: im.Spec.MatchFields,
+		Mapping: map[string]string{}, Progress: im.Progress(), HasErrors: im.FailedRows+im.Skipped > 0,
+		ErrorReportURL: fmt.Sprintf("/api/v1/imports/%d/errors.csv", im.ID), Errors: []intake.RowError{}}
+	for h, f := range im.Spec.Mapping {
+		if f != "" { // columns left out are in the warnings
+			v.Mapping[h] = f
+		}
+	}
+	if v.Resource == "" {
+		v.Resource = intake.ResourceContacts
+	}
+	if v.Headers == nil {
+		v.Headers = []string{}
+	}
+	v.Errors = append(v.Errors, errs...)
+	return v
+}

@@ -1,0 +1,276 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/intake/intake"
+	"github.com/intake/intake/internal/store"
+)
+
+// contacts is the Resource for contacts.
+type contacts struct {
+	norm normalizer
+}
+
+func newContacts(region string) *contacts {
+	if region == "" {
+		region = "NL"
+	}
+	return &contacts{norm: normalizer{region: strings.ToUpper(region)}}
+}
+
+func contactOf(it *Item) *intake.Contact { return it.Data.(*intake.Contact) }
+
+// Key implements Resource: the match fields' values, normalised as Prepare
+// normalises them, without building the rest of the contact.
+func (r *contacts) Key(spec *intake.ImportSpec, rec Record) string {
+	var c intake.Contact
+	for _, name := range spec.MatchFields {
+		f, ok := intake.LookupField(name)
+		v := strings.TrimSpace(rec.Fields[name])
+		if !ok || v == "" {
+			continue
+		}
+		if f.Custom {
+			c.Custom = map[string]string{strings.TrimPrefix(name, intake.CustomPrefix): v}
+			continue
+		}
+		if dst := f.Column(&c); dst != nil {
+			*dst, _ = r.norm.value(f, v)
+		}
+	}
+	if slices.Contains(spec.MatchFields, intake.FieldName) && c.Name == "" {
+		c.Name = derivedName(rec.Fields)
+	}
+	return matchKey(&c, spec.MatchFields)
+}
+
+// Prepare implements Resource.
+func (r *contacts) Prepare(spec *intake.ImportSpec, rec Record) *Item {
+	c, errs := r.norm.build(rec.Fields)
+	it := &Item{Row: rec.Row, Fields: rec.Fields, Data: &c, Key: r.Key(spec, rec)}
+	if len(errs) == 0 && !c.Identified() && spec.Mode != intake.ModeDelete {
+		errs = append(errs, intake.RowError{Code: intake.CodeMissingIdentity,
+			Message: "The record has no email, customer number, phone or name, so it cannot identify a person."})
+	}
+	// Without a match value a record cannot be found: update and delete
+	// reject it, the creating modes create it (as Copernica and HubSpot do).
+	if len(errs) == 0 && it.Key == "" && (spec.Mode == intake.ModeUpdate || spec.Mode == intake.ModeDelete) {
+		errs = append(errs, intake.RowError{Field: spec.MatchFields[0], Code: intake.CodeMissingMatchKey,
+			Message: fmt.Sprintf("The record has no %s, which mode %s needs to find the contact.", joinFields(spec.MatchFields), spec.Mode)})
+	}
+	if len(errs) > 0 {
+		it.set(intake.OutcomeFailed, errs...)
+	}
+	return it
+}
+
+// Optimistic implements Resource: the mode creates absent records, and
+// every match field is unique per tenant in the store contract, so a
+// record that does exist makes the insert fail instead of duplicating it.
+func (r *contacts) Optimistic(spec *intake.ImportSpec) bool {
+	switch spec.Mode {
+	case intake.ModeCreate, intake.ModeUpsert, intake.ModeIgnoreOrAdd:
+	default:
+		return false
+	}
+	for _, f := range spec.MatchFields {
+		if !slices.Contains(store.ContactUniqueFields, f) {
+			return false
+		}
+	}
+	return true
+}
+
+// matchKey joins the contact's values of the match fields; "" if any is empty.
+func matchKey(c *intake.Contact, fields []string) string {
+	var b strings.Builder
+	for i, f := range fields {
+		v := fieldValue(c, f)
+		if v == "" {
+			return ""
+		}
+		if i > 0 {
+			b.WriteByte(0x1f)
+		}
+		b.WriteString(v)
+	}
+	return b.String()
+}
+
+// fieldValue is a contact's value of a match field, in its compared form.
+func fieldValue(c *intake.Contact, name string) string {
+	if custom, ok := strings.CutPrefix(name, intake.CustomPrefix); ok {
+		return c.Custom[custom]
+	}
+	f, ok := intake.LookupField(name)
+	if !ok || f.Column(c) == nil {
+		return ""
+	}
+	if f.Type == intake.TypeName {
+		return strings.ToLower(*f.Column(c))
+	}
+	return *f.Column(c)
+}
+
+// describeKey renders a contact's match key for messages: `email "a@b.nl"`.
+func describeKey(c *intake.Contact, fields []string) string {
+	parts := make([]string, len(fields))
+	for i, f := range fields {
+		v := fieldValue(c, f)
+		if f == intake.FieldName {
+			v = c.Name
+		}
+		parts[i] = fmt.Sprintf("%s %q", label(f), v)
+	}
+	return strings.Join(parts, " and ")
+}
+
+// lookupFor collects the key values a chunk needs from the store: its match
+// values, and every value of a unique field, because a new or changed
+// value may collide with a contact matched by another key.
+func lookupFor(fields []string, items []*Item) store.Lookup {
+	var l store.Lookup
+	for _, it := range items {
+		c := contactOf(it)
+		if c.Email != "" {
+			l.Emails = append(l.Emails, c.Email)
+		}
+		if c.CustomerNumber != "" {
+			l.CustomerNumbers = append(l.CustomerNumbers, c.CustomerNumber)
+		}
+		for _, f := range fields {
+			switch v := fieldValue(c, f); {
+			case v == "":
+			case f == intake.FieldPhone:
+				l.Phones = append(l.Phones, v)
+			case f == intake.FieldName:
+				l.Names = append(l.Names, v)
+			case strings.HasPrefix(f, intake.CustomPrefix):
+				if l.Custom == nil {
+					l.Custom = map[string][]string{}
+				}
+				name := strings.TrimPrefix(f, intake.CustomPrefix)
+				l.Custom[name] = append(l.Custom[name], v)
+			}
+		}
+	}
+	return l
+}
+
+// contactPlan is a decided chunk of contacts: what to delete, update and insert.
+type contactPlan struct {
+	found            int
+	inserts, updates []*intake.Contact
+	deletes          []int64
+	inserted         []*Item
+}
+
+func (p *contactPlan) Found() int { return p.found }
+
+// Decide implements Resource. Updates that would change nothing are counted
+// as updated but not planned.
+func (r *contacts) Decide(ctx context.Context, tx store.Tx, spec *intake.ImportSpec, items []*Item, lookup bool) (Plan, error) {
+	plan := &contactPlan{}
+	live := slices.DeleteFunc(slices.Clone(items), func(it *Item) bool { return it.Outcome != "" })
+	if len(live) == 0 {
+		return plan, nil
+	}
+	var existing []intake.Contact
+	if lookup {
+		var err error
+		if existing, err = tx.FindContacts(ctx, lookupFor(spec.MatchFields, live)); err != nil {
+			return nil, fmt.Errorf("find existing contacts: %w", err)
+		}
+	}
+	plan.found = len(existing)
+	plan.decide(spec, live, existing)
+	return plan, nil
+}
+
+// decide sets the outcome of every live item against existing contacts.
+func (plan *contactPlan) decide(spec *intake.ImportSpec, live []*Item, existing []intake.Contact) {
+	ix := newIndex(spec.MatchFields, existing)
+	for _, it := range live {
+		in := contactOf(it)
+		var matches []*intake.Contact
+		if it.Key != "" {
+			matches = ix.byKey[it.Key]
+		}
+		if len(matches) > 1 {
+			it.set(intake.OutcomeFailed, intake.RowError{Field: spec.MatchFields[0], Code: intake.CodeAmbiguousMatch,
+				Message: fmt.Sprintf("%d contacts have %s; match on a unique field to choose one.", len(matches), describeKey(in, spec.MatchFields))})
+			continue
+		}
+		var cur *intake.Contact
+		if len(matches) == 1 {
+			cur = matches[0]
+		}
+		outcome, code := Decide(spec.Mode, cur != nil)
+		switch outcome {
+		case intake.OutcomeCreated:
+			c := *in
+			if re := ix.taken(&c, nil); re != nil {
+				it.set(intake.OutcomeFailed, *re)
+				continue
+			}
+			ix.add(&c)
+			plan.inserts = append(plan.inserts, &c)
+			plan.inserted = append(plan.inserted, it)
+		case intake.OutcomeUpdated:
+			merged := merge(cur, it, spec.IgnoreEmptyFields)
+			if re := ix.taken(&merged, cur); re != nil {
+				it.set(intake.OutcomeFailed, *re)
+				continue
+			}
+			it.ID, in.ID = cur.ID, cur.ID
+			if !merged.SameData(cur) {
+				ix.remove(cur)
+				*cur = merged
+				ix.add(cur)
+				plan.updates = append(plan.updates, cur)
+			}
+		case intake.OutcomeDeleted:
+			it.ID, in.ID = cur.ID, cur.ID
+			ix.remove(cur)
+			plan.deletes = append(plan.deletes, cur.ID)
+		case intake.OutcomeSkipped:
+			if cur != nil {
+				it.ID, in.ID = cur.ID, cur.ID
+			}
+			it.set(outcome, intake.RowError{Field: spec.MatchFields[0], Code: code,
+				Message: skipMessage(code, spec.Mode, describeKey(in, spec.MatchFields))})
+			continue
+		}
+		it.Outcome = outcome
+	}
+}
+
+// Write implements Plan: deletes, then updates, then inserts (so a value
+// freed by one contact can be taken by another), each as one batch call.
+// Inserted items get their new IDs.
+func (p *contactPlan) Write(ctx context.Context, tx store.Tx) error {
+	if len(p.deletes) > 0 {
+		if err := tx.DeleteContacts(ctx, p.deletes); err != nil {
+			return fmt.Errorf("delete %d contacts: %w", len(p.deletes), err)
+		}
+	}
+	if len(p.updates) > 0 {
+		if err := tx.UpdateContacts(ctx, p.updates); err != nil {
+			return fmt.Errorf("update %d contacts: %w", len(p.updates), err)
+		}
+	}
+	if len(p.inserts) > 0 {
+		if err := tx.InsertContacts(ctx, p.inserts); err != nil {
+			return fmt.Errorf("insert %d contacts: %w", len(p.inserts), err)
+		}
+		for i, it := range p.inserted {
+			c := *p.inserts[i]
+			it.Data, it.ID = &c, c.ID
+		}
+	}
+	return nil
+}

@@ -1,0 +1,141 @@
+package importer
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/intake/intake"
+)
+
+// index is a chunk's view of the stored contacts it touches, kept current
+// as the chunk decides, so later items see what earlier ones did.
+type index struct {
+	fields  []string
+	byKey   map[string][]*intake.Contact
+	byEmail map[string]*intake.Contact
+	byCust  map[string]*intake.Contact
+}
+
+func newIndex(fields []string, existing []intake.Contact) *index {
+	ix := &index{fields: fields, byKey: map[string][]*intake.Contact{},
+		byEmail: map[string]*intake.Contact{}, byCust: map[string]*intake.Contact{}}
+	for i := range existing {
+		ix.add(&existing[i])
+	}
+	return ix
+}
+
+func (ix *index) add(c *intake.Contact) {
+	if k := matchKey(c, ix.fields); k != "" {
+		ix.byKey[k] = append(ix.byKey[k], c)
+	}
+	if c.Email != "" {
+		ix.byEmail[c.Email] = c
+	}
+	if c.CustomerNumber != "" {
+		ix.byCust[c.CustomerNumber] = c
+	}
+}
+
+func (ix *index) remove(c *intake.Contact) {
+	if k := matchKey(c, ix.fields); k != "" {
+		ix.byKey[k] = slices.DeleteFunc(ix.byKey[k], func(o *intake.Contact) bool { return o == c })
+	}
+	if ix.byEmail[c.Email] == c {
+		delete(ix.byEmail, c.Email)
+	}
+	if ix.byCust[c.CustomerNumber] == c {
+		delete(ix.byCust, c.CustomerNumber)
+	}
+}
+
+// taken returns a row error if c's email or customer number belongs to a
+// stored contact other than self (nil for a new contact).
+func (ix *index) taken(c, self *intake.Contact) *intake.RowError {
+	if o := ix.byEmail[c.Email]; c.Email != "" && o != nil && o != self {
+		return &intake.RowError{Field: intake.FieldEmail, Value: c.Email, Code: intake.CodeValueTaken,
+			Message: fmt.Sprintf("The email %q already belongs to another contact (id %d).", c.Email, o.ID)}
+	}
+	if o := ix.byCust[c.CustomerNumber]; c.CustomerNumber != "" && o != nil && o != self {
+		return &intake.RowError{Field: intake.FieldCustomerNumber, Value: c.CustomerNumber, Code: intake.CodeValueTaken,
+			Message: fmt.Sprintf("The customer number %q already belongs to another contact (id %d).", c.CustomerNumber, o.ID)}
+	}
+	return nil
+}
+
+// merge applies an incoming record to a stored contact, field by field as
+// the registry lists them. Only fields the record carries are touched; an
+// empty value clears the stored one unless ignoreEmpty (the default) keeps
+// it. A name the store derived from first and last name stays derived.
+func merge(cur *intake.Contact, it *Item, ignoreEmpty bool) intake.Contact {
+	m := *cur
+	m.Tags = slices.Clone(cur.Tags)
+	m.Custom = maps.Clone(cur.Custom)
+	m.Alternates = slices.Clone(cur.Alternates)
+	in := contactOf(it)
+	present := func(name string) bool { _, ok := it.Fields[name]; return ok }
+	for _, f := range intake.ContactColumns {
+		if f.Name == intake.FieldName || !present(f.Name) {
+			continue
+		}
+		if v := *f.Column(in); v != "" || !ignoreEmpty {
+			*f.Column(&m) = v
+		}
+	}
+	switch {
+	case strings.TrimSpace(it.Fields[intake.FieldName]) != "" || (!ignoreEmpty && present(intake.FieldName)):
+		m.Name = strings.TrimSpace(it.Fields[intake.FieldName])
+	case cur.Name == strings.TrimSpace(cur.FirstName+" "+cur.LastName):
+		m.Name = strings.TrimSpace(m.FirstName + " " + m.LastName)
+	}
+	if present(intake.FieldTags) && (len(in.Tags) > 0 || !ignoreEmpty) {
+		m.Tags = in.Tags
+	}
+	for k, v := range it.Fields {
+		f, ok := intake.LookupField(k)
+		switch {
+		case !ok:
+		case f.Custom:
+			name := strings.TrimPrefix(k, intake.CustomPrefix)
+			if nv := in.Custom[name]; nv != "" {
+				if m.Custom == nil {
+					m.Custom = map[string]string{}
+				}
+				m.Custom[name] = nv
+			} else if strings.TrimSpace(v) == "" && !ignoreEmpty {
+				delete(m.Custom, name)
+			}
+		case f.Alternate != "":
+			mergeAlternates(&m, in, f, ignoreEmpty)
+		}
+	}
+	sortAlternates(m.Alternates)
+	if len(m.Custom) == 0 {
+		m.Custom = nil
+	}
+	return m
+}
+
+// mergeAlternates replaces m's alternates of f's type and kind with in's.
+func mergeAlternates(m, in *intake.Contact, f intake.Field, ignoreEmpty bool) {
+	var nv []intake.Alternate
+	for _, a := range in.Alternates {
+		if a.Type == f.Alternate && a.Kind == f.Kind {
+			nv = append(nv, a)
+		}
+	}
+	if len(nv) == 0 && ignoreEmpty {
+		return
+	}
+	m.Alternates = slices.DeleteFunc(m.Alternates, func(a intake.Alternate) bool { return a.Type == f.Alternate && a.Kind == f.Kind })
+	m.Alternates = append(m.Alternates, nv...)
+}
+
+// sortAlternates orders alternates so that equal contacts compare equal.
+func sortAlternates(as []intake.Alternate) {
+	slices.SortFunc(as, func(a, b intake.Alternate) int {
+		return strings.Compare(a.Type+"\x00"+a.Kind+"\x00"+a.Value, b.Type+"\x00"+b.Kind+"\x00"+b.Value)
+	})
+}

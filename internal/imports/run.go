@@ -1,0 +1,169 @@
+package imports
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/intake/intake"
+	"github.com/intake/intake/internal/importer"
+	"github.com/intake/intake/internal/source"
+	"github.com/intake/intake/internal/store"
+)
+
+// Run executes (or resumes) one import job until it is completed, failed
+// or cancelled: the job queue's entry point. It returns an error only for
+// infrastructure failures, which the queue retries; a resumed run starts
+// after the last checkpoint.
+func (s *Service) Run(ctx context.Context, tenantID, id int64) error {
+	im, err := s.Store.UpdateImport(ctx, tenantID, id, func(im *intake.Import) error { return im.Begin(s.clock()) })
+	switch {
+	case errors.Is(err, intake.ErrImportEnded), intake.ErrorCode(err) == intake.ESTATE:
+		return nil
+	case err != nil:
+		return fmt.Errorf("start import %d: %w", id, err)
+	}
+	resume := importer.Counts{Rows: im.ProcessedRows, Created: im.Created, Updated: im.Updated,
+		Deleted: im.Deleted, Skipped: im.Skipped, Failed: im.FailedRows}
+	opt := importer.Options{Resume: resume}
+	if s.afterChunk != nil {
+		opt.Committed = func(ch importer.Chunk) { s.afterChunk(ch.Counts.Rows) }
+	}
+	_, err = s.Engine.Run(ctx, tenantID, im.Spec, &fileInput{s: s, im: &im}, &checkpoint{im: im}, opt)
+	switch code := intake.ErrorCode(err); {
+	case err == nil:
+		_, err = s.Store.UpdateImport(ctx, tenantID, id, func(cur *intake.Import) error { return cur.Finish(s.clock()) })
+	case code == intake.ESTATE:
+		// The checkpoint refused to move: cancelled, or another worker.
+		cur, gerr := s.Store.GetImport(ctx, tenantID, id)
+		if gerr == nil && cur.Status == intake.StatusCancelled {
+			return nil
+		}
+		return fmt.Errorf("import %d: checkpoint moved under us: %w", id, err)
+	case code != intake.EINTERNAL:
+		// The file itself is unusable: the job fails, with the reason.
+		return s.Fail(ctx, tenantID, id, intake.ErrorMessage(err))
+	default:
+		return fmt.Errorf("import %d: %w", id, err)
+	}
+	if err != nil && !errors.Is(err, intake.ErrImportEnded) {
+		return fmt.Errorf("finish import %d: %w", id, err)
+	}
+	return nil
+}
+
+// sourceOptions are the reader options a job was created with.
+func sourceOptions(im *intake.Import) source.Options {
+	o := source.Options{Format: source.Format(im.Format), Name: im.FileName, Encoding: im.Encoding, Sheet: im.Sheet}
+	if im.Delimiter != "" {
+		o.Delimiter = []rune(im.Delimiter)[0]
+	}
+	return o
+}
+
+// fileInput is a job's upload as the pipeline's input.
+type fileInput struct {
+	s  *Service
+	im *intake.Import
+}
+
+// Open implements importer.Input.
+func (in *fileInput) Open(ctx context.Context) (importer.Cursor, error) {
+	rd, err := in.s.Bucket.NewReader(ctx, in.im.FileKey, nil)
+	if err != nil {
+		return nil, fmt.Errorf("open upload %s: %w", in.im.FileKey, err)
+	}
+	src, err := source.Open(rd, sourceOptions(in.im))
+	if err != nil {
+		rd.Close()
+		return nil, err
+	}
+	c := &fileCursor{src: src, rd: rd, mapping: in.im.Spec.Mapping}
+	c.cols = importer.Columns(c.mapping, src.Header())
+	return c, nil
+}
+
+type fileCursor struct {
+	src     source.Reader
+	rd      io.Closer
+	mapping map[string]string
+	cols    []string
+}
+
+// Next implements importer.Cursor: a row through the column mapping.
+func (c *fileCursor) Next() (importer.Record, error) {
+	row, err := c.src.Next()
+	if err != nil {
+		return importer.Record{}, err
+	}
+	if len(row.Values) > len(c.cols) {
+		// A JSON file's later objects can add keys: they map by the same rule.
+		c.cols = importer.Columns(c.mapping, c.src.Header())
+	}
+	rec := importer.Record{Row: row.Number, Values: row.Values, Err: row.Err}
+	if row.Err != nil {
+		return rec, nil
+	}
+	rec.Fields = make(map[string]string, len(c.cols))
+	for i, v := range row.Values {
+		if i < len(c.cols) && c.cols[i] != "" {
+			rec.Fields[c.cols[i]] = v
+		}
+	}
+	return rec, nil
+}
+
+func (c *fileCursor) Close() error { return errors.Join(c.src.Close(), c.rd.Close()) }
+
+// checkpoint is a job's sink: each chunk's counters and report rows commit
+// with the chunk, guarded by the job's previous checkpoint.
+type checkpoint struct {
+	im intake.Import
+}
+
+// Commit implements importer.Sink.
+func (c *checkpoint) Commit(ctx context.Context, tx store.Tx, ch importer.Chunk) error {
+	next := c.im
+	next.TotalRows, next.ProcessedRows = ch.Total, ch.Counts.Rows
+	next.Created, next.Updated, next.Deleted = ch.Counts.Created, ch.Counts.Updated, ch.Counts.Deleted
+	next.Skipped, next.FailedRows = ch.Counts.Skipped, ch.Counts.Failed
+	return tx.SaveImportProgress(ctx, &next, ch.From, report(ch.Items, &c.im))
+}
+
+// report turns a chunk's failed and skipped items into report rows, with
+// the column each error is about as the file names it.
+func report(items []*importer.Item, im *intake.Import) []intake.RowError {
+	column := map[string]string{}
+	for h, f := range im.Spec.Mapping {
+		if f != "" {
+			column[f] = h
+		}
+	}
+	var out []intake.RowError
+	for _, it := range items {
+		if it.Outcome != intake.OutcomeFailed && it.Outcome != intake.OutcomeSkipped {
+			continue
+		}
+		values := make([]string, len(it.Values))
+		for j, v := range it.Values {
+			values[j] = importer.Clean(v)
+		}
+		e := intake.RowError{Row: it.Row, Outcome: it.Outcome, Values: values}
+		if len(it.Errs) > 0 {
+			first := it.Errs[0]
+			e.Code, e.Value, e.Field = first.Code, first.Value, first.Field
+			if e.Column = column[first.Field]; e.Column == "" {
+				e.Column = first.Field
+			}
+			msgs := make([]string, len(it.Errs))
+			for j, x := range it.Errs {
+				msgs[j] = x.Message
+			}
+			e.Message = strings.Join(msgs, " ")
+		}
+		out = append(out, e)
+	}
+	return out
+}

@@ -1,0 +1,258 @@
+// Package imports is the import service: it creates import jobs (storing
+// the upload and enqueuing the job in one transaction), configures, starts,
+// cancels and reads them, runs them for the job queue, and runs bulk
+// requests. It is the only caller of the import pipeline (importer.Run).
+// HTTP handlers and dialects call it; it knows no HTTP and no SQL.
+package imports
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"gocloud.dev/blob"
+
+	"github.com/intake/intake"
+	"github.com/intake/intake/internal/importer"
+	"github.com/intake/intake/internal/source"
+	"github.com/intake/intake/internal/store"
+)
+
+// Queue schedules a job to run, inside the transaction that makes it
+// runnable, so a job is never queued without its River job or the reverse.
+type Queue interface {
+	EnqueueTx(ctx context.Context, tx store.JobTx, tenantID, importID int64) error
+}
+
+// Defaults of Config.
+const (
+	DefaultMaxUploadBytes = 1 << 30
+	DefaultRegion         = "NL"
+)
+
+// Service runs imports.
+type Service struct {
+	Store  store.Store
+	Engine *importer.Engine
+	// Bucket keeps uploaded files.
+	Bucket *blob.Bucket
+	// Queue runs async jobs; set it before the first Create or Start.
+	Queue  Queue
+	Logger *slog.Logger
+	// MaxUploadBytes caps one upload. Default DefaultMaxUploadBytes.
+	MaxUploadBytes int64
+	// LocationPrivate lets a location URL point at loopback, private and
+	// link-local addresses. Off by default: otherwise any key could make
+	// the server fetch from inside its own network (SSRF).
+	LocationPrivate bool
+
+	now func() time.Time
+	// afterChunk, when set (tests), runs after each committed chunk of a
+	// job with the rows processed so far.
+	afterChunk func(processed int)
+}
+
+// New returns a service over st, writing through a pipeline with the
+// default phone region and chunk size given.
+func New(st store.Store, bucket *blob.Bucket, region string, chunkSize int) *Service {
+	if region == "" {
+		region = DefaultRegion
+	}
+	return &Service{Store: st, Bucket: bucket, Engine: &importer.Engine{Store: st, Region: region, ChunkSize: chunkSize},
+		Logger: slog.Default(), MaxUploadBytes: DefaultMaxUploadBytes, now: time.Now}
+}
+
+func (s *Service) clock() time.Time {
+	if s.now == nil {
+		return time.Now().UTC()
+	}
+	return s.now().UTC()
+}
+
+// Get returns one job; ENOTFOUND if it is not the tenant's.
+func (s *Service) Get(ctx context.Context, tenantID, id int64) (intake.Import, error) {
+	return s.Store.GetImport(ctx, tenantID, id)
+}
+
+// List returns up to limit jobs older than before (0 = newest), newest first.
+func (s *Service) List(ctx context.Context, tenantID, before int64, limit int) ([]intake.Import, error) {
+	return s.Store.ListImports(ctx, tenantID, before, limit)
+}
+
+// Errors returns up to limit row errors of a job after row afterRow.
+func (s *Service) Errors(ctx context.Context, tenantID, id int64, afterRow, limit int) ([]intake.RowError, error) {
+	if _, err := s.Store.GetImport(ctx, tenantID, id); err != nil {
+		return nil, err
+	}
+	return s.Store.ListImportErrors(ctx, tenantID, id, afterRow, limit)
+}
+
+// Create makes a job of an upload stored with Upload: it reads the file's
+// header, resolves the mapping, and stores the job, enqueued in the same
+// transaction when it can start. A request with Sync runs the job before
+// answering. Until the job exists a rejected upload is deleted; after, the
+// file belongs to the job. Errors: EINVALID (options, mapping), EUNSUPPORTED
+// (the file).
+func (s *Service) Create(ctx context.Context, tenantID int64, up Upload, req intake.ImportRequest) (intake.Import, error) {
+	im := intake.Import{TenantID: tenantID, FileName: up.Name, FileKey: up.Key, FileSize: up.Size,
+		Format: req.Format, Delimiter: req.Delimiter, Encoding: req.Encoding, Sheet: req.Sheet}
+	if im.Format == "" {
+		im.Format = up.Format
+	}
+	err := s.readHeader(ctx, &im)
+	if err == nil {
+		err = s.configure(&im, req, true)
+	}
+	if err == nil {
+		err = s.Store.Jobs(ctx, tenantID, func(tx store.JobTx) error {
+			if err := tx.CreateImport(ctx, &im); err != nil {
+				return err
+			}
+			if im.Status == intake.StatusQueued && !req.Sync {
+				return s.Queue.EnqueueTx(ctx, tx, tenantID, im.ID)
+			}
+			return nil
+		})
+	}
+	if err != nil {
+		s.Bucket.Delete(context.WithoutCancel(ctx), up.Key)
+		return im, err
+	}
+	if im.Status == intake.StatusQueued && req.Sync {
+		// Sync runs the job in this request and answers with its end. It
+		// runs to the end even if the client goes away: a job left half
+		// done with no worker behind it would never finish.
+		if err := s.Run(context.WithoutCancel(ctx), tenantID, im.ID); err != nil {
+			return im, err
+		}
+		return s.Store.GetImport(ctx, tenantID, im.ID)
+	}
+	return im, nil
+}
+
+// readHeader opens a stored upload to learn its header and what was detected.
+func (s *Service) readHeader(ctx context.Context, im *intake.Import) error {
+	rd, err := s.Bucket.NewReader(ctx, im.FileKey, nil)
+	if err != nil {
+		return fmt.Errorf("open upload: %w", err)
+	}
+	defer rd.Close()
+	src, err := source.Open(rd, sourceOptions(im))
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	im.Headers = src.Header()
+	if d, ok := src.(interface{ Info() source.Info }); ok {
+		info := d.Info()
+		im.Format, im.Encoding, im.Sheet = string(info.Format), info.Encoding, info.Sheet
+		if info.Delimiter != 0 {
+			im.Delimiter = string(info.Delimiter)
+		}
+	}
+	return nil
+}
+
+// configure applies a request to a new or waiting job: spec, mapping and
+// the status they allow. With remap the mapping is resolved again from the
+// job's headers and the request's columns; otherwise the job keeps its own.
+func (s *Service) configure(im *intake.Import, req intake.ImportRequest, remap bool) error {
+	spec := req.Spec
+	spec.Mapping = im.Spec.Mapping
+	var warnings []string
+	if remap {
+		var problems []intake.FieldError
+		spec.Mapping, problems, warnings = importer.ResolveMapping(im.Headers, req.Columns)
+		if len(problems) > 0 {
+			msgs := make([]string, len(problems))
+			for i, p := range problems {
+				msgs[i] = p.Message
+			}
+			return intake.Invalid(strings.Join(msgs, " "), problems...)
+		}
+	}
+	missing := importer.MissingRequired(spec.Mapping, spec.Required)
+	if len(missing) > 0 {
+		msg := "Missing required headers: " + strings.Join(missing, ", ") + "."
+		if req.Columns.Explicit() {
+			return intake.Invalid(msg, intake.FieldError{Field: "mapping", Message: msg})
+		}
+		warnings = append(warnings, msg+" Map columns to them with PATCH, then start the import.")
+	}
+	if err := im.Configure(spec, missing, req.Autostart); err != nil {
+		return err
+	}
+	im.Name = req.Name
+	if remap {
+		im.Warnings = warnings
+	}
+	return nil
+}
+
+// Patch changes a job awaiting its mapping: req is the job's request with
+// the patch applied (see a dialect's Patch). A patched job waits for Start
+// even when it is complete now. Errors: ESTATE (the job is not waiting),
+// EINVALID.
+func (s *Service) Patch(ctx context.Context, tenantID, id int64, req intake.ImportRequest) (intake.Import, error) {
+	return s.Store.UpdateImport(ctx, tenantID, id, func(im *intake.Import) error {
+		if im.Status != intake.StatusAwaitingMapping {
+			return intake.Errorf(intake.ESTATE, "Import %d is %s; only a job awaiting its mapping can be changed.", im.ID, im.Status)
+		}
+		if req.Remap {
+			if req.Delimiter != "" {
+				im.Delimiter = req.Delimiter
+			}
+			if req.Encoding != "" {
+				im.Encoding = req.Encoding
+			}
+			if req.Sheet != "" {
+				im.Sheet = req.Sheet
+			}
+			if err := s.readHeader(ctx, im); err != nil {
+				return err
+			}
+		}
+		req.Autostart = false
+		return s.configure(im, req, req.Remap)
+	})
+}
+
+// Start queues a job awaiting its mapping once its required fields are
+// mapped, enqueuing it in the same transaction. Starting a queued or
+// running job changes nothing. Errors: EINVALID (names the missing
+// fields), ESTATE (the job has ended), ENOTFOUND.
+func (s *Service) Start(ctx context.Context, tenantID, id int64) (intake.Import, error) {
+	var im intake.Import
+	err := s.Store.Jobs(ctx, tenantID, func(tx store.JobTx) error {
+		enqueue := false
+		var err error
+		im, err = tx.UpdateImport(ctx, id, func(im *intake.Import) error {
+			var err error
+			enqueue, err = im.Start(importer.MissingRequired(im.Spec.Mapping, im.Spec.Required))
+			return err
+		})
+		if err != nil || !enqueue {
+			return err
+		}
+		return s.Queue.EnqueueTx(ctx, tx, tenantID, id)
+	})
+	return im, err
+}
+
+// Cancel ends a job that has not ended; a running one stops at its next
+// chunk, and what earlier chunks wrote stays written. ESTATE if it has ended.
+func (s *Service) Cancel(ctx context.Context, tenantID, id int64) (intake.Import, error) {
+	return s.Store.UpdateImport(ctx, tenantID, id, func(im *intake.Import) error { return im.Cancel(s.clock()) })
+}
+
+// Fail marks a job failed with msg, unless it has already ended.
+func (s *Service) Fail(ctx context.Context, tenantID, id int64, msg string) error {
+	_, err := s.Store.UpdateImport(ctx, tenantID, id, func(im *intake.Import) error { return im.Fail(s.clock(), msg) })
+	if err != nil && !errors.Is(err, intake.ErrImportEnded) {
+		return fmt.Errorf("fail import %d: %w", id, err)
+	}
+	return nil
+}
