@@ -7,7 +7,7 @@ import (
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/importer"
-	"github.com/intake/intake/internal/store/storetest"
+	"github.com/intake/intake/internal/testdb"
 )
 
 // BenchmarkBulkImport1000 measures one synchronous 1000-record upsert, the
@@ -15,7 +15,7 @@ import (
 // re-import of the same records ("unchanged", which writes nothing).
 func BenchmarkBulkImport1000(b *testing.B) {
 	ctx := context.Background()
-	for _, be := range storetest.Backends(b) {
+	for _, be := range testdb.Backends(b) {
 		s := be.Open(b)
 		tn, err := s.EnsureTenant(ctx, "bench")
 		if err != nil {

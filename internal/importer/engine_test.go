@@ -10,7 +10,7 @@ import (
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/importer"
 	"github.com/intake/intake/internal/store"
-	"github.com/intake/intake/internal/store/storetest"
+	"github.com/intake/intake/internal/testdb"
 )
 
 var tenantSeq atomic.Int64
@@ -85,7 +85,7 @@ func TestModeTable(t *testing.T) {
 		intake.ModeValidate:    {{intake.OutcomeCreated, ""}, {intake.OutcomeUpdated, ""}},
 	}
 	ctx := context.Background()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testdb.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			s := b.Open(t)
@@ -162,7 +162,7 @@ func TestDuplicatePolicies(t *testing.T) {
 			{Index: 3, Fields: map[string]string{"email": "a@example.com", "city": "three"}},
 		}
 	}
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testdb.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			s := b.Open(t)
@@ -217,7 +217,7 @@ func TestDuplicatePolicies(t *testing.T) {
 func TestImportSemantics(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testdb.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			s := b.Open(t)

@@ -12,17 +12,18 @@ import (
 	"github.com/intake/intake/internal/postgres"
 	"github.com/intake/intake/internal/store"
 	"github.com/intake/intake/internal/store/storetest"
+	"github.com/intake/intake/internal/testdb"
 )
 
 func TestStore(t *testing.T) {
 	t.Parallel()
-	storetest.RunStore(t, func(t testing.TB) store.Store { return storetest.OpenPostgres(t) })
+	storetest.RunStore(t, func(t testing.TB) store.Store { return testdb.OpenPostgres(t) })
 }
 
 // setup opens a store in a fresh schema with one tenant.
 func setup(t testing.TB) (*postgres.DB, intake.Tenant) {
 	t.Helper()
-	db := storetest.OpenPostgres(t)
+	db := testdb.OpenPostgres(t)
 	a, err := db.EnsureTenant(context.Background(), "acme")
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +227,7 @@ func TestInsertConflictNamesTheField(t *testing.T) {
 func TestOpenTwiceMigratesOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url := storetest.PostgresSchemaURL(t)
+	url := testdb.PostgresSchemaURL(t)
 	var wg sync.WaitGroup
 	errs := make([]error, 3)
 	for i := range errs {

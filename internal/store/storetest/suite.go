@@ -1,3 +1,7 @@
+// Package storetest is the one test suite every store implementation must
+// pass. It takes a constructor and imports no backend: each backend's own
+// tests run it against a fresh database (see internal/testdb), as River's
+// riverdrivertest runs against each driver.
 package storetest
 
 import (
@@ -13,17 +17,9 @@ import (
 	"github.com/intake/intake/internal/store"
 )
 
-// Run runs the store contract suite against every backend.
-func Run(t *testing.T) {
-	for _, b := range Backends(t) {
-		t.Run(b.Name, func(t *testing.T) {
-			t.Parallel()
-			RunStore(t, b.Open)
-		})
-	}
-}
-
-// RunStore runs the contract suite against one backend.
+// RunStore runs the contract suite against one backend. open returns a
+// fresh, empty, migrated store for one (sub)test and closes it when the test
+// ends; the subtests run in parallel.
 func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 	ctx := context.Background()
 	setup := func(t *testing.T) (store.Store, intake.Tenant, intake.Tenant) {
