@@ -11,6 +11,17 @@ import (
 	"github.com/intake/intake"
 )
 
+// ContactUniqueFields are the contact fields whose non-empty values are
+// unique within a tenant. InsertContacts and UpdateContacts return an
+// ECONFLICT *intake.Error when another contact of the same tenant already
+// holds one of these values (an empty value is never a conflict), and leave
+// the transaction for the caller to roll back or to undo with a Savepoint.
+// The importer relies on it: its optimistic path inserts a chunk of keys it
+// has not looked up and falls back to looking them up on ECONFLICT, so a
+// store must enforce these keys itself (a unique index), not leave it to the
+// caller.
+var ContactUniqueFields = []string{intake.FieldEmail, intake.FieldCustomerNumber}
+
 // Store is a tenant-scoped persistence layer. Every method that takes a
 // tenantID reads or writes that tenant's rows only.
 type Store interface {
@@ -75,9 +86,12 @@ type Tx interface {
 	// name or custom value is among l's.
 	FindContacts(ctx context.Context, l Lookup) ([]intake.Contact, error)
 	// InsertContacts stores new contacts and sets their ID, CreatedAt and
-	// UpdatedAt. A unique value already taken is an ECONFLICT error.
+	// UpdatedAt. A value of a ContactUniqueFields field already taken in the
+	// tenant (or twice in cs) is an ECONFLICT error.
 	InsertContacts(ctx context.Context, cs []*intake.Contact) error
-	// UpdateContacts overwrites the stored contacts with the same IDs and sets UpdatedAt.
+	// UpdateContacts overwrites the stored contacts with the same IDs and
+	// sets UpdatedAt. Taking another contact's value of a
+	// ContactUniqueFields field is an ECONFLICT error.
 	UpdateContacts(ctx context.Context, cs []*intake.Contact) error
 	// DeleteContacts removes the contacts with these IDs.
 	DeleteContacts(ctx context.Context, ids []int64) error

@@ -177,6 +177,43 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 		}
 	})
 
+	t.Run("every declared unique field is a conflict on insert, in one batch and on update", func(t *testing.T) {
+		t.Parallel()
+		s, a, b := setup(t)
+		for _, field := range store.ContactUniqueFields {
+			taken := contactWith(t, field, "taken-"+field)
+			insert(t, s, a.ID, taken)
+			other := contactWith(t, field, "free-"+field)
+			insert(t, s, a.ID, other)
+			// The same value is free in another tenant.
+			insert(t, s, b.ID, contactWith(t, field, "taken-"+field))
+			for name, write := range map[string]func(store.Tx) error{
+				"insert a taken value": func(tx store.Tx) error {
+					return tx.InsertContacts(ctx, []*intake.Contact{contactWith(t, field, "taken-"+field)})
+				},
+				"insert one value twice in a batch": func(tx store.Tx) error {
+					return tx.InsertContacts(ctx, []*intake.Contact{contactWith(t, field, "twice-"+field), contactWith(t, field, "twice-"+field)})
+				},
+				"update to a taken value": func(tx store.Tx) error {
+					u := contactWith(t, field, "taken-"+field)
+					u.ID = other.ID
+					return tx.UpdateContacts(ctx, []*intake.Contact{u})
+				},
+			} {
+				if err := s.Write(ctx, a.ID, write); intake.ErrorCode(err) != intake.ECONFLICT {
+					t.Errorf("%s: %s: err = %v, want conflict", field, name, err)
+				}
+			}
+			if got, err := s.GetContact(ctx, a.ID, other.ID); err != nil || !got.SameData(other) {
+				t.Errorf("%s: the conflicting update changed the contact: %+v %v", field, got, err)
+			}
+		}
+		list, _ := s.ListContacts(ctx, a.ID, store.ContactFilter{Limit: 100})
+		if want := 2 * len(store.ContactUniqueFields); len(list) != want {
+			t.Fatalf("%d contacts after the conflicts, want %d", len(list), want)
+		}
+	})
+
 	t.Run("update and delete change only the named contacts", func(t *testing.T) {
 		t.Parallel()
 		s, a, _ := setup(t)
@@ -365,4 +402,20 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 			t.Fatalf("rolled-back insert is visible: %v", list)
 		}
 	})
+}
+
+// contactWith returns a contact whose unique field is value, and a name so
+// that it is identified whatever the field.
+func contactWith(t *testing.T, field, value string) *intake.Contact {
+	t.Helper()
+	c := &intake.Contact{Name: "Unique " + value}
+	switch field {
+	case intake.FieldEmail:
+		c.Email = value + "@example.com"
+	case intake.FieldCustomerNumber:
+		c.CustomerNumber = value
+	default:
+		t.Fatalf("store.ContactUniqueFields has %q: teach contactWith to set it", field)
+	}
+	return c
 }
