@@ -151,6 +151,39 @@ func TestWriteToOneTenantWaitsForTheOther(t *testing.T) {
 	}
 }
 
+func TestJobsDoNotWaitForTheTenantWriteLock(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, a := setup(t)
+	locked, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- db.Write(ctx, a.ID, func(tx store.Tx) error {
+			close(locked)
+			<-release // an all-or-nothing import holds the lock for minutes
+			return nil
+		})
+	}()
+	<-locked
+	jctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	im := &intake.Import{TenantID: a.ID, Resource: "contacts", Status: intake.StatusQueued, Options: intake.DefaultOptions()}
+	err := db.Jobs(jctx, a.ID, func(tx store.JobTx) error {
+		if err := tx.CreateImport(jctx, im); err != nil {
+			return err
+		}
+		_, err := tx.UpdateImport(jctx, im.ID, func(im *intake.Import) error { im.Status = intake.StatusRunning; return nil })
+		return err
+	})
+	close(release)
+	if err != nil {
+		t.Fatalf("job bookkeeping while the tenant's write lock is held: %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestUpdateContacts(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -43,14 +43,23 @@ type Store interface {
 	// fn's error rolls everything back and is returned.
 	Write(ctx context.Context, tenantID int64, fn func(Tx) error) error
 
-	// CreateImport stores a new import job and sets its ID and timestamps.
+	// Jobs runs fn in one transaction scoped to tenantID for import-job
+	// bookkeeping. Unlike Write it does not take the tenant's write lock, so
+	// on PostgreSQL creating or starting a job never waits for an import
+	// that holds it (SQLite has one writer: there every write transaction,
+	// this one too, waits for the one in progress). fn's error rolls back
+	// and is returned.
+	Jobs(ctx context.Context, tenantID int64, fn func(JobTx) error) error
+	// CreateImport stores a new import job and sets its ID and timestamps:
+	// JobTx.CreateImport in a transaction of its own.
 	CreateImport(ctx context.Context, im *intake.Import) error
 	// GetImport returns one import job; ENOTFOUND if it is not the tenant's.
 	GetImport(ctx context.Context, tenantID, id int64) (intake.Import, error)
 	// ListImports returns up to limit jobs with id < before (0 = newest), newest first.
 	ListImports(ctx context.Context, tenantID int64, before int64, limit int) ([]intake.Import, error)
 	// UpdateImport reads a job, lets fn change it and stores the result, in
-	// one transaction; fn's error aborts and is returned. ENOTFOUND if absent.
+	// one transaction (JobTx.UpdateImport); fn's error aborts and is
+	// returned. ENOTFOUND if it is not the tenant's.
 	UpdateImport(ctx context.Context, tenantID, id int64, fn func(*intake.Import) error) (intake.Import, error)
 	// ListImportErrors returns up to limit row errors of a job with row > afterRow, in row order.
 	ListImportErrors(ctx context.Context, tenantID, importID int64, afterRow, limit int) ([]intake.ImportRowError, error)
@@ -76,6 +85,27 @@ type Lookup struct {
 	Phones          []string
 	Names           []string            // compared case-insensitively
 	Custom          map[string][]string // custom field → values
+}
+
+// JobTx is a transaction for import-job bookkeeping, from Store.Jobs. It
+// never takes the tenant's import write lock: on PostgreSQL an
+// all-or-nothing import holds that lock for minutes, and creating or
+// starting another job must not wait for it. A job queue on the same
+// database enqueues inside it (through Driver), so a job and its queue entry
+// are committed together or not at all.
+type JobTx interface {
+	// CreateImport stores a new import job of im.TenantID, which must be the
+	// transaction's tenant, and sets its ID and timestamps.
+	CreateImport(ctx context.Context, im *intake.Import) error
+	// UpdateImport reads the tenant's job locked (FOR UPDATE on PostgreSQL;
+	// SQLite has one writer), lets fn change it and stores it. fn's error is
+	// returned and nothing is stored; ENOTFOUND when the job is not the
+	// tenant's.
+	UpdateImport(ctx context.Context, id int64, fn func(*intake.Import) error) (intake.Import, error)
+	// Driver returns the underlying driver transaction (*sql.Tx on SQLite,
+	// pgx.Tx on PostgreSQL), so a job queue on the same database can enqueue
+	// inside it. Use it for nothing else: SQL lives in the store packages.
+	Driver() any
 }
 
 // Tx is one tenant-scoped write transaction. Its batch methods take a whole
