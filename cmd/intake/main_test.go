@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/intake/intake/internal/store/storetest"
+	"github.com/intake/intake/internal/testdb"
 )
 
 // backend is a database URL factory: SQLite always, PostgreSQL when configured.
@@ -22,8 +22,8 @@ type backend struct {
 
 func backends(t *testing.T) []backend {
 	bs := []backend{{"sqlite", func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "intake.db") }}}
-	if storetest.PostgresURL(t) != "" {
-		bs = append(bs, backend{"postgres", func(t *testing.T) string { return storetest.PostgresSchemaURL(t) }})
+	if testdb.PostgresURL(t) != "" {
+		bs = append(bs, backend{"postgres", func(t *testing.T) string { return testdb.PostgresSchemaURL(t) }})
 	}
 	return bs
 }

@@ -35,7 +35,10 @@ func (r *contacts) Key(spec *intake.ImportSpec, rec Record) string {
 			continue
 		}
 		if f.Custom {
-			c.Custom = map[string]string{strings.TrimPrefix(name, intake.CustomPrefix): v}
+			if c.Custom == nil {
+				c.Custom = map[string]string{}
+			}
+			c.Custom[strings.TrimPrefix(name, intake.CustomPrefix)] = v
 			continue
 		}
 		if dst := f.Column(&c); dst != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/importer"
 	"github.com/intake/intake/internal/store"
-	"github.com/intake/intake/internal/store/storetest"
+	"github.com/intake/intake/internal/testdb"
 )
 
 var tenantSeq atomic.Int64
@@ -35,8 +35,31 @@ func all(t *testing.T, s store.Store, tenant int64) []intake.Contact {
 	return cs
 }
 
-func opts(mode intake.Mode, match ...string) intake.Options {
-	o := intake.DefaultOptions()
+// result is what a bulk run gives: the counts and every record's item.
+type result struct {
+	importer.Result
+	Items []*importer.Item
+}
+
+// importRecs runs records through the pipeline in one chunk, as a bulk
+// request does; a rejected run (skip_on_error false) is an EINVALID error.
+func importRecs(ctx context.Context, eng *importer.Engine, tenant int64, spec intake.ImportSpec, recs []importer.Record) (*result, error) {
+	one := *eng
+	one.ChunkSize = max(1, len(recs))
+	var sink importer.Collect
+	res, err := one.Run(ctx, tenant, spec, importer.Records(recs), &sink, importer.Options{Noun: "record"})
+	if err != nil {
+		return nil, err
+	}
+	out := &result{Result: res, Items: sink.Items}
+	if res.Rejected {
+		return out, intake.Errorf(intake.EINVALID, "%d records failed and skip_on_error is false", res.Failed)
+	}
+	return out, nil
+}
+
+func opts(mode intake.Mode, match ...string) intake.ImportSpec {
+	o := intake.DefaultSpec()
 	o.Mode = mode
 	if len(match) > 0 {
 		o.MatchFields = match
@@ -85,7 +108,7 @@ func TestModeTable(t *testing.T) {
 		intake.ModeValidate:    {{intake.OutcomeCreated, ""}, {intake.OutcomeUpdated, ""}},
 	}
 	ctx := context.Background()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testdb.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			s := b.Open(t)
@@ -107,28 +130,28 @@ func TestModeTable(t *testing.T) {
 							for k, v := range src {
 								fields[k] = v
 							}
-							res, err := eng.Import(ctx, tenant, opts(mode, mc.fields...), []importer.Record{{Index: 0, Fields: fields}})
+							res, err := importRecs(ctx, eng, tenant, opts(mode, mc.fields...), []importer.Record{{Row: 0, Fields: fields}})
 							if err != nil {
 								t.Fatal(err)
 							}
 							it := res.Items[0]
 							w := want[mode][i]
 							gotCode := ""
-							if it.Err != nil {
-								gotCode = it.Err.Code
+							if it.Err() != nil {
+								gotCode = it.Err().Code
 							}
 							if it.Outcome != w.outcome || gotCode != w.code {
-								t.Fatalf("outcome %s (%s: %v), want %s (%s)", it.Outcome, gotCode, it.Err, w.outcome, w.code)
+								t.Fatalf("outcome %s (%s: %v), want %s (%s)", it.Outcome, gotCode, it.Err(), w.outcome, w.code)
 							}
 							after := all(t, s, tenant)
 							writes := mode != intake.ModeValidate
 							switch {
 							case it.Outcome == intake.OutcomeCreated && writes:
-								if len(after) != 2 || it.Contact.ID == 0 || it.Contact.ID == c.ID {
-									t.Fatalf("after create: %d contacts, new id %d", len(after), it.Contact.ID)
+								if len(after) != 2 || it.ID == 0 || it.ID == c.ID {
+									t.Fatalf("after create: %d contacts, new id %d", len(after), it.ID)
 								}
 							case it.Outcome == intake.OutcomeUpdated && writes:
-								if len(after) != 1 || after[0].City != "Bergen" || after[0].Email != "ann@example.com" || it.Contact.ID != c.ID {
+								if len(after) != 1 || after[0].City != "Bergen" || after[0].Email != "ann@example.com" || it.ID != c.ID {
 									t.Fatalf("after update: %+v", after)
 								}
 							case it.Outcome == intake.OutcomeDeleted:
@@ -156,13 +179,13 @@ func TestDuplicatePolicies(t *testing.T) {
 	ctx := context.Background()
 	recs := func() []importer.Record {
 		return []importer.Record{
-			{Index: 0, Fields: map[string]string{"email": "a@example.com", "city": "one"}},
-			{Index: 1, Fields: map[string]string{"email": "b@example.com", "city": "b"}},
-			{Index: 2, Fields: map[string]string{"email": " A@EXAMPLE.com ", "city": "two"}},
-			{Index: 3, Fields: map[string]string{"email": "a@example.com", "city": "three"}},
+			{Row: 0, Fields: map[string]string{"email": "a@example.com", "city": "one"}},
+			{Row: 1, Fields: map[string]string{"email": "b@example.com", "city": "b"}},
+			{Row: 2, Fields: map[string]string{"email": " A@EXAMPLE.com ", "city": "two"}},
+			{Row: 3, Fields: map[string]string{"email": "a@example.com", "city": "three"}},
 		}
 	}
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testdb.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			s := b.Open(t)
@@ -182,7 +205,7 @@ func TestDuplicatePolicies(t *testing.T) {
 					tenant := newTenant(t, s)
 					o := opts(intake.ModeUpsert)
 					o.Duplicates = tc.policy
-					res, err := eng.Import(ctx, tenant, o, recs())
+					res, err := importRecs(ctx, eng, tenant, o, recs())
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -192,8 +215,8 @@ func TestDuplicatePolicies(t *testing.T) {
 					var got []intake.Outcome
 					for _, it := range res.Items {
 						got = append(got, it.Outcome)
-						if it.Outcome != intake.OutcomeCreated && (it.Err == nil || it.Err.Code != intake.CodeDuplicateInFile) {
-							t.Errorf("record %d: %s without a duplicate reason: %+v", it.Index, it.Outcome, it.Err)
+						if it.Outcome != intake.OutcomeCreated && (it.Err() == nil || it.Err().Code != intake.CodeDuplicateInFile) {
+							t.Errorf("record %d: %s without a duplicate reason: %+v", it.Row, it.Outcome, it.Err())
 						}
 					}
 					if !slices.Equal(got, tc.outcomes) {
@@ -217,7 +240,7 @@ func TestDuplicatePolicies(t *testing.T) {
 func TestImportSemantics(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	for _, b := range storetest.Backends(t) {
+	for _, b := range testdb.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			s := b.Open(t)
@@ -227,9 +250,9 @@ func TestImportSemantics(t *testing.T) {
 				tenant := newTenant(t, s)
 				o := opts(intake.ModeUpsert)
 				o.SkipOnError = false
-				res, err := eng.Import(ctx, tenant, o, []importer.Record{
-					{Index: 0, Fields: map[string]string{"email": "ok@example.com"}},
-					{Index: 1, Fields: map[string]string{"email": "broken"}},
+				res, err := importRecs(ctx, eng, tenant, o, []importer.Record{
+					{Row: 0, Fields: map[string]string{"email": "ok@example.com"}},
+					{Row: 1, Fields: map[string]string{"email": "broken"}},
 				})
 				if intake.ErrorCode(err) != intake.EINVALID || res == nil || res.Failed != 1 {
 					t.Fatalf("err = %v, res = %+v", err, res)
@@ -241,14 +264,14 @@ func TestImportSemantics(t *testing.T) {
 
 			t.Run("skip_on_error false rolls back a conflict found while writing", func(t *testing.T) {
 				tenant := newTenant(t, s)
-				if _, err := eng.Import(ctx, tenant, opts(intake.ModeCreate), []importer.Record{{Fields: map[string]string{"email": "taken@example.com", "customer_number": "X"}}}); err != nil {
+				if _, err := importRecs(ctx, eng, tenant, opts(intake.ModeCreate), []importer.Record{{Fields: map[string]string{"email": "taken@example.com", "customer_number": "X"}}}); err != nil {
 					t.Fatal(err)
 				}
 				o := opts(intake.ModeUpsert, "customer_number")
 				o.SkipOnError = false
-				_, err := eng.Import(ctx, tenant, o, []importer.Record{
-					{Index: 0, Fields: map[string]string{"customer_number": "Y", "email": "new@example.com"}},
-					{Index: 1, Fields: map[string]string{"customer_number": "Z", "email": "taken@example.com"}},
+				_, err := importRecs(ctx, eng, tenant, o, []importer.Record{
+					{Row: 0, Fields: map[string]string{"customer_number": "Y", "email": "new@example.com"}},
+					{Row: 1, Fields: map[string]string{"customer_number": "Z", "email": "taken@example.com"}},
 				})
 				if intake.ErrorCode(err) != intake.EINVALID {
 					t.Fatalf("err = %v", err)
@@ -260,15 +283,15 @@ func TestImportSemantics(t *testing.T) {
 
 			t.Run("a new email that another contact has fails the record", func(t *testing.T) {
 				tenant := newTenant(t, s)
-				res, err := eng.Import(ctx, tenant, opts(intake.ModeUpsert, "customer_number"), []importer.Record{
-					{Index: 0, Fields: map[string]string{"customer_number": "1", "email": "same@example.com"}},
-					{Index: 1, Fields: map[string]string{"customer_number": "2", "email": "same@example.com"}},
+				res, err := importRecs(ctx, eng, tenant, opts(intake.ModeUpsert, "customer_number"), []importer.Record{
+					{Row: 0, Fields: map[string]string{"customer_number": "1", "email": "same@example.com"}},
+					{Row: 1, Fields: map[string]string{"customer_number": "2", "email": "same@example.com"}},
 				})
 				if err != nil {
 					t.Fatal(err)
 				}
-				if res.Created != 1 || res.Failed != 1 || res.Items[1].Err.Code != intake.CodeValueTaken {
-					t.Fatalf("res %+v, item 1 %+v", res, res.Items[1].Err)
+				if res.Created != 1 || res.Failed != 1 || res.Items[1].Err().Code != intake.CodeValueTaken {
+					t.Fatalf("res %+v, item 1 %+v", res, res.Items[1].Err())
 				}
 			})
 
@@ -276,14 +299,14 @@ func TestImportSemantics(t *testing.T) {
 				tenant := newTenant(t, s)
 				var recs []importer.Record
 				for i := range 50 {
-					recs = append(recs, importer.Record{Index: i, Fields: map[string]string{"email": fmt.Sprintf("u%d@example.com", i), "first_name": "U", "tags": "a,b"}})
+					recs = append(recs, importer.Record{Row: i, Fields: map[string]string{"email": fmt.Sprintf("u%d@example.com", i), "first_name": "U", "tags": "a,b"}})
 				}
-				r1, err := eng.Import(ctx, tenant, opts(intake.ModeUpsert), recs)
+				r1, err := importRecs(ctx, eng, tenant, opts(intake.ModeUpsert), recs)
 				if err != nil || r1.Created != 50 {
 					t.Fatalf("first: %+v %v", r1, err)
 				}
 				before := all(t, s, tenant)
-				r2, err := eng.Import(ctx, tenant, opts(intake.ModeUpsert), recs)
+				r2, err := importRecs(ctx, eng, tenant, opts(intake.ModeUpsert), recs)
 				if err != nil || r2.Created != 0 || r2.Updated != 50 {
 					t.Fatalf("second: %+v %v", r2, err)
 				}
@@ -297,10 +320,10 @@ func TestImportSemantics(t *testing.T) {
 
 			t.Run("empty cells keep stored values unless ignore_empty_fields is false", func(t *testing.T) {
 				tenant := newTenant(t, s)
-				if _, err := eng.Import(ctx, tenant, opts(intake.ModeUpsert), []importer.Record{{Fields: map[string]string{"email": "k@example.com", "city": "Oslo", "company": "Acme"}}}); err != nil {
+				if _, err := importRecs(ctx, eng, tenant, opts(intake.ModeUpsert), []importer.Record{{Fields: map[string]string{"email": "k@example.com", "city": "Oslo", "company": "Acme"}}}); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := eng.Import(ctx, tenant, opts(intake.ModeUpsert), []importer.Record{{Fields: map[string]string{"email": "k@example.com", "city": ""}}}); err != nil {
+				if _, err := importRecs(ctx, eng, tenant, opts(intake.ModeUpsert), []importer.Record{{Fields: map[string]string{"email": "k@example.com", "city": ""}}}); err != nil {
 					t.Fatal(err)
 				}
 				if c := all(t, s, tenant)[0]; c.City != "Oslo" || c.Company != "Acme" {
@@ -308,7 +331,7 @@ func TestImportSemantics(t *testing.T) {
 				}
 				o := opts(intake.ModeUpsert)
 				o.IgnoreEmptyFields = false
-				if _, err := eng.Import(ctx, tenant, o, []importer.Record{{Fields: map[string]string{"email": "k@example.com", "city": ""}}}); err != nil {
+				if _, err := importRecs(ctx, eng, tenant, o, []importer.Record{{Fields: map[string]string{"email": "k@example.com", "city": ""}}}); err != nil {
 					t.Fatal(err)
 				}
 				if c := all(t, s, tenant)[0]; c.City != "" || c.Company != "Acme" {
@@ -325,7 +348,7 @@ func TestImportSemantics(t *testing.T) {
 				o := opts(intake.ModeUpsert, match...)
 				rec := []importer.Record{{Fields: map[string]string{"custom.MemberID": "42", "name": "Zed"}}}
 				for i, want := range []intake.Outcome{intake.OutcomeCreated, intake.OutcomeUpdated} {
-					res, err := eng.Import(ctx, tenant, o, rec)
+					res, err := importRecs(ctx, eng, tenant, o, rec)
 					if err != nil || res.Items[0].Outcome != want {
 						t.Fatalf("run %d: %+v %v", i, res.Items[0], err)
 					}
@@ -335,7 +358,7 @@ func TestImportSemantics(t *testing.T) {
 			t.Run("names match ignoring case beyond ASCII", func(t *testing.T) {
 				tenant := newTenant(t, s)
 				for i, name := range []string{"ÉMILE Zola", "émile zola"} {
-					res, err := eng.Import(ctx, tenant, opts(intake.ModeUpsert, "name"), []importer.Record{{Fields: map[string]string{"name": name, "city": "Paris"}}})
+					res, err := importRecs(ctx, eng, tenant, opts(intake.ModeUpsert, "name"), []importer.Record{{Fields: map[string]string{"name": name, "city": "Paris"}}})
 					want := []intake.Outcome{intake.OutcomeCreated, intake.OutcomeUpdated}[i]
 					if err != nil || res.Items[0].Outcome != want {
 						t.Fatalf("%q: %+v %v", name, res.Items[0], err)
@@ -347,9 +370,9 @@ func TestImportSemantics(t *testing.T) {
 				tenant := newTenant(t, s)
 				o := opts(intake.ModeUpsert, "custom.a", "custom.b")
 				o.Duplicates = intake.DuplicatesUseFirst
-				res, err := eng.Import(ctx, tenant, o, []importer.Record{
-					{Index: 0, Fields: map[string]string{"custom.a": "1", "custom.b": "2", "name": "First"}},
-					{Index: 1, Fields: map[string]string{"custom.a": "1", "custom.b": "2", "name": "Second"}},
+				res, err := importRecs(ctx, eng, tenant, o, []importer.Record{
+					{Row: 0, Fields: map[string]string{"custom.a": "1", "custom.b": "2", "name": "First"}},
+					{Row: 1, Fields: map[string]string{"custom.a": "1", "custom.b": "2", "name": "Second"}},
 				})
 				if err != nil || res.Created != 1 || res.Skipped != 1 {
 					t.Fatalf("%+v %v", res, err)
@@ -362,20 +385,20 @@ func TestImportSemantics(t *testing.T) {
 			t.Run("records without a match value: update and delete fail, creating modes create", func(t *testing.T) {
 				tenant := newTenant(t, s)
 				for _, mode := range []intake.Mode{intake.ModeUpdate, intake.ModeDelete} {
-					res, err := eng.Import(ctx, tenant, opts(mode), []importer.Record{{Fields: map[string]string{"name": "No Email"}}})
-					if err != nil || res.Failed != 1 || res.Items[0].Err.Code != intake.CodeMissingMatchKey {
+					res, err := importRecs(ctx, eng, tenant, opts(mode), []importer.Record{{Fields: map[string]string{"name": "No Email"}}})
+					if err != nil || res.Failed != 1 || res.Items[0].Err().Code != intake.CodeMissingMatchKey {
 						t.Fatalf("%s: %+v %v", mode, res, err)
 					}
 				}
 				for _, mode := range []intake.Mode{intake.ModeCreate, intake.ModeUpsert} {
-					res, err := eng.Import(ctx, tenant, opts(mode), []importer.Record{{Fields: map[string]string{"name": "No Email"}}})
+					res, err := importRecs(ctx, eng, tenant, opts(mode), []importer.Record{{Fields: map[string]string{"name": "No Email"}}})
 					if err != nil || res.Created != 1 {
 						t.Fatalf("%s without email: %+v %v", mode, res, err)
 					}
 				}
-				res, err := eng.Import(ctx, tenant, opts(intake.ModeCreate), []importer.Record{{Fields: map[string]string{"city": "Nowhere"}}})
+				res, err := importRecs(ctx, eng, tenant, opts(intake.ModeCreate), []importer.Record{{Fields: map[string]string{"city": "Nowhere"}}})
 
-				if err != nil || res.Failed != 1 || res.Items[0].Err.Code != intake.CodeMissingIdentity {
+				if err != nil || res.Failed != 1 || res.Items[0].Err().Code != intake.CodeMissingIdentity {
 					t.Fatalf("no identity: %+v %v", res, err)
 				}
 			})

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/intake/intake"
-	"github.com/intake/intake/internal/store/storetest"
+	"github.com/intake/intake/internal/testdb"
 )
 
 // BenchmarkJob runs a 20,000-row messy CSV import job end to end (read,
@@ -15,7 +15,7 @@ import (
 func BenchmarkJob(b *testing.B) {
 	const rows = 20000
 	content, _, _, _ := contactsCSV(rows)
-	for _, be := range storetest.Backends(b) {
+	for _, be := range testdb.Backends(b) {
 		for _, chunk := range []int{500, 2000, 5000} {
 			b.Run(fmt.Sprintf("%s/chunk=%d", be.Name, chunk), func(b *testing.B) {
 				s := be.Open(b)

@@ -46,11 +46,11 @@ func (b *bundle) newImport(tb testing.TB, content string, mutate func(*intake.Im
 	if err := b.bucket.WriteAll(ctx, key, []byte(content), nil); err != nil {
 		tb.Fatal(err)
 	}
-	im := intake.Import{TenantID: b.tenant, Resource: "contacts", Status: intake.StatusQueued, FileKey: key,
-		FileName: "contacts.csv", Format: "csv", Options: intake.DefaultOptions()}
+	im := intake.Import{TenantID: b.tenant, Status: intake.StatusQueued, FileKey: key,
+		FileName: "contacts.csv", Format: "csv", Spec: intake.DefaultSpec()}
 	im.Spec.Mapping = map[string]string{}
 	for _, h := range strings.Split(strings.SplitN(content, "\n", 2)[0], ",") {
-		if importer.ValidTarget(h) {
+		if _, ok := intake.LookupField(h); ok {
 			im.Spec.Mapping[h] = h
 		}
 	}

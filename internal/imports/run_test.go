@@ -9,7 +9,7 @@ import (
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/store"
-	"github.com/intake/intake/internal/store/storetest"
+	"github.com/intake/intake/internal/testdb"
 )
 
 func countContacts(t *testing.T, s store.Store, tenant int64) int {
@@ -42,7 +42,7 @@ func TestRunner(t *testing.T) {
 	ctx := context.Background()
 	const rows = 5000
 	content, distinct, invalid, dups := contactsCSV(rows)
-	for _, be := range storetest.Backends(t) {
+	for _, be := range testdb.Backends(t) {
 		t.Run(be.Name, func(t *testing.T) {
 			t.Parallel()
 			s := be.Open(t)

@@ -32,11 +32,47 @@ func scanImport(row pgx.Row) (intake.Import, error) {
 	return im, store.DecodeImport(&im, j)
 }
 
+// Jobs implements store.Store. It takes no advisory lock: job rows are
+// guarded by their own row locks (see jobTx.UpdateImport), so job
+// bookkeeping never waits for an import holding the tenant's write lock.
+func (db *DB) Jobs(ctx context.Context, tenantID int64, fn func(store.JobTx) error) error {
+	pgTx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer pgTx.Rollback(context.WithoutCancel(ctx))
+	if err := fn(&jobTx{tx: pgTx, tenantID: tenantID, now: db.timestamp}); err != nil {
+		return err
+	}
+	if err := pgTx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// jobTx implements store.JobTx.
+type jobTx struct {
+	tx       pgx.Tx
+	tenantID int64
+	now      func() time.Time
+}
+
+// Driver implements store.JobTx.
+func (t *jobTx) Driver() any { return t.tx }
+
 // CreateImport implements store.Store.
 func (db *DB) CreateImport(ctx context.Context, im *intake.Import) error {
-	now := db.timestamp()
+	return db.Jobs(ctx, im.TenantID, func(tx store.JobTx) error { return tx.CreateImport(ctx, im) })
+}
+
+// CreateImport implements store.JobTx.
+func (t *jobTx) CreateImport(ctx context.Context, im *intake.Import) error {
+	if im.TenantID != t.tenantID {
+		return fmt.Errorf("create import: tenant %d in a transaction of tenant %d", im.TenantID, t.tenantID)
+	}
+	now := t.now()
 	j := store.EncodeImport(im)
-	err := db.pool.QueryRow(ctx, `INSERT INTO imports (tenant_id, name, resource, status, file_name, file_key,
+	err := t.tx.QueryRow(ctx, `INSERT INTO imports (tenant_id, name, resource, status, file_name, file_key,
 		file_size, format, delimiter, encoding, sheet, region, options, headers, total_rows, warnings, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id`,
 		im.TenantID, im.Name, im.Spec.Resource, string(im.Status), im.FileName, im.FileKey, im.FileSize, im.Format,
@@ -94,34 +130,40 @@ func (db *DB) ListImports(ctx context.Context, tenantID int64, before int64, lim
 	return out, rows.Err()
 }
 
-// UpdateImport implements store.Store. SELECT … FOR UPDATE serialises
-// concurrent changes (a cancel racing a start) on the job's row.
+// UpdateImport implements store.Store.
 func (db *DB) UpdateImport(ctx context.Context, tenantID, id int64, fn func(*intake.Import) error) (intake.Import, error) {
-	pgTx, err := db.pool.Begin(ctx)
-	if err != nil {
-		return intake.Import{}, fmt.Errorf("begin: %w", err)
-	}
-	defer pgTx.Rollback(context.WithoutCancel(ctx))
-	im, err := getImport(ctx, pgTx, tenantID, id, true)
+	var im intake.Import
+	err := db.Jobs(ctx, tenantID, func(tx store.JobTx) error {
+		var err error
+		im, err = tx.UpdateImport(ctx, id, fn)
+		return err
+	})
+	return im, err
+}
+
+// UpdateImport implements store.JobTx. SELECT … FOR UPDATE serialises
+// concurrent changes (a cancel racing a start) on the job's row.
+func (t *jobTx) UpdateImport(ctx context.Context, id int64, fn func(*intake.Import) error) (intake.Import, error) {
+	im, err := getImport(ctx, t.tx, t.tenantID, id, true)
 	if err != nil {
 		return im, err
 	}
 	if err := fn(&im); err != nil {
 		return im, err
 	}
-	im.UpdatedAt = db.timestamp()
+	im.UpdatedAt = t.now()
 	j := store.EncodeImport(&im)
-	_, err = pgTx.Exec(ctx, `UPDATE imports SET name = $1, status = $2, format = $3, delimiter = $4, encoding = $5,
+	_, err = t.tx.Exec(ctx, `UPDATE imports SET name = $1, status = $2, format = $3, delimiter = $4, encoding = $5,
 		sheet = $6, region = $7, options = $8, headers = $9, total_rows = $10, processed_rows = $11, created = $12,
 		updated = $13, deleted = $14, skipped = $15, failed_rows = $16, warnings = $17, error = $18, updated_at = $19,
 		started_at = $20, finished_at = $21 WHERE tenant_id = $22 AND id = $23`,
 		im.Name, string(im.Status), im.Format, im.Delimiter, im.Encoding, im.Sheet, im.Spec.Region, j.Options, j.Headers,
 		im.TotalRows, im.ProcessedRows, im.Created, im.Updated, im.Deleted, im.Skipped, im.FailedRows, j.Warnings,
-		im.Error, im.UpdatedAt, truncPtr(im.StartedAt), truncPtr(im.FinishedAt), tenantID, id)
+		im.Error, im.UpdatedAt, truncPtr(im.StartedAt), truncPtr(im.FinishedAt), t.tenantID, id)
 	if err != nil {
 		return im, fmt.Errorf("update import %d: %w", id, err)
 	}
-	return im, pgTx.Commit(ctx)
+	return im, nil
 }
 
 func truncPtr(t *time.Time) *time.Time {

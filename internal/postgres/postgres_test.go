@@ -12,17 +12,18 @@ import (
 	"github.com/intake/intake/internal/postgres"
 	"github.com/intake/intake/internal/store"
 	"github.com/intake/intake/internal/store/storetest"
+	"github.com/intake/intake/internal/testdb"
 )
 
 func TestStore(t *testing.T) {
 	t.Parallel()
-	storetest.RunStore(t, func(t testing.TB) store.Store { return storetest.OpenPostgres(t) })
+	storetest.RunStore(t, func(t testing.TB) store.Store { return testdb.OpenPostgres(t) })
 }
 
 // setup opens a store in a fresh schema with one tenant.
 func setup(t testing.TB) (*postgres.DB, intake.Tenant) {
 	t.Helper()
-	db := storetest.OpenPostgres(t)
+	db := testdb.OpenPostgres(t)
 	a, err := db.EnsureTenant(context.Background(), "acme")
 	if err != nil {
 		t.Fatal(err)
@@ -150,6 +151,39 @@ func TestWriteToOneTenantWaitsForTheOther(t *testing.T) {
 	}
 }
 
+func TestJobsDoNotWaitForTheTenantWriteLock(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, a := setup(t)
+	locked, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- db.Write(ctx, a.ID, func(tx store.Tx) error {
+			close(locked)
+			<-release // an all-or-nothing import holds the lock for minutes
+			return nil
+		})
+	}()
+	<-locked
+	jctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	im := &intake.Import{TenantID: a.ID, Status: intake.StatusQueued, Spec: intake.DefaultSpec()}
+	err := db.Jobs(jctx, a.ID, func(tx store.JobTx) error {
+		if err := tx.CreateImport(jctx, im); err != nil {
+			return err
+		}
+		_, err := tx.UpdateImport(jctx, im.ID, func(im *intake.Import) error { im.Status = intake.StatusRunning; return nil })
+		return err
+	})
+	close(release)
+	if err != nil {
+		t.Fatalf("job bookkeeping while the tenant's write lock is held: %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestUpdateContacts(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -226,7 +260,7 @@ func TestInsertConflictNamesTheField(t *testing.T) {
 func TestOpenTwiceMigratesOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url := storetest.PostgresSchemaURL(t)
+	url := testdb.PostgresSchemaURL(t)
 	var wg sync.WaitGroup
 	errs := make([]error, 3)
 	for i := range errs {

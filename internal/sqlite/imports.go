@@ -41,11 +41,50 @@ func scanImport(s scanner) (intake.Import, error) {
 	return im, store.DecodeImport(&im, j)
 }
 
+// Jobs implements store.Store. The transaction goes through the
+// one-connection write pool with BEGIN IMMEDIATE, like every write, so the
+// store and River (which shares that pool, see RiverDriver) take turns
+// instead of meeting SQLITE_BUSY. fn must therefore not write through
+// another pool's transaction or River's non-Tx methods: they would wait for
+// this one's connection.
+func (db *DB) Jobs(ctx context.Context, tenantID int64, fn func(store.JobTx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer sqlTx.Rollback()
+	if err := fn(&jobTx{tx: sqlTx, tenantID: tenantID, now: db.now}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// jobTx implements store.JobTx.
+type jobTx struct {
+	tx       *sql.Tx
+	tenantID int64
+	now      func() time.Time
+}
+
+// Driver implements store.JobTx.
+func (t *jobTx) Driver() any { return t.tx }
+
 // CreateImport implements store.Store.
 func (db *DB) CreateImport(ctx context.Context, im *intake.Import) error {
-	now := db.now().UTC()
+	return db.Jobs(ctx, im.TenantID, func(tx store.JobTx) error { return tx.CreateImport(ctx, im) })
+}
+
+// CreateImport implements store.JobTx.
+func (t *jobTx) CreateImport(ctx context.Context, im *intake.Import) error {
+	if im.TenantID != t.tenantID {
+		return fmt.Errorf("create import: tenant %d in a transaction of tenant %d", im.TenantID, t.tenantID)
+	}
+	now := t.now().UTC()
 	j := store.EncodeImport(im)
-	err := db.write.QueryRowContext(ctx, `INSERT INTO imports (tenant_id, name, resource, status, file_name, file_key,
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO imports (tenant_id, name, resource, status, file_name, file_key,
 		file_size, format, delimiter, encoding, sheet, region, options, headers, total_rows, warnings, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		im.TenantID, im.Name, im.Spec.Resource, string(im.Status), im.FileName, im.FileKey, im.FileSize, im.Format,
@@ -102,31 +141,38 @@ func (db *DB) ListImports(ctx context.Context, tenantID int64, before int64, lim
 
 // UpdateImport implements store.Store.
 func (db *DB) UpdateImport(ctx context.Context, tenantID, id int64, fn func(*intake.Import) error) (intake.Import, error) {
-	sqlTx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return intake.Import{}, fmt.Errorf("begin: %w", err)
-	}
-	defer sqlTx.Rollback()
-	im, err := getImport(ctx, sqlTx, tenantID, id)
+	var im intake.Import
+	err := db.Jobs(ctx, tenantID, func(tx store.JobTx) error {
+		var err error
+		im, err = tx.UpdateImport(ctx, id, fn)
+		return err
+	})
+	return im, err
+}
+
+// UpdateImport implements store.JobTx. The transaction holds SQLite's one
+// write lock, so nothing changes the job between the read and the write.
+func (t *jobTx) UpdateImport(ctx context.Context, id int64, fn func(*intake.Import) error) (intake.Import, error) {
+	im, err := getImport(ctx, t.tx, t.tenantID, id)
 	if err != nil {
 		return im, err
 	}
 	if err := fn(&im); err != nil {
 		return im, err
 	}
-	im.UpdatedAt = db.now().UTC()
+	im.UpdatedAt = t.now().UTC()
 	j := store.EncodeImport(&im)
-	_, err = sqlTx.ExecContext(ctx, `UPDATE imports SET name = ?, status = ?, format = ?, delimiter = ?, encoding = ?,
+	_, err = t.tx.ExecContext(ctx, `UPDATE imports SET name = ?, status = ?, format = ?, delimiter = ?, encoding = ?,
 		sheet = ?, region = ?, options = ?, headers = ?, total_rows = ?, processed_rows = ?, created = ?, updated = ?,
 		deleted = ?, skipped = ?, failed_rows = ?, warnings = ?, error = ?, updated_at = ?, started_at = ?, finished_at = ?
 		WHERE tenant_id = ? AND id = ?`,
 		im.Name, string(im.Status), im.Format, im.Delimiter, im.Encoding, im.Sheet, im.Spec.Region, j.Options, j.Headers,
 		im.TotalRows, im.ProcessedRows, im.Created, im.Updated, im.Deleted, im.Skipped, im.FailedRows, j.Warnings,
-		im.Error, micros(im.UpdatedAt), optTime(im.StartedAt), optTime(im.FinishedAt), tenantID, id)
+		im.Error, micros(im.UpdatedAt), optTime(im.StartedAt), optTime(im.FinishedAt), t.tenantID, id)
 	if err != nil {
 		return im, fmt.Errorf("update import %d: %w", id, err)
 	}
-	return im, sqlTx.Commit()
+	return im, nil
 }
 
 // optTime stores an optional timestamp as NULL or microseconds.

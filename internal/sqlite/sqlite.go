@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -291,7 +292,7 @@ func (t *tx) FindContacts(ctx context.Context, l store.Lookup) ([]intake.Contact
 	add(`phone`, l.Phones)
 	add(`intake_lower(name)`, l.Names)
 	for name, vs := range l.Custom {
-		add(`json_extract(custom, ?)`, vs, store.JSONPath(name))
+		add(`json_extract(custom, ?)`, vs, jsonPath(name))
 	}
 	if len(arms) == 0 {
 		return nil, nil
@@ -314,6 +315,10 @@ func (t *tx) FindContacts(ctx context.Context, l store.Lookup) ([]intake.Contact
 	}
 	return out, rows.Err()
 }
+
+// jsonPath is the SQLite JSON path of a custom field name, quoted so that
+// any name is safe.
+func jsonPath(name string) string { return "$." + strconv.Quote(name) }
 
 func nullable(s string) any {
 	if s == "" {

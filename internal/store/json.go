@@ -3,7 +3,6 @@ package store
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 
 	"github.com/intake/intake"
 )
@@ -50,7 +49,3 @@ func nonNil(v []string) []string {
 	}
 	return v
 }
-
-// JSONPath is the SQLite JSON path of a custom field name, quoted so that
-// any name is safe.
-func JSONPath(name string) string { return "$." + strconv.Quote(name) }

@@ -11,6 +11,17 @@ import (
 	"github.com/intake/intake"
 )
 
+// ContactUniqueFields are the contact fields whose non-empty values are
+// unique within a tenant. InsertContacts and UpdateContacts return an
+// ECONFLICT *intake.Error when another contact of the same tenant already
+// holds one of these values (an empty value is never a conflict), and leave
+// the transaction for the caller to roll back or to undo with a Savepoint.
+// The importer relies on it: its optimistic path inserts a chunk of keys it
+// has not looked up and falls back to looking them up on ECONFLICT, so a
+// store must enforce these keys itself (a unique index), not leave it to the
+// caller.
+var ContactUniqueFields = []string{intake.FieldEmail, intake.FieldCustomerNumber}
+
 // Store is a tenant-scoped persistence layer. Every method that takes a
 // tenantID reads or writes that tenant's rows only.
 type Store interface {
@@ -32,22 +43,26 @@ type Store interface {
 	// fn's error rolls everything back and is returned.
 	Write(ctx context.Context, tenantID int64, fn func(Tx) error) error
 
-	// CreateImport stores a new import job and sets its ID and timestamps.
+	// Jobs runs fn in one transaction scoped to tenantID for import-job
+	// bookkeeping. Unlike Write it does not take the tenant's write lock, so
+	// on PostgreSQL creating or starting a job never waits for an import
+	// that holds it (SQLite has one writer: there every write transaction,
+	// this one too, waits for the one in progress). fn's error rolls back
+	// and is returned.
+	Jobs(ctx context.Context, tenantID int64, fn func(JobTx) error) error
+	// CreateImport stores a new import job and sets its ID and timestamps:
+	// JobTx.CreateImport in a transaction of its own.
 	CreateImport(ctx context.Context, im *intake.Import) error
 	// GetImport returns one import job; ENOTFOUND if it is not the tenant's.
 	GetImport(ctx context.Context, tenantID, id int64) (intake.Import, error)
 	// ListImports returns up to limit jobs with id < before (0 = newest), newest first.
 	ListImports(ctx context.Context, tenantID int64, before int64, limit int) ([]intake.Import, error)
 	// UpdateImport reads a job, lets fn change it and stores the result, in
-	// one transaction; fn's error aborts and is returned. ENOTFOUND if absent.
+	// one transaction (JobTx.UpdateImport); fn's error aborts and is
+	// returned. ENOTFOUND if it is not the tenant's.
 	UpdateImport(ctx context.Context, tenantID, id int64, fn func(*intake.Import) error) (intake.Import, error)
 	// ListImportErrors returns up to limit row errors of a job with row > afterRow, in row order.
 	ListImportErrors(ctx context.Context, tenantID, importID int64, afterRow, limit int) ([]intake.RowError, error)
-
-	// Jobs runs fn in one transaction scoped to tenantID for import-job
-	// bookkeeping, without the tenant's import write lock. fn's error
-	// rolls back and is returned.
-	Jobs(ctx context.Context, tenantID int64, fn func(JobTx) error) error
 
 	// Close releases the database.
 	Close() error
@@ -72,6 +87,27 @@ type Lookup struct {
 	Custom          map[string][]string // custom field → values
 }
 
+// JobTx is a transaction for import-job bookkeeping, from Store.Jobs. It
+// never takes the tenant's import write lock: on PostgreSQL an
+// all-or-nothing import holds that lock for minutes, and creating or
+// starting another job must not wait for it. A job queue on the same
+// database enqueues inside it (through Driver), so a job and its queue entry
+// are committed together or not at all.
+type JobTx interface {
+	// CreateImport stores a new import job of im.TenantID, which must be the
+	// transaction's tenant, and sets its ID and timestamps.
+	CreateImport(ctx context.Context, im *intake.Import) error
+	// UpdateImport reads the tenant's job locked (FOR UPDATE on PostgreSQL;
+	// SQLite has one writer), lets fn change it and stores it. fn's error is
+	// returned and nothing is stored; ENOTFOUND when the job is not the
+	// tenant's.
+	UpdateImport(ctx context.Context, id int64, fn func(*intake.Import) error) (intake.Import, error)
+	// Driver returns the underlying driver transaction (*sql.Tx on SQLite,
+	// pgx.Tx on PostgreSQL), so a job queue on the same database can enqueue
+	// inside it. Use it for nothing else: SQL lives in the store packages.
+	Driver() any
+}
+
 // Tx is one tenant-scoped write transaction. Its batch methods take a whole
 // batch in one call: implementations use COPY, multi-row statements or
 // prepared statements inside, never a round trip per record where avoidable.
@@ -80,9 +116,12 @@ type Tx interface {
 	// name or custom value is among l's.
 	FindContacts(ctx context.Context, l Lookup) ([]intake.Contact, error)
 	// InsertContacts stores new contacts and sets their ID, CreatedAt and
-	// UpdatedAt. A unique value already taken is an ECONFLICT error.
+	// UpdatedAt. A value of a ContactUniqueFields field already taken in the
+	// tenant (or twice in cs) is an ECONFLICT error.
 	InsertContacts(ctx context.Context, cs []*intake.Contact) error
-	// UpdateContacts overwrites the stored contacts with the same IDs and sets UpdatedAt.
+	// UpdateContacts overwrites the stored contacts with the same IDs and
+	// sets UpdatedAt. Taking another contact's value of a
+	// ContactUniqueFields field is an ECONFLICT error.
 	UpdateContacts(ctx context.Context, cs []*intake.Contact) error
 	// DeleteContacts removes the contacts with these IDs.
 	DeleteContacts(ctx context.Context, ids []int64) error
@@ -97,15 +136,3 @@ type Tx interface {
 	SaveImportProgress(ctx context.Context, im *intake.Import, from int, errs []intake.RowError) error
 }
 
-// ContactUniqueFields are the contact fields whose value belongs to at most
-// one contact of a tenant. InsertContacts and UpdateContacts return an
-// ECONFLICT *intake.Error when another contact of the same tenant holds one
-// of these values; the importer relies on it to insert without a lookup.
-var ContactUniqueFields = []string{intake.FieldEmail, intake.FieldCustomerNumber}
-
-// JobTx is a transaction for import-job bookkeeping.
-type JobTx interface {
-	CreateImport(ctx context.Context, im *intake.Import) error
-	UpdateImport(ctx context.Context, id int64, fn func(*intake.Import) error) (intake.Import, error)
-	Driver() any
-}

@@ -1,8 +1,9 @@
-// Package storetest is the one test suite every store implementation must
-// pass, and the helpers that open real test databases: SQLite in a temporary
-// folder always, PostgreSQL when INTAKE_TEST_POSTGRES_URL is set (CI sets it;
-// with CI=true a missing URL fails the tests instead of skipping them).
-package storetest
+// Package testdb holds test helpers that open real databases: SQLite in a
+// temporary folder always, PostgreSQL in a fresh schema when
+// INTAKE_TEST_POSTGRES_URL is set (CI sets it; with CI=true a missing URL
+// fails the tests instead of skipping them). It is imported only by tests;
+// the store contract suite itself is storetest, which opens nothing.
+package testdb
 
 import (
 	"context"
