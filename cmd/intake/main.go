@@ -25,8 +25,6 @@ import (
 	intakehttp "github.com/intake/intake/internal/http"
 	"github.com/intake/intake/internal/importer"
 	"github.com/intake/intake/internal/jobs"
-	"github.com/intake/intake/internal/postgres"
-	"github.com/intake/intake/internal/sqlite"
 	"github.com/intake/intake/internal/store"
 )
 
@@ -75,6 +73,7 @@ type Main struct {
 	scopes  string
 
 	store    store.Store
+	newQueue func(ctx context.Context, r jobs.ImportRunner, cfg jobs.QueueConfig) (jobs.Queue, error) // on the store's database
 	bucket   *blob.Bucket
 	queue    jobs.Queue
 	listener net.Listener
@@ -136,32 +135,13 @@ func (m *Main) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: lvl}))
 }
 
-// openStore opens the configured database and migrates it.
-func openStore(ctx context.Context, url string) (store.Store, error) {
-	if path, ok := strings.CutPrefix(url, "sqlite:"); ok {
-		return sqlite.Open(ctx, path)
-	}
-	return postgres.Open(ctx, url)
-}
-
-// newQueue makes the job queue on the store's own database.
-func newQueue(ctx context.Context, st store.Store, runner *jobs.Runner, cfg jobs.QueueConfig) (jobs.Queue, error) {
-	switch db := st.(type) {
-	case *sqlite.DB:
-		return jobs.NewSQLiteQueue(ctx, db.SQL(), runner, cfg)
-	case *postgres.DB:
-		return jobs.NewPostgresQueue(ctx, db.Pool(), runner, cfg)
-	}
-	return nil, fmt.Errorf("no job queue for store %T", st)
-}
-
 // Run runs the command until it finishes or ctx is cancelled.
 func (m *Main) Run(ctx context.Context) error {
-	st, err := openStore(ctx, m.Config.DatabaseURL)
+	be, err := openBackend(ctx, m.Config.DatabaseURL)
 	if err != nil {
 		return err
 	}
-	m.store = st
+	m.store, m.newQueue = be.store, be.newQueue
 	switch m.command {
 	case "migrate":
 		fmt.Fprintln(m.Stderr, "intake: migrations applied")
@@ -203,7 +183,7 @@ func (m *Main) parts(ctx context.Context, logger *slog.Logger) (*importer.Engine
 	}
 	m.bucket = bucket
 	runner := &jobs.Runner{Store: m.store, Engine: eng, Bucket: bucket, Logger: logger, ChunkSize: m.Config.ChunkSize}
-	q, err := newQueue(ctx, m.store, runner, jobs.QueueConfig{Workers: m.Config.Workers, RescueAfter: m.Config.RescueAfter, Logger: logger})
+	q, err := m.newQueue(ctx, runner, jobs.QueueConfig{Workers: m.Config.Workers, RescueAfter: m.Config.RescueAfter, Logger: logger})
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}

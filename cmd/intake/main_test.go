@@ -14,16 +14,16 @@ import (
 	"github.com/intake/intake/internal/testdb"
 )
 
-// backend is a database URL factory: SQLite always, PostgreSQL when configured.
-type backend struct {
+// testBackend is a database URL factory: SQLite always, PostgreSQL when configured.
+type testBackend struct {
 	name string
 	url  func(t *testing.T) string
 }
 
-func backends(t *testing.T) []backend {
-	bs := []backend{{"sqlite", func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "intake.db") }}}
+func backends(t *testing.T) []testBackend {
+	bs := []testBackend{{"sqlite", func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "intake.db") }}}
 	if testdb.PostgresURL(t) != "" {
-		bs = append(bs, backend{"postgres", func(t *testing.T) string { return testdb.PostgresSchemaURL(t) }})
+		bs = append(bs, testBackend{"postgres", func(t *testing.T) string { return testdb.PostgresSchemaURL(t) }})
 	}
 	return bs
 }

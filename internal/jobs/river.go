@@ -2,20 +2,32 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/intake/intake/internal/store"
 )
+
+// ImportRunner runs import jobs for the queue's workers; *Runner is one.
+// (It would be called Runner, but runner.go's Runner struct holds that name
+// in this package.)
+type ImportRunner interface {
+	// Run executes (or resumes) one import job. An error is an
+	// infrastructure failure: the queue retries the job.
+	Run(ctx context.Context, tenantID, importID int64) error
+	// Fail marks a job failed with msg, unless it has already ended; the
+	// queue calls it when it gives up on a job.
+	Fail(ctx context.Context, tenantID, importID int64, msg string) error
+}
+
+var _ ImportRunner = (*Runner)(nil)
 
 // ImportArgs is the River job that runs one import.
 type ImportArgs struct {
@@ -28,7 +40,7 @@ func (ImportArgs) Kind() string { return "intake_import" }
 
 type importWorker struct {
 	river.WorkerDefaults[ImportArgs]
-	runner *Runner
+	runner ImportRunner
 	slice  time.Duration
 }
 
@@ -61,8 +73,14 @@ func (w *importWorker) NextRetry(job *river.Job[ImportArgs]) time.Time {
 
 // Queue schedules import jobs and runs workers for them.
 type Queue interface {
-	// Enqueue schedules an import to run.
+	// Enqueue schedules an import to run. Scheduling one already queued
+	// does nothing: River keeps one job per import.
 	Enqueue(ctx context.Context, tenantID, importID int64) error
+	// EnqueueTx schedules an import inside tx, a Store.Jobs transaction on
+	// the queue's own database, so the River job is committed with tx or
+	// not at all: create a job and enqueue it in one transaction. It fails
+	// if tx belongs to a database of another kind than the queue's.
+	EnqueueTx(ctx context.Context, tx store.JobTx, tenantID, importID int64) error
 	// Start starts the workers (a queue that only enqueues needs no Start).
 	Start(ctx context.Context) error
 	// Stop stops the workers, cancelling running jobs' contexts after
@@ -87,7 +105,12 @@ type queue[TTx any] struct {
 	client *river.Client[TTx]
 }
 
-func newQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runner *Runner, cfg QueueConfig) (*queue[TTx], error) {
+// NewQueue returns a queue on driver's database, migrating River's tables
+// there first. The driver is the store's own (the store's RiverDriver), so
+// EnqueueTx can insert inside the store's transactions; on SQLite it runs
+// over the store's one-connection write pool (River's SQLite advice), so
+// River and imports take turns instead of meeting SQLITE_BUSY.
+func NewQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runner ImportRunner, cfg QueueConfig) (Queue, error) {
 	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: quiet(cfg.Logger)})
 	if err != nil {
 		return nil, fmt.Errorf("river migrator: %w", err)
@@ -139,11 +162,28 @@ func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= f.min && f.Handler.Enabled(ctx, l)
 }
 
-func (q *queue[TTx]) Enqueue(ctx context.Context, tenantID, importID int64) error {
-	_, err := q.client.Insert(ctx, ImportArgs{TenantID: tenantID, ImportID: importID}, &river.InsertOpts{MaxAttempts: 100,
+// insertOpts makes one River job per import with 100 attempts: each slice
+// of a long import is an attempt (see importWorker.Timeout).
+func insertOpts() *river.InsertOpts {
+	return &river.InsertOpts{MaxAttempts: 100,
 		// One queued River job per import: starting twice enqueues once.
-		UniqueOpts: river.UniqueOpts{ByArgs: true}})
-	if err != nil {
+		UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+func (q *queue[TTx]) Enqueue(ctx context.Context, tenantID, importID int64) error {
+	if _, err := q.client.Insert(ctx, ImportArgs{TenantID: tenantID, ImportID: importID}, insertOpts()); err != nil {
+		return fmt.Errorf("enqueue import %d: %w", importID, err)
+	}
+	return nil
+}
+
+func (q *queue[TTx]) EnqueueTx(ctx context.Context, tx store.JobTx, tenantID, importID int64) error {
+	dtx, ok := tx.Driver().(TTx)
+	if !ok {
+		return fmt.Errorf("enqueue import %d: the transaction is a %T, this queue's database takes a %v",
+			importID, tx.Driver(), reflect.TypeFor[TTx]())
+	}
+	if _, err := q.client.InsertTx(ctx, dtx, ImportArgs{TenantID: tenantID, ImportID: importID}, insertOpts()); err != nil {
 		return fmt.Errorf("enqueue import %d: %w", importID, err)
 	}
 	return nil
@@ -152,16 +192,3 @@ func (q *queue[TTx]) Enqueue(ctx context.Context, tenantID, importID int64) erro
 func (q *queue[TTx]) Start(ctx context.Context) error { return q.client.Start(ctx) }
 
 func (q *queue[TTx]) Stop(ctx context.Context) error { return q.client.StopAndCancel(ctx) }
-
-// NewSQLiteQueue returns a queue on the SQLite database db. db must allow
-// only one open connection (River's SQLite advice, and what the store's
-// write pool is), so River and imports take turns instead of meeting
-// SQLITE_BUSY.
-func NewSQLiteQueue(ctx context.Context, db *sql.DB, runner *Runner, cfg QueueConfig) (Queue, error) {
-	return newQueue[*sql.Tx](ctx, riversqlite.New(db), runner, cfg)
-}
-
-// NewPostgresQueue returns a queue on the PostgreSQL pool.
-func NewPostgresQueue(ctx context.Context, pool *pgxpool.Pool, runner *Runner, cfg QueueConfig) (Queue, error) {
-	return newQueue[pgx.Tx](ctx, riverpgxv5.New(pool), runner, cfg)
-}

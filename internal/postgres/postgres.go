@@ -24,6 +24,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/store"
@@ -116,9 +118,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// Pool returns the connection pool, for the job queue, which keeps its
-// tables in the same database.
-func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+// RiverDriver returns a River driver on the store's pool, so the job queue
+// keeps its tables in this database (and schema), and can enqueue inside a
+// Jobs transaction (whose Driver is the pgx.Tx this driver takes).
+func (db *DB) RiverDriver() riverdriver.Driver[pgx.Tx] { return riverpgxv5.New(db.pool) }
 
 // Close closes the pool, waiting for connections in use to be released.
 func (db *DB) Close() error {

@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 
 	"github.com/intake/intake"
@@ -110,8 +112,12 @@ func (db *DB) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// SQL returns the write pool, for the job queue, which needs the same database.
-func (db *DB) SQL() *sql.DB { return db.write }
+// RiverDriver returns a River driver on the store's one-connection write
+// pool, so the job queue keeps its tables in this database, River and the
+// store take turns as SQLite's one writer instead of meeting SQLITE_BUSY,
+// and a queue can enqueue inside a Jobs transaction (whose Driver is the
+// *sql.Tx this driver takes).
+func (db *DB) RiverDriver() riverdriver.Driver[*sql.Tx] { return riversqlite.New(db.write) }
 
 // Close closes both pools.
 func (db *DB) Close() error {

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/riverqueue/river/riverdriver"
+
+	"github.com/intake/intake/internal/jobs"
+	"github.com/intake/intake/internal/postgres"
+	"github.com/intake/intake/internal/sqlite"
+	"github.com/intake/intake/internal/store"
+)
+
+// backend is an opened database: the store, and a factory for the job
+// queue on the same database, built from the store's own River driver so
+// that the queue can enqueue inside the store's transactions. Nothing else
+// in the program knows which database it is.
+type backend struct {
+	store    store.Store
+	newQueue func(ctx context.Context, r jobs.ImportRunner, cfg jobs.QueueConfig) (jobs.Queue, error)
+}
+
+// registry maps a database URL's prefix to the backend that opens it.
+// Adding a database is one line here and one open function.
+var registry = []struct {
+	prefix string
+	open   func(ctx context.Context, url string) (backend, error)
+}{
+	{"sqlite:", openSQLite},
+	{"postgres://", openPostgres},
+	{"postgresql://", openPostgres},
+}
+
+// openBackend opens and migrates the database at url: "sqlite:PATH" or
+// "postgres://…".
+func openBackend(ctx context.Context, url string) (backend, error) {
+	for _, r := range registry {
+		if strings.HasPrefix(url, r.prefix) {
+			return r.open(ctx, url)
+		}
+	}
+	return backend{}, fmt.Errorf("database url %q: want sqlite:PATH or postgres://…", url)
+}
+
+func openSQLite(ctx context.Context, url string) (backend, error) {
+	db, err := sqlite.Open(ctx, strings.TrimPrefix(url, "sqlite:"))
+	if err != nil {
+		return backend{}, err
+	}
+	return newBackend(db, db.RiverDriver()), nil
+}
+
+func openPostgres(ctx context.Context, url string) (backend, error) {
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		return backend{}, err
+	}
+	return newBackend(db, db.RiverDriver()), nil
+}
+
+// newBackend pairs a store with a queue factory over its River driver.
+func newBackend[TTx any](st store.Store, driver riverdriver.Driver[TTx]) backend {
+	return backend{store: st, newQueue: func(ctx context.Context, r jobs.ImportRunner, cfg jobs.QueueConfig) (jobs.Queue, error) {
+		return jobs.NewQueue(ctx, driver, r, cfg)
+	}}
+}
