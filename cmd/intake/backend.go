@@ -19,7 +19,7 @@ import (
 // in the program knows which database it is.
 type backend struct {
 	store    store.Store
-	newQueue func(ctx context.Context, r jobs.ImportRunner, cfg jobs.QueueConfig) (jobs.Queue, error)
+	newQueue func(ctx context.Context, r jobs.Runner, cfg jobs.QueueConfig) (jobs.Queue, error)
 }
 
 // registry maps a database URL's prefix to the backend that opens it.
@@ -62,7 +62,7 @@ func openPostgres(ctx context.Context, url string) (backend, error) {
 
 // newBackend pairs a store with a queue factory over its River driver.
 func newBackend[TTx any](st store.Store, driver riverdriver.Driver[TTx]) backend {
-	return backend{store: st, newQueue: func(ctx context.Context, r jobs.ImportRunner, cfg jobs.QueueConfig) (jobs.Queue, error) {
+	return backend{store: st, newQueue: func(ctx context.Context, r jobs.Runner, cfg jobs.QueueConfig) (jobs.Queue, error) {
 		return jobs.NewQueue(ctx, driver, r, cfg)
 	}}
 }

@@ -8,7 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/intake/intake/internal/jobs"
+	"github.com/intake/intake/internal/importer"
+	"github.com/intake/intake/internal/imports"
 )
 
 // Config is the program's configuration: flags with environment fallbacks.
@@ -33,7 +34,7 @@ type Config struct {
 	// not Go, is the bottleneck).
 	Workers int
 	// ChunkSize is the rows per import transaction. Env INTAKE_CHUNK_SIZE;
-	// default jobs.DefaultChunkSize.
+	// default importer.DefaultChunkSize.
 	ChunkSize int
 	// LocationPrivate allows import location URLs on private networks. Env
 	// INTAKE_LOCATION_ALLOW_PRIVATE; default false.
@@ -46,8 +47,8 @@ type Config struct {
 // DefaultConfig returns the zero-configuration defaults: embedded SQLite in
 // the working directory.
 func DefaultConfig() Config {
-	return Config{Addr: ":8080", DatabaseURL: "sqlite:intake.db", UploadDir: "uploads", Region: "NL", LogLevel: "info",
-		MaxUploadBytes: 1 << 30, Workers: 2, ChunkSize: jobs.DefaultChunkSize,
+	return Config{Addr: ":8080", DatabaseURL: "sqlite:intake.db", UploadDir: "uploads", Region: imports.DefaultRegion, LogLevel: "info",
+		MaxUploadBytes: imports.DefaultMaxUploadBytes, Workers: 2, ChunkSize: importer.DefaultChunkSize,
 		RescueAfter: 5 * time.Minute}
 }
 

@@ -23,7 +23,7 @@ import (
 
 	"github.com/intake/intake"
 	intakehttp "github.com/intake/intake/internal/http"
-	"github.com/intake/intake/internal/importer"
+	"github.com/intake/intake/internal/imports"
 	"github.com/intake/intake/internal/jobs"
 	"github.com/intake/intake/internal/store"
 )
@@ -73,7 +73,7 @@ type Main struct {
 	scopes  string
 
 	store    store.Store
-	newQueue func(ctx context.Context, r jobs.ImportRunner, cfg jobs.QueueConfig) (jobs.Queue, error) // on the store's database
+	newQueue func(ctx context.Context, r jobs.Runner, cfg jobs.QueueConfig) (jobs.Queue, error) // on the store's database
 	bucket   *blob.Bucket
 	queue    jobs.Queue
 	listener net.Listener
@@ -174,26 +174,27 @@ func (m *Main) createKey(ctx context.Context) error {
 	return nil
 }
 
-// parts builds the engine, the upload bucket, the job runner and queue.
-func (m *Main) parts(ctx context.Context, logger *slog.Logger) (*importer.Engine, *blob.Bucket, *jobs.Runner, jobs.Queue, error) {
-	eng := &importer.Engine{Store: m.store, Region: m.Config.Region}
+// parts builds the upload bucket, the import service and its job queue.
+func (m *Main) parts(ctx context.Context, logger *slog.Logger) (*imports.Service, jobs.Queue, error) {
 	bucket, err := fileblob.OpenBucket(m.Config.UploadDir, &fileblob.Options{CreateDir: true, NoTempDir: true})
 	if err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("upload dir %s: %w", m.Config.UploadDir, err)
+		return nil, nil, fmt.Errorf("upload dir %s: %w", m.Config.UploadDir, err)
 	}
 	m.bucket = bucket
-	runner := &jobs.Runner{Store: m.store, Engine: eng, Bucket: bucket, Logger: logger, ChunkSize: m.Config.ChunkSize}
-	q, err := m.newQueue(ctx, runner, jobs.QueueConfig{Workers: m.Config.Workers, RescueAfter: m.Config.RescueAfter, Logger: logger})
+	svc := imports.New(m.store, bucket, m.Config.Region, m.Config.ChunkSize)
+	svc.Logger, svc.MaxUploadBytes, svc.LocationPrivate = logger, m.Config.MaxUploadBytes, m.Config.LocationPrivate
+	q, err := m.newQueue(ctx, svc, jobs.QueueConfig{Workers: m.Config.Workers, RescueAfter: m.Config.RescueAfter, Logger: logger})
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, err
 	}
-	return eng, bucket, runner, q, nil
+	svc.Queue = q
+	return svc, q, nil
 }
 
 // work runs import workers only, until ctx ends.
 func (m *Main) work(ctx context.Context) error {
 	logger := m.logger()
-	_, _, _, q, err := m.parts(ctx, logger)
+	_, q, err := m.parts(ctx, logger)
 	if err != nil {
 		return err
 	}
@@ -210,13 +211,11 @@ func (m *Main) work(ctx context.Context) error {
 
 func (m *Main) serve(ctx context.Context) error {
 	logger := m.logger()
-	eng, bucket, runner, q, err := m.parts(ctx, logger)
+	svc, q, err := m.parts(ctx, logger)
 	if err != nil {
 		return err
 	}
-	srv := intakehttp.NewServer(intakehttp.Config{Store: m.store, Engine: eng, Logger: logger, Bucket: bucket,
-		Runner: runner, Queue: q, MaxUploadBytes: m.Config.MaxUploadBytes, Pprof: os.Getenv("INTAKE_PPROF") == "1",
-		LocationPrivate: m.Config.LocationPrivate})
+	srv := intakehttp.NewServer(intakehttp.Config{Store: m.store, Imports: svc, Logger: logger, Pprof: os.Getenv("INTAKE_PPROF") == "1"})
 	if err := q.Start(ctx); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}

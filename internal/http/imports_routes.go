@@ -5,8 +5,8 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"maps"
+	"net/http"
 	"slices"
 	"strconv"
 
@@ -20,13 +20,13 @@ import (
 // ImportList is a page of import jobs, newest first.
 type ImportList struct {
 	Data       []native.ImportView `json:"data"`
-	NextCursor string       `json:"next_cursor,omitempty"`
+	NextCursor string              `json:"next_cursor,omitempty"`
 }
 
 // RowErrorList is a page of an import's row errors, in file order.
 type RowErrorList struct {
 	Data       []intake.RowError `json:"data"`
-	NextCursor string                  `json:"next_cursor,omitempty"`
+	NextCursor string            `json:"next_cursor,omitempty"`
 }
 
 // ImportPatch changes a job that is awaiting its mapping. Absent fields

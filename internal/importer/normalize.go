@@ -197,4 +197,3 @@ func truncate(v string) string {
 	}
 	return v[:i] + "…"
 }
-

@@ -15,10 +15,9 @@ import (
 	"github.com/intake/intake/internal/store"
 )
 
-// ImportRunner runs import jobs for the queue's workers; *Runner is one.
-// (It would be called Runner, but runner.go's Runner struct holds that name
-// in this package.)
-type ImportRunner interface {
+// Runner runs and fails import jobs for the queue's workers: the import
+// service.
+type Runner interface {
 	// Run executes (or resumes) one import job. An error is an
 	// infrastructure failure: the queue retries the job.
 	Run(ctx context.Context, tenantID, importID int64) error
@@ -26,8 +25,6 @@ type ImportRunner interface {
 	// queue calls it when it gives up on a job.
 	Fail(ctx context.Context, tenantID, importID int64, msg string) error
 }
-
-var _ ImportRunner = (*Runner)(nil)
 
 // ImportArgs is the River job that runs one import.
 type ImportArgs struct {
@@ -40,7 +37,7 @@ func (ImportArgs) Kind() string { return "intake_import" }
 
 type importWorker struct {
 	river.WorkerDefaults[ImportArgs]
-	runner ImportRunner
+	runner Runner
 	slice  time.Duration
 }
 
@@ -110,7 +107,7 @@ type queue[TTx any] struct {
 // EnqueueTx can insert inside the store's transactions; on SQLite it runs
 // over the store's one-connection write pool (River's SQLite advice), so
 // River and imports take turns instead of meeting SQLITE_BUSY.
-func NewQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runner ImportRunner, cfg QueueConfig) (Queue, error) {
+func NewQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runner Runner, cfg QueueConfig) (Queue, error) {
 	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: quiet(cfg.Logger)})
 	if err != nil {
 		return nil, fmt.Errorf("river migrator: %w", err)

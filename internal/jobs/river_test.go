@@ -57,7 +57,7 @@ func testEnqueueTx[TTx any](t *testing.T, s store.Store, driver riverdriver.Driv
 	// createAndEnqueue creates a job and enqueues it in one transaction,
 	// whose fn then returns fail (nil commits).
 	createAndEnqueue := func(fail error) (intake.Import, error) {
-		im := intake.Import{TenantID: tn.ID, Resource: "contacts", Status: intake.StatusQueued, Options: intake.DefaultOptions()}
+		im := intake.Import{TenantID: tn.ID, Status: intake.StatusQueued, Spec: intake.DefaultSpec()}
 		err := s.Jobs(ctx, tn.ID, func(tx store.JobTx) error {
 			if err := tx.CreateImport(ctx, &im); err != nil {
 				return err

@@ -1,10 +1,10 @@
 package source
 
 import (
-	"github.com/intake/intake"
 	"archive/zip"
 	"bytes"
 	"encoding/binary"
+	"github.com/intake/intake"
 	"strings"
 	"testing"
 )

@@ -135,4 +135,3 @@ type Tx interface {
 	// moved on) it returns an ESTATE error, and the caller rolls back.
 	SaveImportProgress(ctx context.Context, im *intake.Import, from int, errs []intake.RowError) error
 }
-
