@@ -246,6 +246,29 @@ func TestImportSemantics(t *testing.T) {
 			s := b.Open(t)
 			eng := &importer.Engine{Store: s}
 
+			// Regression: the file runner added the raw key to the duplicate
+			// index but looked up the cleaned one, so both rows were written.
+			t.Run("a key that differs only by a NUL is one key, in bulk and in chunks", func(t *testing.T) {
+				for _, chunk := range []int{0, 1} {
+					tenant := newTenant(t, s)
+					recs := []importer.Record{{Row: 2, Fields: map[string]string{"email": "dan@example.com", "city": "A"}},
+						{Row: 3, Fields: map[string]string{"email": "dan\x00@example.com", "city": "B"}}}
+					e := *eng
+					e.ChunkSize = chunk
+					var sink importer.Collect
+					res, err := e.Run(ctx, tenant, opts(intake.ModeUpsert), importer.Records(recs), &sink, importer.Options{})
+					if err != nil || res.Created != 1 || res.Skipped != 1 {
+						t.Fatalf("chunk %d: %+v %v", chunk, res, err)
+					}
+					if e := sink.Items[0].Err(); e == nil || e.Code != intake.CodeDuplicateInFile {
+						t.Fatalf("chunk %d: first row %+v, want skipped as a duplicate", chunk, sink.Items[0])
+					}
+					if cs := all(t, s, tenant); len(cs) != 1 || cs[0].City != "B" {
+						t.Fatalf("chunk %d: stored %+v", chunk, cs)
+					}
+				}
+			})
+
 			t.Run("skip_on_error false writes nothing when one record is invalid", func(t *testing.T) {
 				tenant := newTenant(t, s)
 				o := opts(intake.ModeUpsert)

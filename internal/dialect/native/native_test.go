@@ -1,0 +1,87 @@
+package native
+
+import (
+	"maps"
+	"slices"
+	"testing"
+
+	"github.com/intake/intake"
+	"github.com/intake/intake/internal/dialect"
+)
+
+func params(kv ...string) dialect.Params {
+	var p dialect.Params
+	for i := 0; i < len(kv); i += 2 {
+		p.Add(kv[i], kv[i+1])
+	}
+	return p
+}
+
+func TestCreate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		p        dialect.Params
+		check    func(intake.ImportRequest) bool
+		errField string
+	}{
+		{"defaults: upsert on email, autostart, async", params(), func(r intake.ImportRequest) bool {
+			return r.Spec.Mode == intake.ModeUpsert && slices.Equal(r.Spec.Required, []string{"email"}) && r.Autostart && !r.Sync
+		}, ""},
+		{"Copernica's names", params("action", "update or add", "keyFields", `["Email"]`, "ignoreEmptyFields", "false", "delimiter", `\t`),
+			func(r intake.ImportRequest) bool {
+				return r.Spec.Mode == intake.ModeUpsert && r.Spec.MatchFields[0] == "email" && !r.Spec.IgnoreEmptyFields && r.Delimiter == "\t"
+			}, ""},
+		{"PackageX's shape: column_mapping turned around, overwrite, name required",
+			params("data", "", "column_mapping", `{"email":"E-mail address"}`, "action", "overwrite", "duplicate_handling", "ignore_all"),
+			func(r intake.ImportRequest) bool {
+				return r.Columns.ByHeader["E-mail address"] == "email" && r.Spec.Mode == intake.ModeUpsert && !r.Spec.IgnoreEmptyFields &&
+					r.Spec.Duplicates == intake.DuplicatesIgnoreAll && slices.Contains(r.Spec.Required, "name")
+			}, ""},
+		{"TextUs's shape: headers by position, match on phone, name required", params("headers", `["name","phone_number"]`),
+			func(r intake.ImportRequest) bool {
+				return slices.Equal(r.Columns.ByPosition, []string{"name", "phone_number"}) &&
+					slices.Equal(r.Spec.MatchFields, []string{"phone"}) && slices.Equal(r.Spec.Required, []string{"phone", "name"})
+			}, ""},
+		{"Plannr's type clients is contacts, sync upload", params("type", "clients", "mode", "store", "upload_mode", "sync"),
+			func(r intake.ImportRequest) bool {
+				return r.Spec.Resource == intake.ResourceContacts && r.Spec.Mode == intake.ModeCreate && r.Sync
+			}, ""},
+		{"TextUs headers sent empty", params("headers", ""), nil, "headers"},
+		{"an unknown mode", params("mode", "replace"), nil, "mode"},
+		{"a resource not importable yet", params("type", "charges"), nil, "resource"},
+		{"a two-character delimiter", params("delimiter", ";;"), nil, "delimiter"},
+		{"a bad boolean", params("skip_on_error", "maybe"), nil, "skip_on_error"},
+		{"a mapping that is not an object", params("mapping", "[1]"), nil, "mapping"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := Create(tc.p)
+			if tc.errField != "" {
+				ie, ok := err.(*intake.Error)
+				if !ok || ie.Code != intake.EINVALID || len(ie.Fields) == 0 || ie.Fields[0].Field != tc.errField {
+					t.Fatalf("err = %#v, want EINVALID on %s", err, tc.errField)
+				}
+				return
+			}
+			if err != nil || !tc.check(r) {
+				t.Fatalf("%+v %v", r, err)
+			}
+		})
+	}
+}
+
+func TestPatchKeepsTheJobsOwnValues(t *testing.T) {
+	t.Parallel()
+	im := &intake.Import{Name: "list", Spec: intake.DefaultSpec()}
+	im.Spec.MatchFields, im.Spec.Required = []string{"customer_number"}, []string{"customer_number", "name"}
+	im.Spec.Mapping = map[string]string{"Nr": "customer_number"}
+	r, err := Patch(params("duplicates", "use_first"), im)
+	if err != nil || r.Remap || r.Name != "list" || r.Spec.Duplicates != intake.DuplicatesUseFirst ||
+		!slices.Equal(r.Spec.Required, []string{"customer_number", "name"}) || !maps.Equal(r.Spec.Mapping, im.Spec.Mapping) {
+		t.Fatalf("%+v %v", r, err)
+	}
+	r, err = Patch(params("match_fields", `["email"]`, "mapping", `{"Mail":"email"}`), im)
+	if err != nil || !r.Remap || !slices.Equal(r.Spec.MatchFields, []string{"email"}) || r.Columns.ByHeader["Mail"] != "email" {
+		t.Fatalf("%+v %v", r, err)
+	}
+}

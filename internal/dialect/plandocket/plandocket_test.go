@@ -1,0 +1,96 @@
+package plandocket
+
+import (
+	"maps"
+	"slices"
+	"testing"
+
+	"github.com/intake/intake"
+	"github.com/intake/intake/internal/importer"
+)
+
+func TestTranslate(t *testing.T) {
+	t.Parallel()
+	f := false
+	for _, tc := range []struct {
+		name     string
+		req      BulkRequest
+		check    func(intake.ImportSpec) bool
+		fields   map[string]string // the first record's fields
+		warnings int
+		errField string // the field error expected, "" for none
+	}{
+		{"the seed's defaults: create on email, skip on error",
+			BulkRequest{Records: []map[string]any{{"email": "a@example.com"}}},
+			func(s intake.ImportSpec) bool {
+				return s.Mode == intake.ModeCreate && slices.Equal(s.MatchFields, []string{"email"}) && s.SkipOnError
+			}, map[string]string{"email": "a@example.com"}, 0, ""},
+		// Regression: a record key Email was ignored while a CSV header Email mapped.
+		{"keys map like headers: Email and First Name are fields",
+			BulkRequest{Records: []map[string]any{{"Email": "a@example.com", "First Name": "Ann", "shoe": 42}}},
+			nil, map[string]string{"email": "a@example.com", "first_name": "Ann"}, 1, ""},
+		{"field_mapping wins, numbers keep their digits",
+			BulkRequest{Records: []map[string]any{{"Mail": "a@example.com", "Tel": 31612345678.0}}, FieldMapping: map[string]string{"Mail": "email", "Tel": "phone"}},
+			nil, map[string]string{"email": "a@example.com", "phone": "31612345678"}, 0, ""},
+		{"upsert on customer_number, all or nothing",
+			BulkRequest{Mode: "update or add", MatchField: "customer_number", SkipOnError: &f},
+			func(s intake.ImportSpec) bool {
+				return s.Mode == intake.ModeUpsert && s.MatchFields[0] == "customer_number" && !s.SkipOnError
+			}, nil, 0, ""},
+		{"a mapping target that is no field", BulkRequest{FieldMapping: map[string]string{"G": "groups"}}, nil, nil, 0, "field_mapping.G"},
+		{"an unknown mode", BulkRequest{Mode: "replace"}, nil, nil, 0, "mode"},
+		{"an unknown match field", BulkRequest{MatchField: "company"}, nil, nil, 0, "match_field"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			spec, recs, warnings, err := Translate(&tc.req)
+			if tc.errField != "" {
+				ie, ok := err.(*intake.Error)
+				if !ok || ie.Code != intake.EINVALID || len(ie.Fields) != 1 || ie.Fields[0].Field != tc.errField {
+					t.Fatalf("err = %#v, want EINVALID on %s", err, tc.errField)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.check != nil && !tc.check(spec) {
+				t.Fatalf("spec %+v", spec)
+			}
+			if tc.fields != nil && !maps.Equal(recs[0].Fields, tc.fields) {
+				t.Fatalf("fields %v, want %v", recs[0].Fields, tc.fields)
+			}
+			if len(warnings) != tc.warnings {
+				t.Fatalf("warnings %v, want %d", warnings, tc.warnings)
+			}
+		})
+	}
+}
+
+func TestUnknownKeysAreWarnedOnceEach(t *testing.T) {
+	t.Parallel()
+	rec := map[string]any{}
+	for i := range 5000 {
+		rec["k"+string(rune('a'+i%26))+string(rune('a'+i/26%26))+string(rune('a'+i/676))] = "x"
+	}
+	req := BulkRequest{Records: []map[string]any{rec, rec}}
+	_, _, warnings, err := Translate(&req)
+	if err != nil || len(warnings) != len(rec) || !slices.IsSorted(warnings) {
+		t.Fatalf("%d warnings for %d keys (sorted %v), %v", len(warnings), len(rec), slices.IsSorted(warnings), err)
+	}
+}
+
+func TestRespond(t *testing.T) {
+	t.Parallel()
+	ok := &importer.Item{Row: 0, Outcome: intake.OutcomeCreated, ID: 7}
+	bad := &importer.Item{Row: 1, Outcome: intake.OutcomeFailed, Errs: []intake.RowError{{Row: 1, Field: "email", Code: intake.CodeInvalidEmail, Message: "bad"}}}
+	res := importer.Result{Counts: importer.Counts{Rows: 2, Created: 1, Failed: 1}, Total: 2}
+	out, err := Respond(res, []*importer.Item{ok, bad}, nil)
+	if err != nil || out.Total != 2 || out.Created != 1 || out.Skipped != 1 || len(out.Errors) != 1 ||
+		out.Errors[0].Index != 1 || out.Details[0].ID != 7 || out.Details[1].Code != intake.CodeInvalidEmail {
+		t.Fatalf("%+v %v", out, err)
+	}
+	res.Rejected = true
+	if _, err := Respond(res, []*importer.Item{ok, bad}, nil); intake.ErrorCode(err) != intake.EINVALID {
+		t.Fatalf("a rejected import answers %v, want EINVALID", err)
+	}
+}

@@ -1,0 +1,117 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/danielgtaylor/huma/v2"
+	"gocloud.dev/blob/fileblob"
+
+	"github.com/intake/intake"
+	intakehttp "github.com/intake/intake/internal/http"
+	"github.com/intake/intake/internal/imports"
+	"github.com/intake/intake/internal/testdb"
+)
+
+// TestEveryRouteByScope sends a request to every operation of the API with
+// a key of each scope (and none) through a real listener, and checks 401,
+// 403 or admission against a table written out by hand. A route added
+// without a row here fails the test.
+func TestEveryRouteByScope(t *testing.T) {
+	t.Parallel()
+	const c, i, a = intake.ScopeContacts, intake.ScopeImports, intake.ScopeAdmin
+	// Who may use each operation. Regression: a key with only the imports
+	// scope could create a job and then got 403 on every other route of it.
+	allowed := map[string][]string{
+		"list-contacts":        {c, a},
+		"get-contact":          {c, a},
+		"bulk-import-contacts": {c, a},
+		"create-import":        {c, i, a},
+		"list-imports":         {c, i, a},
+		"get-import":           {c, i, a},
+		"update-import":        {c, i, a},
+		"start-import":         {c, i, a},
+		"cancel-import":        {c, i, a},
+		"list-import-errors":   {c, i, a},
+		"import-errors-csv":    {c, i, a},
+	}
+	ctx := context.Background()
+	st := testdb.OpenSQLite(t)
+	bucket, err := fileblob.OpenBucket(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bucket.Close()
+	srv := intakehttp.NewServer(intakehttp.Config{Store: st, Imports: imports.New(st, bucket, "NL", 0)})
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	tenant, err := st.EnsureTenant(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]string{}
+	for _, scope := range intake.KnownScopes {
+		key, hash := intake.NewAPIKey()
+		if err := st.CreateAPIKey(ctx, tenant.ID, hash, []string{scope}); err != nil {
+			t.Fatal(err)
+		}
+		keys[scope] = key
+	}
+	seen := 0
+	for path, item := range srv.API().OpenAPI().Paths {
+		ops := map[string]*huma.Operation{http.MethodGet: item.Get, http.MethodPost: item.Post,
+			http.MethodPatch: item.Patch, http.MethodPut: item.Put, http.MethodDelete: item.Delete}
+		for method, op := range ops {
+			if op == nil || len(op.Security) == 0 {
+				continue
+			}
+			seen++
+			who, ok := allowed[op.OperationID]
+			if !ok {
+				t.Errorf("%s %s (%s) has no row in the table", method, path, op.OperationID)
+				continue
+			}
+			url := ts.URL + strings.ReplaceAll(path, "{id}", "1")
+			send := func(key string) (int, string) {
+				req, _ := http.NewRequest(method, url, bytes.NewReader([]byte("{}")))
+				req.Header.Set("Content-Type", "application/json")
+				if key != "" {
+					req.Header.Set("Authorization", "Bearer "+key)
+				}
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				var b bytes.Buffer
+				b.ReadFrom(resp.Body)
+				return resp.StatusCode, b.String()
+			}
+			if st, body := send(""); st != http.StatusUnauthorized {
+				t.Errorf("%s %s without a key: %d %s", method, path, st, body)
+			}
+			for _, scope := range intake.KnownScopes {
+				st, body := send(keys[scope])
+				may := false
+				for _, w := range who {
+					may = may || w == scope
+				}
+				switch {
+				case may && (st == http.StatusUnauthorized || st == http.StatusForbidden):
+					t.Errorf("%s %s with %q: %d, want it admitted: %s", method, path, scope, st, body)
+				case !may && st != http.StatusForbidden:
+					t.Errorf("%s %s with %q: %d, want 403: %s", method, path, scope, st, body)
+				case !may && !strings.Contains(body, "lacks the"):
+					t.Errorf("%s %s with %q: the 403 does not say which scope: %s", method, path, scope, body)
+				}
+			}
+		}
+	}
+	if seen != len(allowed) {
+		t.Errorf("%d secured operations, the table has %d", seen, len(allowed))
+	}
+}

@@ -1,0 +1,75 @@
+package importer
+
+import (
+	"maps"
+	"testing"
+
+	"github.com/intake/intake"
+)
+
+// TestOneMappingRule: a header, a record key and a late JSON key map by
+// the same rule, and a target that is no field is refused the same way in
+// every form.
+func TestOneMappingRule(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ header, want string }{
+		{"Email", "email"}, {"E-mail", "email"}, {"email", "email"}, {"First Name", "first_name"},
+		{"custom.MemberID", "custom.MemberID"}, {"alternate_phones_work", "alternate_phones_work"},
+		// Regression: "Groups" was mapped to groups and then dropped silently.
+		{"Groups", ""}, {"Shoe size", ""},
+	} {
+		if got := Column(nil, tc.header); got != tc.want {
+			t.Errorf("Column(%q) = %q, want %q", tc.header, got, tc.want)
+		}
+	}
+	if got := Column(map[string]string{"Email": ""}, "Email"); got != "" {
+		t.Errorf("a column the caller left out maps to %q", got)
+	}
+	if got := Column(map[string]string{"Mail": "email"}, "Mail"); got != "email" {
+		t.Errorf("a mapped column maps to %q", got)
+	}
+	for _, target := range []string{"groups", "shoe_size"} {
+		if _, ok := Target(target); ok {
+			t.Errorf("Target(%q) is accepted; it is no contact field", target)
+		}
+	}
+}
+
+func TestResolveMapping(t *testing.T) {
+	t.Parallel()
+	headers := []string{"E-mail", "Groups", "Naam", "Mail"}
+	for _, tc := range []struct {
+		name     string
+		req      intake.ColumnMapping
+		want     map[string]string
+		problems int
+		warnings int
+	}{
+		{"suggested, unknown columns warned and kept out", intake.ColumnMapping{},
+			map[string]string{"E-mail": "email", "Groups": "", "Naam": "name", "Mail": ""}, 0, 2},
+		{"a caller's mapping wins and may leave a column out", intake.ColumnMapping{ByHeader: map[string]string{"Mail": "email", "E-mail": "ignore"}},
+			map[string]string{"E-mail": "", "Groups": "", "Naam": "name", "Mail": "email"}, 0, 2},
+		{"a target that is no field is a problem", intake.ColumnMapping{ByHeader: map[string]string{"Groups": "groups"}}, nil, 1, 0},
+		{"two columns on one field is a problem", intake.ColumnMapping{ByHeader: map[string]string{"Mail": "email", "Naam": "email"}}, nil, 1, 0},
+		{"a column the file lacks is a problem", intake.ColumnMapping{ByHeader: map[string]string{"Phone": "phone"}}, nil, 1, 0},
+		{"by position, invalid names", intake.ColumnMapping{ByPosition: []string{"email", "nope", "name", "phone"}}, nil, 1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, problems, warnings := ResolveMapping(headers, tc.req)
+			if len(problems) != tc.problems {
+				t.Fatalf("problems %v, want %d", problems, tc.problems)
+			}
+			if tc.problems > 0 {
+				for _, p := range problems {
+					if p.Message == "" || p.Field == "" {
+						t.Errorf("problem without field or message: %+v", p)
+					}
+				}
+				return
+			}
+			if !maps.Equal(got, tc.want) || len(warnings) != tc.warnings {
+				t.Fatalf("mapping %v warnings %v, want %v and %d warnings", got, warnings, tc.want, tc.warnings)
+			}
+		})
+	}
+}
