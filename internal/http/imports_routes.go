@@ -132,6 +132,11 @@ func (s *Server) registerImports() {
 		return s.respondImport(ctx)(s.Imports.Cancel(ctx, tenant(ctx), in.ID))
 	})
 
+	s.registerImportErrors()
+}
+
+// registerImportErrors registers the error report routes.
+func (s *Server) registerImportErrors() {
 	huma.Register(s.api, huma.Operation{
 		OperationID: "list-import-errors", Method: http.MethodGet, Path: "/api/v1/imports/{id}/errors",
 		Summary: "List an import's row errors", Tags: []string{"Imports"}, Security: secured(intake.ScopeImports),
