@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -76,7 +77,7 @@ func ResolveMapping(headers []string, req intake.ColumnMapping) (mapping map[str
 			problem("headers", "", "%d headers provided but the file has %d columns.", len(req.ByPosition), len(headers))
 		}
 	}
-	for _, h := range sortedKeys(req.ByHeader) {
+	for _, h := range slices.Sorted(maps.Keys(req.ByHeader)) {
 		v := strings.TrimSpace(req.ByHeader[h])
 		if !slices.Contains(headers, h) {
 			problem("mapping."+h, v, "The file has no column %q (its columns: %s).", h, strings.Join(headers, ", "))
@@ -125,13 +126,4 @@ func MissingRequired(mapping map[string]string, required []string) []string {
 		missing = append(missing, r)
 	}
 	return missing
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -7,8 +7,8 @@ package plandocket
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/dialect"
@@ -81,7 +81,7 @@ func Translate(req *BulkRequest) (intake.ImportSpec, importer.Records, []string,
 		spec.IgnoreEmptyFields = *req.IgnoreEmptyFields
 	}
 	spec.Mapping = map[string]string{}
-	for _, k := range sortedKeys(req.FieldMapping) {
+	for _, k := range slices.Sorted(maps.Keys(req.FieldMapping)) {
 		v := req.FieldMapping[k]
 		target, ok := importer.Target(v)
 		if !ok {
@@ -142,13 +142,4 @@ func Respond(res importer.Result, items []*importer.Item, warnings []string) (Bu
 		return out, intake.Invalid(fmt.Sprintf("%d of %d records are invalid and skip_on_error is false, so nothing was written.", res.Failed, res.Rows), fields...)
 	}
 	return out, nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
