@@ -10,6 +10,7 @@ import (
 
 	"github.com/intake/intake/internal/importer"
 	"github.com/intake/intake/internal/imports"
+	"github.com/intake/intake/internal/jobs"
 )
 
 // Config is the program's configuration: flags with environment fallbacks.
@@ -48,8 +49,8 @@ type Config struct {
 // the working directory.
 func DefaultConfig() Config {
 	return Config{Addr: ":8080", DatabaseURL: "sqlite:intake.db", UploadDir: "uploads", Region: imports.DefaultRegion, LogLevel: "info",
-		MaxUploadBytes: imports.DefaultMaxUploadBytes, Workers: 2, ChunkSize: importer.DefaultChunkSize,
-		RescueAfter: 5 * time.Minute}
+		MaxUploadBytes: imports.DefaultMaxUploadBytes, Workers: jobs.DefaultWorkers, ChunkSize: importer.DefaultChunkSize,
+		RescueAfter: jobs.DefaultRescueAfter}
 }
 
 // envOr returns the environment variable name, or def when it is unset.

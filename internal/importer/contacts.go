@@ -17,7 +17,7 @@ type contacts struct {
 
 func newContacts(region string) *contacts {
 	if region == "" {
-		region = "NL"
+		region = DefaultRegion
 	}
 	return &contacts{norm: normalizer{region: strings.ToUpper(region)}}
 }

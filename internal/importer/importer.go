@@ -18,6 +18,10 @@ import (
 	"github.com/intake/intake/internal/store"
 )
 
+// DefaultRegion is the phone region of numbers without a country code when
+// neither the spec nor the engine names one.
+const DefaultRegion = "NL"
+
 // DefaultChunkSize is how many records one transaction carries. Measured with
 // BenchmarkJobChunk: beyond ~2000 rows a chunk gains under 5 % on either
 // store while progress and cancel get coarser and a resumed job redoes more.

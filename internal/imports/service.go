@@ -30,7 +30,7 @@ type Queue interface {
 // Defaults of Config.
 const (
 	DefaultMaxUploadBytes = 1 << 30
-	DefaultRegion         = "NL"
+	DefaultRegion         = importer.DefaultRegion
 )
 
 // Service runs imports.

@@ -68,6 +68,12 @@ func (w *importWorker) NextRetry(job *river.Job[ImportArgs]) time.Time {
 	return time.Now().Add(min(n*n*time.Second, time.Minute))
 }
 
+// Defaults of QueueConfig.
+const (
+	DefaultWorkers     = 2
+	DefaultRescueAfter = 5 * time.Minute
+)
+
 // Queue schedules import jobs and runs workers for them.
 type Queue interface {
 	// Enqueue schedules an import to run. Scheduling one already queued
@@ -117,11 +123,11 @@ func NewQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runn
 	}
 	n := cfg.Workers
 	if n <= 0 {
-		n = 2
+		n = DefaultWorkers
 	}
 	rescue := cfg.RescueAfter
 	if rescue <= 0 {
-		rescue = 5 * time.Minute
+		rescue = DefaultRescueAfter
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &importWorker{runner: runner, slice: rescue / 2})
