@@ -149,16 +149,24 @@ func alternateField(name string) (Field, bool) {
 // custom.NAME, or an alternate column. Names are exact (mapping targets are
 // field names); headers go through SuggestField.
 func LookupField(name string) (Field, bool) {
-	for _, f := range ContactFields {
-		if f.Name == name {
-			return f, true
-		}
+	if f, ok := fieldIndex[name]; ok {
+		return f, true
 	}
 	if rest, ok := strings.CutPrefix(name, CustomPrefix); ok && strings.TrimSpace(rest) != "" {
 		return Field{Name: name, Type: TypeText, Match: true, Custom: true}, true
 	}
 	return alternateField(name)
 }
+
+// fieldIndex is ContactFields by name: LookupField runs for every value of
+// every row, so it is a map, not a scan.
+var fieldIndex = func() map[string]Field {
+	m := make(map[string]Field, len(ContactFields))
+	for _, f := range ContactFields {
+		m[f.Name] = f
+	}
+	return m
+}()
 
 // headerIndex maps a normalised header to a field name: every field's own
 // name and its synonyms, alternates included ("Alternate email (work)" as

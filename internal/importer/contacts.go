@@ -24,25 +24,28 @@ func newContacts(region string) *contacts {
 
 func contactOf(it *Item) *intake.Contact { return it.Data.(*intake.Contact) }
 
-// Key implements Resource: the match fields' values, normalised as Prepare
-// normalises them, without building the rest of the contact.
+// Key implements Resource: the match fields' values in their compared form
+// (emails lower-cased, phones in E.164, names and custom values trimmed),
+// without validating or building the rest of the contact: the duplicate
+// scan of a file runs it on every row.
 func (r *contacts) Key(spec *intake.ImportSpec, rec Record) string {
 	var c intake.Contact
 	for _, name := range spec.MatchFields {
 		f, ok := intake.LookupField(name)
 		v := strings.TrimSpace(rec.Fields[name])
-		if !ok || v == "" {
-			continue
-		}
-		if f.Custom {
+		switch {
+		case !ok || v == "":
+		case f.Custom:
 			if c.Custom == nil {
 				c.Custom = map[string]string{}
 			}
 			c.Custom[strings.TrimPrefix(name, intake.CustomPrefix)] = v
-			continue
-		}
-		if dst := f.Column(&c); dst != nil {
-			*dst, _ = r.norm.value(f, v)
+		case f.Type == intake.TypeEmail:
+			c.Email = strings.ToLower(v)
+		case f.Type == intake.TypePhone:
+			c.Phone, _ = r.norm.phone(v)
+		case f.Column(&c) != nil:
+			*f.Column(&c), _ = r.norm.value(f, v)
 		}
 	}
 	if slices.Contains(spec.MatchFields, intake.FieldName) && c.Name == "" {
@@ -54,7 +57,9 @@ func (r *contacts) Key(spec *intake.ImportSpec, rec Record) string {
 // Prepare implements Resource.
 func (r *contacts) Prepare(spec *intake.ImportSpec, rec Record) *Item {
 	c, errs := r.norm.build(rec.Fields)
-	it := &Item{Row: rec.Row, Fields: rec.Fields, Data: &c, Key: r.Key(spec, rec)}
+	// The built contact holds every match value in its compared form, as
+	// Key computes it, so the key is read off it instead of parsed again.
+	it := &Item{Row: rec.Row, Fields: rec.Fields, Data: &c, Key: matchKey(&c, spec.MatchFields)}
 	if len(errs) == 0 && !c.Identified() && spec.Mode != intake.ModeDelete {
 		errs = append(errs, intake.RowError{Code: intake.CodeMissingIdentity,
 			Message: "The record has no email, customer number, phone or name, so it cannot identify a person."})

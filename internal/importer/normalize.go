@@ -116,6 +116,9 @@ func fieldOrder(fields map[string]string) []string {
 			out = append(out, f.Name)
 		}
 	}
+	if len(out) == len(fields) {
+		return out
+	}
 	var rest []string
 	for k := range fields {
 		if f, ok := intake.LookupField(k); !ok || f.Custom || f.Alternate != "" {
