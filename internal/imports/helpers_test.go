@@ -57,7 +57,7 @@ func (b *bundle) newImport(tb testing.TB, content string, mutate func(*intake.Im
 	if mutate != nil {
 		mutate(&im)
 	}
-	if err := b.store.CreateImport(ctx, &im); err != nil {
+	if err := store.CreateImport(ctx, b.store, &im); err != nil {
 		tb.Fatal(err)
 	}
 	return im

@@ -18,7 +18,7 @@ import (
 // infrastructure failures, which the queue retries; a resumed run starts
 // after the last checkpoint.
 func (s *Service) Run(ctx context.Context, tenantID, id int64) error {
-	im, err := s.Store.UpdateImport(ctx, tenantID, id, func(im *intake.Import) error { return im.Begin(s.clock()) })
+	im, err := store.UpdateImport(ctx, s.Store, tenantID, id, func(im *intake.Import) error { return im.Begin(s.clock()) })
 	switch {
 	case errors.Is(err, intake.ErrImportEnded), intake.ErrorCode(err) == intake.ESTATE:
 		return nil
@@ -34,7 +34,7 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) error {
 	_, err = s.Engine.Run(ctx, tenantID, im.Spec, &fileInput{s: s, im: &im}, &checkpoint{im: im}, opt)
 	switch code := intake.ErrorCode(err); {
 	case err == nil:
-		_, err = s.Store.UpdateImport(ctx, tenantID, id, func(cur *intake.Import) error { return cur.Finish(s.clock()) })
+		_, err = store.UpdateImport(ctx, s.Store, tenantID, id, func(cur *intake.Import) error { return cur.Finish(s.clock()) })
 	case code == intake.ESTATE:
 		// The checkpoint refused to move: cancelled, or another worker.
 		cur, gerr := s.Store.GetImport(ctx, tenantID, id)

@@ -151,7 +151,7 @@ func TestRunner(t *testing.T) {
 				im := b.newImport(t, content, nil)
 				b.svc.afterChunk = func(processed int) {
 					if processed == 1000 {
-						if _, err := s.UpdateImport(ctx, b.tenant, im.ID, func(im *intake.Import) error {
+						if _, err := store.UpdateImport(ctx, s, b.tenant, im.ID, func(im *intake.Import) error {
 							im.Status = intake.StatusCancelled
 							return nil
 						}); err != nil {

@@ -197,7 +197,7 @@ func (s *Service) configure(im *intake.Import, req intake.ImportRequest, remap b
 // even when it is complete now. Errors: ESTATE (the job is not waiting),
 // EINVALID.
 func (s *Service) Patch(ctx context.Context, tenantID, id int64, req intake.ImportRequest) (intake.Import, error) {
-	return s.Store.UpdateImport(ctx, tenantID, id, func(im *intake.Import) error {
+	return store.UpdateImport(ctx, s.Store, tenantID, id, func(im *intake.Import) error {
 		if im.Status != intake.StatusAwaitingMapping {
 			return intake.Errorf(intake.ESTATE, "Import %d is %s; only a job awaiting its mapping can be changed.", im.ID, im.Status)
 		}
@@ -245,12 +245,12 @@ func (s *Service) Start(ctx context.Context, tenantID, id int64) (intake.Import,
 // Cancel ends a job that has not ended; a running one stops at its next
 // chunk, and what earlier chunks wrote stays written. ESTATE if it has ended.
 func (s *Service) Cancel(ctx context.Context, tenantID, id int64) (intake.Import, error) {
-	return s.Store.UpdateImport(ctx, tenantID, id, func(im *intake.Import) error { return im.Cancel(s.clock()) })
+	return store.UpdateImport(ctx, s.Store, tenantID, id, func(im *intake.Import) error { return im.Cancel(s.clock()) })
 }
 
 // Fail marks a job failed with msg, unless it has already ended.
 func (s *Service) Fail(ctx context.Context, tenantID, id int64, msg string) error {
-	_, err := s.Store.UpdateImport(ctx, tenantID, id, func(im *intake.Import) error { return im.Fail(s.clock(), msg) })
+	_, err := store.UpdateImport(ctx, s.Store, tenantID, id, func(im *intake.Import) error { return im.Fail(s.clock(), msg) })
 	if err != nil && !errors.Is(err, intake.ErrImportEnded) {
 		return fmt.Errorf("fail import %d: %w", id, err)
 	}

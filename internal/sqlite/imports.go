@@ -72,11 +72,6 @@ type jobTx struct {
 // Driver implements store.JobTx.
 func (t *jobTx) Driver() any { return t.tx }
 
-// CreateImport implements store.Store.
-func (db *DB) CreateImport(ctx context.Context, im *intake.Import) error {
-	return db.Jobs(ctx, im.TenantID, func(tx store.JobTx) error { return tx.CreateImport(ctx, im) })
-}
-
 // CreateImport implements store.JobTx.
 func (t *jobTx) CreateImport(ctx context.Context, im *intake.Import) error {
 	if im.TenantID != t.tenantID {
@@ -137,17 +132,6 @@ func (db *DB) ListImports(ctx context.Context, tenantID int64, before int64, lim
 		out = append(out, im)
 	}
 	return out, rows.Err()
-}
-
-// UpdateImport implements store.Store.
-func (db *DB) UpdateImport(ctx context.Context, tenantID, id int64, fn func(*intake.Import) error) (intake.Import, error) {
-	var im intake.Import
-	err := db.Jobs(ctx, tenantID, func(tx store.JobTx) error {
-		var err error
-		im, err = tx.UpdateImport(ctx, id, fn)
-		return err
-	})
-	return im, err
 }
 
 // UpdateImport implements store.JobTx. The transaction holds SQLite's one

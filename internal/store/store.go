@@ -50,17 +50,10 @@ type Store interface {
 	// this one too, waits for the one in progress). fn's error rolls back
 	// and is returned.
 	Jobs(ctx context.Context, tenantID int64, fn func(JobTx) error) error
-	// CreateImport stores a new import job and sets its ID and timestamps:
-	// JobTx.CreateImport in a transaction of its own.
-	CreateImport(ctx context.Context, im *intake.Import) error
 	// GetImport returns one import job; ENOTFOUND if it is not the tenant's.
 	GetImport(ctx context.Context, tenantID, id int64) (intake.Import, error)
 	// ListImports returns up to limit jobs with id < before (0 = newest), newest first.
 	ListImports(ctx context.Context, tenantID int64, before int64, limit int) ([]intake.Import, error)
-	// UpdateImport reads a job, lets fn change it and stores the result, in
-	// one transaction (JobTx.UpdateImport); fn's error aborts and is
-	// returned. ENOTFOUND if it is not the tenant's.
-	UpdateImport(ctx context.Context, tenantID, id int64, fn func(*intake.Import) error) (intake.Import, error)
 	// ListImportErrors returns up to limit row errors of a job with row > afterRow, in row order.
 	ListImportErrors(ctx context.Context, tenantID, importID int64, afterRow, limit int) ([]intake.RowError, error)
 
@@ -134,4 +127,24 @@ type Tx interface {
 	// ProcessedRows is still from. Otherwise (cancelled, or another worker
 	// moved on) it returns an ESTATE error, and the caller rolls back.
 	SaveImportProgress(ctx context.Context, im *intake.Import, from int, errs []intake.RowError) error
+}
+
+// CreateImport stores a new import job of im.TenantID and sets its ID and
+// timestamps: JobTx.CreateImport in a transaction of its own. It is written
+// once here, over Jobs, not in every backend.
+func CreateImport(ctx context.Context, s Store, im *intake.Import) error {
+	return s.Jobs(ctx, im.TenantID, func(tx JobTx) error { return tx.CreateImport(ctx, im) })
+}
+
+// UpdateImport reads a job, lets fn change it and stores the result, in one
+// transaction (JobTx.UpdateImport); fn's error aborts and is returned.
+// ENOTFOUND if it is not the tenant's.
+func UpdateImport(ctx context.Context, s Store, tenantID, id int64, fn func(*intake.Import) error) (intake.Import, error) {
+	var im intake.Import
+	err := s.Jobs(ctx, tenantID, func(tx JobTx) error {
+		var err error
+		im, err = tx.UpdateImport(ctx, id, fn)
+		return err
+	})
+	return im, err
 }

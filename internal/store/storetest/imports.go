@@ -19,16 +19,16 @@ func testImports(t *testing.T, open opener) {
 	s, a, b := setup(t, open)
 	im := &intake.Import{TenantID: a.ID, Status: intake.StatusQueued, FileKey: "k", Format: "csv",
 		Spec: intake.DefaultSpec(), Headers: []string{"email", "name"}}
-	if err := s.CreateImport(ctx, im); err != nil || im.ID == 0 {
+	if err := store.CreateImport(ctx, s, im); err != nil || im.ID == 0 {
 		t.Fatalf("create: %v %+v", err, im)
 	}
 	if _, err := s.GetImport(ctx, b.ID, im.ID); intake.ErrorCode(err) != intake.ENOTFOUND {
 		t.Fatalf("other tenant reads the job: %v", err)
 	}
-	if _, err := s.UpdateImport(ctx, b.ID, im.ID, func(*intake.Import) error { return nil }); intake.ErrorCode(err) != intake.ENOTFOUND {
+	if _, err := store.UpdateImport(ctx, s, b.ID, im.ID, func(*intake.Import) error { return nil }); intake.ErrorCode(err) != intake.ENOTFOUND {
 		t.Fatalf("other tenant updates the job: %v", err)
 	}
-	running, err := s.UpdateImport(ctx, a.ID, im.ID, func(im *intake.Import) error {
+	running, err := store.UpdateImport(ctx, s, a.ID, im.ID, func(im *intake.Import) error {
 		im.Status = intake.StatusRunning
 		now := time.Now()
 		im.StartedAt = &now
@@ -60,7 +60,7 @@ func testImports(t *testing.T, open opener) {
 	if other, _ := s.ListImportErrors(ctx, b.ID, im.ID, 0, 10); len(other) != 0 {
 		t.Fatalf("other tenant reads row errors: %+v", other)
 	}
-	s.UpdateImport(ctx, a.ID, im.ID, func(im *intake.Import) error { im.Status = intake.StatusCancelled; return nil })
+	store.UpdateImport(ctx, s, a.ID, im.ID, func(im *intake.Import) error { im.Status = intake.StatusCancelled; return nil })
 	if err := save(4, 8); intake.ErrorCode(err) != intake.ESTATE {
 		t.Fatalf("a cancelled job took a checkpoint: %v", err)
 	}
@@ -108,7 +108,7 @@ func testJobsRollBack(t *testing.T, open opener) {
 	s, a, _ := setup(t, open)
 	boom := errors.New("boom")
 	kept := &intake.Import{TenantID: a.ID, Status: intake.StatusQueued, Spec: intake.DefaultSpec()}
-	if err := s.CreateImport(ctx, kept); err != nil {
+	if err := store.CreateImport(ctx, s, kept); err != nil {
 		t.Fatal(err)
 	}
 	err := s.Jobs(ctx, a.ID, func(tx store.JobTx) error {
@@ -147,7 +147,7 @@ func testJobsTenancy(t *testing.T, open opener) {
 	ctx := context.Background()
 	s, a, b := setup(t, open)
 	im := &intake.Import{TenantID: a.ID, Status: intake.StatusQueued, Spec: intake.DefaultSpec()}
-	if err := s.CreateImport(ctx, im); err != nil {
+	if err := store.CreateImport(ctx, s, im); err != nil {
 		t.Fatal(err)
 	}
 	err := s.Jobs(ctx, b.ID, func(tx store.JobTx) error {
