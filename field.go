@@ -29,7 +29,7 @@ type Field struct {
 	// Max is the most characters (text) or items (list); 0 means no limit.
 	Max int
 	// Synonyms are header names that mean this field, compared as
-	// NormalizeHeader does ("E-mail", "e_mail" and "EMAIL" are one).
+	// normalizeHeader does ("E-mail", "e_mail" and "EMAIL" are one).
 	Synonyms []string
 	// Match reports whether the field can be a match field.
 	Match bool
@@ -174,8 +174,8 @@ var fieldIndex = func() map[string]Field {
 var headerIndex = func() map[string]string {
 	m := map[string]string{}
 	add := func(h, field string) {
-		if _, taken := m[NormalizeHeader(h)]; !taken {
-			m[NormalizeHeader(h)] = field
+		if _, taken := m[normalizeHeader(h)]; !taken {
+			m[normalizeHeader(h)] = field
 		}
 	}
 	for _, f := range ContactFields {
@@ -198,9 +198,9 @@ var headerIndex = func() map[string]string {
 	return m
 }()
 
-// NormalizeHeader lowercases a header and drops everything but letters and
+// normalizeHeader lowercases a header and drops everything but letters and
 // digits, so "E-mail", "e_mail" and "EMail " compare equal.
-func NormalizeHeader(h string) string {
+func normalizeHeader(h string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(h) {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
@@ -215,7 +215,7 @@ func NormalizeHeader(h string) string {
 // and punctuation ("E-mail", "fname", "Phone Number"), or custom.NAME and
 // alternate columns by their exact name.
 func SuggestField(header string) (string, bool) {
-	if f, ok := headerIndex[NormalizeHeader(header)]; ok {
+	if f, ok := headerIndex[normalizeHeader(header)]; ok {
 		return f, true
 	}
 	if f, ok := LookupField(strings.TrimSpace(header)); ok {

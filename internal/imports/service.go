@@ -49,7 +49,6 @@ type Service struct {
 	// the server fetch from inside its own network (SSRF).
 	LocationPrivate bool
 
-	now func() time.Time
 	// afterChunk, when set (tests), runs after each committed chunk of a
 	// job with the rows processed so far.
 	afterChunk func(processed int)
@@ -62,15 +61,10 @@ func New(st store.Store, bucket *blob.Bucket, region string, chunkSize int) *Ser
 		region = DefaultRegion
 	}
 	return &Service{Store: st, Bucket: bucket, Engine: &importer.Engine{Store: st, Region: region, ChunkSize: chunkSize},
-		Logger: slog.Default(), MaxUploadBytes: DefaultMaxUploadBytes, now: time.Now}
+		Logger: slog.Default(), MaxUploadBytes: DefaultMaxUploadBytes}
 }
 
-func (s *Service) clock() time.Time {
-	if s.now == nil {
-		return time.Now().UTC()
-	}
-	return s.now().UTC()
-}
+func (s *Service) clock() time.Time { return time.Now().UTC() }
 
 // Get returns one job; ENOTFOUND if it is not the tenant's.
 func (s *Service) Get(ctx context.Context, tenantID, id int64) (intake.Import, error) {
