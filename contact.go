@@ -28,8 +28,18 @@ type Contact struct {
 	Tags           []string          `json:"tags"`
 	Custom         map[string]string `json:"custom,omitempty"`
 	Alternates     []Alternate       `json:"alternates,omitempty"`
-	CreatedAt      time.Time         `json:"created_at"`
-	UpdatedAt      time.Time         `json:"updated_at"`
+	// AlternateNames are other names of the person (PackageX: at most 5).
+	AlternateNames []string `json:"alternate_names,omitempty"`
+	IsPrimary      bool     `json:"is_primary,omitempty"`
+	// Groups and Locations are the names of the contact's groups (of
+	// resource contact) and locations, sorted.
+	Groups    []string `json:"groups,omitempty"`
+	Locations []string `json:"locations,omitempty"`
+	// Events are the events the contact takes part in; read-only, shown by
+	// GET /contacts/{id} (imports neither read nor write them).
+	Events    []ContactEvent `json:"events,omitempty"`
+	CreatedAt time.Time      `json:"created_at"`
+	UpdatedAt time.Time      `json:"updated_at"`
 }
 
 // Alternate is a secondary email, phone or address with a kind such as
@@ -101,5 +111,7 @@ func (c *Contact) SameData(o *Contact) bool {
 			return false
 		}
 	}
-	return slices.Equal(c.Tags, o.Tags) && maps.Equal(c.Custom, o.Custom) && slices.Equal(c.Alternates, o.Alternates)
+	return slices.Equal(c.Tags, o.Tags) && maps.Equal(c.Custom, o.Custom) && slices.Equal(c.Alternates, o.Alternates) &&
+		slices.Equal(c.AlternateNames, o.AlternateNames) && c.IsPrimary == o.IsPrimary &&
+		slices.Equal(c.Groups, o.Groups) && slices.Equal(c.Locations, o.Locations)
 }

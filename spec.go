@@ -103,7 +103,9 @@ func ParseMatchFields(values ...string) ([]string, error) {
 
 // Resources an import can write.
 const (
-	ResourceContacts = "contacts"
+	ResourceContacts     = "contacts"
+	ResourceParticipants = "participants" // needs EventKey
+	ResourceGroups       = "groups"
 )
 
 // ImportSpec is everything that says what an import does, in our native
@@ -124,6 +126,20 @@ type ImportSpec struct {
 	// Region is the phone region (ISO alpha-2) for numbers without a
 	// country code; "" means the server's default.
 	Region string `json:"region,omitempty"`
+
+	// EventKey is the event a participants import adds to.
+	EventKey string `json:"event_key,omitempty"`
+	// CreateContacts lets a participants import create the contacts it
+	// does not find (default true); false fails those rows.
+	CreateContacts bool `json:"create_contacts"`
+	// RemoveMissing deletes, after a file completes, the tenant's contacts
+	// the file did not match or create (only those in RemoveMissingGroup
+	// when it is set).
+	RemoveMissing      bool   `json:"remove_missing,omitempty"`
+	RemoveMissingGroup string `json:"remove_missing_group,omitempty"`
+	// Limits are a dialect's own maximum lengths by field name (PackageX's
+	// email ≤ 127, phone ≤ 31, …), stricter than the registry's.
+	Limits map[string]int `json:"limits,omitempty"`
 }
 
 // DefaultSpec returns the design's defaults: contacts, upsert on email, keep
@@ -137,6 +153,7 @@ func DefaultSpec() ImportSpec {
 		IgnoreEmptyFields: true,
 		Duplicates:        DuplicatesUseLast,
 		SkipOnError:       true,
+		CreateContacts:    true,
 	}
 }
 

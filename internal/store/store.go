@@ -69,6 +69,14 @@ type ContactFilter struct {
 	CustomerNumber string
 	Tag            string
 	UpdatedSince   time.Time
+	// Q is a prefix of the name, first name, last name or email,
+	// compared ignoring case.
+	Q string
+	// Group, Location and Event name a group (of contacts), a location
+	// and an event key the contact must belong to.
+	Group, Location, Event string
+	// Custom holds custom field values the contact must have, exactly.
+	Custom map[string]string
 }
 
 // Lookup names the key values whose contacts FindContacts returns.
