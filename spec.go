@@ -195,6 +195,7 @@ const (
 	CodeRowUnreadable   = "unreadable_row"
 	CodeNotWrittenBatch = "not_written"
 	CodeAmbiguousMatch  = "ambiguous_match"
+	CodeRemoved         = "removed"
 )
 
 // Outcome is what happened to one record.
@@ -207,6 +208,10 @@ const (
 	OutcomeDeleted Outcome = "deleted"
 	OutcomeSkipped Outcome = "skipped"
 	OutcomeFailed  Outcome = "failed"
+	// OutcomeRemoved is a stored contact the file did not contain, deleted
+	// by remove_missing (or, validating, that would be). It is not a row of
+	// the file: it is counted in deleted, not in the processed rows.
+	OutcomeRemoved Outcome = "removed"
 )
 
 // ColumnMapping is what a caller said about a file's columns, reduced by

@@ -80,6 +80,9 @@ func (r *contacts) Prepare(spec *intake.ImportSpec, rec Record) *Item {
 // every match field is unique per tenant in the store contract, so a
 // record that does exist makes the insert fail instead of duplicating it.
 func (r *contacts) Optimistic(spec *intake.ImportSpec) bool {
+	if spec.RemoveMissing {
+		return false // every record's contact must be known, failed ones too
+	}
 	switch spec.Mode {
 	case intake.ModeCreate, intake.ModeUpsert, intake.ModeIgnoreOrAdd:
 	default:
@@ -184,23 +187,34 @@ func (p *contactPlan) Found() int { return p.found }
 func (r *contacts) Decide(ctx context.Context, tx store.Tx, spec *intake.ImportSpec, items []*Item, lookup bool) (Plan, error) {
 	plan := &contactPlan{}
 	live := slices.DeleteFunc(slices.Clone(items), func(it *Item) bool { return it.Outcome != "" })
-	if len(live) == 0 {
+	// remove_missing must not remove the contact of a record that failed
+	// or was skipped as an in-file duplicate: those are looked up too.
+	var keep []*Item
+	if spec.RemoveMissing {
+		keep = slices.DeleteFunc(slices.Clone(items), func(it *Item) bool { return it.Outcome == "" || it.Key == "" || it.Data == nil })
+	}
+	if len(live)+len(keep) == 0 {
 		return plan, nil
 	}
 	var existing []intake.Contact
 	if lookup {
 		var err error
-		if existing, err = tx.FindContacts(ctx, lookupFor(spec.MatchFields, live)); err != nil {
+		if existing, err = tx.FindContacts(ctx, lookupFor(spec.MatchFields, append(slices.Clip(live), keep...))); err != nil {
 			return nil, fmt.Errorf("find existing contacts: %w", err)
 		}
 	}
 	plan.found = len(existing)
-	plan.decide(spec, live, existing)
+	ix := plan.decide(spec, live, existing)
+	for _, it := range keep {
+		if m := ix.byKey[it.Key]; len(m) == 1 {
+			it.ID = m[0].ID
+		}
+	}
 	return plan, nil
 }
 
 // decide sets the outcome of every live item against existing contacts.
-func (plan *contactPlan) decide(spec *intake.ImportSpec, live []*Item, existing []intake.Contact) {
+func (plan *contactPlan) decide(spec *intake.ImportSpec, live []*Item, existing []intake.Contact) *index {
 	ix := newIndex(spec.MatchFields, existing)
 	for _, it := range live {
 		in := contactOf(it)
@@ -255,6 +269,7 @@ func (plan *contactPlan) decide(spec *intake.ImportSpec, live []*Item, existing 
 		}
 		it.Outcome = outcome
 	}
+	return ix
 }
 
 // Write implements Plan: deletes, then updates, then inserts (so a value

@@ -101,13 +101,15 @@ type Counts struct {
 // add counts the outcomes of items.
 func (c *Counts) add(items []*Item) {
 	for _, it := range items {
-		c.Rows++
+		if it.Outcome != intake.OutcomeRemoved {
+			c.Rows++
+		}
 		switch it.Outcome {
 		case intake.OutcomeCreated:
 			c.Created++
 		case intake.OutcomeUpdated:
 			c.Updated++
-		case intake.OutcomeDeleted:
+		case intake.OutcomeDeleted, intake.OutcomeRemoved:
 			c.Deleted++
 		case intake.OutcomeSkipped:
 			c.Skipped++
@@ -120,6 +122,8 @@ func (c *Counts) add(items []*Item) {
 // Result is the end of a Run.
 type Result struct {
 	Counts
+	// Warnings say what the run chose not to do (remove_missing skipped).
+	Warnings []string
 	// Total is the number of records in the input.
 	Total int
 	// Rejected is set when skip_on_error is false and a record failed:
@@ -169,6 +173,9 @@ type Options struct {
 	Resume Counts
 	// Noun names a record in messages: "row" (default) or "record".
 	Noun string
+	// ImportID is the job a file import runs for: remove_missing keeps
+	// what the job has seen under it. 0 for a bulk request.
+	ImportID int64
 	// Committed, when set, is called after each chunk has committed
 	// (progress reporting; tests stop a run there).
 	Committed func(Chunk)

@@ -81,8 +81,11 @@ func (e *Engine) Run(ctx context.Context, tenantID int64, spec intake.ImportSpec
 	if err != nil {
 		return Result{}, err
 	}
+	if err := checkRemoveMissing(&spec, opt); err != nil {
+		return Result{}, err
+	}
 	p := &pass{e: e, tenantID: tenantID, spec: &spec, res: res, in: in, sink: sink, dups: NewDuplicates(), noun: opt.Noun,
-		committed: opt.Committed}
+		committed: opt.Committed, importID: opt.ImportID}
 	if p.noun == "" {
 		p.noun = "row"
 	}
@@ -96,11 +99,11 @@ func (e *Engine) Run(ctx context.Context, tenantID int64, spec intake.ImportSpec
 	p.dups.Seal()
 	if spec.SkipOnError {
 		done, err := p.chunked(ctx, opt.Resume, nil)
-		return Result{Counts: done, Total: p.total}, err
+		return Result{Counts: done, Total: p.total, Warnings: p.warnings}, err
 	}
 	done, failures, err := p.allOrNothing(ctx, opt.Resume)
 	if err != nil || failures == nil {
-		return Result{Counts: done, Total: p.total}, err
+		return Result{Counts: done, Total: p.total, Warnings: p.warnings}, err
 	}
 	done, err = p.chunked(ctx, opt.Resume, failures)
 	return Result{Counts: done, Total: p.total, Rejected: true}, err
@@ -119,6 +122,8 @@ type pass struct {
 	noun     string
 	// committed is Options.Committed.
 	committed func(Chunk)
+	importID  int64
+	warnings  []string
 }
 
 // scan reads the whole input once, adding every record's key to the
@@ -253,6 +258,14 @@ func (p *pass) chunked(ctx context.Context, done Counts, failures map[int][]inta
 			}
 			next = done
 			next.add(items)
+			if failures == nil {
+				var err error
+				if items, err = p.finish(ctx, tx, items, next); err != nil {
+					return err
+				}
+				next = done
+				next.add(items)
+			}
 			return p.sink.Commit(ctx, tx, Chunk{Items: items, From: done.Rows, Counts: next, Total: p.total})
 		})
 		if err != nil {
@@ -265,6 +278,24 @@ func (p *pass) chunked(ctx context.Context, done Counts, failures map[int][]inta
 		return nil
 	})
 	return done, err
+}
+
+// finish does a chunk's bookkeeping after its writes, in its transaction:
+// it marks what the chunk saw and, after the last record (counts includes
+// the chunk), removes what the input did not contain. It returns the
+// chunk's items with the removed ones appended.
+func (p *pass) finish(ctx context.Context, tx store.Tx, items []*Item, counts Counts) ([]*Item, error) {
+	if err := p.markSeen(ctx, tx, items); err != nil {
+		return nil, err
+	}
+	if counts.Rows < p.total {
+		return items, nil
+	}
+	removed, err := p.removeMissing(ctx, tx, items[len(items)-1].Row, counts)
+	if err != nil {
+		return nil, err
+	}
+	return append(items, removed...), nil
 }
 
 // apply decides a chunk and, unless validating, writes it.
@@ -333,6 +364,12 @@ func (p *pass) allOrNothing(ctx context.Context, done Counts) (Counts, map[int][
 				return nil // rejected (or an earlier attempt was): no checkpoints
 			}
 			from := next.Rows
+			after := next
+			after.add(items)
+			var err error
+			if items, err = p.finish(ctx, tx, items, after); err != nil {
+				return err
+			}
 			next.add(items)
 			return p.sink.Commit(ctx, tx, Chunk{Items: items, From: from, Counts: next, Total: p.total})
 		})

@@ -27,14 +27,17 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) error {
 	}
 	resume := importer.Counts{Rows: im.ProcessedRows, Created: im.Created, Updated: im.Updated,
 		Deleted: im.Deleted, Skipped: im.Skipped, Failed: im.FailedRows}
-	opt := importer.Options{Resume: resume}
+	opt := importer.Options{Resume: resume, ImportID: id}
 	if s.afterChunk != nil {
 		opt.Committed = func(ch importer.Chunk) { s.afterChunk(ch.Counts.Rows) }
 	}
-	_, err = s.Engine.Run(ctx, tenantID, im.Spec, &fileInput{s: s, im: &im}, &checkpoint{im: im}, opt)
+	res, err := s.Engine.Run(ctx, tenantID, im.Spec, &fileInput{s: s, im: &im}, &checkpoint{im: im}, opt)
 	switch code := intake.ErrorCode(err); {
 	case err == nil:
-		_, err = store.UpdateImport(ctx, s.Store, tenantID, id, func(cur *intake.Import) error { return cur.Finish(s.clock()) })
+		_, err = store.UpdateImport(ctx, s.Store, tenantID, id, func(cur *intake.Import) error {
+			cur.Warnings = append(cur.Warnings, res.Warnings...)
+			return cur.Finish(s.clock())
+		})
 	case code == intake.ESTATE:
 		// The checkpoint refused to move: cancelled, or another worker.
 		cur, gerr := s.Store.GetImport(ctx, tenantID, id)
@@ -143,7 +146,7 @@ func report(items []*importer.Item, im *intake.Import) []intake.RowError {
 	}
 	var out []intake.RowError
 	for _, it := range items {
-		if it.Outcome != intake.OutcomeFailed && it.Outcome != intake.OutcomeSkipped {
+		if it.Outcome != intake.OutcomeFailed && it.Outcome != intake.OutcomeSkipped && it.Outcome != intake.OutcomeRemoved {
 			continue
 		}
 		values := make([]string, len(it.Values))

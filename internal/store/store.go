@@ -129,6 +129,16 @@ type Tx interface {
 	// Savepoint runs fn inside a savepoint: if fn fails, what it wrote is
 	// undone, the transaction stays usable, and fn's error is returned.
 	Savepoint(ctx context.Context, fn func() error) error
+	// MarkSeen records that import importID matched or created the
+	// contacts ids (remove_missing); marking one twice is no error.
+	MarkSeen(ctx context.Context, importID int64, ids []int64) error
+	// UnseenContacts returns, in id order, the tenant's contacts that
+	// import importID has not marked seen, only those in the contact group
+	// named group (ignoring case) when group is not "". The contacts carry
+	// their ID, email, customer number and name only.
+	UnseenContacts(ctx context.Context, importID int64, group string) ([]intake.Contact, error)
+	// ForgetSeen drops what import importID marked seen.
+	ForgetSeen(ctx context.Context, importID int64) error
 	// SaveImportProgress is a job's checkpoint, committed with the chunk's
 	// writes: it stores im's counters and ProcessedRows and the chunk's row
 	// errors, but only if the stored job is still running and its

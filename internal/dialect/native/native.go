@@ -91,6 +91,12 @@ func parse(p dialect.Params, req intake.ImportRequest, fresh bool) (intake.Impor
 			setBool(&spec.SkipOnError, errs.Bool(x.Key, v))
 		case "autostart":
 			setBool(&req.Autostart, errs.Bool(x.Key, v))
+		case "remove_missing", "removeMissing":
+			setBool(&spec.RemoveMissing, errs.Bool(x.Key, v))
+		case "remove_missing_group":
+			spec.RemoveMissingGroup = v
+		case "deleteTarget", "delete_target":
+			checkDeleteTarget(&errs, x.Key, v)
 		}
 	}
 	if fresh && !matchSet && shape.textUs {
@@ -102,6 +108,9 @@ func parse(p dialect.Params, req intake.ImportRequest, fresh bool) (intake.Impor
 	}
 	requireName := shape.packageX || shape.textUs || slices.Contains(spec.Required, intake.FieldName)
 	checkSpec(&errs, spec, mode, dups, resource, match)
+	if spec.RemoveMissing && spec.Mode == intake.ModeDelete {
+		errs.Add("remove_missing", "true", "remove_missing cannot be combined with mode delete: it would delete every contact.")
+	}
 	checkReading(&errs, &req)
 	if err := errs.Err("The import options are not valid."); err != nil {
 		return req, err
@@ -133,6 +142,20 @@ func checkSpec(errs *dialect.Errors, spec *intake.ImportSpec, mode, dups, resour
 	}
 	if spec.Region != "" && len(spec.Region) != 2 {
 		errs.Add("region", spec.Region, "The region must be an ISO 3166-1 alpha-2 code such as NL.")
+	}
+}
+
+// checkDeleteTarget accepts Copernica's deleteTarget. profile deletes
+// contacts, which is what mode delete does; subprofile would delete child
+// records, which do not exist yet, so it is refused rather than deleting
+// whole contacts in their place.
+func checkDeleteTarget(errs *dialect.Errors, key, v string) {
+	switch strings.ToLower(v) {
+	case "", "profile", "profiles":
+	case "subprofile", "subprofiles":
+		errs.Add(key, v, "deleteTarget subprofile is not supported yet: child records (subprofiles) cannot be imported or deleted yet. Use deleteTarget profile to delete contacts.")
+	default:
+		errs.Add(key, v, "deleteTarget must be profile or subprofile.")
 	}
 }
 

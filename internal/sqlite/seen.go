@@ -1,0 +1,54 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/intake/intake"
+)
+
+// MarkSeen implements store.Tx: one statement for the batch.
+func (t *tx) MarkSeen(ctx context.Context, importID int64, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	b, _ := json.Marshal(ids)
+	if _, err := t.tx.ExecContext(ctx, `INSERT OR IGNORE INTO import_seen (import_id, contact_id)
+		SELECT ?, value FROM json_each(?)`, importID, string(b)); err != nil {
+		return fmt.Errorf("mark %d contacts seen: %w", len(ids), err)
+	}
+	return nil
+}
+
+// UnseenContacts implements store.Tx.
+func (t *tx) UnseenContacts(ctx context.Context, importID int64, group string) ([]intake.Contact, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, coalesce(c.email, ''), coalesce(c.customer_number, ''), c.name
+		FROM contacts c
+		WHERE c.tenant_id = ?1
+		  AND NOT EXISTS (SELECT 1 FROM import_seen s WHERE s.import_id = ?2 AND s.contact_id = c.id)
+		  AND (?3 = '' OR EXISTS (SELECT 1 FROM contact_groups cg JOIN groups g ON g.id = cg.group_id
+		       WHERE cg.contact_id = c.id AND g.tenant_id = ?1 AND g.resource = 'contact' AND intake_lower(g.name) = intake_lower(?3)))
+		ORDER BY c.id`, t.tenantID, importID, group)
+	if err != nil {
+		return nil, fmt.Errorf("find unseen contacts: %w", err)
+	}
+	defer rows.Close()
+	var out []intake.Contact
+	for rows.Next() {
+		var c intake.Contact
+		if err := rows.Scan(&c.ID, &c.Email, &c.CustomerNumber, &c.Name); err != nil {
+			return nil, fmt.Errorf("find unseen contacts: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ForgetSeen implements store.Tx.
+func (t *tx) ForgetSeen(ctx context.Context, importID int64) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM import_seen WHERE import_id = ?`, importID); err != nil {
+		return fmt.Errorf("forget seen contacts: %w", err)
+	}
+	return nil
+}
