@@ -48,7 +48,9 @@ func TestCreate(t *testing.T) {
 				return r.Spec.Resource == intake.ResourceContacts && r.Spec.Mode == intake.ModeCreate && r.Sync
 			}, ""},
 		{"Copernica's removeMissing and deleteTarget profile", params("removeMissing", "true", "deleteTarget", "profile", "remove_missing_group", "Members"),
-			func(r intake.ImportRequest) bool { return r.Spec.RemoveMissing && r.Spec.RemoveMissingGroup == "Members" }, ""},
+			func(r intake.ImportRequest) bool {
+				return r.Spec.RemoveMissing && r.Spec.RemoveMissingGroup == "Members"
+			}, ""},
 		{"deleteTarget subprofile is refused, not run as a profile delete", params("action", "delete", "deleteTarget", "subprofile"), nil, "deleteTarget"},
 		{"an unknown deleteTarget", params("deleteTarget", "everything"), nil, "deleteTarget"},
 		{"remove_missing with mode delete", params("mode", "delete", "remove_missing", "true"), nil, "remove_missing"},
