@@ -64,6 +64,12 @@ type Import struct {
 	FinishedAt    *time.Time   `json:"finished_at,omitempty"`
 }
 
+// HasReport reports whether the job's error report has rows: failed or
+// skipped rows, or contacts remove_missing removed.
+func (im *Import) HasReport() bool {
+	return im.FailedRows+im.Skipped > 0 || (im.Spec.RemoveMissing && im.Deleted > 0)
+}
+
 // Progress is the share of rows processed, 0–100.
 func (im *Import) Progress() int {
 	switch {

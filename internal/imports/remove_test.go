@@ -70,7 +70,8 @@ func TestRemoveMissing(t *testing.T) {
 				var out []string
 				for _, e := range errs {
 					if e.Outcome == intake.OutcomeRemoved {
-						if e.Code != intake.CodeRemoved || e.Column != "email" || !strings.Contains(e.Message, e.Value) {
+						if e.Code != intake.CodeRemoved || e.Column != "email" || !strings.Contains(e.Message, e.Value) ||
+							len(e.Values) != 3 || e.Values[0] != e.Value {
 							t.Errorf("removed report row %+v", e)
 						}
 						out = append(out, e.Value)

@@ -135,6 +135,28 @@ func (c *checkpoint) Commit(ctx context.Context, tx store.Tx, ch importer.Chunk)
 	return tx.SaveImportProgress(ctx, &next, ch.From, report(ch.Items, &c.im))
 }
 
+// removedValues are a removed contact's cells under the file's headers
+// (its email, customer number and name where the file has those columns),
+// so errors.csv shows who was removed in the file's own shape.
+func removedValues(it *importer.Item, im *intake.Import) []string {
+	c, _ := it.Data.(*intake.Contact)
+	values := make([]string, len(im.Headers))
+	for j, h := range im.Headers {
+		if c == nil {
+			break
+		}
+		switch im.Spec.Mapping[h] {
+		case intake.FieldEmail:
+			values[j] = c.Email
+		case intake.FieldCustomerNumber:
+			values[j] = c.CustomerNumber
+		case intake.FieldName:
+			values[j] = c.Name
+		}
+	}
+	return values
+}
+
 // report turns a chunk's failed and skipped items into report rows, with
 // the column each error is about as the file names it.
 func report(items []*importer.Item, im *intake.Import) []intake.RowError {
@@ -152,6 +174,9 @@ func report(items []*importer.Item, im *intake.Import) []intake.RowError {
 		values := make([]string, len(it.Values))
 		for j, v := range it.Values {
 			values[j] = importer.Clean(v)
+		}
+		if it.Outcome == intake.OutcomeRemoved {
+			values = removedValues(it, im)
 		}
 		e := intake.RowError{Row: it.Row, Outcome: it.Outcome, Values: values}
 		if len(it.Errs) > 0 {

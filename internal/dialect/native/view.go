@@ -15,7 +15,7 @@ type ImportView struct {
 	MatchFields    []string          `json:"match_fields"`
 	Mapping        map[string]string `json:"mapping"`
 	Progress       int               `json:"progress" doc:"0–100"`
-	HasErrors      bool              `json:"has_errors" doc:"Some rows failed or were skipped; see errors and error_report_url."`
+	HasErrors      bool              `json:"has_errors" doc:"Some rows failed or were skipped, or remove_missing removed contacts; see errors and error_report_url."`
 	Errors         []intake.RowError `json:"errors"`
 	ErrorReportURL string            `json:"error_report_url"`
 }
@@ -23,7 +23,7 @@ type ImportView struct {
 // View renders a job with its first row errors (nil: none loaded).
 func View(im intake.Import, errs []intake.RowError) ImportView {
 	v := ImportView{Import: im, Resource: im.Spec.Resource, Mode: im.Spec.Mode, MatchFields: im.Spec.MatchFields,
-		Mapping: map[string]string{}, Progress: im.Progress(), HasErrors: im.FailedRows+im.Skipped > 0,
+		Mapping: map[string]string{}, Progress: im.Progress(), HasErrors: im.HasReport(),
 		ErrorReportURL: fmt.Sprintf("/api/v1/imports/%d/errors.csv", im.ID), Errors: []intake.RowError{}}
 	for h, f := range im.Spec.Mapping {
 		if f != "" { // columns left out are in the warnings
