@@ -49,7 +49,8 @@ func (b *bundle) newImport(tb testing.TB, content string, mutate func(*intake.Im
 	im := intake.Import{TenantID: b.tenant, Status: intake.StatusQueued, FileKey: key,
 		FileName: "contacts.csv", Format: "csv", Spec: intake.DefaultSpec()}
 	im.Spec.Mapping = map[string]string{}
-	for _, h := range strings.Split(strings.SplitN(content, "\n", 2)[0], ",") {
+	im.Headers = strings.Split(strings.SplitN(content, "\n", 2)[0], ",")
+	for _, h := range im.Headers {
 		if _, ok := intake.LookupField(h); ok {
 			im.Spec.Mapping[h] = h
 		}
