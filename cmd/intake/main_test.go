@@ -323,7 +323,7 @@ func TestBulkImportEndToEnd(t *testing.T) {
 
 			t.Run("an import location on a private address is refused", func(t *testing.T) {
 				st, _, raw := a.do("POST", "/api/v1/imports", map[string]any{"location": base + "/healthz"})
-				if st != 422 || !strings.Contains(raw, "private or local address") {
+				if st != 422 || !strings.Contains(raw, "private, local or reserved address") || strings.Contains(raw, "dial tcp") {
 					t.Fatalf("%d %s", st, raw)
 				}
 			})

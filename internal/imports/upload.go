@@ -8,13 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/netip"
-	"net/url"
-	"strings"
-	"syscall"
-	"time"
 
 	"gocloud.dev/blob"
 
@@ -94,60 +88,4 @@ func (s *Service) Discard(ctx context.Context, up Upload) {
 	if up.Key != "" {
 		s.Bucket.Delete(context.WithoutCancel(ctx), up.Key)
 	}
-}
-
-// locationClient fetches location URLs. Unless LocationPrivate is set, its
-// dialer refuses loopback, private, link-local and unspecified addresses
-// after DNS resolution, on every connection (so redirects too), and it
-// follows at most 5 redirects.
-func (s *Service) locationClient() *http.Client {
-	dialer := &net.Dialer{Timeout: 30 * time.Second}
-	if !s.LocationPrivate {
-		dialer.Control = func(_, address string, _ syscall.RawConn) error {
-			host, _, _ := net.SplitHostPort(address)
-			ip, err := netip.ParseAddr(host)
-			if err != nil {
-				return fmt.Errorf("location: bad address %q", address)
-			}
-			ip = ip.Unmap()
-			if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() || ip.IsMulticast() {
-				return errors.New("location points at a private or local address, which this server does not fetch")
-			}
-			return nil
-		}
-	}
-	transport := &http.Transport{DialContext: dialer.DialContext, Proxy: http.ProxyFromEnvironment, TLSHandshakeTimeout: 30 * time.Second}
-	return &http.Client{Timeout: 10 * time.Minute, Transport: transport,
-		CheckRedirect: func(_ *http.Request, via []*http.Request) error {
-			if len(via) >= 5 {
-				return errors.New("too many redirects")
-			}
-			return nil
-		}}
-}
-
-// Fetch downloads a location URL (Copernica's location) into storage.
-// Errors: EINVALID (not an http(s) URL, not fetchable), ETOOLARGE, and
-// Store's.
-func (s *Service) Fetch(ctx context.Context, tenantID int64, raw, format string) (Upload, error) {
-	bad := func(msg string) error {
-		return intake.Invalid(msg, intake.FieldError{Field: "location", Value: raw, Message: msg})
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return Upload{}, bad("location must be an http or https URL.")
-	}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	resp, err := s.locationClient().Do(req)
-	if err != nil {
-		return Upload{}, bad("The file at location could not be fetched: " + err.Error())
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return Upload{}, bad(fmt.Sprintf("The file at location could not be fetched: the server answered %s.", resp.Status))
-	}
-	if resp.ContentLength > s.maxUpload() {
-		return Upload{}, intake.Errorf(intake.ETOOLARGE, "The file at location is larger than the %d bytes allowed.", s.maxUpload())
-	}
-	return s.Save(ctx, tenantID, resp.Body, u.Path[strings.LastIndexByte(u.Path, '/')+1:], format)
 }
