@@ -175,6 +175,11 @@ type RowError struct {
 	Values []string `json:"-"`
 }
 
+// FormulaStarts are the first characters that make a spreadsheet read a
+// cell as a formula (OWASP's CSV injection list): errors.csv puts a ' before
+// such a cell, and the importer strips it again from an uploaded report.
+const FormulaStarts = "=+-@\t\r"
+
 // Error returns the message, so a reader can hand a RowError on as an error.
 func (e *RowError) Error() string { return e.Message }
 

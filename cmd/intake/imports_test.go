@@ -119,6 +119,40 @@ func TestImportJobsEndToEnd(t *testing.T) {
 				}
 			})
 
+			t.Run("errors.csv escapes formulas and the fixed report re-imports the raw values", func(t *testing.T) {
+				c := cl(t)
+				file := "email,first_name,last_name,company\n" +
+					"not-an-email,\"=HYPERLINK(\"\"http://x\"\")\",@SUM(1),-2+3\n" +
+					"formula@example.com,+Ann,\tTab,ok\n"
+				st, job, raw := c.upload("formula.csv", []byte(file), map[string]string{"upload_mode": "sync"})
+				if st != 201 || num(job, "failed_rows") != 1 {
+					t.Fatalf("upload: %d %s", st, raw)
+				}
+				if e := job["errors"].([]any)[0].(map[string]any); e["value"] != "not-an-email" {
+					t.Fatalf("JSON error %v", e)
+				}
+				_, body := c.get(fmt.Sprintf("/api/v1/imports/%d/errors.csv", num(job, "id")))
+				recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+				if err != nil || len(recs) != 2 {
+					t.Fatalf("errors.csv %v:\n%s", err, body)
+				}
+				if got := recs[1][:4]; !slices.Equal(got, []string{"not-an-email", `'=HYPERLINK("http://x")`, "'@SUM(1)", "'-2+3"}) {
+					t.Fatalf("errors.csv cells %q", got)
+				}
+				// The person fixes the email and uploads the report as it is.
+				recs[1][0] = "fixed@example.com"
+				var fixed bytes.Buffer
+				w := csv.NewWriter(&fixed)
+				w.WriteAll(recs)
+				if st, job, raw := c.upload("fixed.csv", fixed.Bytes(), map[string]string{"upload_mode": "sync"}); st != 201 || num(job, "created") != 1 {
+					t.Fatalf("re-upload: %d %s", st, raw)
+				}
+				_, list, _ := c.do("GET", "/api/v1/contacts?email=fixed@example.com", nil)
+				if d := list["data"].([]any); len(d) != 1 || d[0].(map[string]any)["first_name"] != `=HYPERLINK("http://x")` || d[0].(map[string]any)["company"] != "-2+3" {
+					t.Fatalf("re-imported %v", list)
+				}
+			})
+
 			t.Run("a messy file: exact counts and errors.csv row by row", func(t *testing.T) {
 				c := cl(t)
 				st, job, raw := c.upload("messy.csv", []byte(messyCSV), nil)

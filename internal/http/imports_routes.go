@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -190,7 +191,11 @@ func (s *Server) registerImportErrors() {
 				for _, e := range page {
 					rec := make([]string, len(im.Headers), len(im.Headers)+3)
 					copy(rec, e.Values)
-					w.Write(append(rec, strconv.Itoa(e.Row), string(e.Outcome), e.Message))
+					rec = append(rec, strconv.Itoa(e.Row), string(e.Outcome), e.Message)
+					for i := range rec {
+						rec[i] = spreadsheetSafe(rec[i])
+					}
+					w.Write(rec)
 				}
 				if len(page) < 1000 {
 					break
@@ -200,6 +205,18 @@ func (s *Server) registerImportErrors() {
 			w.Flush()
 		}}, nil
 	})
+}
+
+// spreadsheetSafe escapes a cell that a spreadsheet would run as a formula
+// by putting a ' before it, as OWASP advises for CSV exports: errors.csv
+// holds untrusted cells and is made to be opened in Excel. The importer
+// strips the ' again when the report is uploaded (importer.Clean); the
+// JSON errors keep the raw value.
+func spreadsheetSafe(v string) string {
+	if v != "" && strings.IndexByte(intake.FormulaStarts, v[0]) >= 0 {
+		return "'" + v
+	}
+	return v
 }
 
 // respondImport answers with a job, or with err as a problem. It returns

@@ -183,8 +183,14 @@ type Options struct {
 
 // Clean makes a value storable in both databases: NUL characters, which
 // PostgreSQL text and jsonb refuse (a whole batch would fail on one), are
-// dropped, and invalid UTF-8 becomes U+FFFD.
+// dropped, and invalid UTF-8 becomes U+FFFD. It also undoes the escape
+// errors.csv puts before a cell a spreadsheet would run as a formula
+// ('=…, '+…, '-…, '@…), so a fixed report re-imports with the value the
+// original file had.
 func Clean(v string) string {
+	if len(v) > 1 && v[0] == '\'' && strings.IndexByte(intake.FormulaStarts, v[1]) >= 0 {
+		v = v[1:]
+	}
 	if strings.IndexByte(v, 0) >= 0 {
 		v = strings.ReplaceAll(v, "\x00", "")
 	}
