@@ -353,6 +353,32 @@ func TestImportJobsEndToEnd(t *testing.T) {
 						t.Errorf("%s: %d, want %d with %q: %.300s", tc.name, st, tc.status, tc.says, raw)
 					}
 				}
+				// Repeated option fields are bounded in number and in total.
+				for _, tc := range []struct {
+					n, size int
+					says    string
+				}{{90, 20 << 10, "total at most 1 MiB"}, {101, 1, "at most 100 option fields"}} {
+					var body bytes.Buffer
+					mw := multipart.NewWriter(&body)
+					for range tc.n {
+						mw.WriteField("match_fields", strings.Repeat("e", tc.size))
+					}
+					fw, _ := mw.CreateFormFile("file", "m.csv")
+					fw.Write([]byte("email\nx@example.com\n"))
+					mw.Close()
+					req, _ := http.NewRequest("POST", c.base+"/api/v1/imports", &body)
+					req.Header.Set("Content-Type", mw.FormDataContentType())
+					req.Header.Set("Authorization", "Bearer "+c.key)
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					raw, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 413 || !strings.Contains(string(raw), tc.says) {
+						t.Errorf("%d option fields of %d bytes: %d %s", tc.n, tc.size, resp.StatusCode, raw)
+					}
+				}
 				_, after, _ := c.do("GET", "/api/v1/imports?limit=100", nil)
 				if len(after["data"].([]any)) != len(before["data"].([]any)) {
 					t.Errorf("a rejected upload created a job")
