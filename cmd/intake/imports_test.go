@@ -419,7 +419,11 @@ func TestImportJobsEndToEnd(t *testing.T) {
 				if len(rows) != 30 || !slices.IsSorted(rows) || rows[0] != 2 || rows[29] != 31 {
 					t.Fatalf("rows %v", rows)
 				}
-				_ = strconv.Itoa
+				// A forged cursor past any row number is a 422, not a 500.
+				forged := base64.RawURLEncoding.EncodeToString([]byte("c" + strconv.Itoa(1<<40)))
+				if st, _, raw := c.do("GET", fmt.Sprintf("/api/v1/imports/%d/errors?cursor=%s", id, forged), nil); st != 422 {
+					t.Fatalf("forged cursor: %d %s", st, raw)
+				}
 			})
 		})
 	}

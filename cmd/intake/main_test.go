@@ -274,6 +274,19 @@ func TestBulkImportEndToEnd(t *testing.T) {
 				}
 			})
 
+			t.Run("the auth scheme is case-insensitive", func(t *testing.T) {
+				req, _ := http.NewRequest("GET", base+"/api/v1/contacts", nil)
+				req.Header.Set("Authorization", "bearer "+a.key)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					t.Fatalf("lower-case bearer: %d", resp.StatusCode)
+				}
+			})
+
 			t.Run("bad requests get a precise status and message", func(t *testing.T) {
 				ok := map[string]any{"records": []map[string]any{{"email": "x@example.com"}}}
 				for _, tc := range []struct {

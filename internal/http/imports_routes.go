@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -148,7 +149,7 @@ func (s *Server) registerImportErrors() {
 		Limit  int    `query:"limit" minimum:"1" maximum:"1000" default:"100"`
 	}) (*struct{ Body RowErrorList }, error) {
 		after, ok := decodeCursor(in.Cursor)
-		if !ok {
+		if !ok || after > math.MaxInt32 { // rows are 32-bit: a forged larger cursor is no row
 			return nil, huma.Error422UnprocessableEntity("The cursor is not valid.")
 		}
 		errs, err := s.Imports.Errors(ctx, tenant(ctx), in.ID, int(after), in.Limit)

@@ -126,8 +126,9 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 }
 
 func (s *Server) principal(ctx context.Context, header string) (intake.Principal, error) {
-	key, ok := strings.CutPrefix(header, "Bearer ")
-	if !ok || strings.TrimSpace(key) == "" {
+	// The scheme is case-insensitive (RFC 9110 §11.1): "bearer KEY" is fine.
+	scheme, key, ok := strings.Cut(strings.TrimSpace(header), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(key) == "" {
 		return intake.Principal{}, intake.Errorf(intake.EUNAUTHORIZED, "Send an API key as Authorization: Bearer KEY.")
 	}
 	return s.Store.Authenticate(ctx, intake.HashAPIKey(strings.TrimSpace(key)))
