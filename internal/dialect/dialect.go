@@ -8,6 +8,7 @@
 package dialect
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -78,13 +79,35 @@ func (e Errors) Err(msg string) error {
 	return intake.Invalid(msg, e...)
 }
 
+// Record is a JSON object from a request body whose numbers keep every
+// digit: decoded as json.Number, not float64, so customer number
+// 90071992547409931 is not read as …932 (2^53 is where float64 stops).
+type Record map[string]any
+
+// UnmarshalJSON implements json.Unmarshaler with UseNumber.
+func (r *Record) UnmarshalJSON(b []byte) error {
+	var m map[string]any
+	if err := unmarshalNumbers(b, &m); err != nil {
+		return err
+	}
+	*r = m
+	return nil
+}
+
+// unmarshalNumbers is json.Unmarshal with UseNumber.
+func unmarshalNumbers(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return dec.Decode(v)
+}
+
 // Object reads a JSON object of strings (a mapping); "" is nil.
 func (e *Errors) Object(key, v string) map[string]string {
 	if v == "" {
 		return nil
 	}
 	var raw map[string]any
-	if err := json.Unmarshal([]byte(v), &raw); err != nil {
+	if err := unmarshalNumbers([]byte(v), &raw); err != nil {
 		e.Add(key, v, "Must be a JSON object of strings.")
 		return nil
 	}
@@ -115,7 +138,7 @@ func (e *Errors) Bool(key, v string) *bool {
 func List(v string) []string {
 	if strings.HasPrefix(v, "[") {
 		var xs []any
-		if json.Unmarshal([]byte(v), &xs) == nil {
+		if unmarshalNumbers([]byte(v), &xs) == nil {
 			out := make([]string, len(xs))
 			for i, x := range xs {
 				out[i] = CellString(x)

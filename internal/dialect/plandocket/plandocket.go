@@ -17,7 +17,7 @@ import (
 
 // BulkRequest is the Plandocket bulk-import request.
 type BulkRequest struct {
-	Records      []map[string]any  `json:"records" doc:"Array of records to import (max 1000). Keys are Intake field names (email, first_name, last_name, name, customer_number, phone, company, address, city, postal_code, country, notes, tags, custom.NAME, alternate_emails_work, …), their common synonyms (Email, E-mail, First Name, …), or source names mapped by field_mapping."`
+	Records      []dialect.Record  `json:"records" doc:"Array of records to import (max 1000). Keys are Intake field names (email, first_name, last_name, name, customer_number, phone, company, address, city, postal_code, country, notes, tags, custom.NAME, alternate_emails_work, …), their common synonyms (Email, E-mail, First Name, …), or source names mapped by field_mapping."`
 	FieldMapping map[string]string `json:"field_mapping,omitempty" doc:"Object mapping source field names to target field names."`
 	Mode         string            `json:"mode,omitempty" doc:"Import mode: create, update, upsert, ignore_or_add, delete or validate (aliases: store, add, merge, \"update or add\", \"ignore or add\"). Default create."`
 	MatchField   string            `json:"match_field,omitempty" doc:"Field to match existing records: email, customer_number, phone, name or custom.NAME; several as a comma list. Default email."`

@@ -1,11 +1,13 @@
 package plandocket
 
 import (
+	"encoding/json"
 	"maps"
 	"slices"
 	"testing"
 
 	"github.com/intake/intake"
+	"github.com/intake/intake/internal/dialect"
 	"github.com/intake/intake/internal/importer"
 )
 
@@ -21,16 +23,16 @@ func TestTranslate(t *testing.T) {
 		errField string // the field error expected, "" for none
 	}{
 		{"the seed's defaults: create on email, skip on error",
-			BulkRequest{Records: []map[string]any{{"email": "a@example.com"}}},
+			BulkRequest{Records: []dialect.Record{{"email": "a@example.com"}}},
 			func(s intake.ImportSpec) bool {
 				return s.Mode == intake.ModeCreate && slices.Equal(s.MatchFields, []string{"email"}) && s.SkipOnError
 			}, map[string]string{"email": "a@example.com"}, 0, ""},
 		// Regression: a record key Email was ignored while a CSV header Email mapped.
 		{"keys map like headers: Email and First Name are fields",
-			BulkRequest{Records: []map[string]any{{"Email": "a@example.com", "First Name": "Ann", "shoe": 42}}},
+			BulkRequest{Records: []dialect.Record{{"Email": "a@example.com", "First Name": "Ann", "shoe": 42}}},
 			nil, map[string]string{"email": "a@example.com", "first_name": "Ann"}, 1, ""},
 		{"field_mapping wins, numbers keep their digits",
-			BulkRequest{Records: []map[string]any{{"Mail": "a@example.com", "Tel": 31612345678.0}}, FieldMapping: map[string]string{"Mail": "email", "Tel": "phone"}},
+			BulkRequest{Records: []dialect.Record{{"Mail": "a@example.com", "Tel": 31612345678.0}}, FieldMapping: map[string]string{"Mail": "email", "Tel": "phone"}},
 			nil, map[string]string{"email": "a@example.com", "phone": "31612345678"}, 0, ""},
 		{"upsert on customer_number, all or nothing",
 			BulkRequest{Mode: "update or add", MatchField: "customer_number", SkipOnError: &f},
@@ -68,14 +70,30 @@ func TestTranslate(t *testing.T) {
 
 func TestUnknownKeysAreWarnedOnceEach(t *testing.T) {
 	t.Parallel()
-	rec := map[string]any{}
+	rec := dialect.Record{}
 	for i := range 5000 {
 		rec["k"+string(rune('a'+i%26))+string(rune('a'+i/26%26))+string(rune('a'+i/676))] = "x"
 	}
-	req := BulkRequest{Records: []map[string]any{rec, rec}}
+	req := BulkRequest{Records: []dialect.Record{rec, rec}}
 	_, _, warnings, err := Translate(&req)
 	if err != nil || len(warnings) != len(rec) || !slices.IsSorted(warnings) {
 		t.Fatalf("%d warnings for %d keys (sorted %v), %v", len(warnings), len(rec), slices.IsSorted(warnings), err)
+	}
+}
+
+// Regression: numbers above 2^53 were decoded as float64 and
+// 90071992547409931 and …932 became one customer number.
+func TestNumbersKeepEveryDigit(t *testing.T) {
+	t.Parallel()
+	var req BulkRequest
+	body := `{"records":[{"customer_number":90071992547409931},{"customer_number":90071992547409932,"phone":31612345678}]}`
+	if err := json.Unmarshal([]byte(body), &req); err != nil {
+		t.Fatal(err)
+	}
+	_, recs, _, err := Translate(&req)
+	if err != nil || recs[0].Fields["customer_number"] != "90071992547409931" || recs[1].Fields["customer_number"] != "90071992547409932" ||
+		recs[1].Fields["phone"] != "31612345678" {
+		t.Fatalf("%v %v", recs, err)
 	}
 }
 
