@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	intakehttp "github.com/intake/intake/internal/http"
 	"github.com/intake/intake/internal/importer"
 	"github.com/intake/intake/internal/imports"
 	"github.com/intake/intake/internal/jobs"
@@ -43,6 +44,9 @@ type Config struct {
 	// RescueAfter is how long a job may look running before another worker
 	// takes it over (its process died). Env INTAKE_RESCUE_AFTER; default 5m.
 	RescueAfter time.Duration
+	// BodyIdle is how long a request body may stall before the request is
+	// cut off. Env INTAKE_BODY_IDLE_TIMEOUT; default 60s.
+	BodyIdle time.Duration
 }
 
 // DefaultConfig returns the zero-configuration defaults: embedded SQLite in
@@ -50,7 +54,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{Addr: ":8080", DatabaseURL: "sqlite:intake.db", UploadDir: "uploads", Region: imports.DefaultRegion, LogLevel: "info",
 		MaxUploadBytes: imports.DefaultMaxUploadBytes, Workers: jobs.DefaultWorkers, ChunkSize: importer.DefaultChunkSize,
-		RescueAfter: jobs.DefaultRescueAfter}
+		RescueAfter: jobs.DefaultRescueAfter, BodyIdle: intakehttp.DefaultBodyIdle}
 }
 
 // envOr returns the environment variable name, or def when it is unset.
@@ -67,6 +71,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.DatabaseURL, "database-url", envOr("INTAKE_DATABASE_URL", d.DatabaseURL), "sqlite:PATH or postgres://… (env INTAKE_DATABASE_URL)")
 	fs.StringVar(&c.UploadDir, "upload-dir", envOr("INTAKE_UPLOAD_DIR", d.UploadDir), "folder for uploaded files (env INTAKE_UPLOAD_DIR)")
 	fs.StringVar(&c.Region, "region", envOr("INTAKE_DEFAULT_REGION", d.Region), "default phone region, ISO alpha-2 (env INTAKE_DEFAULT_REGION)")
+	fs.DurationVar(&c.BodyIdle, "body-idle-timeout", envDuration("INTAKE_BODY_IDLE_TIMEOUT", d.BodyIdle), "cut off a request whose body stalls this long (env INTAKE_BODY_IDLE_TIMEOUT)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("INTAKE_LOG_LEVEL", d.LogLevel), "debug, info, warn or error (env INTAKE_LOG_LEVEL)")
 }
 
@@ -101,7 +106,7 @@ func (c *Config) Validate() error {
 	if len(c.Region) != 2 {
 		return fmt.Errorf("region %q: want an ISO 3166-1 alpha-2 code such as NL or US", c.Region)
 	}
-	if c.MaxUploadBytes <= 0 || c.Workers <= 0 || c.ChunkSize <= 0 || c.RescueAfter <= 0 {
+	if c.MaxUploadBytes <= 0 || c.Workers <= 0 || c.ChunkSize <= 0 || c.RescueAfter <= 0 || c.BodyIdle < 0 {
 		return fmt.Errorf("max upload bytes, workers, chunk size and rescue-after must be positive")
 	}
 	switch c.LogLevel {

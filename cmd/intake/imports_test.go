@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -508,5 +510,45 @@ func TestImportSurvivesRestart(t *testing.T) {
 				t.Fatalf("%d contacts stored, want %d", seen, rows)
 			}
 		})
+	}
+}
+
+// TestStalledUploadIsCutOff: a client that sends headers and part of a body,
+// then nothing, is answered and disconnected after --body-idle-timeout
+// instead of holding its connection forever.
+func TestStalledUploadIsCutOff(t *testing.T) {
+	t.Parallel()
+	db := "sqlite:" + filepath.Join(t.TempDir(), "intake.db")
+	key := newKey(t, db, "acme", "contacts")
+	base := serve(t, db, "--body-idle-timeout", "300ms")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/v1/imports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nemail\n", key)
+	start := time.Now()
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatalf("after %v: %v", time.Since(start), err)
+	}
+	if took := time.Since(start); took > 5*time.Second || !strings.HasPrefix(string(resp), "HTTP/1.1 408") {
+		t.Fatalf("after %v: %.200s", took, resp)
+	}
+
+	// A body that ends early (the client closed its side) is a 400, not a 500.
+	conn2, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn2.Close()
+	fmt.Fprintf(conn2, "POST /api/v1/imports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nemail\n", key)
+	conn2.(*net.TCPConn).CloseWrite()
+	conn2.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if resp, _ := io.ReadAll(conn2); !strings.HasPrefix(string(resp), "HTTP/1.1 400") || !strings.Contains(string(resp), "cut off") {
+		t.Fatalf("truncated body: %.300s", resp)
 	}
 }

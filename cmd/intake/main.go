@@ -215,7 +215,8 @@ func (m *Main) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv := intakehttp.NewServer(intakehttp.Config{Store: m.store, Imports: svc, Logger: logger, Pprof: os.Getenv("INTAKE_PPROF") == "1"})
+	srv := intakehttp.NewServer(intakehttp.Config{Store: m.store, Imports: svc, Logger: logger, Pprof: os.Getenv("INTAKE_PPROF") == "1",
+		BodyIdle: m.Config.BodyIdle})
 	if err := q.Start(ctx); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}
@@ -225,7 +226,10 @@ func (m *Main) serve(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}
 	m.listener = ln
-	m.server = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// Headers must arrive within 10 s and an idle keep-alive connection is
+	// closed after 2 min; a body's stalls are bounded by the handler
+	// (Config.BodyIdle), since an upload may legitimately take an hour.
+	m.server = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	logger.Info("intake serving", "addr", ln.Addr().String(), "database", redact(m.Config.DatabaseURL))
 	close(m.ready)
 	errc := make(chan error, 1)

@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -98,8 +100,9 @@ func (s *Server) receiveMultipart(ctx context.Context, r *http.Request, tenantID
 					format = strings.ToLower(x.Value)
 				}
 			}
-			if up, err = s.Imports.Save(ctx, tenantID, part, part.FileName(), format); err != nil {
-				return up, err
+			body := &readErr{r: part}
+			if up, err = s.Imports.Save(ctx, tenantID, body, part.FileName(), format); err != nil {
+				return up, bodyError(body.err, err)
 			}
 			continue
 		}
@@ -115,6 +118,39 @@ func (s *Server) receiveMultipart(ctx context.Context, r *http.Request, tenantID
 		}
 		p.Add(name, string(v))
 	}
+}
+
+// readErr remembers the error of the request body it reads, so a body cut
+// off by the client or stalled past the idle limit is told apart from a
+// storage failure.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErr) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
+}
+
+// bodyError is the answer to an upload whose body could not be read: 408
+// when it stalled, 413 when it was over the limit, 400 when it was cut off
+// or malformed; err (the service's) otherwise.
+func bodyError(readErr, err error) error {
+	var mbe *http.MaxBytesError
+	var ne net.Error
+	switch {
+	case readErr == nil:
+		return err
+	case errors.As(readErr, &mbe):
+		return tooLarge(mbe.Limit)
+	case errors.Is(readErr, os.ErrDeadlineExceeded) || errors.As(readErr, &ne) && ne.Timeout():
+		return huma.NewError(http.StatusRequestTimeout, "The upload stalled: no data arrived for too long.")
+	}
+	return huma.Error400BadRequest("The upload was cut off or is malformed: the body ended before the file did.")
 }
 
 // receiveJSON reads the JSON shapes: PackageX's data URI (or an array),

@@ -6,6 +6,7 @@ package http
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
@@ -29,7 +30,13 @@ type Config struct {
 	// Pprof mounts net/http/pprof at /debug/pprof/ (off by default: it
 	// is for operators profiling a live server, not for the public).
 	Pprof bool
+	// BodyIdle is how long a request body may send nothing before the
+	// request is cut off; default DefaultBodyIdle.
+	BodyIdle time.Duration
 }
+
+// DefaultBodyIdle is Config.BodyIdle's default.
+const DefaultBodyIdle = time.Minute
 
 // Server serves the API.
 type Server struct {
@@ -71,7 +78,35 @@ func NewServer(cfg Config) *Server {
 }
 
 // Handler returns the server's root handler.
-func (s *Server) Handler() http.Handler { return s.logRequests(s.mux) }
+func (s *Server) Handler() http.Handler { return s.logRequests(s.idleBodies(s.mux)) }
+
+// idleBodies gives every request body a read deadline that moves with each
+// read: an upload may take as long as it needs while it sends, but one that
+// sends nothing for BodyIdle fails its next read, so stalled clients cannot
+// hold connections, goroutines and file descriptors.
+func (s *Server) idleBodies(next http.Handler) http.Handler {
+	idle := s.BodyIdle
+	if idle <= 0 {
+		idle = DefaultBodyIdle
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = &idleBody{ReadCloser: r.Body, rc: http.NewResponseController(w), idle: idle}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+type idleBody struct {
+	io.ReadCloser
+	rc   *http.ResponseController
+	idle time.Duration
+}
+
+func (b *idleBody) Read(p []byte) (int, error) {
+	b.rc.SetReadDeadline(time.Now().Add(b.idle)) // unsupported writers just have no deadline
+	return b.ReadCloser.Read(p)
+}
 
 // API exposes the huma API, for the OpenAPI document.
 func (s *Server) API() huma.API { return s.api }
