@@ -47,6 +47,17 @@ func TestCreate(t *testing.T) {
 			func(r intake.ImportRequest) bool {
 				return r.Spec.Resource == intake.ResourceContacts && r.Spec.Mode == intake.ModeCreate && r.Sync
 			}, ""},
+		{"participants of an event, without creating contacts", params("resource", "participants", "event_key", "conf", "create_contacts", "false"),
+			func(r intake.ImportRequest) bool {
+				return r.Spec.Resource == intake.ResourceParticipants && r.Spec.EventKey == "conf" && !r.Spec.CreateContacts
+			}, ""},
+		{"participants create contacts by default", params("resource", "participants", "event_key", "conf"),
+			func(r intake.ImportRequest) bool { return r.Spec.CreateContacts }, ""},
+		{"contacts ignore event_key", params("event_key", "conf", "create_contacts", "false"),
+			func(r intake.ImportRequest) bool {
+				return r.Spec.Resource == intake.ResourceContacts && r.Spec.EventKey == ""
+			}, ""},
+		{"participants without event_key", params("resource", "participants"), nil, "event_key"},
 		{"TextUs headers sent empty", params("headers", ""), nil, "headers"},
 		{"an unknown mode", params("mode", "replace"), nil, "mode"},
 		{"a resource not importable yet", params("type", "charges"), nil, "resource"},
