@@ -66,7 +66,7 @@ func (s *Server) registerEvents() {
 			return nil, s.problem(ctx, err)
 		}
 		out := &struct{ Body EventList }{Body: EventList{Data: append([]intake.Event{}, es...)}}
-		if len(es) == in.Limit {
+		if len(es) > 0 && len(es) == in.Limit {
 			out.Body.NextCursor = encodeCursor(es[len(es)-1].ID)
 		}
 		return out, nil
@@ -111,8 +111,9 @@ func (s *Server) registerEvents() {
 		Summary: "List an event's participants", Tags: tags, Security: sec,
 		Description: "Cursor-paged in id order, each with its status and contact; ?status= filters on the status exactly.",
 	}, func(ctx context.Context, in *struct {
-		Key string `path:"key"`
-		pageInput
+		Key    string `path:"key"`
+		Cursor string `query:"cursor" doc:"Opaque cursor from a previous page's next_cursor."`
+		Limit  int    `query:"limit" minimum:"1" maximum:"1000" default:"50"`
 		Status string `query:"status" doc:"Only participants with this status (exact)."`
 	}) (*struct{ Body ParticipantList }, error) {
 		after, err := cursorOf(in.Cursor)
@@ -128,7 +129,7 @@ func (s *Server) registerEvents() {
 			return nil, s.problem(ctx, err)
 		}
 		out := &struct{ Body ParticipantList }{Body: ParticipantList{Data: append([]intake.Participant{}, ps...)}}
-		if len(ps) == in.Limit {
+		if len(ps) > 0 && len(ps) == in.Limit {
 			out.Body.NextCursor = encodeCursor(ps[len(ps)-1].ID)
 		}
 		return out, nil
@@ -147,7 +148,9 @@ func (s *Server) registerBulkParticipants() {
 			"Existing contacts are not changed. Adding a contact to an event twice updates its participant. " +
 			"No event_key or no such event → 422.",
 		Errors: []int{401, 403, 413, 422},
-	}, func(ctx context.Context, in *struct{ Body plandocket.BulkRequest }) (*struct{ Body plandocket.ParticipantsResponse }, error) {
+	}, func(ctx context.Context, in *struct{ Body plandocket.BulkRequest }) (*struct {
+		Body plandocket.ParticipantsResponse
+	}, error) {
 		spec, recs, warnings, err := plandocket.TranslateParticipants(&in.Body)
 		if err != nil {
 			return nil, s.problem(ctx, err)
@@ -164,6 +167,8 @@ func (s *Server) registerBulkParticipants() {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		return &struct{ Body plandocket.ParticipantsResponse }{Body: out}, nil
+		return &struct {
+			Body plandocket.ParticipantsResponse
+		}{Body: out}, nil
 	})
 }
