@@ -62,6 +62,10 @@ type Import struct {
 	UpdatedAt     time.Time    `json:"updated_at"`
 	StartedAt     *time.Time   `json:"started_at,omitempty"`
 	FinishedAt    *time.Time   `json:"finished_at,omitempty"`
+
+	// ContactsCreated counts the contacts a participants job created
+	// (its other counts are of participants).
+	ContactsCreated int `json:"contacts_created"`
 }
 
 // HasReport reports whether the job's error report has rows: failed or

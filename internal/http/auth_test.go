@@ -23,7 +23,7 @@ import (
 // without a row here fails the test.
 func TestEveryRouteByScope(t *testing.T) {
 	t.Parallel()
-	const c, i, a = intake.ScopeContacts, intake.ScopeImports, intake.ScopeAdmin
+	const c, i, a, p = intake.ScopeContacts, intake.ScopeImports, intake.ScopeAdmin, intake.ScopeParticipants
 	// Who may use each operation. Regression: a key with only the imports
 	// scope could create a job and then got 403 on every other route of it.
 	allowed := map[string][]string{
@@ -38,6 +38,13 @@ func TestEveryRouteByScope(t *testing.T) {
 		"cancel-import":        {c, i, a},
 		"list-import-errors":   {c, i, a},
 		"import-errors-csv":    {c, i, a},
+		// Events and participants take the participants scope.
+		"list-events":              {p, a},
+		"create-event":             {p, a},
+		"get-event":                {p, a},
+		"delete-event":             {p, a},
+		"list-participants":        {p, a},
+		"bulk-import-participants": {p, a},
 	}
 	ctx := context.Background()
 	st := testdb.OpenSQLite(t)
@@ -75,7 +82,7 @@ func TestEveryRouteByScope(t *testing.T) {
 				t.Errorf("%s %s (%s) has no row in the table", method, path, op.OperationID)
 				continue
 			}
-			url := ts.URL + strings.ReplaceAll(path, "{id}", "1")
+			url := ts.URL + strings.NewReplacer("{id}", "1", "{key}", "k").Replace(path)
 			send := func(key string) (int, string) {
 				req, _ := http.NewRequest(method, url, bytes.NewReader([]byte("{}")))
 				req.Header.Set("Content-Type", "application/json")

@@ -295,6 +295,9 @@ func (s *Server) createImport(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		req, err = native.Create(params)
 	}
+	if err == nil {
+		err = authorizeImport(p, req.Spec)
+	}
 	if err != nil {
 		s.Imports.Discard(ctx, up)
 		s.writeProblem(w, r, err)

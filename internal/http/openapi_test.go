@@ -37,15 +37,19 @@ func TestOpenAPIGolden(t *testing.T) {
 	}
 	json.Unmarshal(got, &doc)
 	for path, method := range map[string]string{
-		"/api/v1/bulk-import/contacts":    "post",
-		"/api/v1/contacts":                "get",
-		"/api/v1/contacts/{id}":           "get",
-		"/api/v1/imports":                 "post",
-		"/api/v1/imports/{id}":            "patch",
-		"/api/v1/imports/{id}/start":      "post",
-		"/api/v1/imports/{id}/cancel":     "post",
-		"/api/v1/imports/{id}/errors":     "get",
-		"/api/v1/imports/{id}/errors.csv": "get",
+		"/api/v1/bulk-import/contacts":      "post",
+		"/api/v1/contacts":                  "get",
+		"/api/v1/contacts/{id}":             "get",
+		"/api/v1/imports":                   "post",
+		"/api/v1/imports/{id}":              "patch",
+		"/api/v1/imports/{id}/start":        "post",
+		"/api/v1/imports/{id}/cancel":       "post",
+		"/api/v1/imports/{id}/errors":       "get",
+		"/api/v1/imports/{id}/errors.csv":   "get",
+		"/api/v1/events":                    "post",
+		"/api/v1/events/{key}":              "delete",
+		"/api/v1/events/{key}/participants": "get",
+		"/api/v1/bulk-import/participants":  "post",
 	} {
 		if _, ok := doc.Paths[path][method]; !ok {
 			t.Errorf("the document lacks %s %s", method, path)

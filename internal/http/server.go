@@ -74,6 +74,7 @@ func NewServer(cfg Config) *Server {
 	s.registerContacts()
 	s.registerBulk()
 	s.registerImports()
+	s.registerEvents()
 	return s
 }
 

@@ -65,8 +65,11 @@ type Item struct {
 	Errs []intake.RowError
 	// ID is the stored record's id once the record is matched or written.
 	ID int64
-	// Data is the resource's normalised record (*intake.Contact for contacts).
+	// Data is the resource's normalised record (*intake.Contact for contacts
+	// and participants: a participant row's contact).
 	Data any
+	// ContactCreated is set when a participant row created its contact.
+	ContactCreated bool
 }
 
 // Failed reports whether the item has been rejected.
@@ -96,6 +99,9 @@ type Counts struct {
 	Deleted int
 	Skipped int
 	Failed  int
+	// ContactsCreated counts the contacts participant rows created; the
+	// other counts are of participants then.
+	ContactsCreated int
 }
 
 // add counts the outcomes of items.
@@ -103,6 +109,9 @@ func (c *Counts) add(items []*Item) {
 	for _, it := range items {
 		if it.Outcome != intake.OutcomeRemoved {
 			c.Rows++
+		}
+		if it.ContactCreated {
+			c.ContactsCreated++
 		}
 		switch it.Outcome {
 		case intake.OutcomeCreated:

@@ -20,6 +20,36 @@ func Target(s string) (string, bool) {
 	return intake.SuggestField(s)
 }
 
+// resourceFields are the fields a resource's rows carry besides a
+// contact's (a participant's status); nil for contacts.
+func resourceFields(resource string) []intake.Field {
+	if resource == intake.ResourceParticipants {
+		return intake.ParticipantFields
+	}
+	return nil
+}
+
+// TargetFor is Target for the rows of resource: its own fields first, then
+// the contact fields.
+func TargetFor(resource, s string) (string, bool) {
+	if f, ok := intake.SuggestIn(resourceFields(resource), s); ok {
+		return f, true
+	}
+	return Target(s)
+}
+
+// ColumnFor is Column for the rows of resource: the caller's mapping, else
+// the resource's own fields, else the contact fields.
+func ColumnFor(resource string, mapping map[string]string, header string) string {
+	if f, ok := mapping[header]; ok {
+		return f
+	}
+	if f, ok := intake.SuggestIn(resourceFields(resource), header); ok {
+		return f
+	}
+	return Column(nil, header)
+}
+
 // Column is the field a column header or record key maps to: the caller's
 // mapping when it names the header ("" = left out), else the field the
 // header's own name suggests, else "". It is the one mapping rule: bulk
@@ -47,6 +77,12 @@ func Columns(mapping map[string]string, headers []string) []string {
 // problems a caller must fix (a 422) and warnings (columns that will not be
 // imported).
 func ResolveMapping(headers []string, req intake.ColumnMapping) (mapping map[string]string, problems []intake.FieldError, warnings []string) {
+	return ResolveMappingFor(intake.ResourceContacts, headers, req)
+}
+
+// ResolveMappingFor is ResolveMapping for the rows of resource, whose own
+// fields (a participant's status) are targets and suggestions too.
+func ResolveMappingFor(resource string, headers []string, req intake.ColumnMapping) (mapping map[string]string, problems []intake.FieldError, warnings []string) {
 	mapping = map[string]string{}
 	used := map[string]string{} // field → header
 	problem := func(field, value, format string, args ...any) {
@@ -62,7 +98,7 @@ func ResolveMapping(headers []string, req intake.ColumnMapping) (mapping map[str
 	if req.ByPosition != nil {
 		var invalid []string
 		for i, d := range req.ByPosition {
-			f, ok := Target(d)
+			f, ok := TargetFor(resource, d)
 			if !ok {
 				invalid = append(invalid, d)
 				continue
@@ -87,7 +123,7 @@ func ResolveMapping(headers []string, req intake.ColumnMapping) (mapping map[str
 			mapping[h] = ""
 			continue
 		}
-		field, ok := Target(v)
+		field, ok := TargetFor(resource, v)
 		if !ok {
 			problem("mapping."+h, v, "%q is not a contact field (use email, first_name, …, custom.NAME; GET /api/v1/fields lists them).", v)
 			continue
@@ -98,7 +134,7 @@ func ResolveMapping(headers []string, req intake.ColumnMapping) (mapping map[str
 		if _, done := mapping[h]; done || req.ByPosition != nil {
 			continue
 		}
-		if f := Column(nil, h); f != "" && used[f] == "" {
+		if f := ColumnFor(resource, nil, h); f != "" && used[f] == "" {
 			set(h, f)
 		}
 	}

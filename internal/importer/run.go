@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/store"
@@ -43,13 +44,19 @@ type Plan interface {
 
 // resource returns the Resource that writes spec's records.
 func (e *Engine) resource(spec *intake.ImportSpec) (Resource, error) {
+	region := spec.Region
+	if region == "" {
+		region = e.Region
+	}
 	switch spec.Resource {
 	case "", intake.ResourceContacts:
-		region := spec.Region
-		if region == "" {
-			region = e.Region
-		}
 		return newContacts(region), nil
+	case intake.ResourceParticipants:
+		if strings.TrimSpace(spec.EventKey) == "" {
+			return nil, intake.Invalid("A participants import needs event_key.",
+				intake.FieldError{Field: "event_key", Message: "A participants import needs event_key."})
+		}
+		return newParticipants(region), nil
 	}
 	return nil, intake.Errorf(intake.EINVALID, "Resource %q cannot be imported yet; use contacts.", spec.Resource)
 }

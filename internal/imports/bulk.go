@@ -20,6 +20,9 @@ func (s *Service) Bulk(ctx context.Context, tenantID int64, spec intake.ImportSp
 		return importer.Result{}, nil, intake.Errorf(intake.ETOOLARGE,
 			"Too many records: %d sent, at most %d a call. Split the import, or upload a file to /api/v1/imports.", len(recs), MaxBulkRecords)
 	}
+	if err := s.checkEvent(ctx, tenantID, &spec); err != nil {
+		return importer.Result{}, nil, err
+	}
 	eng := *s.Engine
 	eng.ChunkSize = max(1, len(recs))
 	var sink importer.Collect

@@ -26,7 +26,7 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) error {
 		return fmt.Errorf("start import %d: %w", id, err)
 	}
 	resume := importer.Counts{Rows: im.ProcessedRows, Created: im.Created, Updated: im.Updated,
-		Deleted: im.Deleted, Skipped: im.Skipped, Failed: im.FailedRows}
+		Deleted: im.Deleted, Skipped: im.Skipped, Failed: im.FailedRows, ContactsCreated: im.ContactsCreated}
 	opt := importer.Options{Resume: resume, ImportID: id}
 	if s.afterChunk != nil {
 		opt.Committed = func(ch importer.Chunk) { s.afterChunk(ch.Counts.Rows) }
@@ -132,6 +132,7 @@ func (c *checkpoint) Commit(ctx context.Context, tx store.Tx, ch importer.Chunk)
 	next.TotalRows, next.ProcessedRows = ch.Total, ch.Counts.Rows
 	next.Created, next.Updated, next.Deleted = ch.Counts.Created, ch.Counts.Updated, ch.Counts.Deleted
 	next.Skipped, next.FailedRows = ch.Counts.Skipped, ch.Counts.Failed
+	next.ContactsCreated = ch.Counts.ContactsCreated
 	return tx.SaveImportProgress(ctx, &next, ch.From, report(ch.Items, &c.im))
 }
 

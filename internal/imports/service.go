@@ -96,7 +96,10 @@ func (s *Service) Create(ctx context.Context, tenantID int64, up Upload, req int
 	if im.Format == "" {
 		im.Format = up.Format
 	}
-	err := s.readHeader(ctx, &im)
+	err := s.checkEvent(ctx, tenantID, &req.Spec)
+	if err == nil {
+		err = s.readHeader(ctx, &im)
+	}
 	if err == nil {
 		err = s.configure(&im, req, true)
 	}
@@ -159,7 +162,7 @@ func (s *Service) configure(im *intake.Import, req intake.ImportRequest, remap b
 	var warnings []string
 	if remap {
 		var problems []intake.FieldError
-		spec.Mapping, problems, warnings = importer.ResolveMapping(im.Headers, req.Columns)
+		spec.Mapping, problems, warnings = importer.ResolveMappingFor(spec.Resource, im.Headers, req.Columns)
 		if len(problems) > 0 {
 			msgs := make([]string, len(problems))
 			for i, p := range problems {

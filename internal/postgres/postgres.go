@@ -228,7 +228,8 @@ func (db *DB) GetContact(ctx context.Context, tenantID, id int64) (intake.Contac
 	if err != nil {
 		return c, fmt.Errorf("get contact %d: %w", id, err)
 	}
-	return c, nil
+	c.Events, err = contactEvents(ctx, db.pool, tenantID, id)
+	return c, err
 }
 
 // ListContacts implements store.Store. A negative limit means no limit, as

@@ -57,6 +57,9 @@ type Store interface {
 	// ListImportErrors returns up to limit row errors of a job with row > afterRow, in row order.
 	ListImportErrors(ctx context.Context, tenantID, importID int64, afterRow, limit int) ([]intake.RowError, error)
 
+	// Events are the tenant's events and participants (events.go).
+	Events
+
 	// Close releases the database.
 	Close() error
 }
@@ -113,6 +116,8 @@ type JobTx interface {
 // batch in one call: implementations use COPY, multi-row statements or
 // prepared statements inside, never a round trip per record where avoidable.
 type Tx interface {
+	// ParticipantTx writes participants (events.go).
+	ParticipantTx
 	// FindContacts returns every contact whose email, customer number, phone,
 	// name or custom value is among l's.
 	FindContacts(ctx context.Context, l Lookup) ([]intake.Contact, error)

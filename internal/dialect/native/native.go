@@ -87,6 +87,10 @@ func parse(p dialect.Params, req intake.ImportRequest, fresh bool) (intake.Impor
 			shape.packageX = true
 		case "ignore_empty_fields", "ignoreEmptyFields":
 			setBool(&spec.IgnoreEmptyFields, errs.Bool(x.Key, v))
+		case "event_key":
+			spec.EventKey = v
+		case "create_contacts":
+			setBool(&spec.CreateContacts, errs.Bool(x.Key, v))
 		case "skip_on_error":
 			setBool(&spec.SkipOnError, errs.Bool(x.Key, v))
 		case "autostart":
@@ -137,8 +141,16 @@ func checkSpec(errs *dialect.Errors, spec *intake.ImportSpec, mode, dups, resour
 	switch strings.ToLower(resource) {
 	case "", "contacts", "contact", "clients", "client", "profiles":
 		spec.Resource = intake.ResourceContacts
+	case "participants", "participant":
+		spec.Resource = intake.ResourceParticipants
 	default:
-		errs.Add("resource", resource, fmt.Sprintf("Resource %q cannot be imported as a file yet; use contacts.", resource))
+		errs.Add("resource", resource, fmt.Sprintf("Resource %q cannot be imported as a file yet; use contacts or participants.", resource))
+	}
+	switch {
+	case spec.Resource != intake.ResourceParticipants:
+		spec.EventKey = "" // a participants option: other resources ignore it
+	case spec.EventKey == "":
+		errs.Add("event_key", "", "event_key is required for resource participants: the key of the event the rows are added to.")
 	}
 	if spec.Region != "" && len(spec.Region) != 2 {
 		errs.Add("region", spec.Region, "The region must be an ISO 3166-1 alpha-2 code such as NL.")

@@ -54,6 +54,17 @@ func TestCreate(t *testing.T) {
 		{"deleteTarget subprofile is refused, not run as a profile delete", params("action", "delete", "deleteTarget", "subprofile"), nil, "deleteTarget"},
 		{"an unknown deleteTarget", params("deleteTarget", "everything"), nil, "deleteTarget"},
 		{"remove_missing with mode delete", params("mode", "delete", "remove_missing", "true"), nil, "remove_missing"},
+		{"participants of an event, without creating contacts", params("resource", "participants", "event_key", "conf", "create_contacts", "false"),
+			func(r intake.ImportRequest) bool {
+				return r.Spec.Resource == intake.ResourceParticipants && r.Spec.EventKey == "conf" && !r.Spec.CreateContacts
+			}, ""},
+		{"participants create contacts by default", params("resource", "participants", "event_key", "conf"),
+			func(r intake.ImportRequest) bool { return r.Spec.CreateContacts }, ""},
+		{"contacts ignore event_key", params("event_key", "conf", "create_contacts", "false"),
+			func(r intake.ImportRequest) bool {
+				return r.Spec.Resource == intake.ResourceContacts && r.Spec.EventKey == ""
+			}, ""},
+		{"participants without event_key", params("resource", "participants"), nil, "event_key"},
 		{"TextUs headers sent empty", params("headers", ""), nil, "headers"},
 		{"an unknown mode", params("mode", "replace"), nil, "mode"},
 		{"a resource not importable yet", params("type", "charges"), nil, "resource"},

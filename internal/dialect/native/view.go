@@ -18,6 +18,9 @@ type ImportView struct {
 	HasErrors      bool              `json:"has_errors" doc:"Some rows failed or were skipped, or remove_missing removed contacts; see errors and error_report_url."`
 	Errors         []intake.RowError `json:"errors"`
 	ErrorReportURL string            `json:"error_report_url"`
+	// ContactsCreated shadows the job's own field so that only a
+	// participants job shows it.
+	ContactsCreated *int `json:"contacts_created,omitempty" doc:"Participants jobs: the contacts created for rows whose contact did not exist."`
 }
 
 // View renders a job with its first row errors (nil: none loaded).
@@ -29,6 +32,9 @@ func View(im intake.Import, errs []intake.RowError) ImportView {
 		if f != "" { // columns left out are in the warnings
 			v.Mapping[h] = f
 		}
+	}
+	if v.Resource == intake.ResourceParticipants {
+		v.ContactsCreated = &im.ContactsCreated
 	}
 	if v.Resource == "" {
 		v.Resource = intake.ResourceContacts

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/dialect"
@@ -22,6 +23,9 @@ type BulkRequest struct {
 	Mode         string            `json:"mode,omitempty" doc:"Import mode: create, update, upsert, ignore_or_add, delete or validate (aliases: store, add, merge, \"update or add\", \"ignore or add\"). Default create."`
 	MatchField   string            `json:"match_field,omitempty" doc:"Field to match existing records: email, customer_number, phone, name or custom.NAME; several as a comma list. Default email."`
 	SkipOnError  *bool             `json:"skip_on_error,omitempty" doc:"Skip records with errors and continue (default true). false = all or nothing: one invalid record and nothing is written (422)."`
+	EventKey     string            `json:"event_key,omitempty" doc:"Event key for participant import (required for participants; /contacts ignores it)."`
+	// CreateContacts is a pointer: absent means the seed's default, true.
+	CreateContacts *bool `json:"create_contacts,omitempty" doc:"Whether to create contacts that do not exist during participant import (default true; /contacts ignores it). Creating contacts needs the contacts scope too."`
 	// Intake extensions, with the design's defaults.
 	IgnoreEmptyFields *bool  `json:"ignore_empty_fields,omitempty" doc:"Intake extension: empty values keep stored ones (default true)."`
 	Duplicates        string `json:"duplicates,omitempty" doc:"Intake extension: records sharing a match key: use_first, use_last (default), ignore_all or error."`
@@ -39,9 +43,12 @@ type BulkError struct {
 type BulkDetail struct {
 	Index  int    `json:"index"`
 	Status string `json:"status" enum:"created,updated,deleted,skipped,failed"`
-	ID     int64  `json:"id,omitempty" doc:"The contact's id, when there is one."`
-	Code   string `json:"code,omitempty" doc:"Why a record was skipped or failed."`
-	Reason string `json:"reason,omitempty"`
+	ID     int64  `json:"id,omitempty" doc:"The contact's id, when there is one (participants: the participant's id)."`
+	// ContactID and ContactCreated are the participants endpoint's.
+	ContactID      int64  `json:"contact_id,omitempty" doc:"Participants: the participant's contact."`
+	ContactCreated bool   `json:"contact_created,omitempty" doc:"Participants: the record created its contact."`
+	Code           string `json:"code,omitempty" doc:"Why a record was skipped or failed."`
+	Reason         string `json:"reason,omitempty"`
 }
 
 // BulkResponse is the Plandocket bulk-import response. In validate mode the
@@ -62,9 +69,30 @@ type BulkResponse struct {
 // key's own name or a synonym; keys that map to no field are ignored and
 // named in the warnings. Errors: EINVALID with a field error per bad option.
 func Translate(req *BulkRequest) (intake.ImportSpec, importer.Records, []string, error) {
+	return translate(req, intake.ResourceContacts)
+}
+
+// TranslateParticipants is Translate for /bulk-import/participants: the
+// same request, plus event_key (required) and create_contacts (default
+// true); status is a field of its records. Whether the event exists is the
+// import service's to say: this is a pure translation.
+func TranslateParticipants(req *BulkRequest) (intake.ImportSpec, importer.Records, []string, error) {
+	return translate(req, intake.ResourceParticipants)
+}
+
+func translate(req *BulkRequest, resource string) (intake.ImportSpec, importer.Records, []string, error) {
 	spec := intake.DefaultSpec()
+	spec.Resource = resource
 	var errs dialect.Errors
 	var err error
+	if resource == intake.ResourceParticipants {
+		if spec.EventKey = strings.TrimSpace(req.EventKey); spec.EventKey == "" {
+			errs.Add("event_key", req.EventKey, "event_key is required: the key of the event the participants are added to.")
+		}
+		if req.CreateContacts != nil {
+			spec.CreateContacts = *req.CreateContacts
+		}
+	}
 	if spec.Mode, err = intake.ParseMode(req.Mode, intake.ModeCreate); err != nil {
 		errs.Add("mode", req.Mode, intake.ErrorMessage(err))
 	}
@@ -83,7 +111,7 @@ func Translate(req *BulkRequest) (intake.ImportSpec, importer.Records, []string,
 	spec.Mapping = map[string]string{}
 	for _, k := range slices.Sorted(maps.Keys(req.FieldMapping)) {
 		v := req.FieldMapping[k]
-		target, ok := importer.Target(v)
+		target, ok := importer.TargetFor(resource, v)
 		if !ok {
 			errs.Add("field_mapping."+k, v, fmt.Sprintf("Unknown target field %q: use a contact field (email, first_name, …), custom.NAME or an alternate_* field.", v))
 		}
@@ -97,7 +125,7 @@ func Translate(req *BulkRequest) (intake.ImportSpec, importer.Records, []string,
 	for i, raw := range req.Records {
 		fields := make(map[string]string, len(raw))
 		for k, v := range raw {
-			target := importer.Column(spec.Mapping, k)
+			target := importer.ColumnFor(resource, spec.Mapping, k)
 			if target == "" {
 				ignored = append(ignored, k)
 				continue
@@ -142,4 +170,24 @@ func Respond(res importer.Result, items []*importer.Item, warnings []string) (Bu
 		return out, intake.Invalid(fmt.Sprintf("%d of %d records are invalid and skip_on_error is false, so nothing was written.", res.Failed, res.Rows), fields...)
 	}
 	return out, nil
+}
+
+// ParticipantsResponse is the participants endpoint's response: the
+// contacts response plus contacts_created. Its counts are of participants.
+type ParticipantsResponse struct {
+	BulkResponse
+	ContactsCreated int `json:"contacts_created" doc:"Contacts created for records whose contact did not exist (create_contacts)."`
+}
+
+// RespondParticipants renders a participants result as Respond does, with
+// each record's contact and the contacts created.
+func RespondParticipants(res importer.Result, items []*importer.Item, warnings []string) (ParticipantsResponse, error) {
+	out, err := Respond(res, items, warnings)
+	for i, it := range items {
+		if c, ok := it.Data.(*intake.Contact); ok && !it.Failed() {
+			out.Details[i].ContactID = c.ID
+		}
+		out.Details[i].ContactCreated = it.ContactCreated
+	}
+	return ParticipantsResponse{BulkResponse: out, ContactsCreated: res.ContactsCreated}, err
 }

@@ -2,6 +2,7 @@ package plandocket
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -110,5 +111,61 @@ func TestRespond(t *testing.T) {
 	res.Rejected = true
 	if _, err := Respond(res, []*importer.Item{ok, bad}, nil); intake.ErrorCode(err) != intake.EINVALID {
 		t.Fatalf("a rejected import answers %v, want EINVALID", err)
+	}
+}
+
+func TestTranslateParticipants(t *testing.T) {
+	t.Parallel()
+	f := false
+	rec := []dialect.Record{{"E-mail": "a@example.com", "Status": "attended", "shoe": 42}}
+	for _, tc := range []struct {
+		name     string
+		req      BulkRequest
+		contacts bool   // the spec's CreateContacts
+		fields   string // the first record's fields
+		errField string // the field error expected, "" for none
+	}{
+		{"the seed's defaults: create_contacts true, status is a field", BulkRequest{EventKey: "conf", Records: rec},
+			true, "map[email:a@example.com status:attended]", ""},
+		{"create_contacts false", BulkRequest{EventKey: " conf ", CreateContacts: &f, Records: rec}, false, "", ""},
+		{"status mapped from another key", BulkRequest{EventKey: "conf", Records: []dialect.Record{{"email": "a@example.com", "RSVP state": "yes"}},
+			FieldMapping: map[string]string{"RSVP state": "status"}}, true, "map[email:a@example.com status:yes]", ""},
+		{"event_key missing", BulkRequest{Records: rec}, true, "", "event_key"},
+		{"event_key blank", BulkRequest{EventKey: "  ", Records: rec}, true, "", "event_key"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			spec, recs, _, err := TranslateParticipants(&tc.req)
+			if tc.errField != "" {
+				ie, ok := err.(*intake.Error)
+				if !ok || ie.Code != intake.EINVALID || len(ie.Fields) != 1 || ie.Fields[0].Field != tc.errField {
+					t.Fatalf("err = %#v, want EINVALID on %s", err, tc.errField)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if spec.Resource != intake.ResourceParticipants || spec.EventKey != "conf" || spec.CreateContacts != tc.contacts || spec.Mode != intake.ModeCreate {
+				t.Fatalf("spec %+v", spec)
+			}
+			if tc.fields != "" && fmt.Sprint(recs[0].Fields) != tc.fields {
+				t.Fatalf("fields %v, want %s", recs[0].Fields, tc.fields)
+			}
+		})
+	}
+	// The contacts endpoint takes the same body and ignores the participant options.
+	spec, _, _, err := Translate(&BulkRequest{EventKey: "conf", CreateContacts: &f, Records: rec})
+	if err != nil || spec.Resource != intake.ResourceContacts || spec.EventKey != "" || !spec.CreateContacts {
+		t.Fatalf("contacts spec %+v %v", spec, err)
+	}
+}
+
+func TestRespondParticipants(t *testing.T) {
+	t.Parallel()
+	made := &importer.Item{Row: 0, Outcome: intake.OutcomeCreated, ID: 3, Data: &intake.Contact{ID: 9}, ContactCreated: true}
+	res := importer.Result{Counts: importer.Counts{Rows: 1, Created: 1, ContactsCreated: 1}, Total: 1}
+	out, err := RespondParticipants(res, []*importer.Item{made}, nil)
+	if err != nil || out.ContactsCreated != 1 || out.Created != 1 || out.Details[0].ID != 3 || out.Details[0].ContactID != 9 || !out.Details[0].ContactCreated {
+		t.Fatalf("%+v %v", out, err)
 	}
 }

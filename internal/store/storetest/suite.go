@@ -43,6 +43,9 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 		{"an error from a Jobs fn leaves nothing", testJobsRollBack},
 		{"Jobs of one tenant cannot read or change another's job", testJobsTenancy},
 		{"an error from fn rolls back", testWriteRollsBack},
+		{"events: keys unique per tenant, starts_at round-trips, lists page", testEvents},
+		{"participants: one per event and contact, batch writes, contacts show their events", testParticipants},
+		{"participants page by id with their contacts", testParticipantPaging},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
