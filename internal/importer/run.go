@@ -49,9 +49,14 @@ func (e *Engine) resource(spec *intake.ImportSpec) (Resource, error) {
 		if region == "" {
 			region = e.Region
 		}
-		return newContacts(region), nil
+		r := newContacts(region)
+		r.norm.limits = spec.Limits
+		return r, nil
+	case intake.ResourceGroups:
+		spec.MatchFields = intake.GroupMatchFields // a group's key, whatever the request said
+		return groups{}, nil
 	}
-	return nil, intake.Errorf(intake.EINVALID, "Resource %q cannot be imported yet; use contacts.", spec.Resource)
+	return nil, intake.Errorf(intake.EINVALID, "Resource %q cannot be imported yet; use contacts or groups.", spec.Resource)
 }
 
 func (e *Engine) chunkSize() int {

@@ -159,7 +159,7 @@ func (s *Service) configure(im *intake.Import, req intake.ImportRequest, remap b
 	var warnings []string
 	if remap {
 		var problems []intake.FieldError
-		spec.Mapping, problems, warnings = importer.ResolveMapping(im.Headers, req.Columns)
+		spec.Mapping, problems, warnings = importer.ResolveMappingFor(spec.Resource, im.Headers, req.Columns)
 		if len(problems) > 0 {
 			msgs := make([]string, len(problems))
 			for i, p := range problems {
