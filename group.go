@@ -114,3 +114,35 @@ func ParseChildren(v string) []Child {
 	}
 	return out
 }
+
+// Validate trims a new group's values and checks them against PackageX's
+// limits: name 1–255 characters, resource contact or location, location at
+// most 63. The error is EINVALID with a field error per problem.
+func (g *Group) Validate() error {
+	g.Name, g.Location = strings.TrimSpace(g.Name), strings.TrimSpace(g.Location)
+	var fields []FieldError
+	if n := len([]rune(g.Name)); n == 0 || n > maxText {
+		fields = append(fields, FieldError{Field: "name", Value: g.Name, Code: CodeRequired, Message: "The name must be 1–255 characters."})
+	}
+	if r, ok := ParseGroupResource(g.Resource); ok {
+		g.Resource = r
+	} else {
+		fields = append(fields, FieldError{Field: "resource", Value: g.Resource, Code: CodeInvalidValue, Message: "The resource must be contact or location."})
+	}
+	if len([]rune(g.Location)) > maxGroupLocation {
+		fields = append(fields, FieldError{Field: "location", Value: g.Location, Code: CodeTooLong, Message: "The location must be at most 63 characters."})
+	}
+	if len(fields) > 0 {
+		return Invalid("", fields...)
+	}
+	return nil
+}
+
+// Validate trims a new location's name and checks it: 1–63 characters.
+func (l *Location) Validate() error {
+	l.Name = strings.TrimSpace(l.Name)
+	if n := len([]rune(l.Name)); n == 0 || n > maxGroupLocation {
+		return Invalid("", FieldError{Field: "name", Value: l.Name, Code: CodeRequired, Message: "The name must be 1–63 characters."})
+	}
+	return nil
+}

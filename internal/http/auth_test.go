@@ -38,6 +38,13 @@ func TestEveryRouteByScope(t *testing.T) {
 		"cancel-import":        {c, i, a},
 		"list-import-errors":   {c, i, a},
 		"import-errors-csv":    {c, i, a},
+		"list-groups":          {c, a},
+		"get-group":            {c, a},
+		"create-group":         {c, a},
+		"delete-group":         {c, a},
+		"list-locations":       {c, a},
+		"create-location":      {c, a},
+		"delete-location":      {c, a},
 	}
 	ctx := context.Background()
 	st := testdb.OpenSQLite(t)

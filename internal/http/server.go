@@ -67,6 +67,7 @@ func NewServer(cfg Config) *Server {
 	s.registerContacts()
 	s.registerBulk()
 	s.registerImports()
+	s.registerGroups()
 	return s
 }
 
