@@ -24,9 +24,9 @@ const (
 	maxGroupChildren   = 2047
 )
 
-// GroupMatchFields is the key of a group: its resource and its name,
-// compared ignoring case. A group import always matches on it.
-var GroupMatchFields = []string{GroupFieldResource, GroupFieldName}
+// GroupMatchFields is the key of a group: its name and its resource, the
+// name compared ignoring case. A group import always matches on it.
+var GroupMatchFields = []string{GroupFieldName, GroupFieldResource}
 
 // Row error codes of group imports and PackageX's limits.
 const (
