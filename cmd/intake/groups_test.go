@@ -50,7 +50,9 @@ func (c client) packageX(data, action, dups, resource string) map[string]any {
 	return job
 }
 
-func csvURI(s string) string { return "data:text/csv;base64," + base64.StdEncoding.EncodeToString([]byte(s)) }
+func csvURI(s string) string {
+	return "data:text/csv;base64," + base64.StdEncoding.EncodeToString([]byte(s))
+}
 
 // counts renders a job's counters.
 func counts(job map[string]any) string {

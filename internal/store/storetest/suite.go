@@ -43,6 +43,8 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 		{"an error from a Jobs fn leaves nothing", testJobsRollBack},
 		{"Jobs of one tenant cannot read or change another's job", testJobsTenancy},
 		{"an error from fn rolls back", testWriteRollsBack},
+		{"contacts join groups and locations by name; nil keeps, empty clears", testContactMemberships},
+		{"groups: located, found ignoring case, members added or replaced, deleted alone", testGroups},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
