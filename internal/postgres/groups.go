@@ -183,11 +183,11 @@ func (t *tx) InsertGroups(ctx context.Context, gs []*intake.Group) error {
 		SELECT $1, n, r, $2, $2 FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS x(n, r, i) ORDER BY i RETURNING id`,
 		t.tenantID, t.now, names, res)
 	if err != nil {
-		return groupError(err)
+		return groupError(err, gs)
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
-		return groupError(err)
+		return groupError(err, gs)
 	}
 	if len(ids) != len(gs) {
 		return fmt.Errorf("insert groups: %d ids for %d groups", len(ids), len(gs))
@@ -198,12 +198,17 @@ func (t *tx) InsertGroups(ctx context.Context, gs []*intake.Group) error {
 	return t.UpdateGroups(ctx, gs, false)
 }
 
-func groupError(err error) error {
+// groupError names the group whose name is taken when the batch is one
+// group (a create through the API), as SQLite does.
+func groupError(err error, gs []*intake.Group) error {
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-		return intake.Errorf(intake.ECONFLICT, "A group (or location) with this name already exists.")
+	switch {
+	case !errors.As(err, &pgErr) || pgErr.Code != "23505":
+		return fmt.Errorf("insert groups: %w", err)
+	case len(gs) == 1:
+		return intake.Errorf(intake.ECONFLICT, "A %s group named %q already exists.", gs[0].Resource, gs[0].Name)
 	}
-	return fmt.Errorf("insert groups: %w", err)
+	return intake.Errorf(intake.ECONFLICT, "A group with one of these names already exists.")
 }
 
 // UpdateGroups implements store.GroupTx: the groups' locations and their
