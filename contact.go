@@ -89,6 +89,22 @@ func (c *Contact) column(name string) *string {
 	return nil
 }
 
+// list returns a pointer to the list field name of c, nil for a name that
+// is not one.
+func (c *Contact) list(name string) *[]string {
+	switch name {
+	case FieldTags:
+		return &c.Tags
+	case FieldGroups:
+		return &c.Groups
+	case FieldLocations:
+		return &c.Locations
+	case FieldAlternateNames:
+		return &c.AlternateNames
+	}
+	return nil
+}
+
 // ContactColumns lists the registry's scalar fields: the ones a store keeps
 // in a text column of their own, in registry order.
 var ContactColumns = func() []Field {

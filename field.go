@@ -17,6 +17,7 @@ const (
 	TypePhone   FieldType = "phone"   // stored E.164
 	TypeCountry FieldType = "country" // ISO 3166-1 alpha-2 when recognised
 	TypeList    FieldType = "list"    // split on , or ;, a sorted set
+	TypeBoolean FieldType = "boolean" // yes/no/true/false/1/0
 )
 
 // Field is one field a column, a record key or a match field may name.
@@ -106,7 +107,28 @@ var ContactFields = []Field{
 	{Name: FieldNotes, Type: TypeText, Max: maxNotes,
 		Synonyms: []string{"note", "comments", "comment", "remarks", "opmerkingen"}},
 	{Name: FieldTags, Type: TypeList, Max: maxTags, Synonyms: []string{"tag", "labels", "label"}},
+
+	// PackageX's contact columns. Groups and locations join the contact to
+	// them by name, case-insensitively, creating missing ones.
+	{Name: FieldGroups, Type: TypeList, Max: maxTags, Synonyms: []string{"group", "group names", "groepen"}},
+	{Name: FieldLocations, Type: TypeList, Max: maxTags, Synonyms: []string{"location names", "sites"}},
+	{Name: FieldAlternateNames, Type: TypeList, Max: maxAlternateNames, Synonyms: []string{"aliases", "alias", "aka", "other names"}},
+	{Name: FieldIsPrimary, Type: TypeBoolean, Synonyms: []string{"primary", "primary contact"}},
 }
+
+// Names of PackageX's contact fields, and the most alternate names a
+// contact has (PackageX: 5).
+const (
+	FieldGroups         = "groups"
+	FieldLocations      = "locations"
+	FieldAlternateNames = "alternate_names"
+	FieldIsPrimary      = "is_primary"
+	maxAlternateNames   = 5
+)
+
+// List is the field's value on a contact for the list fields (tags,
+// groups, locations, alternate names); nil for other fields.
+func (f Field) List(c *Contact) *[]string { return c.list(f.Name) }
 
 // alternateKinds are PackageX's alternate columns by type, with the kinds
 // its docs list; any other kind is accepted by name (alternate_phones_fax).

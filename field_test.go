@@ -27,8 +27,8 @@ func TestSuggestField(t *testing.T) {
 		{"town", "city"}, {"City", "city"},
 		{"country code", "country"}, {"Country", "country"},
 		{"tag", "tags"}, {"labels", "tags"}, {"Tags", "tags"},
-		// groups are not a contact field yet: suggesting one would drop the column silently.
-		{"group", ""}, {"Groups", ""},
+		{"group", "groups"}, {"Groups", "groups"}, {"locations", "locations"}, {"Alternate Names", "alternate_names"},
+		{"aka", "alternate_names"}, {"is_primary", "is_primary"}, {"Primary contact", "is_primary"}, {"ID Number", "customer_number"},
 		{"Shoe size", ""}, {"", ""},
 		{"note", "notes"}, {"comments", "notes"}, {"notes", "notes"},
 		{"alternate_emails_work", "alternate_emails_work"}, {"Alternate email (personal)", "alternate_emails_personal"},

@@ -12,6 +12,16 @@ var ParticipantFields = []Field{
 		Synonyms: []string{"participant status", "registration status", "attendance", "rsvp"}},
 }
 
+// LookupIn returns the field of fields named name, exactly.
+func LookupIn(fields []Field, name string) (Field, bool) {
+	for _, f := range fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
 // SuggestIn is the field of fields that a header or mapping target names:
 // a field's own name or a synonym, compared as SuggestField compares them.
 func SuggestIn(fields []Field, header string) (string, bool) {

@@ -45,6 +45,13 @@ func TestEveryRouteByScope(t *testing.T) {
 		"delete-event":             {p, a},
 		"list-participants":        {p, a},
 		"bulk-import-participants": {p, a},
+		"list-groups":              {c, a},
+		"get-group":                {c, a},
+		"create-group":             {c, a},
+		"delete-group":             {c, a},
+		"list-locations":           {c, a},
+		"create-location":          {c, a},
+		"delete-location":          {c, a},
 	}
 	ctx := context.Background()
 	st := testdb.OpenSQLite(t)

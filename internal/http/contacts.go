@@ -32,9 +32,24 @@ type contactInput struct {
 	ID int64 `path:"id"`
 }
 
+// pageInput is the query of a plain cursor-paged list.
+type pageInput struct {
+	Cursor string `query:"cursor" doc:"Opaque cursor from a previous page's next_cursor."`
+	Limit  int    `query:"limit" minimum:"1" maximum:"1000" default:"50"`
+}
+
 // encodeCursor makes the opaque cursor for "after this id".
 func encodeCursor(id int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("c" + strconv.FormatInt(id, 10)))
+}
+
+// cursorOf reads a page's cursor; a bad one is a 422 naming it.
+func cursorOf(cursor string) (int64, error) {
+	after, ok := decodeCursor(cursor)
+	if !ok {
+		return 0, huma.Error422UnprocessableEntity("The cursor is not valid.", &huma.ErrorDetail{Location: "query.cursor", Value: cursor, Message: "Use the next_cursor of a previous page."})
+	}
+	return after, nil
 }
 
 func decodeCursor(s string) (int64, bool) {

@@ -35,20 +35,6 @@ type eventKeyInput struct {
 	Key string `path:"key"`
 }
 
-type pageInput struct {
-	Cursor string `query:"cursor" doc:"Opaque cursor from a previous page's next_cursor."`
-	Limit  int    `query:"limit" minimum:"1" maximum:"1000" default:"50"`
-}
-
-// cursorOf reads a page's cursor; a bad one is a 422 naming it.
-func cursorOf(cursor string) (int64, error) {
-	after, ok := decodeCursor(cursor)
-	if !ok {
-		return 0, huma.Error422UnprocessableEntity("The cursor is not valid.", &huma.ErrorDetail{Location: "query.cursor", Value: cursor, Message: "Use the next_cursor of a previous page."})
-	}
-	return after, nil
-}
-
 // registerEvents registers the events routes and the participants bulk
 // import (Plandocket). All of them take the participants scope.
 func (s *Server) registerEvents() {

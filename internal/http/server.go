@@ -75,6 +75,7 @@ func NewServer(cfg Config) *Server {
 	s.registerBulk()
 	s.registerImports()
 	s.registerEvents()
+	s.registerGroups()
 	return s
 }
 

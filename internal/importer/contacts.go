@@ -64,6 +64,11 @@ func (r *contacts) Prepare(spec *intake.ImportSpec, rec Record) *Item {
 		errs = append(errs, intake.RowError{Code: intake.CodeMissingIdentity,
 			Message: "The record has no email, customer number, phone or name, so it cannot identify a person."})
 	}
+	// A dialect that limits the name (PackageX: 1–255) requires one.
+	if max := spec.Limits[intake.FieldName]; len(errs) == 0 && max > 0 && c.Name == "" && spec.Mode != intake.ModeDelete {
+		errs = append(errs, intake.RowError{Field: intake.FieldName, Code: intake.CodeRequired,
+			Message: fmt.Sprintf("The name is required (1–%d characters).", max)})
+	}
 	// Without a match value a record cannot be found: update and delete
 	// reject it, the creating modes create it (as Copernica and HubSpot do).
 	if len(errs) == 0 && it.Key == "" && (spec.Mode == intake.ModeUpdate || spec.Mode == intake.ModeDelete) {

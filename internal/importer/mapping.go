@@ -12,42 +12,70 @@ import (
 // Target resolves a mapping target as a caller may write it: a field name,
 // an alias the header suggestions know ("phone_number", "E-mail"), or
 // custom.NAME. It is the one rule for what a column or key may map to.
-func Target(s string) (string, bool) {
+func Target(s string) (string, bool) { return contactVocabulary.target(s) }
+
+// vocabulary is what the columns of one resource may map to: contacts'
+// fields (the default) or a group import's.
+type vocabulary struct {
+	noun    string // "contact field", in messages
+	lookup  func(string) (intake.Field, bool)
+	suggest func(string) (string, bool)
+}
+
+var (
+	contactVocabulary = vocabulary{"a contact field (use email, first_name, …, custom.NAME; GET /api/v1/fields lists them)",
+		intake.LookupField, intake.SuggestField}
+	groupVocabulary = vocabulary{"a group field (use name, resource, location or children)",
+		intake.LookupGroupField, intake.SuggestGroupField}
+	// A participant row is a contact's fields plus the participant's own.
+	participantVocabulary = vocabulary{"a participant field (status) or a contact field (use email, first_name, …, custom.NAME)",
+		func(s string) (intake.Field, bool) {
+			if f, ok := intake.LookupIn(intake.ParticipantFields, s); ok {
+				return f, true
+			}
+			return intake.LookupField(s)
+		},
+		func(s string) (string, bool) {
+			if f, ok := intake.SuggestIn(intake.ParticipantFields, s); ok {
+				return f, true
+			}
+			return intake.SuggestField(s)
+		}}
+)
+
+// vocabularyOf returns the vocabulary of an import's resource.
+func vocabularyOf(resource string) vocabulary {
+	switch resource {
+	case intake.ResourceGroups:
+		return groupVocabulary
+	case intake.ResourceParticipants:
+		return participantVocabulary
+	}
+	return contactVocabulary
+}
+
+// TargetFor is Target for an import of resource.
+func TargetFor(resource, s string) (string, bool) { return vocabularyOf(resource).target(s) }
+
+// ColumnFor is Column for an import of resource.
+func ColumnFor(resource string, mapping map[string]string, header string) string {
+	return vocabularyOf(resource).column(mapping, header)
+}
+
+func (v vocabulary) target(s string) (string, bool) {
 	s = strings.TrimSpace(s)
-	if f, ok := intake.LookupField(s); ok {
+	if f, ok := v.lookup(s); ok {
 		return f.Name, true
 	}
-	return intake.SuggestField(s)
+	return v.suggest(s)
 }
 
-// resourceFields are the fields a resource's rows carry besides a
-// contact's (a participant's status); nil for contacts.
-func resourceFields(resource string) []intake.Field {
-	if resource == intake.ResourceParticipants {
-		return intake.ParticipantFields
-	}
-	return nil
-}
-
-// TargetFor is Target for the rows of resource: its own fields first, then
-// the contact fields.
-func TargetFor(resource, s string) (string, bool) {
-	if f, ok := intake.SuggestIn(resourceFields(resource), s); ok {
-		return f, true
-	}
-	return Target(s)
-}
-
-// ColumnFor is Column for the rows of resource: the caller's mapping, else
-// the resource's own fields, else the contact fields.
-func ColumnFor(resource string, mapping map[string]string, header string) string {
+func (v vocabulary) column(mapping map[string]string, header string) string {
 	if f, ok := mapping[header]; ok {
 		return f
 	}
-	if f, ok := intake.SuggestIn(resourceFields(resource), header); ok {
-		return f
-	}
-	return Column(nil, header)
+	f, _ := v.suggest(header)
+	return f
 }
 
 // Column is the field a column header or record key maps to: the caller's
@@ -55,18 +83,20 @@ func ColumnFor(resource string, mapping map[string]string, header string) string
 // header's own name suggests, else "". It is the one mapping rule: bulk
 // record keys, file headers and keys a JSON file adds late all go through it.
 func Column(mapping map[string]string, header string) string {
-	if f, ok := mapping[header]; ok {
-		return f
-	}
-	f, _ := intake.SuggestField(header)
-	return f
+	return contactVocabulary.column(mapping, header)
 }
 
 // Columns maps every header with Column.
 func Columns(mapping map[string]string, headers []string) []string {
+	return ColumnsFor(intake.ResourceContacts, mapping, headers)
+}
+
+// ColumnsFor maps every header by the one rule, for an import of resource.
+func ColumnsFor(resource string, mapping map[string]string, headers []string) []string {
+	v := vocabularyOf(resource)
 	cols := make([]string, len(headers))
 	for i, h := range headers {
-		cols[i] = Column(mapping, h)
+		cols[i] = v.column(mapping, h)
 	}
 	return cols
 }
@@ -80,9 +110,10 @@ func ResolveMapping(headers []string, req intake.ColumnMapping) (mapping map[str
 	return ResolveMappingFor(intake.ResourceContacts, headers, req)
 }
 
-// ResolveMappingFor is ResolveMapping for the rows of resource, whose own
-// fields (a participant's status) are targets and suggestions too.
+// ResolveMappingFor is ResolveMapping for an import of resource: a group
+// import's columns map to the group fields.
 func ResolveMappingFor(resource string, headers []string, req intake.ColumnMapping) (mapping map[string]string, problems []intake.FieldError, warnings []string) {
+	v := vocabularyOf(resource)
 	mapping = map[string]string{}
 	used := map[string]string{} // field → header
 	problem := func(field, value, format string, args ...any) {
@@ -98,7 +129,7 @@ func ResolveMappingFor(resource string, headers []string, req intake.ColumnMappi
 	if req.ByPosition != nil {
 		var invalid []string
 		for i, d := range req.ByPosition {
-			f, ok := TargetFor(resource, d)
+			f, ok := v.target(d)
 			if !ok {
 				invalid = append(invalid, d)
 				continue
@@ -114,18 +145,18 @@ func ResolveMappingFor(resource string, headers []string, req intake.ColumnMappi
 		}
 	}
 	for _, h := range slices.Sorted(maps.Keys(req.ByHeader)) {
-		v := strings.TrimSpace(req.ByHeader[h])
+		target := strings.TrimSpace(req.ByHeader[h])
 		if !slices.Contains(headers, h) {
-			problem("mapping."+h, v, "The file has no column %q (its columns: %s).", h, strings.Join(headers, ", "))
+			problem("mapping."+h, target, "The file has no column %q (its columns: %s).", h, strings.Join(headers, ", "))
 			continue
 		}
-		if v == "" || strings.EqualFold(v, "ignore") {
+		if target == "" || strings.EqualFold(target, "ignore") {
 			mapping[h] = ""
 			continue
 		}
-		field, ok := TargetFor(resource, v)
+		field, ok := v.target(target)
 		if !ok {
-			problem("mapping."+h, v, "%q is not a contact field (use email, first_name, …, custom.NAME; GET /api/v1/fields lists them).", v)
+			problem("mapping."+h, target, "%q is not %s.", target, v.noun)
 			continue
 		}
 		set(h, field)
@@ -134,7 +165,7 @@ func ResolveMappingFor(resource string, headers []string, req intake.ColumnMappi
 		if _, done := mapping[h]; done || req.ByPosition != nil {
 			continue
 		}
-		if f := ColumnFor(resource, nil, h); f != "" && used[f] == "" {
+		if f := v.column(nil, h); f != "" && used[f] == "" {
 			set(h, f)
 		}
 	}

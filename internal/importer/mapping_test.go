@@ -15,8 +15,8 @@ func TestOneMappingRule(t *testing.T) {
 	for _, tc := range []struct{ header, want string }{
 		{"Email", "email"}, {"E-mail", "email"}, {"email", "email"}, {"First Name", "first_name"},
 		{"custom.MemberID", "custom.MemberID"}, {"alternate_phones_work", "alternate_phones_work"},
-		// Regression: "Groups" was mapped to groups and then dropped silently.
-		{"Groups", ""}, {"Shoe size", ""},
+		// Groups is a contact field now: a Groups column joins contacts to groups.
+		{"Groups", "groups"}, {"Shoe size", ""}, {"Hobbies", ""},
 	} {
 		if got := Column(nil, tc.header); got != tc.want {
 			t.Errorf("Column(%q) = %q, want %q", tc.header, got, tc.want)
@@ -28,7 +28,7 @@ func TestOneMappingRule(t *testing.T) {
 	if got := Column(map[string]string{"Mail": "email"}, "Mail"); got != "email" {
 		t.Errorf("a mapped column maps to %q", got)
 	}
-	for _, target := range []string{"groups", "shoe_size"} {
+	for _, target := range []string{"hobbies", "shoe_size"} {
 		if _, ok := Target(target); ok {
 			t.Errorf("Target(%q) is accepted; it is no contact field", target)
 		}
@@ -37,7 +37,7 @@ func TestOneMappingRule(t *testing.T) {
 
 func TestResolveMapping(t *testing.T) {
 	t.Parallel()
-	headers := []string{"E-mail", "Groups", "Naam", "Mail"}
+	headers := []string{"E-mail", "Hobbies", "Naam", "Mail"}
 	for _, tc := range []struct {
 		name     string
 		req      intake.ColumnMapping
@@ -46,10 +46,10 @@ func TestResolveMapping(t *testing.T) {
 		warnings int
 	}{
 		{"suggested, unknown columns warned and kept out", intake.ColumnMapping{},
-			map[string]string{"E-mail": "email", "Groups": "", "Naam": "name", "Mail": ""}, 0, 2},
+			map[string]string{"E-mail": "email", "Hobbies": "", "Naam": "name", "Mail": ""}, 0, 2},
 		{"a caller's mapping wins and may leave a column out", intake.ColumnMapping{ByHeader: map[string]string{"Mail": "email", "E-mail": "ignore"}},
-			map[string]string{"E-mail": "", "Groups": "", "Naam": "name", "Mail": "email"}, 0, 2},
-		{"a target that is no field is a problem", intake.ColumnMapping{ByHeader: map[string]string{"Groups": "groups"}}, nil, 1, 0},
+			map[string]string{"E-mail": "", "Hobbies": "", "Naam": "name", "Mail": "email"}, 0, 2},
+		{"a target that is no field is a problem", intake.ColumnMapping{ByHeader: map[string]string{"Hobbies": "hobbies"}}, nil, 1, 0},
 		{"two columns on one field is a problem", intake.ColumnMapping{ByHeader: map[string]string{"Mail": "email", "Naam": "email"}}, nil, 1, 0},
 		{"a column the file lacks is a problem", intake.ColumnMapping{ByHeader: map[string]string{"Phone": "phone"}}, nil, 1, 0},
 		{"by position, invalid names", intake.ColumnMapping{ByPosition: []string{"email", "nope", "name", "phone"}}, nil, 1, 0},

@@ -93,6 +93,7 @@ func merge(cur *intake.Contact, it *Item, ignoreEmpty bool) intake.Contact {
 	if present(intake.FieldTags) && (len(in.Tags) > 0 || !ignoreEmpty) {
 		m.Tags = in.Tags
 	}
+	mergePackageX(&m, cur, it, ignoreEmpty)
 	for k, v := range it.Fields {
 		f, ok := intake.LookupField(k)
 		switch {
@@ -116,6 +117,29 @@ func merge(cur *intake.Contact, it *Item, ignoreEmpty bool) intake.Contact {
 		m.Custom = nil
 	}
 	return m
+}
+
+// mergePackageX merges PackageX's contact fields. Groups and locations
+// are memberships: merging adds the record's to the stored ones, and
+// overwriting (ignoreEmpty false) replaces them, an empty cell clearing
+// them. Alternate names replace the stored ones as tags do.
+func mergePackageX(m, cur *intake.Contact, it *Item, ignoreEmpty bool) {
+	in := contactOf(it)
+	present := func(name string) bool { _, ok := it.Fields[name]; return ok }
+	m.AlternateNames = slices.Clone(cur.AlternateNames)
+	if present(intake.FieldAlternateNames) && (len(in.AlternateNames) > 0 || !ignoreEmpty) {
+		m.AlternateNames = in.AlternateNames
+	}
+	if present(intake.FieldIsPrimary) && (strings.TrimSpace(it.Fields[intake.FieldIsPrimary]) != "" || !ignoreEmpty) {
+		m.IsPrimary = in.IsPrimary
+	}
+	for _, name := range []string{intake.FieldGroups, intake.FieldLocations} {
+		f, _ := intake.LookupField(name)
+		if !present(name) || (len(*f.List(in)) == 0 && ignoreEmpty) {
+			continue
+		}
+		*f.List(m) = foldNames(*f.List(cur), *f.List(in), !ignoreEmpty)
+	}
 }
 
 // mergeAlternates replaces m's alternates of f's type and kind with in's.

@@ -21,6 +21,21 @@ const maxPhoneLen = 31
 // by table and can be run twice on resume.
 type normalizer struct {
 	region string // default phone region, ISO alpha-2 ("NL")
+	// limits are a dialect's maximum lengths by field name (spec.Limits);
+	// alternate_emails, alternate_phones and alternate_addresses limit
+	// every kind of that alternate.
+	limits map[string]int
+}
+
+// limit is the dialect's maximum length of f's raw text, 0 for none.
+func (n normalizer) limit(f intake.Field) int {
+	if max, ok := n.limits[f.Name]; ok {
+		return max
+	}
+	if f.Alternate != "" {
+		return n.limits[strings.TrimSuffix(f.Name, "_"+f.Kind)]
+	}
+	return 0
 }
 
 // fieldErr builds a row error for field.
@@ -70,10 +85,13 @@ func (n normalizer) build(fields map[string]string) (intake.Contact, []intake.Ro
 		if !ok || v == "" {
 			continue
 		}
-		if f.Type == intake.TypeList {
-			c.Tags = splitList(v)
-			if len(c.Tags) > f.Max {
-				errs = append(errs, fieldErr(name, truncate(v), intake.CodeInvalidValue, fmt.Sprintf("A contact can have at most %d tags.", f.Max)))
+		if max := n.limit(f); max > 0 && utf8.RuneCountInString(v) > max {
+			errs = append(errs, fieldErr(name, truncate(v), intake.CodeTooLong, fmt.Sprintf("The %s is longer than the %d characters allowed.", label(name), max)))
+			continue
+		}
+		if f.Type == intake.TypeList || f.Type == intake.TypeBoolean {
+			if re := n.listOrBool(f, v, &c); re != nil {
+				errs = append(errs, *re)
 			}
 			continue
 		}
@@ -100,6 +118,79 @@ func (n normalizer) build(fields map[string]string) (intake.Contact, []intake.Ro
 	}
 	sortAlternates(c.Alternates)
 	return c, errs
+}
+
+// listOrBool sets a list or boolean field of c from v: lists split as
+// splitList does (names of groups and locations are a set ignoring case),
+// booleans read yes/no/true/false/1/0. Other fields are left alone.
+func (n normalizer) listOrBool(f intake.Field, v string, c *intake.Contact) *intake.RowError {
+	switch f.Type {
+	case intake.TypeList:
+		l := splitList(v)
+		if f.Name == intake.FieldGroups || f.Name == intake.FieldLocations {
+			l = foldNames(nil, l, true)
+		}
+		*f.List(c) = l
+		if f.Max > 0 && len(l) > f.Max {
+			re := fieldErr(f.Name, truncate(v), intake.CodeInvalidValue, fmt.Sprintf("A contact can have at most %d %s.", f.Max, label(f.Name)))
+			return &re
+		}
+	case intake.TypeBoolean:
+		b, ok := parseBool(v)
+		if !ok {
+			re := fieldErr(f.Name, truncate(v), intake.CodeInvalidValue, fmt.Sprintf("The %s must be yes, no, true, false, 1 or 0.", label(f.Name)))
+			return &re
+		}
+		if f.Name == intake.FieldIsPrimary {
+			c.IsPrimary = b
+		}
+	}
+	return nil
+}
+
+// parseBool reads yes/no/true/false/1/0 (and y/n, on/off) in any case.
+func parseBool(v string) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "yes", "y", "true", "t", "1", "on":
+		return true, true
+	case "no", "n", "false", "f", "0", "off":
+		return false, true
+	}
+	return false, false
+}
+
+// foldNames merges names into stored, as group and location names are
+// compared: ignoring case, a stored spelling winning over a new one. With
+// replace the result holds only names (in their stored spelling where
+// stored has them); otherwise it is the union. Sorted; never nil.
+func foldNames(stored, names []string, replace bool) []string {
+	spelling := make(map[string]string, len(stored)+len(names))
+	for _, s := range stored {
+		spelling[strings.ToLower(s)] = s
+	}
+	out := []string{}
+	seen := map[string]bool{}
+	add := func(n string) {
+		k := strings.ToLower(n)
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		if s, ok := spelling[k]; ok {
+			n = s
+		}
+		out = append(out, n)
+	}
+	if !replace {
+		for _, s := range stored {
+			add(s)
+		}
+	}
+	for _, n := range names {
+		add(n)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // derivedName is the full name made of first and last name.

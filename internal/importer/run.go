@@ -50,15 +50,20 @@ func (e *Engine) resource(spec *intake.ImportSpec) (Resource, error) {
 	}
 	switch spec.Resource {
 	case "", intake.ResourceContacts:
-		return newContacts(region), nil
+		r := newContacts(region)
+		r.norm.limits = spec.Limits
+		return r, nil
 	case intake.ResourceParticipants:
 		if strings.TrimSpace(spec.EventKey) == "" {
 			return nil, intake.Invalid("A participants import needs event_key.",
 				intake.FieldError{Field: "event_key", Message: "A participants import needs event_key."})
 		}
 		return newParticipants(region), nil
+	case intake.ResourceGroups:
+		spec.MatchFields = intake.GroupMatchFields // a group's key, whatever the request said
+		return groups{}, nil
 	}
-	return nil, intake.Errorf(intake.EINVALID, "Resource %q cannot be imported yet; use contacts.", spec.Resource)
+	return nil, intake.Errorf(intake.EINVALID, "Resource %q cannot be imported yet; use contacts, participants or groups.", spec.Resource)
 }
 
 func (e *Engine) chunkSize() int {

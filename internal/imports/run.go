@@ -83,16 +83,17 @@ func (in *fileInput) Open(ctx context.Context) (importer.Cursor, error) {
 		rd.Close()
 		return nil, err
 	}
-	c := &fileCursor{src: src, rd: rd, mapping: in.im.Spec.Mapping}
-	c.cols = importer.Columns(c.mapping, src.Header())
+	c := &fileCursor{src: src, rd: rd, mapping: in.im.Spec.Mapping, resource: in.im.Spec.Resource}
+	c.cols = importer.ColumnsFor(c.resource, c.mapping, src.Header())
 	return c, nil
 }
 
 type fileCursor struct {
-	src     source.Reader
-	rd      io.Closer
-	mapping map[string]string
-	cols    []string
+	src      source.Reader
+	rd       io.Closer
+	mapping  map[string]string
+	resource string
+	cols     []string
 }
 
 // Next implements importer.Cursor: a row through the column mapping.
@@ -103,7 +104,7 @@ func (c *fileCursor) Next() (importer.Record, error) {
 	}
 	if len(row.Values) > len(c.cols) {
 		// A JSON file's later objects can add keys: they map by the same rule.
-		c.cols = importer.Columns(c.mapping, c.src.Header())
+		c.cols = importer.ColumnsFor(c.resource, c.mapping, c.src.Header())
 	}
 	rec := importer.Record{Row: row.Number, Values: row.Values, Err: row.Err}
 	if row.Err != nil {

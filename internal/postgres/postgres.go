@@ -181,14 +181,18 @@ func (db *DB) Authenticate(ctx context.Context, hash string) (intake.Principal, 
 
 // contactCols is what every contact SELECT returns, in scanContact's order.
 const contactCols = `id, email, customer_number, first_name, last_name, name, phone, company, address, city,
-	postal_code, country, notes, tags, custom, alternates, created_at, updated_at`
+	postal_code, country, notes, tags, custom, alternates, created_at, updated_at, ` + memberCols
 
 func scanContact(s pgx.Row) (intake.Contact, error) {
 	var c intake.Contact
 	var email, cust *string
-	var tags, custom, alts string // jsonb scans into a string as its JSON text
+	var tags, custom, alts, altNames, groups, locations string // jsonb scans into a string as its JSON text
 	err := s.Scan(&c.ID, &email, &cust, &c.FirstName, &c.LastName, &c.Name, &c.Phone, &c.Company,
-		&c.Address, &c.City, &c.PostalCode, &c.Country, &c.Notes, &tags, &custom, &alts, &c.CreatedAt, &c.UpdatedAt)
+		&c.Address, &c.City, &c.PostalCode, &c.Country, &c.Notes, &tags, &custom, &alts, &c.CreatedAt, &c.UpdatedAt,
+		&altNames, &c.IsPrimary, &groups, &locations)
+	if err == nil {
+		err = store.DecodeNames(&c, altNames, groups, locations)
+	}
 	if err != nil {
 		return c, err
 	}
@@ -408,14 +412,14 @@ func (t *tx) FindContacts(ctx context.Context, l store.Lookup) ([]intake.Contact
 
 // dataCols are the columns an import writes, in dataValues' order.
 var dataCols = []string{"email", "customer_number", "first_name", "last_name", "name", "phone", "company",
-	"address", "city", "postal_code", "country", "notes", "tags", "custom", "alternates"}
+	"address", "city", "postal_code", "country", "notes", "tags", "custom", "alternates", "alternate_names", "is_primary"}
 
 // dataValues is c's row for dataCols. The JSON columns go as their JSON
 // text: pgx sends a string for a jsonb column as-is, in COPY too.
 func dataValues(c *intake.Contact) []any {
 	tags, custom, alts := store.EncodeJSONColumns(c)
 	return []any{nullable(c.Email), nullable(c.CustomerNumber), c.FirstName, c.LastName, c.Name, c.Phone,
-		c.Company, c.Address, c.City, c.PostalCode, c.Country, c.Notes, tags, custom, alts}
+		c.Company, c.Address, c.City, c.PostalCode, c.Country, c.Notes, tags, custom, alts, store.EncodeAlternateNames(c), c.IsPrimary}
 }
 
 func nullable(s string) any {
@@ -465,7 +469,7 @@ func (t *tx) InsertContacts(ctx context.Context, cs []*intake.Contact) error {
 	for i, c := range cs {
 		c.ID, c.CreatedAt, c.UpdatedAt = ids[i], t.now, t.now
 	}
-	return nil
+	return t.writeMemberships(ctx, cs, true)
 }
 
 // UpdateContacts implements store.Tx by COPYing the new values into a
@@ -500,7 +504,7 @@ func (t *tx) UpdateContacts(ctx context.Context, cs []*intake.Contact) error {
 	if _, err := t.tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS contacts_stage (
 			id bigint, email text, customer_number text, first_name text, last_name text, name text,
 			phone text, company text, address text, city text, postal_code text, country text, notes text,
-			tags jsonb, custom jsonb, alternates jsonb
+			tags jsonb, custom jsonb, alternates jsonb, alternate_names jsonb, is_primary boolean
 		) ON COMMIT DELETE ROWS;
 		DELETE FROM pg_temp.contacts_stage`); err != nil {
 		return fmt.Errorf("stage contact updates: %w", err)
@@ -523,7 +527,7 @@ func (t *tx) UpdateContacts(ctx context.Context, cs []*intake.Contact) error {
 	for _, c := range cs {
 		c.UpdatedAt = t.now
 	}
-	return nil
+	return t.writeMemberships(ctx, cs, false)
 }
 
 // DeleteContacts implements store.Tx.

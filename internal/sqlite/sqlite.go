@@ -173,19 +173,23 @@ func (db *DB) Authenticate(ctx context.Context, hash string) (intake.Principal, 
 }
 
 const contactCols = `id, email, customer_number, first_name, last_name, name, phone, company, address, city,
-	postal_code, country, notes, tags, custom, alternates, created_at, updated_at`
+	postal_code, country, notes, tags, custom, alternates, created_at, updated_at, ` + memberCols
 
 type scanner interface{ Scan(...any) error }
 
 func scanContact(s scanner) (intake.Contact, error) {
 	var c intake.Contact
 	var email, cust sql.NullString
-	var tags, custom, alts string
+	var tags, custom, alts, altNames, groups, locations string
 	var created, updated int64
 	err := s.Scan(&c.ID, &email, &cust, &c.FirstName, &c.LastName, &c.Name, &c.Phone, &c.Company,
-		&c.Address, &c.City, &c.PostalCode, &c.Country, &c.Notes, &tags, &custom, &alts, &created, &updated)
+		&c.Address, &c.City, &c.PostalCode, &c.Country, &c.Notes, &tags, &custom, &alts, &created, &updated,
+		&altNames, &c.IsPrimary, &groups, &locations)
 	if err != nil {
 		return c, err
+	}
+	if err := store.DecodeNames(&c, altNames, groups, locations); err != nil {
+		return c, fmt.Errorf("contact %d: %w", c.ID, err)
 	}
 	c.Email, c.CustomerNumber = email.String, cust.String
 	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
@@ -339,8 +343,8 @@ func nullable(s string) any {
 // as multi-row VALUES while giving each row's id.
 func (t *tx) InsertContacts(ctx context.Context, cs []*intake.Contact) error {
 	stmt, err := t.tx.PrepareContext(ctx, `INSERT INTO contacts (tenant_id, email, customer_number, first_name, last_name,
-		name, phone, company, address, city, postal_code, country, notes, tags, custom, alternates, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		name, phone, company, address, city, postal_code, country, notes, tags, custom, alternates, created_at, updated_at,
+		alternate_names, is_primary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("prepare insert: %w", err)
 	}
@@ -349,7 +353,8 @@ func (t *tx) InsertContacts(ctx context.Context, cs []*intake.Contact) error {
 	for _, c := range cs {
 		tags, custom, alts := store.EncodeJSONColumns(c)
 		res, err := stmt.ExecContext(ctx, t.tenantID, nullable(c.Email), nullable(c.CustomerNumber), c.FirstName, c.LastName,
-			c.Name, c.Phone, c.Company, c.Address, c.City, c.PostalCode, c.Country, c.Notes, tags, custom, alts, now, now)
+			c.Name, c.Phone, c.Company, c.Address, c.City, c.PostalCode, c.Country, c.Notes, tags, custom, alts, now, now,
+			store.EncodeAlternateNames(c), c.IsPrimary)
 		if err != nil {
 			return conflict(err, c)
 		}
@@ -358,14 +363,14 @@ func (t *tx) InsertContacts(ctx context.Context, cs []*intake.Contact) error {
 		}
 		c.CreatedAt, c.UpdatedAt = t.now, t.now
 	}
-	return nil
+	return t.writeMemberships(ctx, cs, true)
 }
 
 // UpdateContacts implements store.Tx.
 func (t *tx) UpdateContacts(ctx context.Context, cs []*intake.Contact) error {
 	stmt, err := t.tx.PrepareContext(ctx, `UPDATE contacts SET email = ?, customer_number = ?, first_name = ?, last_name = ?,
 		name = ?, phone = ?, company = ?, address = ?, city = ?, postal_code = ?, country = ?, notes = ?, tags = ?,
-		custom = ?, alternates = ?, updated_at = ? WHERE tenant_id = ? AND id = ?`)
+		custom = ?, alternates = ?, updated_at = ?, alternate_names = ?, is_primary = ? WHERE tenant_id = ? AND id = ?`)
 	if err != nil {
 		return fmt.Errorf("prepare update: %w", err)
 	}
@@ -375,12 +380,12 @@ func (t *tx) UpdateContacts(ctx context.Context, cs []*intake.Contact) error {
 		tags, custom, alts := store.EncodeJSONColumns(c)
 		if _, err := stmt.ExecContext(ctx, nullable(c.Email), nullable(c.CustomerNumber), c.FirstName, c.LastName,
 			c.Name, c.Phone, c.Company, c.Address, c.City, c.PostalCode, c.Country, c.Notes, tags, custom, alts, now,
-			t.tenantID, c.ID); err != nil {
+			store.EncodeAlternateNames(c), c.IsPrimary, t.tenantID, c.ID); err != nil {
 			return conflict(err, c)
 		}
 		c.UpdatedAt = t.now
 	}
-	return nil
+	return t.writeMemberships(ctx, cs, false)
 }
 
 // DeleteContacts implements store.Tx.

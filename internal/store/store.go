@@ -37,6 +37,8 @@ type Store interface {
 	GetContact(ctx context.Context, tenantID, id int64) (intake.Contact, error)
 	// ListContacts returns up to f.Limit contacts with id > f.After in id order.
 	ListContacts(ctx context.Context, tenantID int64, f ContactFilter) ([]intake.Contact, error)
+	// GroupReader reads groups and locations (groups.go).
+	GroupReader
 
 	// Write runs fn in one transaction that holds the tenant's write lock, so
 	// two imports into one tenant never both decide "absent" for one key.
@@ -131,6 +133,9 @@ type Tx interface {
 	UpdateContacts(ctx context.Context, cs []*intake.Contact) error
 	// DeleteContacts removes the contacts with these IDs.
 	DeleteContacts(ctx context.Context, ids []int64) error
+	// GroupTx writes groups and locations (groups.go); InsertContacts and
+	// UpdateContacts write the contacts' Groups and Locations as it says.
+	GroupTx
 	// Savepoint runs fn inside a savepoint: if fn fails, what it wrote is
 	// undone, the transaction stays usable, and fn's error is returned.
 	Savepoint(ctx context.Context, fn func() error) error

@@ -111,6 +111,14 @@ func parse(p dialect.Params, req intake.ImportRequest, fresh bool) (intake.Impor
 		match = spec.MatchFields
 	}
 	requireName := shape.packageX || shape.textUs || slices.Contains(spec.Required, intake.FieldName)
+	if fresh && shape.packageX {
+		// PackageX's rules for a request in its shape: its limits, and its
+		// default duplicate handling, ignore_all.
+		spec.Limits = PackageXLimits
+		if !p.Has("duplicate_handling") && !p.Has("duplicates") {
+			dups = string(intake.DuplicatesIgnoreAll)
+		}
+	}
 	checkSpec(&errs, spec, mode, dups, resource, match)
 	if spec.RemoveMissing && spec.Mode == intake.ModeDelete {
 		errs.Add("remove_missing", "true", "remove_missing cannot be combined with mode delete: it would delete every contact.")
@@ -132,19 +140,28 @@ func checkSpec(errs *dialect.Errors, spec *intake.ImportSpec, mode, dups, resour
 	if spec.Mode, err = intake.ParseMode(mode, intake.ModeUpsert); err != nil {
 		errs.Add("mode", mode, intake.ErrorMessage(err))
 	}
-	if spec.MatchFields, err = intake.ParseMatchFields(match...); err != nil {
+	switch strings.ToLower(resource) {
+	case "", "contacts", "contact", "clients", "client", "profiles":
+		spec.Resource = intake.ResourceContacts
+	case "groups", "group":
+		spec.Resource = intake.ResourceGroups
+	case "participants", "participant":
+		spec.Resource = intake.ResourceParticipants
+	default:
+		errs.Add("resource", resource, fmt.Sprintf("Resource %q cannot be imported as a file yet; use contacts, participants or groups.", resource))
+	}
+	if spec.Resource == intake.ResourceGroups {
+		// A group is found by its resource and name; nothing else is a key.
+		if !slices.Equal(match, intake.GroupMatchFields) && !slices.Equal(match, []string{intake.FieldEmail}) {
+			errs.Add("match_fields", strings.Join(match, ","), "Groups match on resource and name; leave match_fields out.")
+		}
+		spec.MatchFields = slices.Clone(intake.GroupMatchFields)
+		spec.Limits = nil // the group fields carry PackageX's limits themselves
+	} else if spec.MatchFields, err = intake.ParseMatchFields(match...); err != nil {
 		errs.Add("match_fields", strings.Join(match, ","), intake.ErrorMessage(err))
 	}
 	if spec.Duplicates, err = intake.ParseDuplicates(dups); err != nil {
 		errs.Add("duplicates", dups, intake.ErrorMessage(err))
-	}
-	switch strings.ToLower(resource) {
-	case "", "contacts", "contact", "clients", "client", "profiles":
-		spec.Resource = intake.ResourceContacts
-	case "participants", "participant":
-		spec.Resource = intake.ResourceParticipants
-	default:
-		errs.Add("resource", resource, fmt.Sprintf("Resource %q cannot be imported as a file yet; use contacts or participants.", resource))
 	}
 	switch {
 	case spec.Resource != intake.ResourceParticipants:
@@ -169,6 +186,16 @@ func checkDeleteTarget(errs *dialect.Errors, key, v string) {
 	default:
 		errs.Add(key, v, "deleteTarget must be profile or subprofile.")
 	}
+}
+
+// PackageXLimits are PackageX's documented maximum lengths of its contact
+// columns (characters of the cell as sent; a phone before it is parsed).
+// alternate_emails, alternate_phones and alternate_addresses hold for every
+// kind; alternate names are at most 5 in every dialect (the registry).
+var PackageXLimits = map[string]int{
+	intake.FieldName: 255, intake.FieldEmail: 127, intake.FieldPhone: 31, intake.FieldAddress: 255, intake.FieldNotes: 255,
+	"alternate_emails": 127, "alternate_phones": 31, "alternate_addresses": 255,
+	intake.FieldGroups: 2047, intake.FieldLocations: 2047,
 }
 
 // setReading sets how the file is read; the mapping is then made again.

@@ -65,6 +65,23 @@ func TestCreate(t *testing.T) {
 				return r.Spec.Resource == intake.ResourceContacts && r.Spec.EventKey == ""
 			}, ""},
 		{"participants without event_key", params("resource", "participants"), nil, "event_key"},
+		{"PackageX's shape: its limits, and ignore_all when duplicate_handling is not sent",
+			params("data", "", "resource", "contact", "action", "merge"),
+			func(r intake.ImportRequest) bool {
+				return r.Spec.Limits[intake.FieldEmail] == 127 && r.Spec.Limits[intake.FieldPhone] == 31 &&
+					r.Spec.Limits["alternate_emails"] == 127 && r.Spec.Limits[intake.FieldGroups] == 2047 &&
+					r.Spec.Duplicates == intake.DuplicatesIgnoreAll
+			}, ""},
+		{"no PackageX limits outside its shape", params("mode", "upsert"),
+			func(r intake.ImportRequest) bool {
+				return r.Spec.Limits == nil && r.Spec.Duplicates == intake.DuplicatesUseLast
+			}, ""},
+		{"PackageX's resource group: groups, keyed on name and resource", params("data", "", "resource", "group", "duplicate_handling", "use_first"),
+			func(r intake.ImportRequest) bool {
+				return r.Spec.Resource == intake.ResourceGroups && slices.Equal(r.Spec.MatchFields, []string{"name", "resource"}) &&
+					slices.Equal(r.Spec.Required, []string{"name", "resource"}) && r.Spec.Limits == nil && r.Spec.Duplicates == intake.DuplicatesUseFirst
+			}, ""},
+		{"groups match on nothing else", params("resource", "groups", "match_fields", "email,phone"), nil, "match_fields"},
 		{"TextUs headers sent empty", params("headers", ""), nil, "headers"},
 		{"an unknown mode", params("mode", "replace"), nil, "mode"},
 		{"a resource not importable yet", params("type", "charges"), nil, "resource"},

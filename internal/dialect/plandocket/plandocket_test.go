@@ -40,7 +40,7 @@ func TestTranslate(t *testing.T) {
 			func(s intake.ImportSpec) bool {
 				return s.Mode == intake.ModeUpsert && s.MatchFields[0] == "customer_number" && !s.SkipOnError
 			}, nil, 0, ""},
-		{"a mapping target that is no field", BulkRequest{FieldMapping: map[string]string{"G": "groups"}}, nil, nil, 0, "field_mapping.G"},
+		{"a mapping target that is no field", BulkRequest{FieldMapping: map[string]string{"G": "hobbies"}}, nil, nil, 0, "field_mapping.G"},
 		{"an unknown mode", BulkRequest{Mode: "replace"}, nil, nil, 0, "mode"},
 		{"an unknown match field", BulkRequest{MatchField: "company"}, nil, nil, 0, "match_field"},
 	} {

@@ -46,6 +46,8 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 		{"events: keys unique per tenant, starts_at round-trips, lists page", testEvents},
 		{"participants: one per event and contact, batch writes, contacts show their events", testParticipants},
 		{"participants page by id with their contacts", testParticipantPaging},
+		{"contacts join groups and locations by name; nil keeps, empty clears", testContactMemberships},
+		{"groups: located, found ignoring case, members added or replaced, deleted alone", testGroups},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,0 +1,283 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/intake/intake"
+	"github.com/intake/intake/internal/store"
+)
+
+// memberCols are the PackageX columns of a contact row, after contactCols:
+// alternate names, is_primary, and the names of its groups and locations
+// as JSON arrays (json_group_array gives [] for none).
+const memberCols = `alternate_names, is_primary,
+	(SELECT json_group_array(g.name) FROM contact_groups cg JOIN groups g ON g.id = cg.group_id WHERE cg.contact_id = contacts.id),
+	(SELECT json_group_array(l.name) FROM contact_locations cl JOIN locations l ON l.id = cl.location_id WHERE cl.contact_id = contacts.id)`
+
+// membership is one kind of contact membership: its join table and how
+// its names find their rows.
+type membership struct {
+	join, col, table, where, create string
+}
+
+var (
+	contactGroups = membership{join: "contact_groups", col: "group_id", table: "groups", where: `AND t.resource = 'contact'`,
+		create: `INSERT INTO groups (tenant_id, name, resource, created_at, updated_at)
+			SELECT ?1, json_extract(value, '$[1]'), 'contact', ?2, ?2 FROM json_each(?3) WHERE true ON CONFLICT DO NOTHING`}
+	contactLocations = membership{join: "contact_locations", col: "location_id", table: "locations",
+		create: createLocations}
+)
+
+// createLocations creates the locations named by ?3's pairs ([id, name]).
+const createLocations = `INSERT INTO locations (tenant_id, name, created_at)
+	SELECT ?1, json_extract(value, '$[1]'), ?2 FROM json_each(?3) WHERE json_extract(value, '$[1]') <> '' ON CONFLICT DO NOTHING`
+
+// writeMemberships makes the memberships of a batch of contacts what their
+// Groups and Locations say (see store.GroupTx): a few statements per batch,
+// none when the batch has no memberships to write.
+func (t *tx) writeMemberships(ctx context.Context, cs []*intake.Contact, inserted bool) error {
+	groups, locations := store.ContactMemberships(cs, inserted)
+	for _, x := range []struct {
+		k membership
+		m store.Memberships
+	}{{contactGroups, groups}, {contactLocations, locations}} {
+		if len(x.m.Synced) == 0 {
+			continue
+		}
+		pairs := x.m.Pairs.JSON()
+		if _, err := t.tx.ExecContext(ctx, x.k.create, t.tenantID, micros(t.now), pairs); err != nil {
+			return fmt.Errorf("create %s: %w", x.k.table, err)
+		}
+		match := `FROM json_each(?3) p JOIN ` + x.k.table + ` t ON t.tenant_id = ?1 ` + x.k.where +
+			` AND intake_lower(t.name) = intake_lower(json_extract(p.value, '$[1]'))`
+		if !inserted {
+			if _, err := t.tx.ExecContext(ctx, `DELETE FROM `+x.k.join+` WHERE contact_id IN (SELECT value FROM json_each(?2))
+				AND NOT EXISTS (SELECT 1 `+match+` WHERE json_extract(p.value, '$[0]') = `+x.k.join+`.contact_id
+					AND t.id = `+x.k.join+`.`+x.k.col+`)`, t.tenantID, store.IDsJSON(x.m.Synced), pairs); err != nil {
+				return fmt.Errorf("clear %s: %w", x.k.join, err)
+			}
+		}
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO `+x.k.join+` (`+x.k.col+`, contact_id)
+			SELECT t.id, c.id `+match+` JOIN contacts c ON c.id = json_extract(p.value, '$[0]') AND c.tenant_id = ?1
+			WHERE true ON CONFLICT DO NOTHING`, t.tenantID, nil, pairs); err != nil {
+			return fmt.Errorf("write %s: %w", x.k.join, err)
+		}
+	}
+	return nil
+}
+
+// groupCols is what every group SELECT returns, in scanGroup's order.
+const groupCols = `g.id, g.name, g.resource, coalesce(l.name, ''), g.created_at, g.updated_at,
+	CASE g.resource WHEN 'location' THEN (SELECT count(*) FROM group_locations WHERE group_id = g.id)
+		ELSE (SELECT count(*) FROM contact_groups WHERE group_id = g.id) END
+	FROM groups g LEFT JOIN locations l ON l.id = g.location_id`
+
+func scanGroup(s scanner) (intake.Group, error) {
+	var g intake.Group
+	var created, updated int64
+	err := s.Scan(&g.ID, &g.Name, &g.Resource, &g.Location, &created, &updated, &g.Size)
+	g.CreatedAt, g.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return g, err
+}
+
+func queryGroups(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string, args ...any) ([]intake.Group, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+groupCols+` `+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []intake.Group
+	for rows.Next() {
+		g, err := scanGroup(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// ListGroups implements store.GroupReader.
+func (db *DB) ListGroups(ctx context.Context, tenantID int64, f store.GroupFilter) ([]intake.Group, error) {
+	q, args := `WHERE g.tenant_id = ? AND g.id > ?`, []any{tenantID, f.After}
+	if f.Resource != "" {
+		q, args = q+` AND g.resource = ?`, append(args, f.Resource)
+	}
+	gs, err := queryGroups(ctx, db.read, q+` ORDER BY g.id LIMIT ?`, append(args, f.Limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("list groups: %w", err)
+	}
+	return gs, nil
+}
+
+// GetGroup implements store.GroupReader.
+func (db *DB) GetGroup(ctx context.Context, tenantID, id int64) (intake.Group, error) {
+	gs, err := queryGroups(ctx, db.read, `WHERE g.tenant_id = ? AND g.id = ?`, tenantID, id)
+	if err != nil {
+		return intake.Group{}, fmt.Errorf("get group %d: %w", id, err)
+	}
+	if len(gs) == 0 {
+		return intake.Group{}, intake.Errorf(intake.ENOTFOUND, "Group %d not found.", id)
+	}
+	g := gs[0]
+	q := `SELECT c.id, c.name, coalesce(c.email, '') FROM contact_groups m JOIN contacts c ON c.id = m.contact_id WHERE m.group_id = ?`
+	if g.Resource == intake.GroupOfLocations {
+		q = `SELECT l.id, l.name, '' FROM group_locations m JOIN locations l ON l.id = m.location_id WHERE m.group_id = ?`
+	}
+	rows, err := db.read.QueryContext(ctx, q, id)
+	if err != nil {
+		return g, fmt.Errorf("get group %d members: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m intake.GroupMember
+		if err := rows.Scan(&m.ID, &m.Name, &m.Email); err != nil {
+			return g, fmt.Errorf("get group %d members: %w", id, err)
+		}
+		g.Members = append(g.Members, m)
+	}
+	store.SortMembers(g.Members)
+	return g, rows.Err()
+}
+
+// ListLocations implements store.GroupReader.
+func (db *DB) ListLocations(ctx context.Context, tenantID, after int64, limit int) ([]intake.Location, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, name, created_at FROM locations WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?`,
+		tenantID, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list locations: %w", err)
+	}
+	defer rows.Close()
+	var out []intake.Location
+	for rows.Next() {
+		var l intake.Location
+		var created int64
+		if err := rows.Scan(&l.ID, &l.Name, &created); err != nil {
+			return nil, fmt.Errorf("list locations: %w", err)
+		}
+		l.CreatedAt = fromMicros(created)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// FindGroups implements store.GroupTx.
+func (t *tx) FindGroups(ctx context.Context, keys []store.GroupKey) ([]intake.Group, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	gs, err := queryGroups(ctx, t.tx, `WHERE g.tenant_id = ? AND (g.resource, intake_lower(g.name)) IN
+		(SELECT json_extract(value, '$[0]'), intake_lower(json_extract(value, '$[1]')) FROM json_each(?))`,
+		t.tenantID, store.KeysJSON(keys))
+	if err != nil {
+		return nil, fmt.Errorf("find groups: %w", err)
+	}
+	return gs, nil
+}
+
+// InsertGroups implements store.GroupTx.
+func (t *tx) InsertGroups(ctx context.Context, gs []*intake.Group) error {
+	if len(gs) == 0 {
+		return nil
+	}
+	stmt, err := t.tx.PrepareContext(ctx, `INSERT INTO groups (tenant_id, name, resource, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("prepare insert group: %w", err)
+	}
+	defer stmt.Close()
+	for _, g := range gs {
+		res, err := stmt.ExecContext(ctx, t.tenantID, g.Name, g.Resource, micros(t.now), micros(t.now))
+		if err != nil {
+			if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+				return intake.Errorf(intake.ECONFLICT, "A %s group named %q already exists.", g.Resource, g.Name)
+			}
+			return fmt.Errorf("insert group: %w", err)
+		}
+		if g.ID, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("insert group: %w", err)
+		}
+		g.CreatedAt, g.UpdatedAt = t.now, t.now
+	}
+	return t.UpdateGroups(ctx, gs, false)
+}
+
+// UpdateGroups implements store.GroupTx: the groups' locations and their
+// members, set-based (each statement takes the batch as one JSON parameter).
+func (t *tx) UpdateGroups(ctx context.Context, gs []*intake.Group, replace bool) error {
+	if len(gs) == 0 {
+		return nil
+	}
+	m := store.CollectGroupMembers(gs)
+	located, members, contacts := m.LocatedAt.JSON(), m.Locations.JSON(), m.ContactPairsJSON()
+	matchLoc := `JOIN locations l ON l.tenant_id = ?1 AND intake_lower(l.name) = intake_lower(json_extract(p.value, '$[1]'))`
+	ownGroup := `JOIN groups g ON g.id = json_extract(p.value, '$[0]') AND g.tenant_id = ?1`
+	steps := []struct {
+		what, sql string
+		args      []any
+		skip      bool
+	}{
+		{"create locations", createLocations, []any{t.tenantID, micros(t.now), located}, false},
+		{"create locations", createLocations, []any{t.tenantID, micros(t.now), members}, len(m.Locations.IDs) == 0},
+		{"set group locations", `UPDATE groups SET location_id = n.loc, updated_at = ?2 FROM (SELECT json_extract(p.value, '$[0]') AS gid, l.id AS loc
+			FROM json_each(?3) p LEFT ` + matchLoc + `) n WHERE groups.tenant_id = ?1 AND groups.id = n.gid AND groups.location_id IS NOT n.loc`,
+			[]any{t.tenantID, micros(t.now), located}, false},
+		{"clear group members", `DELETE FROM contact_groups WHERE group_id IN (SELECT value FROM json_each(?2)) AND NOT EXISTS
+			(SELECT 1 FROM json_each(?3) p WHERE json_extract(p.value, '$[0]') = group_id AND json_extract(p.value, '$[1]') = contact_id)`,
+			[]any{t.tenantID, store.IDsJSON(m.Groups), contacts}, !replace},
+		{"clear group members", `DELETE FROM group_locations WHERE group_id IN (SELECT value FROM json_each(?2)) AND NOT EXISTS
+			(SELECT 1 FROM json_each(?3) p ` + matchLoc + ` WHERE json_extract(p.value, '$[0]') = group_id AND l.id = location_id)`,
+			[]any{t.tenantID, store.IDsJSON(m.Groups), members}, !replace},
+		{"add group members", `INSERT INTO contact_groups (group_id, contact_id) SELECT g.id, c.id FROM json_each(?2) p ` + ownGroup + `
+			JOIN contacts c ON c.id = json_extract(p.value, '$[1]') AND c.tenant_id = ?1 WHERE true ON CONFLICT DO NOTHING`,
+			[]any{t.tenantID, contacts}, len(m.ContactIDs) == 0},
+		{"add group members", `INSERT INTO group_locations (group_id, location_id) SELECT g.id, l.id FROM json_each(?3) p ` + ownGroup + `
+			` + matchLoc + ` WHERE true ON CONFLICT DO NOTHING`, []any{t.tenantID, nil, members}, len(m.Locations.IDs) == 0},
+	}
+	for _, s := range steps {
+		if s.skip {
+			continue
+		}
+		if _, err := t.tx.ExecContext(ctx, s.sql, s.args...); err != nil {
+			return fmt.Errorf("%s: %w", s.what, err)
+		}
+	}
+	return nil
+}
+
+// DeleteGroups implements store.GroupTx.
+func (t *tx) DeleteGroups(ctx context.Context, ids []int64) (int64, error) {
+	return t.deleteIDs(ctx, "groups", ids)
+}
+
+// DeleteLocations implements store.GroupTx.
+func (t *tx) DeleteLocations(ctx context.Context, ids []int64) (int64, error) {
+	return t.deleteIDs(ctx, "locations", ids)
+}
+
+func (t *tx) deleteIDs(ctx context.Context, table string, ids []int64) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`,
+		t.tenantID, store.IDsJSON(ids))
+	if err != nil {
+		return 0, fmt.Errorf("delete %s: %w", table, err)
+	}
+	return res.RowsAffected()
+}
+
+// InsertLocation implements store.GroupTx.
+func (t *tx) InsertLocation(ctx context.Context, l *intake.Location) error {
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO locations (tenant_id, name, created_at) VALUES (?, ?, ?) RETURNING id`,
+		t.tenantID, l.Name, micros(t.now)).Scan(&l.ID)
+	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return intake.Errorf(intake.ECONFLICT, "A location named %q already exists.", l.Name)
+	}
+	if err != nil {
+		return fmt.Errorf("insert location: %w", err)
+	}
+	l.CreatedAt = t.now
+	return nil
+}
