@@ -10,33 +10,33 @@ import (
 )
 
 // Target resolves a mapping target as a caller may write it: a field name,
-// an alias the header suggestions know ("phone_number", "E-mail"), or
-// custom.NAME. It is the one rule for what a column or key may map to.
-func Target(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if f, ok := intake.LookupField(s); ok {
-		return f.Name, true
-	}
-	return intake.SuggestField(s)
+// an alias the header suggestions know ("phone_number", "E-mail"),
+// custom.NAME, or a custom field of reg (the tenant's fields; nil: the
+// built-in ones) by its name or label. It is the one rule for what a column
+// or key may map to.
+func Target(reg *intake.Registry, s string) (string, bool) {
+	return reg.Target(s)
 }
 
 // Column is the field a column header or record key maps to: the caller's
 // mapping when it names the header ("" = left out), else the field the
 // header's own name suggests, else "". It is the one mapping rule: bulk
 // record keys, file headers and keys a JSON file adds late all go through it.
-func Column(mapping map[string]string, header string) string {
+// A header that names one of reg's custom fields (its name or label) maps
+// to it.
+func Column(reg *intake.Registry, mapping map[string]string, header string) string {
 	if f, ok := mapping[header]; ok {
 		return f
 	}
-	f, _ := intake.SuggestField(header)
+	f, _ := reg.Suggest(header)
 	return f
 }
 
 // Columns maps every header with Column.
-func Columns(mapping map[string]string, headers []string) []string {
+func Columns(reg *intake.Registry, mapping map[string]string, headers []string) []string {
 	cols := make([]string, len(headers))
 	for i, h := range headers {
-		cols[i] = Column(mapping, h)
+		cols[i] = Column(reg, mapping, h)
 	}
 	return cols
 }
@@ -45,8 +45,8 @@ func Columns(mapping map[string]string, headers []string) []string {
 // mapping used (header → field, "" for a column left out). Columns the caller
 // did not map are suggested from their header names. It returns the
 // problems a caller must fix (a 422) and warnings (columns that will not be
-// imported).
-func ResolveMapping(headers []string, req intake.ColumnMapping) (mapping map[string]string, problems []intake.FieldError, warnings []string) {
+// imported). reg is the tenant's fields (nil: the built-in ones).
+func ResolveMapping(reg *intake.Registry, headers []string, req intake.ColumnMapping) (mapping map[string]string, problems []intake.FieldError, warnings []string) {
 	mapping = map[string]string{}
 	used := map[string]string{} // field → header
 	problem := func(field, value, format string, args ...any) {
@@ -62,7 +62,7 @@ func ResolveMapping(headers []string, req intake.ColumnMapping) (mapping map[str
 	if req.ByPosition != nil {
 		var invalid []string
 		for i, d := range req.ByPosition {
-			f, ok := Target(d)
+			f, ok := Target(reg, d)
 			if !ok {
 				invalid = append(invalid, d)
 				continue
@@ -87,7 +87,7 @@ func ResolveMapping(headers []string, req intake.ColumnMapping) (mapping map[str
 			mapping[h] = ""
 			continue
 		}
-		field, ok := Target(v)
+		field, ok := Target(reg, v)
 		if !ok {
 			problem("mapping."+h, v, "%q is not a contact field (use email, first_name, …, custom.NAME; GET /api/v1/fields lists them).", v)
 			continue
@@ -98,7 +98,7 @@ func ResolveMapping(headers []string, req intake.ColumnMapping) (mapping map[str
 		if _, done := mapping[h]; done || req.ByPosition != nil {
 			continue
 		}
-		if f := Column(nil, h); f != "" && used[f] == "" {
+		if f := Column(reg, nil, h); f != "" && used[f] == "" {
 			set(h, f)
 		}
 	}

@@ -21,6 +21,12 @@ const maxPhoneLen = 31
 // by table and can be run twice on resume.
 type normalizer struct {
 	region string // default phone region, ISO alpha-2 ("NL")
+	// reg is the tenant's fields: custom.NAME values are checked and
+	// converted by their defined type. nil is the built-in registry.
+	reg *intake.Registry
+	// monthFirst reads 03/04/2025 as March 4 (region US); otherwise
+	// numeric dates are day-first.
+	monthFirst bool
 }
 
 // fieldErr builds a row error for field.
@@ -46,6 +52,11 @@ func (n normalizer) value(f intake.Field, v string) (string, *intake.RowError) {
 		return out, nil
 	case intake.TypeCountry:
 		out = normalizeCountry(v)
+	case intake.TypeNumber, intake.TypeDate, intake.TypeBoolean, intake.TypeList:
+		if out, code, msg = n.typed(f, v); msg != "" {
+			return "", &intake.RowError{Field: f.Name, Value: truncate(v), Code: code, Message: msg}
+		}
+		return out, nil
 	default:
 		out = v
 	}
@@ -65,12 +76,12 @@ func (n normalizer) build(fields map[string]string) (intake.Contact, []intake.Ro
 	var c intake.Contact
 	var errs []intake.RowError
 	for _, name := range fieldOrder(fields) {
-		f, ok := intake.LookupField(name)
+		f, ok := n.reg.Lookup(name)
 		v := strings.TrimSpace(fields[name])
 		if !ok || v == "" {
 			continue
 		}
-		if f.Type == intake.TypeList {
+		if f.Type == intake.TypeList && !f.Custom {
 			c.Tags = splitList(v)
 			if len(c.Tags) > f.Max {
 				errs = append(errs, fieldErr(name, truncate(v), intake.CodeInvalidValue, fmt.Sprintf("A contact can have at most %d tags.", f.Max)))
@@ -81,7 +92,7 @@ func (n normalizer) build(fields map[string]string) (intake.Contact, []intake.Ro
 		switch {
 		case re != nil:
 			errs = append(errs, *re)
-			if f.Type == intake.TypeEmail && f.Alternate == "" {
+			if f.Type == intake.TypeEmail && f.Alternate == "" && !f.Custom {
 				c.Email = val // still a key for the duplicate scan's messages
 			}
 		case f.Custom:

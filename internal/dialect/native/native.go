@@ -16,21 +16,22 @@ import (
 	"github.com/intake/intake/internal/dialect"
 )
 
-// Create translates the options of a new upload.
-func Create(p dialect.Params) (intake.ImportRequest, error) {
-	return parse(p, intake.ImportRequest{Spec: intake.DefaultSpec(), Autostart: true, Remap: true}, true)
+// Create translates the options of a new upload. reg is the tenant's
+// fields: a custom field is a match field by its bare name too.
+func Create(p dialect.Params, reg *intake.Registry) (intake.ImportRequest, error) {
+	return parse(p, intake.ImportRequest{Spec: intake.DefaultSpec(), Autostart: true, Remap: true}, true, reg)
 }
 
 // Patch translates a PATCH of a stored job: absent options keep the job's
 // values; a mapping given replaces the job's mapping.
-func Patch(p dialect.Params, im *intake.Import) (intake.ImportRequest, error) {
-	return parse(p, intake.ImportRequest{Spec: im.Spec, Name: im.Name}, false)
+func Patch(p dialect.Params, im *intake.Import, reg *intake.Registry) (intake.ImportRequest, error) {
+	return parse(p, intake.ImportRequest{Spec: im.Spec, Name: im.Name}, false, reg)
 }
 
 // seedShape says which seed's rules a request's shape calls for.
 type seedShape struct{ packageX, textUs bool }
 
-func parse(p dialect.Params, req intake.ImportRequest, fresh bool) (intake.ImportRequest, error) {
+func parse(p dialect.Params, req intake.ImportRequest, fresh bool, reg *intake.Registry) (intake.ImportRequest, error) {
 	var errs dialect.Errors
 	spec := &req.Spec
 	mode, dups, resource := string(spec.Mode), string(spec.Duplicates), spec.Resource
@@ -101,7 +102,7 @@ func parse(p dialect.Params, req intake.ImportRequest, fresh bool) (intake.Impor
 		match = spec.MatchFields
 	}
 	requireName := shape.packageX || shape.textUs || slices.Contains(spec.Required, intake.FieldName)
-	checkSpec(&errs, spec, mode, dups, resource, match)
+	checkSpec(&errs, spec, mode, dups, resource, match, reg)
 	checkReading(&errs, &req)
 	if err := errs.Err("The import options are not valid."); err != nil {
 		return req, err
@@ -114,12 +115,12 @@ func parse(p dialect.Params, req intake.ImportRequest, fresh bool) (intake.Impor
 }
 
 // checkSpec parses the spec's named options into it.
-func checkSpec(errs *dialect.Errors, spec *intake.ImportSpec, mode, dups, resource string, match []string) {
+func checkSpec(errs *dialect.Errors, spec *intake.ImportSpec, mode, dups, resource string, match []string, reg *intake.Registry) {
 	var err error
 	if spec.Mode, err = intake.ParseMode(mode, intake.ModeUpsert); err != nil {
 		errs.Add("mode", mode, intake.ErrorMessage(err))
 	}
-	if spec.MatchFields, err = intake.ParseMatchFields(match...); err != nil {
+	if spec.MatchFields, err = reg.ParseMatchFields(match...); err != nil {
 		errs.Add("match_fields", strings.Join(match, ","), intake.ErrorMessage(err))
 	}
 	if spec.Duplicates, err = intake.ParseDuplicates(dups); err != nil {

@@ -60,15 +60,17 @@ type BulkResponse struct {
 // Translate turns a request into a spec and records. Record keys map by
 // the one mapping rule (importer.Column): field_mapping first, then the
 // key's own name or a synonym; keys that map to no field are ignored and
-// named in the warnings. Errors: EINVALID with a field error per bad option.
-func Translate(req *BulkRequest) (intake.ImportSpec, importer.Records, []string, error) {
+// named in the warnings. reg is the tenant's fields: their custom fields
+// are mapping targets and match fields by name. Errors: EINVALID with a
+// field error per bad option.
+func Translate(req *BulkRequest, reg *intake.Registry) (intake.ImportSpec, importer.Records, []string, error) {
 	spec := intake.DefaultSpec()
 	var errs dialect.Errors
 	var err error
 	if spec.Mode, err = intake.ParseMode(req.Mode, intake.ModeCreate); err != nil {
 		errs.Add("mode", req.Mode, intake.ErrorMessage(err))
 	}
-	if spec.MatchFields, err = intake.ParseMatchFields(req.MatchField); err != nil {
+	if spec.MatchFields, err = reg.ParseMatchFields(req.MatchField); err != nil {
 		errs.Add("match_field", req.MatchField, intake.ErrorMessage(err))
 	}
 	if spec.Duplicates, err = intake.ParseDuplicates(req.Duplicates); err != nil {
@@ -83,7 +85,7 @@ func Translate(req *BulkRequest) (intake.ImportSpec, importer.Records, []string,
 	spec.Mapping = map[string]string{}
 	for _, k := range slices.Sorted(maps.Keys(req.FieldMapping)) {
 		v := req.FieldMapping[k]
-		target, ok := importer.Target(v)
+		target, ok := importer.Target(reg, v)
 		if !ok {
 			errs.Add("field_mapping."+k, v, fmt.Sprintf("Unknown target field %q: use a contact field (email, first_name, …), custom.NAME or an alternate_* field.", v))
 		}
@@ -97,7 +99,7 @@ func Translate(req *BulkRequest) (intake.ImportSpec, importer.Records, []string,
 	for i, raw := range req.Records {
 		fields := make(map[string]string, len(raw))
 		for k, v := range raw {
-			target := importer.Column(spec.Mapping, k)
+			target := importer.Column(reg, spec.Mapping, k)
 			if target == "" {
 				ignored = append(ignored, k)
 				continue

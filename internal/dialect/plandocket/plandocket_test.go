@@ -42,7 +42,7 @@ func TestTranslate(t *testing.T) {
 		{"an unknown match field", BulkRequest{MatchField: "company"}, nil, nil, 0, "match_field"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			spec, recs, warnings, err := Translate(&tc.req)
+			spec, recs, warnings, err := Translate(&tc.req, nil)
 			if tc.errField != "" {
 				ie, ok := err.(*intake.Error)
 				if !ok || ie.Code != intake.EINVALID || len(ie.Fields) != 1 || ie.Fields[0].Field != tc.errField {
@@ -73,7 +73,7 @@ func TestUnknownKeysAreWarnedOnceEach(t *testing.T) {
 		rec["k"+string(rune('a'+i%26))+string(rune('a'+i/26%26))+string(rune('a'+i/676))] = "x"
 	}
 	req := BulkRequest{Records: []map[string]any{rec, rec}}
-	_, _, warnings, err := Translate(&req)
+	_, _, warnings, err := Translate(&req, nil)
 	if err != nil || len(warnings) != len(rec) || !slices.IsSorted(warnings) {
 		t.Fatalf("%d warnings for %d keys (sorted %v), %v", len(warnings), len(rec), slices.IsSorted(warnings), err)
 	}
