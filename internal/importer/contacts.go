@@ -62,7 +62,7 @@ func (r *contacts) Prepare(spec *intake.ImportSpec, rec Record) *Item {
 	// The built contact holds every match value in its compared form, as
 	// Key computes it, so the key is read off it instead of parsed again.
 	it := &Item{Row: rec.Row, Fields: rec.Fields, Data: &c, Key: matchKey(&c, spec.MatchFields)}
-	if len(errs) == 0 && !c.Identified() && spec.Mode != intake.ModeDelete {
+	if len(errs) == 0 && !identified(r.norm.reg, &c) && spec.Mode != intake.ModeDelete {
 		errs = append(errs, missingIdentity())
 	}
 	// Without a match value a record cannot be found: update and delete
@@ -77,10 +77,25 @@ func (r *contacts) Prepare(spec *intake.ImportSpec, rec Record) *Item {
 	return it
 }
 
+// identified reports whether c identifies a person: by email, customer
+// number, phone or name, or by the value of a unique custom field (which
+// identifies a contact as a customer number does).
+func identified(reg *intake.Registry, c *intake.Contact) bool {
+	if c.Identified() {
+		return true
+	}
+	for _, name := range reg.UniqueCustom() {
+		if c.Custom[name] != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // missingIdentity is the error of a contact that has nothing to identify a person by.
 func missingIdentity() intake.RowError {
 	return intake.RowError{Code: intake.CodeMissingIdentity,
-		Message: "The record has no email, customer number, phone or name, so it cannot identify a person."}
+		Message: "The record has no email, customer number, phone, name or unique custom field, so it cannot identify a person."}
 }
 
 // Optimistic implements Resource: the mode creates absent records, and

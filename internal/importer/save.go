@@ -60,7 +60,7 @@ func (e *Engine) SaveContact(ctx context.Context, tenantID, id int64, fields map
 
 // create checks and inserts a new contact, setting its ID.
 func create(ctx context.Context, tx store.Tx, reg *intake.Registry, ix *index, c *intake.Contact) error {
-	if !c.Identified() {
+	if !identified(reg, c) {
 		return rowErrors(intake.EINVALID, missingIdentity())
 	}
 	if errs := missingRequired(reg, c, nil); errs != nil {
@@ -78,7 +78,7 @@ func create(ctx context.Context, tx store.Tx, reg *intake.Registry, ix *index, c
 func patch(ctx context.Context, tx store.Tx, reg *intake.Registry, ix *index, cur *intake.Contact, it *Item) error {
 	merged := merge(cur, it, false)
 	contactOf(it).ID = cur.ID
-	if !merged.Identified() {
+	if !identified(reg, &merged) {
 		return rowErrors(intake.EINVALID, missingIdentity())
 	}
 	if errs := missingRequired(reg, &merged, it.Fields); errs != nil {

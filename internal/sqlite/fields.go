@@ -66,7 +66,7 @@ func (t *tx) SaveField(ctx context.Context, f *intake.CustomField) error {
 		if err != nil {
 			return fieldConflict(err, f.Name)
 		}
-		f.CreatedAt, f.UpdatedAt = t.now, t.now
+		f.CreatedAt, f.UpdatedAt = fromMicros(now), fromMicros(now)
 		return nil
 	}
 	res, err := t.tx.ExecContext(ctx, `UPDATE custom_fields SET name = ?, label = ?, type = ?, required = ?, is_unique = ?,
@@ -78,7 +78,7 @@ func (t *tx) SaveField(ctx context.Context, f *intake.CustomField) error {
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return intake.Errorf(intake.ENOTFOUND, "Custom field %q not found.", f.Name)
 	}
-	f.UpdatedAt = t.now
+	f.UpdatedAt = fromMicros(now)
 	return nil
 }
 
