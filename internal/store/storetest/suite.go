@@ -43,6 +43,9 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 		{"an error from a Jobs fn leaves nothing", testJobsRollBack},
 		{"Jobs of one tenant cannot read or change another's job", testJobsTenancy},
 		{"an error from fn rolls back", testWriteRollsBack},
+		{"custom field definitions: create, list, update, delete, names per tenant", testCustomFields},
+		{"DuplicateCustomValue finds a value two contacts share", testDuplicateCustomValue},
+		{"FindContacts finds the tenant's contacts by id", testFindContactsByID},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
