@@ -43,6 +43,11 @@ type Field struct {
 	Alternate, Kind string
 	// Custom reports a tenant-defined field (custom.NAME).
 	Custom bool
+	// Required and Options are a defined custom field's rules (see
+	// CustomField): a contact is not created without a required field, and
+	// a list field's values must be among its options (none: any).
+	Required bool
+	Options  []string
 }
 
 // Column is the field's value on a contact, for the scalar fields the

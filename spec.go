@@ -69,36 +69,10 @@ func ParseDuplicates(s string) (Duplicates, error) {
 }
 
 // ParseMatchFields resolves a match field list ("email", "email,customer_number"
-// or several values). Empty gives ["email"]. Allowed: the registry's match
-// fields (email, customer_number, name, phone), by name or a synonym
-// ("E-mail", "phone_number"), and custom.NAME.
+// or several values) with the built-in registry: see Registry.ParseMatchFields.
 func ParseMatchFields(values ...string) ([]string, error) {
-	var out []string
-	for _, v := range values {
-		for _, f := range strings.Split(v, ",") {
-			f = strings.TrimSpace(f)
-			if f == "" {
-				continue
-			}
-			// Field names fold case; a custom field's own name keeps it,
-			// as it does in mappings (custom.MemberID).
-			if name, ok := strings.CutPrefix(strings.ToLower(f), CustomPrefix); ok && name != "" {
-				f = CustomPrefix + f[len(CustomPrefix):]
-			} else if s, ok := SuggestField(f); ok {
-				f = s
-			}
-			if fd, ok := LookupField(f); !ok || !fd.Match {
-				return nil, Errorf(EINVALID, "Unknown match field %q: use %s or custom.FIELD.", v, strings.Join(MatchFieldNames(), ", "))
-			}
-			if !slices.Contains(out, f) {
-				out = append(out, f)
-			}
-		}
-	}
-	if len(out) == 0 {
-		out = []string{FieldEmail}
-	}
-	return out, nil
+	var builtin *Registry
+	return builtin.ParseMatchFields(values...)
 }
 
 // Resources an import can write.

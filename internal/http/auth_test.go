@@ -29,6 +29,14 @@ func TestEveryRouteByScope(t *testing.T) {
 	allowed := map[string][]string{
 		"list-contacts":        {c, a},
 		"get-contact":          {c, a},
+		"create-contact":       {c, a},
+		"update-contact":       {c, a},
+		"delete-contact":       {c, a},
+		"list-fields":          {c, a},
+		"get-field":            {c, a},
+		"create-field":         {c, a},
+		"update-field":         {c, a},
+		"delete-field":         {c, a},
 		"bulk-import-contacts": {c, a},
 		"create-import":        {c, i, a},
 		"list-imports":         {c, i, a},
@@ -89,7 +97,7 @@ func TestEveryRouteByScope(t *testing.T) {
 				t.Errorf("%s %s (%s) has no row in the table", method, path, op.OperationID)
 				continue
 			}
-			url := ts.URL + strings.NewReplacer("{id}", "1", "{key}", "k").Replace(path)
+			url := ts.URL + strings.NewReplacer("{id}", "1", "{key}", "k", "{name}", "member_id").Replace(path)
 			send := func(key string) (int, string) {
 				req, _ := http.NewRequest(method, url, bytes.NewReader([]byte("{}")))
 				req.Header.Set("Content-Type", "application/json")

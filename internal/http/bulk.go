@@ -19,7 +19,11 @@ func (s *Server) registerBulk() {
 			"More than 1000 records → 413. skip_on_error=false and any invalid record → 422 and nothing written.",
 		Errors: []int{401, 403, 413, 422},
 	}, func(ctx context.Context, in *struct{ Body plandocket.BulkRequest }) (*struct{ Body plandocket.BulkResponse }, error) {
-		spec, recs, warnings, err := plandocket.Translate(&in.Body)
+		reg, err := s.Imports.Registry(ctx, tenant(ctx))
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		spec, recs, warnings, err := plandocket.Translate(&in.Body, reg)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

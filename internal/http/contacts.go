@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -20,12 +21,34 @@ type ContactList struct {
 }
 
 type listContactsInput struct {
-	Cursor         string `query:"cursor" doc:"Opaque cursor from a previous page's next_cursor."`
-	Limit          int    `query:"limit" minimum:"1" maximum:"1000" default:"50"`
-	Email          string `query:"email" doc:"Exact email, compared case-insensitively."`
-	CustomerNumber string `query:"customer_number"`
-	Tag            string `query:"tag"`
-	UpdatedSince   string `query:"updated_since" doc:"RFC 3339 timestamp; contacts updated at or after it."`
+	Cursor         string   `query:"cursor" doc:"Opaque cursor from a previous page's next_cursor."`
+	Limit          int      `query:"limit" minimum:"1" maximum:"1000" default:"50"`
+	Email          string   `query:"email" doc:"Exact email, compared case-insensitively."`
+	CustomerNumber string   `query:"customer_number"`
+	Tag            string   `query:"tag"`
+	UpdatedSince   string   `query:"updated_since" doc:"RFC 3339 timestamp; contacts updated at or after it."`
+	Q              string   `query:"q" doc:"A prefix of the name, first name, last name or email, ignoring case."`
+	Group          string   `query:"group" doc:"The name of a group (of contacts) the contact is in, ignoring case."`
+	Location       string   `query:"location" doc:"The name of a location the contact belongs to, ignoring case."`
+	Event          string   `query:"event" doc:"The key of an event the contact takes part in."`
+	Custom         []string `query:"custom,explode" doc:"NAME:VALUE (or custom.NAME:VALUE): the contact's custom field NAME is VALUE exactly, as stored (numbers canonical, dates YYYY-MM-DD, emails lower-case). Repeat it for several fields."`
+}
+
+// customFilter reads custom=NAME:VALUE query values.
+func customFilter(vs []string) (map[string]string, error) {
+	if len(vs) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]string, len(vs))
+	for _, v := range vs {
+		name, value, ok := strings.Cut(v, ":")
+		name = strings.TrimPrefix(strings.TrimSpace(name), intake.CustomPrefix)
+		if !ok || name == "" {
+			return nil, huma.Error422UnprocessableEntity("custom takes NAME:VALUE.", &ErrorDetail{Location: "query.custom", Value: v, Message: "Write custom=member_id:123."})
+		}
+		out[name] = value
+	}
+	return out, nil
 }
 
 type contactInput struct {
@@ -74,7 +97,12 @@ func (s *Server) registerContacts() {
 		if !ok {
 			return nil, huma.Error422UnprocessableEntity("The cursor is not valid.", &huma.ErrorDetail{Location: "query.cursor", Value: in.Cursor, Message: "Use the next_cursor of a previous page."})
 		}
-		f := store.ContactFilter{After: after, Limit: in.Limit, Email: in.Email, CustomerNumber: in.CustomerNumber, Tag: in.Tag}
+		custom, err := customFilter(in.Custom)
+		if err != nil {
+			return nil, err
+		}
+		f := store.ContactFilter{After: after, Limit: in.Limit, Email: in.Email, CustomerNumber: in.CustomerNumber, Tag: in.Tag,
+			Q: in.Q, Group: in.Group, Location: in.Location, Event: in.Event, Custom: custom}
 		if in.UpdatedSince != "" {
 			t, err := time.Parse(time.RFC3339, in.UpdatedSince)
 			if err != nil {

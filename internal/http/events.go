@@ -137,7 +137,11 @@ func (s *Server) registerBulkParticipants() {
 	}, func(ctx context.Context, in *struct{ Body plandocket.BulkRequest }) (*struct {
 		Body plandocket.ParticipantsResponse
 	}, error) {
-		spec, recs, warnings, err := plandocket.TranslateParticipants(&in.Body)
+		reg, err := s.Imports.Registry(ctx, tenant(ctx))
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		spec, recs, warnings, err := plandocket.TranslateParticipants(&in.Body, reg)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

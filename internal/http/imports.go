@@ -292,8 +292,12 @@ func (s *Server) createImport(w http.ResponseWriter, r *http.Request) {
 		err = intake.Invalid("File is required.", intake.FieldError{Field: "file", Message: "File is required."})
 	}
 	var req intake.ImportRequest
+	var reg *intake.Registry
 	if err == nil {
-		req, err = native.Create(params)
+		reg, err = s.Imports.Registry(ctx, p.Tenant.ID)
+	}
+	if err == nil {
+		req, err = native.Create(params, reg)
 	}
 	if err == nil {
 		err = authorizeImport(p, req.Spec)

@@ -253,7 +253,11 @@ func (s *Server) patchImport(ctx context.Context, tenantID, id int64, patch *Imp
 		}
 		params.Add(k, str)
 	}
-	req, err := native.Patch(params, &im)
+	reg, err := s.Imports.Registry(ctx, tenantID)
+	if err != nil {
+		return im, err
+	}
+	req, err := native.Patch(params, &im, reg)
 	if err != nil {
 		return im, err
 	}

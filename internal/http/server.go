@@ -72,6 +72,8 @@ func NewServer(cfg Config) *Server {
 		s.mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	}
 	s.registerContacts()
+	s.registerContactWrites()
+	s.registerFields()
 	s.registerBulk()
 	s.registerImports()
 	s.registerEvents()
@@ -216,7 +218,11 @@ func (s *Server) problem(ctx context.Context, err error) error {
 	var ie *intake.Error
 	if errors.As(err, &ie) {
 		for _, f := range ie.Fields {
-			details = append(details, &huma.ErrorDetail{Location: "body." + f.Field, Value: f.Value, Message: f.Message})
+			loc := "body"
+			if f.Field != "" {
+				loc += "." + f.Field
+			}
+			details = append(details, &ErrorDetail{Location: loc, Value: f.Value, Message: f.Message, Code: f.Code})
 		}
 	}
 	return huma.NewError(statusOf(code), intake.ErrorMessage(err), details...)

@@ -15,11 +15,12 @@ type contacts struct {
 	norm normalizer
 }
 
-func newContacts(region string) *contacts {
+func newContacts(region string, reg *intake.Registry) *contacts {
 	if region == "" {
 		region = DefaultRegion
 	}
-	return &contacts{norm: normalizer{region: strings.ToUpper(region)}}
+	region = strings.ToUpper(region)
+	return &contacts{norm: normalizer{region: region, reg: reg, monthFirst: region == "US"}}
 }
 
 func contactOf(it *Item) *intake.Contact { return it.Data.(*intake.Contact) }
@@ -31,7 +32,7 @@ func contactOf(it *Item) *intake.Contact { return it.Data.(*intake.Contact) }
 func (r *contacts) Key(spec *intake.ImportSpec, rec Record) string {
 	var c intake.Contact
 	for _, name := range spec.MatchFields {
-		f, ok := intake.LookupField(name)
+		f, ok := r.norm.reg.Lookup(name)
 		v := strings.TrimSpace(rec.Fields[name])
 		switch {
 		case !ok || v == "":
@@ -39,7 +40,8 @@ func (r *contacts) Key(spec *intake.ImportSpec, rec Record) string {
 			if c.Custom == nil {
 				c.Custom = map[string]string{}
 			}
-			c.Custom[strings.TrimPrefix(name, intake.CustomPrefix)] = v
+			// Typed values compare in their stored form (a number 007 is 7).
+			c.Custom[strings.TrimPrefix(name, intake.CustomPrefix)], _ = r.norm.value(f, v)
 		case f.Type == intake.TypeEmail:
 			c.Email = strings.ToLower(v)
 		case f.Type == intake.TypePhone:
@@ -60,9 +62,8 @@ func (r *contacts) Prepare(spec *intake.ImportSpec, rec Record) *Item {
 	// The built contact holds every match value in its compared form, as
 	// Key computes it, so the key is read off it instead of parsed again.
 	it := &Item{Row: rec.Row, Fields: rec.Fields, Data: &c, Key: matchKey(&c, spec.MatchFields)}
-	if len(errs) == 0 && !c.Identified() && spec.Mode != intake.ModeDelete {
-		errs = append(errs, intake.RowError{Code: intake.CodeMissingIdentity,
-			Message: "The record has no email, customer number, phone or name, so it cannot identify a person."})
+	if len(errs) == 0 && !identified(r.norm.reg, &c) && spec.Mode != intake.ModeDelete {
+		errs = append(errs, missingIdentity())
 	}
 	// A dialect that limits the name (PackageX: 1–255) requires one.
 	if max := spec.Limits[intake.FieldName]; len(errs) == 0 && max > 0 && c.Name == "" && spec.Mode != intake.ModeDelete {
@@ -81,12 +82,38 @@ func (r *contacts) Prepare(spec *intake.ImportSpec, rec Record) *Item {
 	return it
 }
 
+// identified reports whether c identifies a person: by email, customer
+// number, phone or name, or by the value of a unique custom field (which
+// identifies a contact as a customer number does).
+func identified(reg *intake.Registry, c *intake.Contact) bool {
+	if c.Identified() {
+		return true
+	}
+	for _, name := range reg.UniqueCustom() {
+		if c.Custom[name] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// missingIdentity is the error of a contact that has nothing to identify a person by.
+func missingIdentity() intake.RowError {
+	return intake.RowError{Code: intake.CodeMissingIdentity,
+		Message: "The record has no email, customer number, phone, name or unique custom field, so it cannot identify a person."}
+}
+
 // Optimistic implements Resource: the mode creates absent records, and
 // every match field is unique per tenant in the store contract, so a
 // record that does exist makes the insert fail instead of duplicating it.
+// A unique custom field is enforced only by the lookup (the stores have no
+// index on it), so a tenant that has one is never optimistic.
 func (r *contacts) Optimistic(spec *intake.ImportSpec) bool {
 	if spec.RemoveMissing {
 		return false // every record's contact must be known, failed ones too
+	}
+	if len(r.norm.reg.UniqueCustom()) > 0 {
+		return false
 	}
 	switch spec.Mode {
 	case intake.ModeCreate, intake.ModeUpsert, intake.ModeIgnoreOrAdd:
@@ -146,12 +173,21 @@ func describeKey(c *intake.Contact, fields []string) string {
 }
 
 // lookupFor collects the key values a chunk needs from the store: its match
-// values, and every value of a unique field, because a new or changed
-// value may collide with a contact matched by another key.
-func lookupFor(fields []string, items []*Item) store.Lookup {
+// values, and every value of a unique field (uniques are the unique custom
+// fields), because a new or changed value may collide with a contact
+// matched by another key.
+func lookupFor(fields, uniques []string, items []*Item) store.Lookup {
 	var l store.Lookup
 	for _, it := range items {
 		c := contactOf(it)
+		for _, name := range uniques {
+			if v := c.Custom[name]; v != "" && !slices.Contains(fields, intake.CustomPrefix+name) {
+				if l.Custom == nil {
+					l.Custom = map[string][]string{}
+				}
+				l.Custom[name] = append(l.Custom[name], v)
+			}
+		}
 		if c.Email != "" {
 			l.Emails = append(l.Emails, c.Email)
 		}
@@ -179,6 +215,7 @@ func lookupFor(fields []string, items []*Item) store.Lookup {
 
 // contactPlan is a decided chunk of contacts: what to delete, update and insert.
 type contactPlan struct {
+	reg              *intake.Registry
 	found            int
 	inserts, updates []*intake.Contact
 	deletes          []int64
@@ -190,7 +227,7 @@ func (p *contactPlan) Found() int { return p.found }
 // Decide implements Resource. Updates that would change nothing are counted
 // as updated but not planned.
 func (r *contacts) Decide(ctx context.Context, tx store.Tx, spec *intake.ImportSpec, items []*Item, lookup bool) (Plan, error) {
-	plan := &contactPlan{}
+	plan := &contactPlan{reg: r.norm.reg}
 	live := slices.DeleteFunc(slices.Clone(items), func(it *Item) bool { return it.Outcome != "" })
 	// remove_missing must not remove the contact of a record that failed
 	// or was skipped as an in-file duplicate: those are looked up too.
@@ -204,7 +241,7 @@ func (r *contacts) Decide(ctx context.Context, tx store.Tx, spec *intake.ImportS
 	var existing []intake.Contact
 	if lookup {
 		var err error
-		if existing, err = tx.FindContacts(ctx, lookupFor(spec.MatchFields, append(slices.Clip(live), keep...))); err != nil {
+		if existing, err = tx.FindContacts(ctx, lookupFor(spec.MatchFields, r.norm.reg.UniqueCustom(), append(slices.Clip(live), keep...))); err != nil {
 			return nil, fmt.Errorf("find existing contacts: %w", err)
 		}
 	}
@@ -220,7 +257,7 @@ func (r *contacts) Decide(ctx context.Context, tx store.Tx, spec *intake.ImportS
 
 // decide sets the outcome of every live item against existing contacts.
 func (plan *contactPlan) decide(spec *intake.ImportSpec, live []*Item, existing []intake.Contact) *index {
-	ix := newIndex(spec.MatchFields, existing)
+	ix := newIndex(spec.MatchFields, plan.reg.UniqueCustom(), existing)
 	for _, it := range live {
 		in := contactOf(it)
 		var matches []*intake.Contact
@@ -240,6 +277,10 @@ func (plan *contactPlan) decide(spec *intake.ImportSpec, live []*Item, existing 
 		switch outcome {
 		case intake.OutcomeCreated:
 			c := *in
+			if errs := missingRequired(plan.reg, &c, nil); errs != nil {
+				it.set(intake.OutcomeFailed, errs...)
+				continue
+			}
 			if re := ix.taken(&c, nil); re != nil {
 				it.set(intake.OutcomeFailed, *re)
 				continue
@@ -249,6 +290,10 @@ func (plan *contactPlan) decide(spec *intake.ImportSpec, live []*Item, existing 
 			plan.inserted = append(plan.inserted, it)
 		case intake.OutcomeUpdated:
 			merged := merge(cur, it, spec.IgnoreEmptyFields)
+			if errs := missingRequired(plan.reg, &merged, it.Fields); errs != nil {
+				it.set(intake.OutcomeFailed, errs...)
+				continue
+			}
 			if re := ix.taken(&merged, cur); re != nil {
 				it.set(intake.OutcomeFailed, *re)
 				continue

@@ -222,4 +222,11 @@ func joinFields(fields []string) string {
 	return strings.Join(labels, " + ")
 }
 
-func label(field string) string { return strings.ReplaceAll(field, "_", " ") }
+// label is a field as messages name it: "customer number"; a custom field
+// keeps its name (custom.member_id), which is how mappings write it.
+func label(field string) string {
+	if strings.HasPrefix(field, intake.CustomPrefix) {
+		return field
+	}
+	return strings.ReplaceAll(field, "_", " ")
+}

@@ -9,65 +9,41 @@ import (
 	"github.com/intake/intake"
 )
 
-// Target resolves a mapping target as a caller may write it: a field name,
-// an alias the header suggestions know ("phone_number", "E-mail"), or
-// custom.NAME. It is the one rule for what a column or key may map to.
-func Target(s string) (string, bool) { return contactVocabulary.target(s) }
-
-// vocabulary is what the columns of one resource may map to: contacts'
-// fields (the default) or a group import's.
+// vocabulary is what the columns of one import may map to: a contact's
+// fields (the tenant's registry, custom fields included), a participant's
+// (its own, then a contact's) or a group's.
 type vocabulary struct {
-	noun    string // "contact field", in messages
-	lookup  func(string) (intake.Field, bool)
-	suggest func(string) (string, bool)
+	noun    string                      // "a contact field (…)", in messages
+	target  func(string) (string, bool) // a mapping target as a caller writes it
+	suggest func(string) (string, bool) // a header nobody mapped
 }
 
-var (
-	contactVocabulary = vocabulary{"a contact field (use email, first_name, …, custom.NAME; GET /api/v1/fields lists them)",
-		intake.LookupField, intake.SuggestField}
-	groupVocabulary = vocabulary{"a group field (use name, resource, location or children)",
-		intake.LookupGroupField, intake.SuggestGroupField}
-	// A participant row is a contact's fields plus the participant's own.
-	participantVocabulary = vocabulary{"a participant field (status) or a contact field (use email, first_name, …, custom.NAME)",
-		func(s string) (intake.Field, bool) {
-			if f, ok := intake.LookupIn(intake.ParticipantFields, s); ok {
-				return f, true
-			}
-			return intake.LookupField(s)
-		},
-		func(s string) (string, bool) {
-			if f, ok := intake.SuggestIn(intake.ParticipantFields, s); ok {
-				return f, true
-			}
-			return intake.SuggestField(s)
-		}}
-)
-
-// vocabularyOf returns the vocabulary of an import's resource.
-func vocabularyOf(resource string) vocabulary {
+// vocabularyOf returns the vocabulary of an import of resource, with reg
+// the tenant's fields (nil: the built-in ones).
+func vocabularyOf(resource string, reg *intake.Registry) vocabulary {
 	switch resource {
 	case intake.ResourceGroups:
-		return groupVocabulary
+		return vocabulary{"a group field (use name, resource, location or children)",
+			func(s string) (string, bool) {
+				if f, ok := intake.LookupGroupField(s); ok {
+					return f.Name, true
+				}
+				return intake.SuggestGroupField(s)
+			}, intake.SuggestGroupField}
 	case intake.ResourceParticipants:
-		return participantVocabulary
+		own := func(fallback func(string) (string, bool)) func(string) (string, bool) {
+			return func(s string) (string, bool) {
+				if f, ok := intake.SuggestIn(intake.ParticipantFields, s); ok {
+					return f, true
+				}
+				return fallback(s)
+			}
+		}
+		return vocabulary{"a participant field (status) or a contact field (use email, first_name, …, custom.NAME)",
+			own(reg.Target), own(reg.Suggest)}
 	}
-	return contactVocabulary
-}
-
-// TargetFor is Target for an import of resource.
-func TargetFor(resource, s string) (string, bool) { return vocabularyOf(resource).target(s) }
-
-// ColumnFor is Column for an import of resource.
-func ColumnFor(resource string, mapping map[string]string, header string) string {
-	return vocabularyOf(resource).column(mapping, header)
-}
-
-func (v vocabulary) target(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if f, ok := v.lookup(s); ok {
-		return f.Name, true
-	}
-	return v.suggest(s)
+	return vocabulary{"a contact field (use email, first_name, …, custom.NAME; GET /api/v1/fields lists them)",
+		reg.Target, reg.Suggest}
 }
 
 func (v vocabulary) column(mapping map[string]string, header string) string {
@@ -78,22 +54,40 @@ func (v vocabulary) column(mapping map[string]string, header string) string {
 	return f
 }
 
+// Target resolves a mapping target as a caller may write it: a field name,
+// an alias the header suggestions know ("phone_number", "E-mail"),
+// custom.NAME, or a custom field of reg (the tenant's fields; nil: the
+// built-in ones) by its name or label. It is the one rule for what a column
+// or key may map to.
+func Target(reg *intake.Registry, s string) (string, bool) { return reg.Target(s) }
+
+// TargetFor is Target for an import of resource.
+func TargetFor(resource string, reg *intake.Registry, s string) (string, bool) {
+	return vocabularyOf(resource, reg).target(s)
+}
+
 // Column is the field a column header or record key maps to: the caller's
 // mapping when it names the header ("" = left out), else the field the
-// header's own name suggests, else "". It is the one mapping rule: bulk
-// record keys, file headers and keys a JSON file adds late all go through it.
-func Column(mapping map[string]string, header string) string {
-	return contactVocabulary.column(mapping, header)
+// header's own name suggests (a defined custom field's name or label
+// included), else "". It is the one mapping rule: bulk record keys, file
+// headers and keys a JSON file adds late all go through it.
+func Column(reg *intake.Registry, mapping map[string]string, header string) string {
+	return ColumnFor(intake.ResourceContacts, reg, mapping, header)
+}
+
+// ColumnFor is Column for an import of resource.
+func ColumnFor(resource string, reg *intake.Registry, mapping map[string]string, header string) string {
+	return vocabularyOf(resource, reg).column(mapping, header)
 }
 
 // Columns maps every header with Column.
-func Columns(mapping map[string]string, headers []string) []string {
-	return ColumnsFor(intake.ResourceContacts, mapping, headers)
+func Columns(reg *intake.Registry, mapping map[string]string, headers []string) []string {
+	return ColumnsFor(intake.ResourceContacts, reg, mapping, headers)
 }
 
 // ColumnsFor maps every header by the one rule, for an import of resource.
-func ColumnsFor(resource string, mapping map[string]string, headers []string) []string {
-	v := vocabularyOf(resource)
+func ColumnsFor(resource string, reg *intake.Registry, mapping map[string]string, headers []string) []string {
+	v := vocabularyOf(resource, reg)
 	cols := make([]string, len(headers))
 	for i, h := range headers {
 		cols[i] = v.column(mapping, h)
@@ -105,15 +99,16 @@ func ColumnsFor(resource string, mapping map[string]string, headers []string) []
 // mapping used (header → field, "" for a column left out). Columns the caller
 // did not map are suggested from their header names. It returns the
 // problems a caller must fix (a 422) and warnings (columns that will not be
-// imported).
-func ResolveMapping(headers []string, req intake.ColumnMapping) (mapping map[string]string, problems []intake.FieldError, warnings []string) {
-	return ResolveMappingFor(intake.ResourceContacts, headers, req)
+// imported). reg is the tenant's fields (nil: the built-in ones).
+func ResolveMapping(reg *intake.Registry, headers []string, req intake.ColumnMapping) (mapping map[string]string, problems []intake.FieldError, warnings []string) {
+	return ResolveMappingFor(intake.ResourceContacts, reg, headers, req)
 }
 
 // ResolveMappingFor is ResolveMapping for an import of resource: a group
-// import's columns map to the group fields.
-func ResolveMappingFor(resource string, headers []string, req intake.ColumnMapping) (mapping map[string]string, problems []intake.FieldError, warnings []string) {
-	v := vocabularyOf(resource)
+// import's columns map to the group fields, a participant's to its status
+// and a contact's fields.
+func ResolveMappingFor(resource string, reg *intake.Registry, headers []string, req intake.ColumnMapping) (mapping map[string]string, problems []intake.FieldError, warnings []string) {
+	v := vocabularyOf(resource, reg)
 	mapping = map[string]string{}
 	used := map[string]string{} // field → header
 	problem := func(field, value, format string, args ...any) {

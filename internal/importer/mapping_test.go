@@ -18,18 +18,18 @@ func TestOneMappingRule(t *testing.T) {
 		// Groups is a contact field now: a Groups column joins contacts to groups.
 		{"Groups", "groups"}, {"Shoe size", ""}, {"Hobbies", ""},
 	} {
-		if got := Column(nil, tc.header); got != tc.want {
+		if got := Column(nil, nil, tc.header); got != tc.want {
 			t.Errorf("Column(%q) = %q, want %q", tc.header, got, tc.want)
 		}
 	}
-	if got := Column(map[string]string{"Email": ""}, "Email"); got != "" {
+	if got := Column(nil, map[string]string{"Email": ""}, "Email"); got != "" {
 		t.Errorf("a column the caller left out maps to %q", got)
 	}
-	if got := Column(map[string]string{"Mail": "email"}, "Mail"); got != "email" {
+	if got := Column(nil, map[string]string{"Mail": "email"}, "Mail"); got != "email" {
 		t.Errorf("a mapped column maps to %q", got)
 	}
 	for _, target := range []string{"hobbies", "shoe_size"} {
-		if _, ok := Target(target); ok {
+		if _, ok := Target(nil, target); ok {
 			t.Errorf("Target(%q) is accepted; it is no contact field", target)
 		}
 	}
@@ -55,7 +55,7 @@ func TestResolveMapping(t *testing.T) {
 		{"by position, invalid names", intake.ColumnMapping{ByPosition: []string{"email", "nope", "name", "phone"}}, nil, 1, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, problems, warnings := ResolveMapping(headers, tc.req)
+			got, problems, warnings := ResolveMapping(nil, headers, tc.req)
 			if len(problems) != tc.problems {
 				t.Fatalf("problems %v, want %d", problems, tc.problems)
 			}

@@ -16,11 +16,19 @@ type index struct {
 	byKey   map[string][]*intake.Contact
 	byEmail map[string]*intake.Contact
 	byCust  map[string]*intake.Contact
+	// byCustom holds the values of the unique custom fields, by field name.
+	byCustom map[string]map[string]*intake.Contact
 }
 
-func newIndex(fields []string, existing []intake.Contact) *index {
+// newIndex indexes existing contacts by the match fields and every unique
+// field, the unique custom fields (uniques) included.
+func newIndex(fields, uniques []string, existing []intake.Contact) *index {
 	ix := &index{fields: fields, byKey: map[string][]*intake.Contact{},
-		byEmail: map[string]*intake.Contact{}, byCust: map[string]*intake.Contact{}}
+		byEmail: map[string]*intake.Contact{}, byCust: map[string]*intake.Contact{},
+		byCustom: make(map[string]map[string]*intake.Contact, len(uniques))}
+	for _, name := range uniques {
+		ix.byCustom[name] = map[string]*intake.Contact{}
+	}
 	for i := range existing {
 		ix.add(&existing[i])
 	}
@@ -37,6 +45,11 @@ func (ix *index) add(c *intake.Contact) {
 	if c.CustomerNumber != "" {
 		ix.byCust[c.CustomerNumber] = c
 	}
+	for name, byValue := range ix.byCustom {
+		if v := c.Custom[name]; v != "" {
+			byValue[v] = c
+		}
+	}
 }
 
 func (ix *index) remove(c *intake.Contact) {
@@ -48,6 +61,11 @@ func (ix *index) remove(c *intake.Contact) {
 	}
 	if ix.byCust[c.CustomerNumber] == c {
 		delete(ix.byCust, c.CustomerNumber)
+	}
+	for name, byValue := range ix.byCustom {
+		if v := c.Custom[name]; byValue[v] == c {
+			delete(byValue, v)
+		}
 	}
 }
 
@@ -62,7 +80,36 @@ func (ix *index) taken(c, self *intake.Contact) *intake.RowError {
 		return &intake.RowError{Field: intake.FieldCustomerNumber, Value: c.CustomerNumber, Code: intake.CodeValueTaken,
 			Message: fmt.Sprintf("The customer number %q already belongs to another contact (id %d).", c.CustomerNumber, o.ID)}
 	}
+	for _, name := range slices.Sorted(maps.Keys(ix.byCustom)) {
+		v := c.Custom[name]
+		if o := ix.byCustom[name][v]; v != "" && o != nil && o != self {
+			return &intake.RowError{Field: intake.CustomPrefix + name, Value: v, Code: intake.CodeValueTaken,
+				Message: fmt.Sprintf("The %s %q already belongs to another contact (id %d); %s is unique.", intake.CustomPrefix+name, v, o.ID, intake.CustomPrefix+name)}
+		}
+	}
 	return nil
+}
+
+// missingRequired checks a contact's required custom fields. A new contact
+// (fields nil) needs a value for each; an update fails only when the
+// record clears one (fields carries it, and the merged contact has none),
+// so contacts stored before a field became required stay updatable.
+func missingRequired(reg *intake.Registry, c *intake.Contact, fields map[string]string) []intake.RowError {
+	var errs []intake.RowError
+	for _, f := range reg.CustomFields() {
+		name := intake.CustomPrefix + f.Name
+		if !f.Required || c.Custom[f.Name] != "" {
+			continue
+		}
+		if fields == nil {
+			errs = append(errs, intake.RowError{Field: name, Code: intake.CodeMissingRequired,
+				Message: fmt.Sprintf("%s is required: a new contact needs a value for it.", name)})
+		} else if _, carried := fields[name]; carried {
+			errs = append(errs, intake.RowError{Field: name, Code: intake.CodeMissingRequired,
+				Message: fmt.Sprintf("%s is required and cannot be cleared.", name)})
+		}
+	}
+	return errs
 }
 
 // merge applies an incoming record to a stored contact, field by field as

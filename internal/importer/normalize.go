@@ -25,6 +25,12 @@ type normalizer struct {
 	// alternate_emails, alternate_phones and alternate_addresses limit
 	// every kind of that alternate.
 	limits map[string]int
+	// reg is the tenant's fields: custom.NAME values are checked and
+	// converted by their defined type. nil is the built-in registry.
+	reg *intake.Registry
+	// monthFirst reads 03/04/2025 as March 4 (region US); otherwise
+	// numeric dates are day-first.
+	monthFirst bool
 }
 
 // limit is the dialect's maximum length of f's raw text, 0 for none.
@@ -61,6 +67,11 @@ func (n normalizer) value(f intake.Field, v string) (string, *intake.RowError) {
 		return out, nil
 	case intake.TypeCountry:
 		out = normalizeCountry(v)
+	case intake.TypeNumber, intake.TypeDate, intake.TypeBoolean, intake.TypeList:
+		if out, code, msg = n.typed(f, v); msg != "" {
+			return "", &intake.RowError{Field: f.Name, Value: truncate(v), Code: code, Message: msg}
+		}
+		return out, nil
 	default:
 		out = v
 	}
@@ -80,7 +91,7 @@ func (n normalizer) build(fields map[string]string) (intake.Contact, []intake.Ro
 	var c intake.Contact
 	var errs []intake.RowError
 	for _, name := range fieldOrder(fields) {
-		f, ok := intake.LookupField(name)
+		f, ok := n.reg.Lookup(name)
 		v := strings.TrimSpace(fields[name])
 		if !ok || v == "" {
 			continue
@@ -89,7 +100,7 @@ func (n normalizer) build(fields map[string]string) (intake.Contact, []intake.Ro
 			errs = append(errs, fieldErr(name, truncate(v), intake.CodeTooLong, fmt.Sprintf("The %s is longer than the %d characters allowed.", label(name), max)))
 			continue
 		}
-		if f.Type == intake.TypeList || f.Type == intake.TypeBoolean {
+		if !f.Custom && (f.Type == intake.TypeList || f.Type == intake.TypeBoolean) {
 			if re := n.listOrBool(f, v, &c); re != nil {
 				errs = append(errs, *re)
 			}
@@ -99,7 +110,7 @@ func (n normalizer) build(fields map[string]string) (intake.Contact, []intake.Ro
 		switch {
 		case re != nil:
 			errs = append(errs, *re)
-			if f.Type == intake.TypeEmail && f.Alternate == "" {
+			if f.Type == intake.TypeEmail && f.Alternate == "" && !f.Custom {
 				c.Email = val // still a key for the duplicate scan's messages
 			}
 		case f.Custom:

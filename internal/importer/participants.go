@@ -22,8 +22,8 @@ type participants struct {
 	contacts *contacts
 }
 
-func newParticipants(region string) *participants {
-	return &participants{contacts: newContacts(region)}
+func newParticipants(region string, reg *intake.Registry) *participants {
+	return &participants{contacts: newContacts(region, reg)}
 }
 
 // statusField is the participant's own field, from the registry of them.
@@ -82,11 +82,11 @@ func (r *participants) Decide(ctx context.Context, tx store.Tx, spec *intake.Imp
 	if err != nil {
 		return nil, fmt.Errorf("participants of event %q: %w", spec.EventKey, err)
 	}
-	existing, err := tx.FindContacts(ctx, lookupFor(spec.MatchFields, live))
+	existing, err := tx.FindContacts(ctx, lookupFor(spec.MatchFields, r.contacts.norm.reg.UniqueCustom(), live))
 	if err != nil {
 		return nil, fmt.Errorf("find participants' contacts: %w", err)
 	}
-	ix := newIndex(spec.MatchFields, existing)
+	ix := newIndex(spec.MatchFields, r.contacts.norm.reg.UniqueCustom(), existing)
 	ids := make([]int64, len(existing))
 	for i, c := range existing {
 		ids[i] = c.ID

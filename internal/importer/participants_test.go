@@ -74,7 +74,7 @@ func (r participantRun) stored() map[string]string {
 }
 
 // outcomes renders each item as "outcome[/code][+contact]".
-func outcomes(items []*importer.Item) []string {
+func participantOutcomes(items []*importer.Item) []string {
 	out := make([]string, len(items))
 	for i, it := range items {
 		out[i] = string(it.Outcome)
@@ -117,7 +117,7 @@ func TestParticipantImports(t *testing.T) {
 				if res.Created != created || res.Updated != updated || res.Skipped != skipped || res.Failed != failed || res.ContactsCreated != contacts {
 					t.Errorf("counts %+v, want created %d updated %d skipped %d failed %d contacts_created %d", res.Counts, created, updated, skipped, failed, contacts)
 				}
-				if got := outcomes(res.Items); fmt.Sprint(got) != fmt.Sprint(want) {
+				if got := participantOutcomes(res.Items); fmt.Sprint(got) != fmt.Sprint(want) {
 					t.Errorf("outcomes %v, want %v", got, want)
 				}
 			}

@@ -42,15 +42,13 @@ type Plan interface {
 	Found() int
 }
 
-// resource returns the Resource that writes spec's records.
-func (e *Engine) resource(spec *intake.ImportSpec) (Resource, error) {
-	region := spec.Region
-	if region == "" {
-		region = e.Region
-	}
+// resource returns the Resource that writes spec's records, with reg the
+// tenant's fields.
+func (e *Engine) resource(spec *intake.ImportSpec, reg *intake.Registry) (Resource, error) {
+	region := e.region(spec)
 	switch spec.Resource {
 	case "", intake.ResourceContacts:
-		r := newContacts(region)
+		r := newContacts(region, reg)
 		r.norm.limits = spec.Limits
 		return r, nil
 	case intake.ResourceParticipants:
@@ -58,12 +56,30 @@ func (e *Engine) resource(spec *intake.ImportSpec) (Resource, error) {
 			return nil, intake.Invalid("A participants import needs event_key.",
 				intake.FieldError{Field: "event_key", Message: "A participants import needs event_key."})
 		}
-		return newParticipants(region), nil
+		return newParticipants(region, reg), nil
 	case intake.ResourceGroups:
 		spec.MatchFields = intake.GroupMatchFields // a group's key, whatever the request said
 		return groups{}, nil
 	}
 	return nil, intake.Errorf(intake.EINVALID, "Resource %q cannot be imported yet; use contacts, participants or groups.", spec.Resource)
+}
+
+// region is the phone region of spec's numbers without a country code.
+func (e *Engine) region(spec *intake.ImportSpec) string {
+	if spec.Region != "" {
+		return spec.Region
+	}
+	return e.Region
+}
+
+// Registry returns the tenant's field registry: the built-in fields and the
+// tenant's custom field definitions.
+func (e *Engine) Registry(ctx context.Context, tenantID int64) (*intake.Registry, error) {
+	fields, err := e.Store.ListFields(ctx, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("load custom fields: %w", err)
+	}
+	return intake.NewRegistry(fields), nil
 }
 
 func (e *Engine) chunkSize() int {
@@ -89,7 +105,13 @@ func (e *Engine) chunkSize() int {
 // Errors are infrastructure failures or the input's own (an unusable file);
 // bad records are data, in the items' outcomes.
 func (e *Engine) Run(ctx context.Context, tenantID int64, spec intake.ImportSpec, in Input, sink Sink, opt Options) (Result, error) {
-	res, err := e.resource(&spec)
+	// The tenant's fields are read once, at the start: a definition
+	// changed while a job runs applies to the jobs started after it.
+	reg, err := e.Registry(ctx, tenantID)
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := e.resource(&spec, reg)
 	if err != nil {
 		return Result{}, err
 	}

@@ -31,7 +31,12 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) error {
 	if s.afterChunk != nil {
 		opt.Committed = func(ch importer.Chunk) { s.afterChunk(ch.Counts.Rows) }
 	}
-	res, err := s.Engine.Run(ctx, tenantID, im.Spec, &fileInput{s: s, im: &im}, &checkpoint{im: im}, opt)
+	// Keys a JSON file adds late map by the one rule, custom fields included.
+	reg, err := s.Engine.Registry(ctx, tenantID)
+	if err != nil {
+		return fmt.Errorf("import %d: %w", id, err)
+	}
+	res, err := s.Engine.Run(ctx, tenantID, im.Spec, &fileInput{s: s, im: &im, reg: reg}, &checkpoint{im: im}, opt)
 	switch code := intake.ErrorCode(err); {
 	case err == nil:
 		_, err = store.UpdateImport(ctx, s.Store, tenantID, id, func(cur *intake.Import) error {
@@ -68,8 +73,9 @@ func sourceOptions(im *intake.Import) source.Options {
 
 // fileInput is a job's upload as the pipeline's input.
 type fileInput struct {
-	s  *Service
-	im *intake.Import
+	s   *Service
+	im  *intake.Import
+	reg *intake.Registry
 }
 
 // Open implements importer.Input.
@@ -83,8 +89,8 @@ func (in *fileInput) Open(ctx context.Context) (importer.Cursor, error) {
 		rd.Close()
 		return nil, err
 	}
-	c := &fileCursor{src: src, rd: rd, mapping: in.im.Spec.Mapping, resource: in.im.Spec.Resource}
-	c.cols = importer.ColumnsFor(c.resource, c.mapping, src.Header())
+	c := &fileCursor{src: src, rd: rd, mapping: in.im.Spec.Mapping, resource: in.im.Spec.Resource, reg: in.reg}
+	c.cols = importer.ColumnsFor(c.resource, c.reg, c.mapping, src.Header())
 	return c, nil
 }
 
@@ -93,6 +99,7 @@ type fileCursor struct {
 	rd       io.Closer
 	mapping  map[string]string
 	resource string
+	reg      *intake.Registry
 	cols     []string
 }
 
@@ -104,7 +111,7 @@ func (c *fileCursor) Next() (importer.Record, error) {
 	}
 	if len(row.Values) > len(c.cols) {
 		// A JSON file's later objects can add keys: they map by the same rule.
-		c.cols = importer.ColumnsFor(c.resource, c.mapping, c.src.Header())
+		c.cols = importer.ColumnsFor(c.resource, c.reg, c.mapping, c.src.Header())
 	}
 	rec := importer.Record{Row: row.Number, Values: row.Values, Err: row.Err}
 	if row.Err != nil {

@@ -100,8 +100,12 @@ func (s *Service) Create(ctx context.Context, tenantID int64, up Upload, req int
 	if err == nil {
 		err = s.readHeader(ctx, &im)
 	}
+	var reg *intake.Registry
 	if err == nil {
-		err = s.configure(&im, req, true)
+		reg, err = s.Engine.Registry(ctx, tenantID)
+	}
+	if err == nil {
+		err = s.configure(&im, req, true, reg)
 	}
 	if err == nil {
 		err = s.Store.Jobs(ctx, tenantID, func(tx store.JobTx) error {
@@ -155,14 +159,15 @@ func (s *Service) readHeader(ctx context.Context, im *intake.Import) error {
 
 // configure applies a request to a new or waiting job: spec, mapping and
 // the status they allow. With remap the mapping is resolved again from the
-// job's headers and the request's columns; otherwise the job keeps its own.
-func (s *Service) configure(im *intake.Import, req intake.ImportRequest, remap bool) error {
+// job's headers and the request's columns (with reg, the tenant's fields);
+// otherwise the job keeps its own.
+func (s *Service) configure(im *intake.Import, req intake.ImportRequest, remap bool, reg *intake.Registry) error {
 	spec := req.Spec
 	spec.Mapping = im.Spec.Mapping
 	var warnings []string
 	if remap {
 		var problems []intake.FieldError
-		spec.Mapping, problems, warnings = importer.ResolveMappingFor(spec.Resource, im.Headers, req.Columns)
+		spec.Mapping, problems, warnings = importer.ResolveMappingFor(spec.Resource, reg, im.Headers, req.Columns)
 		if len(problems) > 0 {
 			msgs := make([]string, len(problems))
 			for i, p := range problems {
@@ -194,6 +199,10 @@ func (s *Service) configure(im *intake.Import, req intake.ImportRequest, remap b
 // even when it is complete now. Errors: ESTATE (the job is not waiting),
 // EINVALID.
 func (s *Service) Patch(ctx context.Context, tenantID, id int64, req intake.ImportRequest) (intake.Import, error) {
+	reg, err := s.Engine.Registry(ctx, tenantID)
+	if err != nil {
+		return intake.Import{}, err
+	}
 	return store.UpdateImport(ctx, s.Store, tenantID, id, func(im *intake.Import) error {
 		if im.Status != intake.StatusAwaitingMapping {
 			return intake.Errorf(intake.ESTATE, "Import %d is %s; only a job awaiting its mapping can be changed.", im.ID, im.Status)
@@ -213,7 +222,7 @@ func (s *Service) Patch(ctx context.Context, tenantID, id int64, req intake.Impo
 			}
 		}
 		req.Autostart = false
-		return s.configure(im, req, req.Remap)
+		return s.configure(im, req, req.Remap, reg)
 	})
 }
 

@@ -76,10 +76,6 @@ const groupCols = `g.id, g.name, g.resource, coalesce(l.name, ''), g.created_at,
 		ELSE (SELECT count(*) FROM contact_groups WHERE group_id = g.id) END
 	FROM groups g LEFT JOIN locations l ON l.id = g.location_id`
 
-type querier interface {
-	Query(context.Context, string, ...any) (pgx.Rows, error)
-}
-
 func queryGroups(ctx context.Context, q querier, query string, args ...any) ([]intake.Group, error) {
 	rows, err := q.Query(ctx, `SELECT `+groupCols+` `+query, args...)
 	if err != nil {

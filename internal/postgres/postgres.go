@@ -245,18 +245,7 @@ func (db *DB) ListContacts(ctx context.Context, tenantID int64, f store.ContactF
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
-	if f.Email != "" {
-		q += ` AND email = ` + arg(strings.ToLower(strings.TrimSpace(f.Email)))
-	}
-	if f.CustomerNumber != "" {
-		q += ` AND customer_number = ` + arg(f.CustomerNumber)
-	}
-	if f.Tag != "" {
-		q += ` AND tags @> jsonb_build_array(` + arg(f.Tag) + `::text)`
-	}
-	if !f.UpdatedSince.IsZero() {
-		q += ` AND updated_at >= ` + arg(f.UpdatedSince)
-	}
+	q += contactFilters(f, arg)
 	var limit *int // NULL: LIMIT ALL
 	if f.Limit >= 0 {
 		limit = &f.Limit
@@ -395,6 +384,9 @@ func (t *tx) FindContacts(ctx context.Context, l store.Lookup) ([]intake.Contact
 	slices.Sort(names)
 	for _, name := range names {
 		add(`custom->>`+arg(name)+`::text`, l.Custom[name])
+	}
+	if len(l.IDs) > 0 {
+		conds = append(conds, `id = ANY(`+arg(l.IDs)+`)`)
 	}
 	if len(conds) == 0 {
 		return nil, nil

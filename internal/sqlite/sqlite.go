@@ -215,24 +215,9 @@ func (db *DB) GetContact(ctx context.Context, tenantID, id int64) (intake.Contac
 
 // ListContacts implements store.Store.
 func (db *DB) ListContacts(ctx context.Context, tenantID int64, f store.ContactFilter) ([]intake.Contact, error) {
-	q := `SELECT ` + contactCols + ` FROM contacts WHERE tenant_id = ? AND id > ?`
-	args := []any{tenantID, f.After}
-	if f.Email != "" {
-		q += ` AND email = ?`
-		args = append(args, strings.ToLower(strings.TrimSpace(f.Email)))
-	}
-	if f.CustomerNumber != "" {
-		q += ` AND customer_number = ?`
-		args = append(args, f.CustomerNumber)
-	}
-	if f.Tag != "" {
-		q += ` AND EXISTS (SELECT 1 FROM json_each(contacts.tags) WHERE value = ?)`
-		args = append(args, f.Tag)
-	}
-	if !f.UpdatedSince.IsZero() {
-		q += ` AND updated_at >= ?`
-		args = append(args, micros(f.UpdatedSince))
-	}
+	conds, extra := contactFilters(tenantID, f)
+	q := `SELECT ` + contactCols + ` FROM contacts WHERE tenant_id = ? AND id > ?` + conds
+	args := append([]any{tenantID, f.After}, extra...)
 	q += ` ORDER BY id LIMIT ?`
 	args = append(args, f.Limit)
 	rows, err := db.read.QueryContext(ctx, q, args...)
@@ -304,6 +289,11 @@ func (t *tx) FindContacts(ctx context.Context, l store.Lookup) ([]intake.Contact
 	add(`intake_lower(name)`, l.Names)
 	for name, vs := range l.Custom {
 		add(`json_extract(custom, ?)`, vs, jsonPath(name))
+	}
+	if len(l.IDs) > 0 {
+		ids, _ := json.Marshal(l.IDs)
+		arms = append(arms, `SELECT id FROM contacts WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`)
+		args = append(args, t.tenantID, string(ids))
 	}
 	if len(arms) == 0 {
 		return nil, nil

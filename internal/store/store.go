@@ -61,6 +61,8 @@ type Store interface {
 
 	// Events are the tenant's events and participants (events.go).
 	Events
+	// ListFields returns the tenant's custom field definitions, by name.
+	ListFields(ctx context.Context, tenantID int64) ([]intake.CustomField, error)
 
 	// Close releases the database.
 	Close() error
@@ -91,6 +93,7 @@ type Lookup struct {
 	Phones          []string
 	Names           []string            // compared case-insensitively
 	Custom          map[string][]string // custom field → values
+	IDs             []int64             // the contacts with these ids
 }
 
 // JobTx is a transaction for import-job bookkeeping, from Store.Jobs. It
@@ -120,7 +123,7 @@ type JobTx interface {
 type Tx interface {
 	// ParticipantTx writes participants (events.go).
 	ParticipantTx
-	// FindContacts returns every contact whose email, customer number, phone,
+	// FindContacts returns every contact whose id, email, customer number, phone,
 	// name or custom value is among l's.
 	FindContacts(ctx context.Context, l Lookup) ([]intake.Contact, error)
 	// InsertContacts stores new contacts and sets their ID, CreatedAt and
@@ -149,6 +152,20 @@ type Tx interface {
 	UnseenContacts(ctx context.Context, importID int64, group string) ([]intake.Contact, error)
 	// ForgetSeen drops what import importID marked seen.
 	ForgetSeen(ctx context.Context, importID int64) error
+	// ListFields returns the tenant's custom field definitions, by name,
+	// as this transaction sees them.
+	ListFields(ctx context.Context) ([]intake.CustomField, error)
+	// SaveField stores a custom field definition: a new one when f.ID is 0
+	// (setting ID and timestamps), else the tenant's field with that ID
+	// (setting UpdatedAt). ECONFLICT when the tenant has a field of that
+	// name already; ENOTFOUND when f.ID is not the tenant's.
+	SaveField(ctx context.Context, f *intake.CustomField) error
+	// DeleteField removes the tenant's field definition with this id;
+	// ENOTFOUND if there is none. Contacts keep their values of it.
+	DeleteField(ctx context.Context, id int64) error
+	// DuplicateCustomValue returns a value of custom field name that more
+	// than one of the tenant's contacts hold, and whether there is one.
+	DuplicateCustomValue(ctx context.Context, name string) (string, bool, error)
 	// SaveImportProgress is a job's checkpoint, committed with the chunk's
 	// writes: it stores im's counters and ProcessedRows and the chunk's row
 	// errors, but only if the stored job is still running and its

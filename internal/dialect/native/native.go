@@ -16,21 +16,22 @@ import (
 	"github.com/intake/intake/internal/dialect"
 )
 
-// Create translates the options of a new upload.
-func Create(p dialect.Params) (intake.ImportRequest, error) {
-	return parse(p, intake.ImportRequest{Spec: intake.DefaultSpec(), Autostart: true, Remap: true}, true)
+// Create translates the options of a new upload. reg is the tenant's
+// fields: a custom field is a match field by its bare name too.
+func Create(p dialect.Params, reg *intake.Registry) (intake.ImportRequest, error) {
+	return parse(p, intake.ImportRequest{Spec: intake.DefaultSpec(), Autostart: true, Remap: true}, true, reg)
 }
 
 // Patch translates a PATCH of a stored job: absent options keep the job's
 // values; a mapping given replaces the job's mapping.
-func Patch(p dialect.Params, im *intake.Import) (intake.ImportRequest, error) {
-	return parse(p, intake.ImportRequest{Spec: im.Spec, Name: im.Name}, false)
+func Patch(p dialect.Params, im *intake.Import, reg *intake.Registry) (intake.ImportRequest, error) {
+	return parse(p, intake.ImportRequest{Spec: im.Spec, Name: im.Name}, false, reg)
 }
 
 // seedShape says which seed's rules a request's shape calls for.
 type seedShape struct{ packageX, textUs bool }
 
-func parse(p dialect.Params, req intake.ImportRequest, fresh bool) (intake.ImportRequest, error) {
+func parse(p dialect.Params, req intake.ImportRequest, fresh bool, reg *intake.Registry) (intake.ImportRequest, error) {
 	var errs dialect.Errors
 	spec := &req.Spec
 	mode, dups, resource := string(spec.Mode), string(spec.Duplicates), spec.Resource
@@ -119,7 +120,7 @@ func parse(p dialect.Params, req intake.ImportRequest, fresh bool) (intake.Impor
 			dups = string(intake.DuplicatesIgnoreAll)
 		}
 	}
-	checkSpec(&errs, spec, mode, dups, resource, match)
+	checkSpec(&errs, spec, mode, dups, resource, match, reg)
 	if spec.RemoveMissing && spec.Mode == intake.ModeDelete {
 		errs.Add("remove_missing", "true", "remove_missing cannot be combined with mode delete: it would delete every contact.")
 	}
@@ -135,7 +136,7 @@ func parse(p dialect.Params, req intake.ImportRequest, fresh bool) (intake.Impor
 }
 
 // checkSpec parses the spec's named options into it.
-func checkSpec(errs *dialect.Errors, spec *intake.ImportSpec, mode, dups, resource string, match []string) {
+func checkSpec(errs *dialect.Errors, spec *intake.ImportSpec, mode, dups, resource string, match []string, reg *intake.Registry) {
 	var err error
 	if spec.Mode, err = intake.ParseMode(mode, intake.ModeUpsert); err != nil {
 		errs.Add("mode", mode, intake.ErrorMessage(err))
@@ -157,7 +158,7 @@ func checkSpec(errs *dialect.Errors, spec *intake.ImportSpec, mode, dups, resour
 		}
 		spec.MatchFields = slices.Clone(intake.GroupMatchFields)
 		spec.Limits = nil // the group fields carry PackageX's limits themselves
-	} else if spec.MatchFields, err = intake.ParseMatchFields(match...); err != nil {
+	} else if spec.MatchFields, err = reg.ParseMatchFields(match...); err != nil {
 		errs.Add("match_fields", strings.Join(match, ","), intake.ErrorMessage(err))
 	}
 	if spec.Duplicates, err = intake.ParseDuplicates(dups); err != nil {

@@ -90,7 +90,7 @@ func TestCreate(t *testing.T) {
 		{"a mapping that is not an object", params("mapping", "[1]"), nil, "mapping"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := Create(tc.p)
+			r, err := Create(tc.p, nil)
 			if tc.errField != "" {
 				ie, ok := err.(*intake.Error)
 				if !ok || ie.Code != intake.EINVALID || len(ie.Fields) == 0 || ie.Fields[0].Field != tc.errField {
@@ -110,12 +110,12 @@ func TestPatchKeepsTheJobsOwnValues(t *testing.T) {
 	im := &intake.Import{Name: "list", Spec: intake.DefaultSpec()}
 	im.Spec.MatchFields, im.Spec.Required = []string{"customer_number"}, []string{"customer_number", "name"}
 	im.Spec.Mapping = map[string]string{"Nr": "customer_number"}
-	r, err := Patch(params("duplicates", "use_first"), im)
+	r, err := Patch(params("duplicates", "use_first"), im, nil)
 	if err != nil || r.Remap || r.Name != "list" || r.Spec.Duplicates != intake.DuplicatesUseFirst ||
 		!slices.Equal(r.Spec.Required, []string{"customer_number", "name"}) || !maps.Equal(r.Spec.Mapping, im.Spec.Mapping) {
 		t.Fatalf("%+v %v", r, err)
 	}
-	r, err = Patch(params("match_fields", `["email"]`, "mapping", `{"Mail":"email"}`), im)
+	r, err = Patch(params("match_fields", `["email"]`, "mapping", `{"Mail":"email"}`), im, nil)
 	if err != nil || !r.Remap || !slices.Equal(r.Spec.MatchFields, []string{"email"}) || r.Columns.ByHeader["Mail"] != "email" {
 		t.Fatalf("%+v %v", r, err)
 	}

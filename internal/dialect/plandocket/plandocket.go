@@ -67,20 +67,22 @@ type BulkResponse struct {
 // Translate turns a request into a spec and records. Record keys map by
 // the one mapping rule (importer.Column): field_mapping first, then the
 // key's own name or a synonym; keys that map to no field are ignored and
-// named in the warnings. Errors: EINVALID with a field error per bad option.
-func Translate(req *BulkRequest) (intake.ImportSpec, importer.Records, []string, error) {
-	return translate(req, intake.ResourceContacts)
+// named in the warnings. reg is the tenant's fields: their custom fields
+// are mapping targets and match fields by name. Errors: EINVALID with a
+// field error per bad option.
+func Translate(req *BulkRequest, reg *intake.Registry) (intake.ImportSpec, importer.Records, []string, error) {
+	return translate(req, intake.ResourceContacts, reg)
 }
 
 // TranslateParticipants is Translate for /bulk-import/participants: the
 // same request, plus event_key (required) and create_contacts (default
 // true); status is a field of its records. Whether the event exists is the
 // import service's to say: this is a pure translation.
-func TranslateParticipants(req *BulkRequest) (intake.ImportSpec, importer.Records, []string, error) {
-	return translate(req, intake.ResourceParticipants)
+func TranslateParticipants(req *BulkRequest, reg *intake.Registry) (intake.ImportSpec, importer.Records, []string, error) {
+	return translate(req, intake.ResourceParticipants, reg)
 }
 
-func translate(req *BulkRequest, resource string) (intake.ImportSpec, importer.Records, []string, error) {
+func translate(req *BulkRequest, resource string, reg *intake.Registry) (intake.ImportSpec, importer.Records, []string, error) {
 	spec := intake.DefaultSpec()
 	spec.Resource = resource
 	var errs dialect.Errors
@@ -96,7 +98,7 @@ func translate(req *BulkRequest, resource string) (intake.ImportSpec, importer.R
 	if spec.Mode, err = intake.ParseMode(req.Mode, intake.ModeCreate); err != nil {
 		errs.Add("mode", req.Mode, intake.ErrorMessage(err))
 	}
-	if spec.MatchFields, err = intake.ParseMatchFields(req.MatchField); err != nil {
+	if spec.MatchFields, err = reg.ParseMatchFields(req.MatchField); err != nil {
 		errs.Add("match_field", req.MatchField, intake.ErrorMessage(err))
 	}
 	if spec.Duplicates, err = intake.ParseDuplicates(req.Duplicates); err != nil {
@@ -111,7 +113,7 @@ func translate(req *BulkRequest, resource string) (intake.ImportSpec, importer.R
 	spec.Mapping = map[string]string{}
 	for _, k := range slices.Sorted(maps.Keys(req.FieldMapping)) {
 		v := req.FieldMapping[k]
-		target, ok := importer.TargetFor(resource, v)
+		target, ok := importer.TargetFor(resource, reg, v)
 		if !ok {
 			errs.Add("field_mapping."+k, v, fmt.Sprintf("Unknown target field %q: use a contact field (email, first_name, …), custom.NAME or an alternate_* field.", v))
 		}
@@ -125,7 +127,7 @@ func translate(req *BulkRequest, resource string) (intake.ImportSpec, importer.R
 	for i, raw := range req.Records {
 		fields := make(map[string]string, len(raw))
 		for k, v := range raw {
-			target := importer.ColumnFor(resource, spec.Mapping, k)
+			target := importer.ColumnFor(resource, reg, spec.Mapping, k)
 			if target == "" {
 				ignored = append(ignored, k)
 				continue

@@ -45,7 +45,7 @@ func TestTranslate(t *testing.T) {
 		{"an unknown match field", BulkRequest{MatchField: "company"}, nil, nil, 0, "match_field"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			spec, recs, warnings, err := Translate(&tc.req)
+			spec, recs, warnings, err := Translate(&tc.req, nil)
 			if tc.errField != "" {
 				ie, ok := err.(*intake.Error)
 				if !ok || ie.Code != intake.EINVALID || len(ie.Fields) != 1 || ie.Fields[0].Field != tc.errField {
@@ -76,7 +76,7 @@ func TestUnknownKeysAreWarnedOnceEach(t *testing.T) {
 		rec["k"+string(rune('a'+i%26))+string(rune('a'+i/26%26))+string(rune('a'+i/676))] = "x"
 	}
 	req := BulkRequest{Records: []dialect.Record{rec, rec}}
-	_, _, warnings, err := Translate(&req)
+	_, _, warnings, err := Translate(&req, nil)
 	if err != nil || len(warnings) != len(rec) || !slices.IsSorted(warnings) {
 		t.Fatalf("%d warnings for %d keys (sorted %v), %v", len(warnings), len(rec), slices.IsSorted(warnings), err)
 	}
@@ -91,7 +91,7 @@ func TestNumbersKeepEveryDigit(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &req); err != nil {
 		t.Fatal(err)
 	}
-	_, recs, _, err := Translate(&req)
+	_, recs, _, err := Translate(&req, nil)
 	if err != nil || recs[0].Fields["customer_number"] != "90071992547409931" || recs[1].Fields["customer_number"] != "90071992547409932" ||
 		recs[1].Fields["phone"] != "31612345678" {
 		t.Fatalf("%v %v", recs, err)
@@ -134,7 +134,7 @@ func TestTranslateParticipants(t *testing.T) {
 		{"event_key blank", BulkRequest{EventKey: "  ", Records: rec}, true, "", "event_key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			spec, recs, _, err := TranslateParticipants(&tc.req)
+			spec, recs, _, err := TranslateParticipants(&tc.req, nil)
 			if tc.errField != "" {
 				ie, ok := err.(*intake.Error)
 				if !ok || ie.Code != intake.EINVALID || len(ie.Fields) != 1 || ie.Fields[0].Field != tc.errField {
@@ -154,7 +154,7 @@ func TestTranslateParticipants(t *testing.T) {
 		})
 	}
 	// The contacts endpoint takes the same body and ignores the participant options.
-	spec, _, _, err := Translate(&BulkRequest{EventKey: "conf", CreateContacts: &f, Records: rec})
+	spec, _, _, err := Translate(&BulkRequest{EventKey: "conf", CreateContacts: &f, Records: rec}, nil)
 	if err != nil || spec.Resource != intake.ResourceContacts || spec.EventKey != "" || !spec.CreateContacts {
 		t.Fatalf("contacts spec %+v %v", spec, err)
 	}

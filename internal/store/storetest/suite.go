@@ -48,6 +48,9 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 		{"participants page by id with their contacts", testParticipantPaging},
 		{"contacts join groups and locations by name; nil keeps, empty clears", testContactMemberships},
 		{"groups: located, found ignoring case, members added or replaced, deleted alone", testGroups},
+		{"custom field definitions: create, list, update, delete, names per tenant", testCustomFields},
+		{"DuplicateCustomValue finds a value two contacts share", testDuplicateCustomValue},
+		{"FindContacts finds the tenant's contacts by id", testFindContactsByID},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
