@@ -7,7 +7,9 @@
 //
 // It knows no HTTP, no SQL and no file format: callers hand it records
 // (field → value) and get outcomes back. What a resource's records are and
-// how they are looked up and written is the Resource's business.
+// how they are looked up and written is the Resource's business. The
+// contact API writes one contact through the same normaliser, merge and
+// unique index (Engine.SaveContact), so there is one validation path.
 package importer
 
 import (

@@ -73,3 +73,29 @@ func TestResolveMapping(t *testing.T) {
 		})
 	}
 }
+
+// TestResolveMappingWithCustomFields: a header naming a defined custom
+// field (its name or label) maps to it, and a mapping may target one by its
+// bare name.
+func TestResolveMappingWithCustomFields(t *testing.T) {
+	t.Parallel()
+	reg := intake.NewRegistry([]intake.CustomField{
+		{Name: "member_id", Label: "Member No", Type: intake.TypeNumber, Unique: true},
+		{Name: "born", Type: intake.TypeDate},
+	})
+	headers := []string{"E-mail", "Member No", "BORN", "Lidnummer", "Shoe size"}
+	got, problems, _ := ResolveMapping(reg, headers, intake.ColumnMapping{})
+	want := map[string]string{"E-mail": "email", "Member No": "custom.member_id", "BORN": "custom.born", "Lidnummer": "", "Shoe size": ""}
+	if len(problems) != 0 || !maps.Equal(got, want) {
+		t.Fatalf("suggested %v (%v), want %v", got, problems, want)
+	}
+	got, problems, _ = ResolveMapping(reg, headers, intake.ColumnMapping{ByHeader: map[string]string{"Lidnummer": "member_id", "Member No": "", "Shoe size": "custom.shoe"}})
+	want = map[string]string{"E-mail": "email", "Member No": "", "BORN": "custom.born", "Lidnummer": "custom.member_id", "Shoe size": "custom.shoe"}
+	if len(problems) != 0 || !maps.Equal(got, want) {
+		t.Fatalf("mapped %v (%v), want %v", got, problems, want)
+	}
+	// Without the tenant's registry the bare name is no target.
+	if _, problems, _ := ResolveMapping(nil, headers, intake.ColumnMapping{ByHeader: map[string]string{"Lidnummer": "member_id"}}); len(problems) != 1 {
+		t.Fatalf("bare name without a registry: %v", problems)
+	}
+}

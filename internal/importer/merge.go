@@ -69,25 +69,35 @@ func (ix *index) remove(c *intake.Contact) {
 	}
 }
 
-// taken returns a row error if c's email or customer number belongs to a
-// stored contact other than self (nil for a new contact).
+// taken returns a row error if c's email, customer number or the value of
+// a unique custom field belongs to a contact other than self (nil for a
+// new contact).
 func (ix *index) taken(c, self *intake.Contact) *intake.RowError {
 	if o := ix.byEmail[c.Email]; c.Email != "" && o != nil && o != self {
 		return &intake.RowError{Field: intake.FieldEmail, Value: c.Email, Code: intake.CodeValueTaken,
-			Message: fmt.Sprintf("The email %q already belongs to another contact (id %d).", c.Email, o.ID)}
+			Message: fmt.Sprintf("The email %q already belongs to %s.", c.Email, owner(o))}
 	}
 	if o := ix.byCust[c.CustomerNumber]; c.CustomerNumber != "" && o != nil && o != self {
 		return &intake.RowError{Field: intake.FieldCustomerNumber, Value: c.CustomerNumber, Code: intake.CodeValueTaken,
-			Message: fmt.Sprintf("The customer number %q already belongs to another contact (id %d).", c.CustomerNumber, o.ID)}
+			Message: fmt.Sprintf("The customer number %q already belongs to %s.", c.CustomerNumber, owner(o))}
 	}
 	for _, name := range slices.Sorted(maps.Keys(ix.byCustom)) {
 		v := c.Custom[name]
 		if o := ix.byCustom[name][v]; v != "" && o != nil && o != self {
 			return &intake.RowError{Field: intake.CustomPrefix + name, Value: v, Code: intake.CodeValueTaken,
-				Message: fmt.Sprintf("The %s %q already belongs to another contact (id %d); %s is unique.", intake.CustomPrefix+name, v, o.ID, intake.CustomPrefix+name)}
+				Message: fmt.Sprintf("The %s %q already belongs to %s; the field is unique.", intake.CustomPrefix+name, v, owner(o))}
 		}
 	}
 	return nil
+}
+
+// owner names the contact a taken value belongs to: a stored one by id,
+// or one an earlier record of the same chunk creates (it has no id yet).
+func owner(o *intake.Contact) string {
+	if o.ID == 0 {
+		return "a contact an earlier record creates"
+	}
+	return fmt.Sprintf("another contact (id %d)", o.ID)
 }
 
 // missingRequired checks a contact's required custom fields. A new contact

@@ -2,7 +2,10 @@
 // the upload and enqueuing the job in one transaction), configures, starts,
 // cancels and reads them, runs them for the job queue, and runs bulk
 // requests. It is the only caller of the import pipeline (importer.Run).
-// HTTP handlers and dialects call it; it knows no HTTP and no SQL.
+// It also keeps the tenant's custom field definitions (fields.go) and
+// writes single contacts for the contact API by the pipeline's own rules
+// (contacts.go). HTTP handlers and dialects call it; it knows no HTTP and
+// no SQL.
 package imports
 
 import (

@@ -160,7 +160,7 @@ func truncPtr(t *time.Time) *time.Time {
 
 // ListImportErrors implements store.Store.
 func (db *DB) ListImportErrors(ctx context.Context, tenantID, importID int64, afterRow, limit int) ([]intake.RowError, error) {
-	rows, err := db.pool.Query(ctx, `SELECT e.row, e.column_name, e.value, e.code, e.message, e.outcome, e.row_values::text
+	rows, err := db.pool.Query(ctx, `SELECT e.row, e.column_name, e.field, e.value, e.code, e.message, e.outcome, e.row_values::text
 		FROM import_row_errors e JOIN imports i ON i.id = e.import_id
 		WHERE i.tenant_id = $1 AND e.import_id = $2 AND e.row > $3 ORDER BY e.row LIMIT $4`, tenantID, importID, afterRow, limit)
 	if err != nil {
@@ -171,7 +171,7 @@ func (db *DB) ListImportErrors(ctx context.Context, tenantID, importID int64, af
 	for rows.Next() {
 		var e intake.RowError
 		var outcome, values string
-		if err := rows.Scan(&e.Row, &e.Column, &e.Value, &e.Code, &e.Message, &outcome, &values); err != nil {
+		if err := rows.Scan(&e.Row, &e.Column, &e.Field, &e.Value, &e.Code, &e.Message, &outcome, &values); err != nil {
 			return nil, fmt.Errorf("list import errors: %w", err)
 		}
 		e.Outcome, e.Values = intake.Outcome(outcome), store.DecodeValues(values)
@@ -198,10 +198,10 @@ func (t *tx) SaveImportProgress(ctx context.Context, im *intake.Import, from int
 		return nil
 	}
 	_, err = t.tx.CopyFrom(ctx, pgx.Identifier{"import_row_errors"},
-		[]string{"import_id", "row", "column_name", "value", "code", "message", "outcome", "row_values"},
+		[]string{"import_id", "row", "column_name", "field", "value", "code", "message", "outcome", "row_values"},
 		pgx.CopyFromSlice(len(errs), func(i int) ([]any, error) {
 			e := errs[i]
-			return []any{im.ID, e.Row, e.Column, e.Value, e.Code, e.Message, string(e.Outcome), store.EncodeValues(e.Values)}, nil
+			return []any{im.ID, e.Row, e.Column, e.Field, e.Value, e.Code, e.Message, string(e.Outcome), store.EncodeValues(e.Values)}, nil
 		}))
 	if err != nil {
 		return fmt.Errorf("save %d row errors: %w", len(errs), err)

@@ -169,7 +169,7 @@ func optTime(t *time.Time) any {
 
 // ListImportErrors implements store.Store.
 func (db *DB) ListImportErrors(ctx context.Context, tenantID, importID int64, afterRow, limit int) ([]intake.RowError, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT e.row, e.column_name, e.value, e.code, e.message, e.outcome, e.row_values
+	rows, err := db.read.QueryContext(ctx, `SELECT e.row, e.column_name, e.field, e.value, e.code, e.message, e.outcome, e.row_values
 		FROM import_row_errors e JOIN imports i ON i.id = e.import_id
 		WHERE i.tenant_id = ? AND e.import_id = ? AND e.row > ? ORDER BY e.row LIMIT ?`, tenantID, importID, afterRow, limit)
 	if err != nil {
@@ -180,7 +180,7 @@ func (db *DB) ListImportErrors(ctx context.Context, tenantID, importID int64, af
 	for rows.Next() {
 		var e intake.RowError
 		var outcome, values string
-		if err := rows.Scan(&e.Row, &e.Column, &e.Value, &e.Code, &e.Message, &outcome, &values); err != nil {
+		if err := rows.Scan(&e.Row, &e.Column, &e.Field, &e.Value, &e.Code, &e.Message, &outcome, &values); err != nil {
 			return nil, fmt.Errorf("list import errors: %w", err)
 		}
 		e.Outcome, e.Values = intake.Outcome(outcome), store.DecodeValues(values)
@@ -205,14 +205,14 @@ func (t *tx) SaveImportProgress(ctx context.Context, im *intake.Import, from int
 	if len(errs) == 0 {
 		return nil
 	}
-	stmt, err := t.tx.PrepareContext(ctx, `INSERT INTO import_row_errors (import_id, row, column_name, value, code, message, outcome, row_values)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	stmt, err := t.tx.PrepareContext(ctx, `INSERT INTO import_row_errors (import_id, row, column_name, field, value, code, message, outcome, row_values)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("prepare row errors: %w", err)
 	}
 	defer stmt.Close()
 	for _, e := range errs {
-		if _, err := stmt.ExecContext(ctx, im.ID, e.Row, e.Column, e.Value, e.Code, e.Message, string(e.Outcome), store.EncodeValues(e.Values)); err != nil {
+		if _, err := stmt.ExecContext(ctx, im.ID, e.Row, e.Column, e.Field, e.Value, e.Code, e.Message, string(e.Outcome), store.EncodeValues(e.Values)); err != nil {
 			return fmt.Errorf("save row error %d: %w", e.Row, err)
 		}
 	}

@@ -120,3 +120,17 @@ func TestPatchKeepsTheJobsOwnValues(t *testing.T) {
 		t.Fatalf("%+v %v", r, err)
 	}
 }
+
+func TestCreateWithCustomMatchField(t *testing.T) {
+	t.Parallel()
+	reg := intake.NewRegistry([]intake.CustomField{{Name: "member_id", Type: intake.TypeNumber, Unique: true}})
+	for _, v := range []string{"member_id", "custom.member_id", `["Member_ID"]`} {
+		r, err := Create(params("match_fields", v), reg)
+		if err != nil || !slices.Equal(r.Spec.MatchFields, []string{"custom.member_id"}) || !slices.Equal(r.Spec.Required, []string{"custom.member_id"}) {
+			t.Errorf("match_fields %s: %+v, %v", v, r.Spec, err)
+		}
+	}
+	if _, err := Create(params("match_fields", "member_id"), nil); err == nil {
+		t.Error("a bare custom name is a match field without the tenant's registry")
+	}
+}

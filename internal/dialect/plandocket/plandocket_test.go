@@ -169,3 +169,28 @@ func TestRespondParticipants(t *testing.T) {
 		t.Fatalf("%+v %v", out, err)
 	}
 }
+
+// TestTranslateWithCustomFields: the tenant's custom fields are match
+// fields and record keys by their bare names and labels.
+func TestTranslateWithCustomFields(t *testing.T) {
+	t.Parallel()
+	reg := intake.NewRegistry([]intake.CustomField{{Name: "member_id", Label: "Member No", Type: intake.TypeNumber, Unique: true}})
+	req := BulkRequest{MatchField: "member_id", FieldMapping: map[string]string{"Lid": "member_id"},
+		Records: []dialect.Record{{"Member No": 7, "email": "a@b.nl"}, {"Lid": "8"}, {"custom.member_id": "9"}, {"member_id": 10}}}
+	spec, recs, _, err := Translate(&req, reg)
+	if err != nil || !slices.Equal(spec.MatchFields, []string{"custom.member_id"}) || spec.Mapping["Lid"] != "custom.member_id" {
+		t.Fatalf("spec %+v, %v", spec, err)
+	}
+	for i, want := range []string{"7", "8", "9", "10"} {
+		n := 1
+		if i == 0 {
+			n = 2 // and the email
+		}
+		if got := recs[i].Fields["custom.member_id"]; got != want || len(recs[i].Fields) != n {
+			t.Errorf("record %d: fields %v, want custom.member_id %s", i, recs[i].Fields, want)
+		}
+	}
+	if _, _, _, err := Translate(&BulkRequest{MatchField: "member_id"}, nil); intake.ErrorCode(err) != intake.EINVALID {
+		t.Fatalf("a bare custom name without the registry: %v", err)
+	}
+}

@@ -42,7 +42,7 @@ func testImports(t *testing.T, open opener) {
 		next.ProcessedRows, next.TotalRows, next.Created = to, 10, to
 		return s.Write(ctx, a.ID, func(tx store.Tx) error { return tx.SaveImportProgress(ctx, &next, from, errs) })
 	}
-	if err := save(0, 4, intake.RowError{Row: 5, Code: "x", Message: "m", Outcome: intake.OutcomeFailed, Values: []string{"a", "b"}},
+	if err := save(0, 4, intake.RowError{Row: 5, Column: "Member No", Field: "custom.member_id", Value: "seven", Code: "x", Message: "m", Outcome: intake.OutcomeFailed, Values: []string{"a", "b"}},
 		intake.RowError{Row: 3, Code: "y", Message: "n", Outcome: intake.OutcomeSkipped}); err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,8 @@ func testImports(t *testing.T, open opener) {
 		t.Fatalf("after checkpoint: %+v", got)
 	}
 	errs, err := s.ListImportErrors(ctx, a.ID, im.ID, 0, 10)
-	if err != nil || len(errs) != 2 || errs[0].Row != 3 || errs[1].Row != 5 || !slices.Equal(errs[1].Values, []string{"a", "b"}) {
+	if err != nil || len(errs) != 2 || errs[0].Row != 3 || errs[1].Row != 5 || !slices.Equal(errs[1].Values, []string{"a", "b"}) ||
+		errs[1].Column != "Member No" || errs[1].Field != "custom.member_id" || errs[1].Value != "seven" {
 		t.Fatalf("row errors %+v %v", errs, err)
 	}
 	if other, _ := s.ListImportErrors(ctx, b.ID, im.ID, 0, 10); len(other) != 0 {
