@@ -27,7 +27,7 @@ func (s *Server) registerBulk() {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		res, items, err := s.Imports.Bulk(ctx, tenant(ctx), spec, recs)
+		res, items, err := s.Imports.Bulk(ctx, tenant(ctx), reg, spec, recs)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

@@ -149,7 +149,7 @@ func (s *Server) registerBulkParticipants() {
 		if err := authorizeImport(p, spec); err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		res, items, err := s.Imports.Bulk(ctx, p.Tenant.ID, spec, recs)
+		res, items, err := s.Imports.Bulk(ctx, p.Tenant.ID, reg, spec, recs)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

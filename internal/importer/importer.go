@@ -184,6 +184,9 @@ type Options struct {
 	Resume Counts
 	// Noun names a record in messages: "row" (default) or "record".
 	Noun string
+	// Registry is the tenant's fields when the caller has read them
+	// already (to translate the request); nil: Run reads them.
+	Registry *intake.Registry
 	// ImportID is the job a file import runs for: remove_missing keeps
 	// what the job has seen under it. 0 for a bulk request.
 	ImportID int64

@@ -107,9 +107,12 @@ func (e *Engine) chunkSize() int {
 func (e *Engine) Run(ctx context.Context, tenantID int64, spec intake.ImportSpec, in Input, sink Sink, opt Options) (Result, error) {
 	// The tenant's fields are read once, at the start: a definition
 	// changed while a job runs applies to the jobs started after it.
-	reg, err := e.Registry(ctx, tenantID)
-	if err != nil {
-		return Result{}, err
+	reg := opt.Registry
+	if reg == nil {
+		var err error
+		if reg, err = e.Registry(ctx, tenantID); err != nil {
+			return Result{}, err
+		}
 	}
 	res, err := e.resource(&spec, reg)
 	if err != nil {

@@ -11,11 +11,12 @@ import (
 // MaxBulkRecords is the most records one synchronous bulk request may carry.
 const MaxBulkRecords = 1000
 
-// Bulk imports records sent in a request (Plandocket's bulk import), in
-// one chunk: the same pipeline as a file, without checkpoints. It returns
-// the result and every record's item, in request order. Errors: ETOOLARGE
+// Bulk imports records sent in a request (Plandocket's bulk import),
+// translated with reg, the tenant's fields, in one chunk: the same
+// pipeline as a file, without checkpoints. It returns the result and every
+// record's item, in request order. Errors: ETOOLARGE
 // over MaxBulkRecords, EINVALID for the spec.
-func (s *Service) Bulk(ctx context.Context, tenantID int64, spec intake.ImportSpec, recs []importer.Record) (importer.Result, []*importer.Item, error) {
+func (s *Service) Bulk(ctx context.Context, tenantID int64, reg *intake.Registry, spec intake.ImportSpec, recs []importer.Record) (importer.Result, []*importer.Item, error) {
 	if len(recs) > MaxBulkRecords {
 		return importer.Result{}, nil, intake.Errorf(intake.ETOOLARGE,
 			"Too many records: %d sent, at most %d a call. Split the import, or upload a file to /api/v1/imports.", len(recs), MaxBulkRecords)
@@ -26,7 +27,7 @@ func (s *Service) Bulk(ctx context.Context, tenantID int64, spec intake.ImportSp
 	eng := *s.Engine
 	eng.ChunkSize = max(1, len(recs))
 	var sink importer.Collect
-	res, err := eng.Run(ctx, tenantID, spec, importer.Records(recs), &sink, importer.Options{Noun: "record"})
+	res, err := eng.Run(ctx, tenantID, spec, importer.Records(recs), &sink, importer.Options{Noun: "record", Registry: reg})
 	if err != nil {
 		return res, nil, fmt.Errorf("bulk import of %d records: %w", len(recs), err)
 	}

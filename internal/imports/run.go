@@ -27,14 +27,15 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) error {
 	}
 	resume := importer.Counts{Rows: im.ProcessedRows, Created: im.Created, Updated: im.Updated,
 		Deleted: im.Deleted, Skipped: im.Skipped, Failed: im.FailedRows, ContactsCreated: im.ContactsCreated}
-	opt := importer.Options{Resume: resume, ImportID: id}
-	if s.afterChunk != nil {
-		opt.Committed = func(ch importer.Chunk) { s.afterChunk(ch.Counts.Rows) }
-	}
-	// Keys a JSON file adds late map by the one rule, custom fields included.
+	// Keys a JSON file adds late map by the one rule, custom fields
+	// included: the cursor and the engine share one read of the fields.
 	reg, err := s.Engine.Registry(ctx, tenantID)
 	if err != nil {
 		return fmt.Errorf("import %d: %w", id, err)
+	}
+	opt := importer.Options{Resume: resume, ImportID: id, Registry: reg}
+	if s.afterChunk != nil {
+		opt.Committed = func(ch importer.Chunk) { s.afterChunk(ch.Counts.Rows) }
 	}
 	res, err := s.Engine.Run(ctx, tenantID, im.Spec, &fileInput{s: s, im: &im, reg: reg}, &checkpoint{im: im}, opt)
 	switch code := intake.ErrorCode(err); {

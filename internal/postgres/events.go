@@ -93,11 +93,7 @@ func (db *DB) DeleteEvent(ctx context.Context, tenantID int64, key string) error
 
 const participantCols = `id, event_id, contact_id, status, created_at, updated_at`
 
-type rowsQueryer interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-}
-
-func queryParticipants(ctx context.Context, q rowsQueryer, sql string, args ...any) ([]intake.Participant, error) {
+func queryParticipants(ctx context.Context, q querier, sql string, args ...any) ([]intake.Participant, error) {
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
@@ -147,7 +143,7 @@ func (db *DB) ListParticipants(ctx context.Context, tenantID, eventID int64, f s
 }
 
 // contactEvents lists the events a contact takes part in, by key.
-func contactEvents(ctx context.Context, q rowsQueryer, tenantID, contactID int64) ([]intake.ContactEvent, error) {
+func contactEvents(ctx context.Context, q querier, tenantID, contactID int64) ([]intake.ContactEvent, error) {
 	rows, err := q.Query(ctx, `SELECT e.key, e.name, p.status FROM participants p JOIN events e ON e.id = p.event_id
 		WHERE p.tenant_id = $1 AND p.contact_id = $2 ORDER BY e.key`, tenantID, contactID)
 	if err != nil {
@@ -237,8 +233,6 @@ func (t *tx) DeleteParticipants(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if _, err := t.tx.Exec(ctx, `DELETE FROM participants WHERE tenant_id = $1 AND id = ANY($2)`, t.tenantID, ids); err != nil {
-		return fmt.Errorf("delete participants: %w", err)
-	}
-	return nil
+	_, err := t.deleteIDs(ctx, "participants", ids)
+	return err
 }

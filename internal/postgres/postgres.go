@@ -527,10 +527,8 @@ func (t *tx) DeleteContacts(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if _, err := t.tx.Exec(ctx, `DELETE FROM contacts WHERE tenant_id = $1 AND id = ANY($2)`, t.tenantID, ids); err != nil {
-		return fmt.Errorf("delete contacts: %w", err)
-	}
-	return nil
+	_, err := t.deleteIDs(ctx, "contacts", ids)
+	return err
 }
 
 // uniqueDetail picks the value out of a unique violation's detail, such as

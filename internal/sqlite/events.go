@@ -108,11 +108,7 @@ func scanParticipant(s scanner) (intake.Participant, error) {
 	return p, nil
 }
 
-type rowsQueryer interface {
-	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
-}
-
-func queryParticipants(ctx context.Context, q rowsQueryer, sqlText string, args ...any) ([]intake.Participant, error) {
+func queryParticipants(ctx context.Context, q querier, sqlText string, args ...any) ([]intake.Participant, error) {
 	rows, err := q.QueryContext(ctx, sqlText, args...)
 	if err != nil {
 		return nil, err
@@ -127,11 +123,6 @@ func queryParticipants(ctx context.Context, q rowsQueryer, sqlText string, args 
 		out = append(out, p)
 	}
 	return out, rows.Err()
-}
-
-func jsonIDs(ids []int64) string {
-	b, _ := json.Marshal(ids)
-	return string(b)
 }
 
 // ListParticipants implements store.Events: a page of participants, then
@@ -152,7 +143,7 @@ func (db *DB) ListParticipants(ctx context.Context, tenantID, eventID int64, f s
 		ids[i] = p.ContactID
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT `+contactCols+` FROM contacts WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`,
-		tenantID, jsonIDs(ids))
+		tenantID, store.IDsJSON(ids))
 	if err != nil {
 		return nil, fmt.Errorf("list participants' contacts: %w", err)
 	}
@@ -172,7 +163,7 @@ func (db *DB) ListParticipants(ctx context.Context, tenantID, eventID int64, f s
 }
 
 // contactEvents lists the events a contact takes part in, by key.
-func contactEvents(ctx context.Context, q rowsQueryer, tenantID, contactID int64) ([]intake.ContactEvent, error) {
+func contactEvents(ctx context.Context, q querier, tenantID, contactID int64) ([]intake.ContactEvent, error) {
 	rows, err := q.QueryContext(ctx, `SELECT e.key, e.name, p.status FROM participants p JOIN events e ON e.id = p.event_id
 		WHERE p.tenant_id = ? AND p.contact_id = ? ORDER BY e.key`, tenantID, contactID)
 	if err != nil {
@@ -201,7 +192,7 @@ func (t *tx) FindParticipants(ctx context.Context, eventID int64, contactIDs []i
 		return nil, nil
 	}
 	ps, err := queryParticipants(ctx, t.tx, `SELECT `+participantCols+` FROM participants
-		WHERE tenant_id = ? AND event_id = ? AND contact_id IN (SELECT value FROM json_each(?))`, t.tenantID, eventID, jsonIDs(contactIDs))
+		WHERE tenant_id = ? AND event_id = ? AND contact_id IN (SELECT value FROM json_each(?))`, t.tenantID, eventID, store.IDsJSON(contactIDs))
 	if err != nil {
 		return nil, fmt.Errorf("find participants: %w", err)
 	}
@@ -280,9 +271,6 @@ func (t *tx) UpdateParticipants(ctx context.Context, ps []*intake.Participant) e
 
 // DeleteParticipants implements store.ParticipantTx.
 func (t *tx) DeleteParticipants(ctx context.Context, ids []int64) error {
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM participants WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`,
-		t.tenantID, jsonIDs(ids)); err != nil {
-		return fmt.Errorf("delete participants: %w", err)
-	}
-	return nil
+	_, err := t.deleteIDs(ctx, "participants", ids)
+	return err
 }

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -83,9 +82,7 @@ func scanGroup(s scanner) (intake.Group, error) {
 	return g, err
 }
 
-func queryGroups(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, query string, args ...any) ([]intake.Group, error) {
+func queryGroups(ctx context.Context, q querier, query string, args ...any) ([]intake.Group, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+groupCols+` `+query, args...)
 	if err != nil {
 		return nil, err
@@ -259,6 +256,8 @@ func (t *tx) DeleteLocations(ctx context.Context, ids []int64) (int64, error) {
 	return t.deleteIDs(ctx, "locations", ids)
 }
 
+// deleteIDs deletes the tenant's rows of table with these ids, in one
+// statement: contacts, participants, groups and locations all go through it.
 func (t *tx) deleteIDs(ctx context.Context, table string, ids []int64) (int64, error) {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`,
 		t.tenantID, store.IDsJSON(ids))

@@ -2,10 +2,10 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/intake/intake"
+	"github.com/intake/intake/internal/store"
 )
 
 // MarkSeen implements store.Tx: one statement for the batch.
@@ -13,9 +13,8 @@ func (t *tx) MarkSeen(ctx context.Context, importID int64, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	b, _ := json.Marshal(ids)
 	if _, err := t.tx.ExecContext(ctx, `INSERT OR IGNORE INTO import_seen (import_id, contact_id)
-		SELECT ?, value FROM json_each(?)`, importID, string(b)); err != nil {
+		SELECT ?, value FROM json_each(?)`, importID, store.IDsJSON(ids)); err != nil {
 		return fmt.Errorf("mark %d contacts seen: %w", len(ids), err)
 	}
 	return nil

@@ -380,12 +380,8 @@ func (t *tx) UpdateContacts(ctx context.Context, cs []*intake.Contact) error {
 
 // DeleteContacts implements store.Tx.
 func (t *tx) DeleteContacts(ctx context.Context, ids []int64) error {
-	b, _ := json.Marshal(ids)
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM contacts WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`,
-		t.tenantID, string(b)); err != nil {
-		return fmt.Errorf("delete contacts: %w", err)
-	}
-	return nil
+	_, err := t.deleteIDs(ctx, "contacts", ids)
+	return err
 }
 
 func conflict(err error, c *intake.Contact) error {
