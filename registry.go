@@ -41,18 +41,42 @@ var customNamePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 // known type, options only for a list, uniqueness only for types whose
 // values identify someone. Errors: EINVALID with a field error per problem.
 func (f *CustomField) Validate() error {
+	if errs := f.validate(false); len(errs) > 0 {
+		return Invalid("The field definition is not valid: "+errs[0].Message, errs...)
+	}
+	return nil
+}
+
+// validate checks f as a contact's custom field or, with inCollection, as
+// a collection's field: there a name may use capitals (Copernica's
+// OrderID), any name is free, and no field is unique (key fields are).
+func (f *CustomField) validate(inCollection bool) []FieldError {
 	var errs []FieldError
+	prefix := ""
+	if inCollection {
+		prefix = "fields."
+	}
 	bad := func(field, value, msg string) {
-		errs = append(errs, FieldError{Field: field, Value: value, Message: msg})
+		errs = append(errs, FieldError{Field: prefix + field, Value: value, Message: msg})
 	}
 	f.Label = strings.TrimSpace(f.Label)
-	switch _, builtin := LookupField(f.Name); {
-	case !customNamePattern.MatchString(f.Name):
-		bad("name", f.Name, "A field name starts with a lower-case letter and has only a-z, 0-9 and _ (member_id).")
-	case len(f.Name) > maxCustomName:
-		bad("name", f.Name, "A field name has at most 64 characters.")
-	case builtin:
-		bad("name", f.Name, "\""+f.Name+"\" is a built-in contact field; choose another name.")
+	if inCollection {
+		f.Name = strings.TrimSpace(f.Name)
+		if !collectionNamePattern.MatchString(f.Name) || len(f.Name) > maxCustomName {
+			bad("name", f.Name, "A field name starts with a letter and has only letters, digits and _ (at most 64 characters).")
+		}
+		if f.Unique {
+			bad("unique", f.Name, "A collection's fields are not unique by themselves; name them in key_fields.")
+		}
+	} else {
+		switch _, builtin := LookupField(f.Name); {
+		case !customNamePattern.MatchString(f.Name):
+			bad("name", f.Name, "A field name starts with a lower-case letter and has only a-z, 0-9 and _ (member_id).")
+		case len(f.Name) > maxCustomName:
+			bad("name", f.Name, "A field name has at most 64 characters.")
+		case builtin:
+			bad("name", f.Name, "\""+f.Name+"\" is a built-in contact field; choose another name.")
+		}
 	}
 	if utf8.RuneCountInString(f.Label) > maxCustomLabel {
 		bad("label", f.Label, "A label has at most 255 characters.")
@@ -82,10 +106,10 @@ func (f *CustomField) Validate() error {
 		bad("options", "", "A list field has at most 1000 options.")
 	}
 	f.Options = opts
-	if len(errs) > 0 {
-		return Invalid("The field definition is not valid: "+errs[0].Message, errs...)
+	if len(f.Options) == 0 {
+		f.Options = nil
 	}
-	return nil
+	return errs
 }
 
 // Field is the registry entry of a defined custom field: custom.NAME, typed.
@@ -105,11 +129,18 @@ type Registry struct {
 	custom  map[string]CustomField // by name
 	ordered []CustomField          // by name
 	headers map[string]string      // normalised name or label → custom.NAME
+	// collections are the tenant's collections by lower-cased name.
+	collections map[string]Collection
 }
 
-// NewRegistry returns the registry of a tenant with these custom fields.
-func NewRegistry(custom []CustomField) *Registry {
-	r := &Registry{custom: make(map[string]CustomField, len(custom)), headers: map[string]string{}}
+// NewRegistry returns the registry of a tenant with these custom fields
+// and collections.
+func NewRegistry(custom []CustomField, collections ...Collection) *Registry {
+	r := &Registry{custom: make(map[string]CustomField, len(custom)), headers: map[string]string{},
+		collections: make(map[string]Collection, len(collections))}
+	for _, c := range collections {
+		r.collections[strings.ToLower(c.Name)] = c
+	}
 	for _, f := range custom {
 		r.custom[f.Name] = f
 	}
@@ -193,7 +224,11 @@ func (r *Registry) Suggest(header string) (string, bool) {
 			return c, true
 		}
 	}
-	return SuggestField(header)
+	if f, ok := SuggestField(header); ok {
+		return f, true
+	}
+	// Order.OrderID: a field of child records under the row's contact.
+	return r.ChildField(header)
 }
 
 // Target resolves a mapping target as a caller may write it: a field name,
@@ -225,6 +260,12 @@ func (r *Registry) ParseMatchFields(values ...string) ([]string, error) {
 			} else if s, ok := r.Suggest(f); ok {
 				f = s
 			}
+			if _, _, child := SplitChild(f); child {
+				if !slices.Contains(out, f) {
+					out = append(out, f)
+				}
+				continue
+			}
 			if fd, ok := r.Lookup(f); !ok || !fd.Match {
 				names := MatchFieldNames()
 				for _, cf := range r.CustomFields() {
@@ -237,10 +278,55 @@ func (r *Registry) ParseMatchFields(values ...string) ([]string, error) {
 			}
 		}
 	}
-	if len(out) == 0 {
-		out = []string{FieldEmail}
+	return r.checkChildKeys(out)
+}
+
+// checkChildKeys completes a match field list that has child key fields
+// (Order.OrderID): the contact needs a match field of its own (email when
+// none is given), and a defined collection's child keys must be its key
+// fields, which its stored records are indexed by.
+func (r *Registry) checkChildKeys(out []string) ([]string, error) {
+	own := slices.IndexFunc(out, func(f string) bool { _, _, child := SplitChild(f); return !child }) >= 0
+	if !own {
+		out = append([]string{FieldEmail}, out...)
+	}
+	byColl := map[string][]string{}
+	for _, f := range out {
+		if coll, field, ok := SplitChild(f); ok {
+			byColl[coll] = append(byColl[coll], field)
+		}
+	}
+	for coll, fields := range byColl {
+		if c, defined := r.Collection(coll); defined && !sameSet(fields, c.KeyFields) {
+			return nil, Errorf(EINVALID, "Collection %s finds its records by its key fields (%s): name those as %s.FIELD in match_fields.",
+				c.Name, strings.Join(c.KeyFields, ", "), c.Name)
+		}
 	}
 	return out, nil
+}
+
+// ChildKeys returns the child key fields of match fields, by collection
+// (Order → [OrderID]).
+func ChildKeys(matchFields []string) map[string][]string {
+	out := map[string][]string{}
+	for _, f := range matchFields {
+		if coll, field, ok := SplitChild(f); ok {
+			out[coll] = append(out[coll], field)
+		}
+	}
+	return out
+}
+
+// OwnMatchFields returns the match fields that are not child key fields:
+// the ones that find the contact itself.
+func OwnMatchFields(matchFields []string) []string {
+	var out []string
+	for _, f := range matchFields {
+		if _, _, child := SplitChild(f); !child {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // UniqueCustom lists the names (without custom.) of the unique custom fields.

@@ -80,6 +80,7 @@ const (
 	ResourceContacts     = "contacts"
 	ResourceParticipants = "participants" // needs EventKey
 	ResourceGroups       = "groups"
+	// A collection's records: CollectionResource(NAME), "collection:NAME".
 )
 
 // ImportSpec is everything that says what an import does, in our native
@@ -111,6 +112,11 @@ type ImportSpec struct {
 	// when it is set).
 	RemoveMissing      bool   `json:"remove_missing,omitempty"`
 	RemoveMissingGroup string `json:"remove_missing_group,omitempty"`
+	// DeleteTarget is what mode delete removes: DeleteProfile ("" too)
+	// deletes the contacts, their child records with them;
+	// DeleteSubprofile deletes only the child records the rows' child key
+	// fields (Order.OrderID) match, never a contact (Copernica's deleteTarget).
+	DeleteTarget string `json:"delete_target,omitempty"`
 	// Limits are a dialect's own maximum lengths by field name (PackageX's
 	// email ≤ 127, phone ≤ 31, …), stricter than the registry's.
 	Limits map[string]int `json:"limits,omitempty"`

@@ -72,14 +72,18 @@ func (e *Engine) region(spec *intake.ImportSpec) string {
 	return e.Region
 }
 
-// Registry returns the tenant's field registry: the built-in fields and the
-// tenant's custom field definitions.
+// Registry returns the tenant's field registry: the built-in fields, the
+// tenant's custom field definitions and its collections.
 func (e *Engine) Registry(ctx context.Context, tenantID int64) (*intake.Registry, error) {
 	fields, err := e.Store.ListFields(ctx, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("load custom fields: %w", err)
 	}
-	return intake.NewRegistry(fields), nil
+	colls, err := e.Store.ListCollections(ctx, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("load collections: %w", err)
+	}
+	return intake.NewRegistry(fields, colls...), nil
 }
 
 func (e *Engine) chunkSize() int {

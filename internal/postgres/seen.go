@@ -48,5 +48,8 @@ func (t *tx) ForgetSeen(ctx context.Context, importID int64) error {
 	if _, err := t.tx.Exec(ctx, `DELETE FROM import_seen WHERE import_id = $1`, importID); err != nil {
 		return fmt.Errorf("forget seen contacts: %w", err)
 	}
+	if _, err := t.tx.Exec(ctx, `DELETE FROM import_seen_records WHERE import_id = $1`, importID); err != nil {
+		return fmt.Errorf("forget seen records: %w", err)
+	}
 	return nil
 }

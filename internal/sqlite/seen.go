@@ -49,5 +49,8 @@ func (t *tx) ForgetSeen(ctx context.Context, importID int64) error {
 	if _, err := t.tx.ExecContext(ctx, `DELETE FROM import_seen WHERE import_id = ?`, importID); err != nil {
 		return fmt.Errorf("forget seen contacts: %w", err)
 	}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM import_seen_records WHERE import_id = ?`, importID); err != nil {
+		return fmt.Errorf("forget seen records: %w", err)
+	}
 	return nil
 }

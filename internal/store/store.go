@@ -63,6 +63,8 @@ type Store interface {
 	Events
 	// ListFields returns the tenant's custom field definitions, by name.
 	ListFields(ctx context.Context, tenantID int64) ([]intake.CustomField, error)
+	// CollectionReader reads collections and records (collections.go).
+	CollectionReader
 
 	// Close releases the database.
 	Close() error
@@ -136,6 +138,9 @@ type Tx interface {
 	UpdateContacts(ctx context.Context, cs []*intake.Contact) error
 	// DeleteContacts removes the contacts with these IDs.
 	DeleteContacts(ctx context.Context, ids []int64) error
+	// CollectionTx writes collections and their records (collections.go);
+	// DeleteContacts deletes the contacts' records with them.
+	CollectionTx
 	// GroupTx writes groups and locations (groups.go); InsertContacts and
 	// UpdateContacts write the contacts' Groups and Locations as it says.
 	GroupTx
