@@ -215,7 +215,10 @@ func lookupFor(fields, uniques []string, items []*Item) store.Lookup {
 
 // contactPlan is a decided chunk of contacts: what to delete, update and insert.
 type contactPlan struct {
-	reg              *intake.Registry
+	reg *intake.Registry
+	// targets is the contact each decided item found or creates: after
+	// Write every one has its ID (child records need it).
+	targets          map[*Item]*intake.Contact
 	found            int
 	inserts, updates []*intake.Contact
 	deletes          []int64
@@ -227,7 +230,7 @@ func (p *contactPlan) Found() int { return p.found }
 // Decide implements Resource. Updates that would change nothing are counted
 // as updated but not planned.
 func (r *contacts) Decide(ctx context.Context, tx store.Tx, spec *intake.ImportSpec, items []*Item, lookup bool) (Plan, error) {
-	plan := &contactPlan{reg: r.norm.reg}
+	plan := &contactPlan{reg: r.norm.reg, targets: map[*Item]*intake.Contact{}}
 	live := slices.DeleteFunc(slices.Clone(items), func(it *Item) bool { return it.Outcome != "" })
 	// remove_missing must not remove the contact of a record that failed
 	// or was skipped as an in-file duplicate: those are looked up too.
@@ -286,6 +289,7 @@ func (plan *contactPlan) decide(spec *intake.ImportSpec, live []*Item, existing 
 				continue
 			}
 			ix.add(&c)
+			plan.targets[it] = &c
 			plan.inserts = append(plan.inserts, &c)
 			plan.inserted = append(plan.inserted, it)
 		case intake.OutcomeUpdated:
@@ -299,6 +303,7 @@ func (plan *contactPlan) decide(spec *intake.ImportSpec, live []*Item, existing 
 				continue
 			}
 			it.ID, in.ID = cur.ID, cur.ID
+			plan.targets[it] = cur
 			if !merged.SameData(cur) {
 				ix.remove(cur)
 				*cur = merged
@@ -312,6 +317,7 @@ func (plan *contactPlan) decide(spec *intake.ImportSpec, live []*Item, existing 
 		case intake.OutcomeSkipped:
 			if cur != nil {
 				it.ID, in.ID = cur.ID, cur.ID
+				plan.targets[it] = cur
 			}
 			it.set(outcome, intake.RowError{Field: spec.MatchFields[0], Code: code,
 				Message: skipMessage(code, spec.Mode, describeKey(in, spec.MatchFields))})

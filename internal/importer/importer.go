@@ -72,6 +72,12 @@ type Item struct {
 	Data any
 	// ContactCreated is set when a participant row created its contact.
 	ContactCreated bool
+
+	// children are the child records a contact row carries (dotted
+	// columns, Order.OrderID), and ownKey the contact's own match key
+	// when Key also holds the children's keys (see family).
+	children []childRow
+	ownKey   string
 }
 
 // Failed reports whether the item has been rejected.

@@ -24,8 +24,8 @@ func checkRemoveMissing(spec *intake.ImportSpec, opt Options) error {
 	switch {
 	case opt.ImportID == 0:
 		return intake.Errorf(intake.EINVALID, "remove_missing needs a file import job.")
-	case spec.Resource != "" && spec.Resource != intake.ResourceContacts:
-		return intake.Errorf(intake.EINVALID, "remove_missing removes contacts: it cannot be used with resource %s.", spec.Resource)
+	case spec.Resource != "" && spec.Resource != intake.ResourceContacts && !isCollection(spec.Resource):
+		return intake.Errorf(intake.EINVALID, "remove_missing removes contacts or a collection's records: it cannot be used with resource %s.", spec.Resource)
 	case spec.Mode == intake.ModeDelete:
 		return intake.Errorf(intake.EINVALID, "remove_missing cannot be combined with mode delete.")
 	}
@@ -39,6 +39,9 @@ func checkRemoveMissing(spec *intake.ImportSpec, opt Options) error {
 func (p *pass) markSeen(ctx context.Context, tx store.Tx, items []*Item) error {
 	if !p.spec.RemoveMissing {
 		return nil
+	}
+	if r, ok := p.res.(*records); ok {
+		return r.markSeen(ctx, tx, p.importID, items)
 	}
 	ids := make([]int64, 0, len(items))
 	for _, it := range items {
@@ -64,6 +67,16 @@ func (p *pass) removeMissing(ctx context.Context, tx store.Tx, lastRow int, coun
 		p.warnings = append(p.warnings, fmt.Sprintf("remove_missing was not applied: all %d %ss failed, so nothing in the file identifies the contacts to keep.", counts.Rows, p.noun))
 		return nil, tx.ForgetSeen(ctx, p.importID)
 	}
+	validate := p.spec.Mode == intake.ModeValidate
+	if r, ok := p.res.(missingRemover); ok {
+		items, handled, err := r.removeMissing(ctx, tx, p.importID, validate, lastRow)
+		if err != nil || handled {
+			if err == nil {
+				err = tx.ForgetSeen(ctx, p.importID)
+			}
+			return items, err
+		}
+	}
 	gone, err := tx.UnseenContacts(ctx, p.importID, p.spec.RemoveMissingGroup)
 	if err != nil {
 		return nil, err
@@ -71,7 +84,6 @@ func (p *pass) removeMissing(ctx context.Context, tx store.Tx, lastRow int, coun
 	if err := tx.ForgetSeen(ctx, p.importID); err != nil {
 		return nil, err
 	}
-	validate := p.spec.Mode == intake.ModeValidate
 	items := make([]*Item, len(gone))
 	ids := make([]int64, len(gone))
 	for i := range gone {
@@ -93,6 +105,18 @@ func (p *pass) removeMissing(ctx context.Context, tx store.Tx, lastRow int, coun
 		}
 	}
 	return items, nil
+}
+
+// missingRemover is a resource that removes what a file did not contain
+// itself (records, a contact's children); handled false leaves it to the
+// contacts' removal.
+type missingRemover interface {
+	removeMissing(ctx context.Context, tx store.Tx, importID int64, validate bool, lastRow int) ([]*Item, bool, error)
+}
+
+func isCollection(resource string) bool {
+	_, ok := intake.ParseCollectionResource(resource)
+	return ok
 }
 
 // removedError is a removed contact's line in the report.

@@ -44,13 +44,21 @@ type Plan interface {
 
 // resource returns the Resource that writes spec's records, with reg the
 // tenant's fields.
-func (e *Engine) resource(spec *intake.ImportSpec, reg *intake.Registry) (Resource, error) {
+func (e *Engine) resource(spec *intake.ImportSpec, reg *intake.Registry, importID int64) (Resource, error) {
 	region := e.region(spec)
+	if name, ok := intake.ParseCollectionResource(spec.Resource); ok {
+		keys, err := reg.ParseCollectionMatchFields(name, spec.MatchFields...)
+		if err != nil {
+			return nil, err
+		}
+		spec.MatchFields = keys
+		return newRecords(reg, spec, region), nil
+	}
 	switch spec.Resource {
 	case "", intake.ResourceContacts:
 		r := newContacts(region, reg)
 		r.norm.limits = spec.Limits
-		return r, nil
+		return newFamily(r, spec, reg, importID), nil
 	case intake.ResourceParticipants:
 		if strings.TrimSpace(spec.EventKey) == "" {
 			return nil, intake.Invalid("A participants import needs event_key.",
@@ -61,7 +69,7 @@ func (e *Engine) resource(spec *intake.ImportSpec, reg *intake.Registry) (Resour
 		spec.MatchFields = intake.GroupMatchFields // a group's key, whatever the request said
 		return groups{}, nil
 	}
-	return nil, intake.Errorf(intake.EINVALID, "Resource %q cannot be imported yet; use contacts, participants or groups.", spec.Resource)
+	return nil, intake.Errorf(intake.EINVALID, "Resource %q cannot be imported; use contacts, participants, groups or collection:NAME.", spec.Resource)
 }
 
 // region is the phone region of spec's numbers without a country code.
@@ -118,7 +126,7 @@ func (e *Engine) Run(ctx context.Context, tenantID int64, spec intake.ImportSpec
 			return Result{}, err
 		}
 	}
-	res, err := e.resource(&spec, reg)
+	res, err := e.resource(&spec, reg, opt.ImportID)
 	if err != nil {
 		return Result{}, err
 	}
@@ -140,11 +148,11 @@ func (e *Engine) Run(ctx context.Context, tenantID int64, spec intake.ImportSpec
 	p.dups.Seal()
 	if spec.SkipOnError {
 		done, err := p.chunked(ctx, opt.Resume, nil)
-		return Result{Counts: done, Total: p.total, Warnings: p.warnings}, err
+		return Result{Counts: done, Total: p.total, Warnings: p.allWarnings()}, err
 	}
 	done, failures, err := p.allOrNothing(ctx, opt.Resume)
 	if err != nil || failures == nil {
-		return Result{Counts: done, Total: p.total, Warnings: p.warnings}, err
+		return Result{Counts: done, Total: p.total, Warnings: p.allWarnings()}, err
 	}
 	done, err = p.chunked(ctx, opt.Resume, failures)
 	return Result{Counts: done, Total: p.total, Rejected: true}, err
@@ -165,6 +173,15 @@ type pass struct {
 	committed func(Chunk)
 	importID  int64
 	warnings  []string
+}
+
+// allWarnings are the run's warnings and its resource's (a collection
+// created on first use).
+func (p *pass) allWarnings() []string {
+	if w, ok := p.res.(interface{ Warnings() []string }); ok {
+		return append(p.warnings, w.Warnings()...)
+	}
+	return p.warnings
 }
 
 // scan reads the whole input once, adding every record's key to the
