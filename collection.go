@@ -49,9 +49,11 @@ type CollectionRecord struct {
 type ContactCollection struct {
 	Collection string             `json:"collection"`
 	Records    []CollectionRecord `json:"records"`
-	// NextCursor, when set, continues the list at Link (more records than shown).
+	// More says the contact has more records than shown: NextCursor
+	// continues the list at Link.
+	More       bool   `json:"-"`
 	NextCursor string `json:"next_cursor,omitempty"`
-	Link       string `json:"link" doc:"The records route filtered by this contact."`
+	Link       string `json:"link" doc:"The records route filtered by this contact (with next_cursor when there are more)."`
 }
 
 // CollectionPrefix starts the resource of a collection import: collection:NAME.

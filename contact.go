@@ -37,9 +37,13 @@ type Contact struct {
 	Locations []string `json:"locations,omitempty"`
 	// Events are the events the contact takes part in; read-only, shown by
 	// GET /contacts/{id} (imports neither read nor write them).
-	Events    []ContactEvent `json:"events,omitempty"`
-	CreatedAt time.Time      `json:"created_at"`
-	UpdatedAt time.Time      `json:"updated_at"`
+	Events []ContactEvent `json:"events,omitempty"`
+	// Collections are the contact's child records, per collection (the
+	// first 50 of each, with a link to the rest); read-only, shown by
+	// GET /contacts/{id}.
+	Collections []ContactCollection `json:"collections,omitempty"`
+	CreatedAt   time.Time           `json:"created_at"`
+	UpdatedAt   time.Time           `json:"updated_at"`
 }
 
 // Alternate is a secondary email, phone or address with a kind such as

@@ -21,6 +21,10 @@ type vocabulary struct {
 // vocabularyOf returns the vocabulary of an import of resource, with reg
 // the tenant's fields (nil: the built-in ones).
 func vocabularyOf(resource string, reg *intake.Registry) vocabulary {
+	if coll, ok := intake.ParseCollectionResource(resource); ok {
+		f := func(s string) (string, bool) { return reg.CollectionTarget(coll, s) }
+		return vocabulary{"a field of collection " + coll + " or a contact link (contact_email, contact_id, contact, contact_customer_number)", f, f}
+	}
 	switch resource {
 	case intake.ResourceGroups:
 		return vocabulary{"a group field (use name, resource, location or children)",

@@ -101,7 +101,7 @@ func parse(p dialect.Params, req intake.ImportRequest, fresh bool, reg *intake.R
 		case "remove_missing_group":
 			spec.RemoveMissingGroup = v
 		case "deleteTarget", "delete_target":
-			checkDeleteTarget(&errs, x.Key, v)
+			spec.DeleteTarget = checkDeleteTarget(&errs, x.Key, v)
 		}
 	}
 	if fresh && !matchSet && shape.textUs {
@@ -121,6 +121,9 @@ func parse(p dialect.Params, req intake.ImportRequest, fresh bool, reg *intake.R
 		}
 	}
 	checkSpec(&errs, spec, mode, dups, resource, match, reg)
+	if spec.DeleteTarget == intake.DeleteSubprofile && spec.Mode == intake.ModeDelete && len(intake.ChildKeys(spec.MatchFields)) == 0 {
+		errs.Add("delete_target", spec.DeleteTarget, "delete_target subprofile deletes child records by their key: name it in match_fields (keyFields), e.g. email,Order.OrderID.")
+	}
 	if spec.RemoveMissing && spec.Mode == intake.ModeDelete {
 		errs.Add("remove_missing", "true", "remove_missing cannot be combined with mode delete: it would delete every contact.")
 	}
@@ -141,6 +144,7 @@ func checkSpec(errs *dialect.Errors, spec *intake.ImportSpec, mode, dups, resour
 	if spec.Mode, err = intake.ParseMode(mode, intake.ModeUpsert); err != nil {
 		errs.Add("mode", mode, intake.ErrorMessage(err))
 	}
+	coll, isColl := intake.ParseCollectionResource(resource)
 	switch strings.ToLower(resource) {
 	case "", "contacts", "contact", "clients", "client", "profiles":
 		spec.Resource = intake.ResourceContacts
@@ -149,9 +153,17 @@ func checkSpec(errs *dialect.Errors, spec *intake.ImportSpec, mode, dups, resour
 	case "participants", "participant":
 		spec.Resource = intake.ResourceParticipants
 	default:
-		errs.Add("resource", resource, fmt.Sprintf("Resource %q cannot be imported as a file yet; use contacts, participants or groups.", resource))
+		if isColl && coll != "" {
+			spec.Resource = intake.CollectionResource(coll)
+			break
+		}
+		errs.Add("resource", resource, fmt.Sprintf("Resource %q cannot be imported as a file; use contacts, participants, groups or collection:NAME.", resource))
 	}
-	if spec.Resource == intake.ResourceGroups {
+	if isColl {
+		if spec.MatchFields, err = reg.ParseCollectionMatchFields(coll, match...); err != nil {
+			errs.Add("match_fields", strings.Join(match, ","), intake.ErrorMessage(err))
+		}
+	} else if spec.Resource == intake.ResourceGroups {
 		// A group is found by its resource and name; nothing else is a key.
 		if !slices.Equal(match, intake.GroupMatchFields) && !slices.Equal(match, []string{intake.FieldEmail}) {
 			errs.Add("match_fields", strings.Join(match, ","), "Groups match on resource and name; leave match_fields out.")
@@ -175,18 +187,18 @@ func checkSpec(errs *dialect.Errors, spec *intake.ImportSpec, mode, dups, resour
 	}
 }
 
-// checkDeleteTarget accepts Copernica's deleteTarget. profile deletes
-// contacts, which is what mode delete does; subprofile would delete child
-// records, which do not exist yet, so it is refused rather than deleting
-// whole contacts in their place.
-func checkDeleteTarget(errs *dialect.Errors, key, v string) {
+// checkDeleteTarget reads Copernica's deleteTarget: profile deletes
+// contacts (what mode delete does), subprofile only the child records the
+// rows' child keys find (Order.OrderID), never a contact.
+func checkDeleteTarget(errs *dialect.Errors, key, v string) string {
 	switch strings.ToLower(v) {
 	case "", "profile", "profiles":
+		return ""
 	case "subprofile", "subprofiles":
-		errs.Add(key, v, "deleteTarget subprofile is not supported yet: child records (subprofiles) cannot be imported or deleted yet. Use deleteTarget profile to delete contacts.")
-	default:
-		errs.Add(key, v, "deleteTarget must be profile or subprofile.")
+		return intake.DeleteSubprofile
 	}
+	errs.Add(key, v, "deleteTarget must be profile or subprofile.")
+	return ""
 }
 
 // PackageXLimits are PackageX's documented maximum lengths of its contact

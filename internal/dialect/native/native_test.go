@@ -51,7 +51,18 @@ func TestCreate(t *testing.T) {
 			func(r intake.ImportRequest) bool {
 				return r.Spec.RemoveMissing && r.Spec.RemoveMissingGroup == "Members"
 			}, ""},
-		{"deleteTarget subprofile is refused, not run as a profile delete", params("action", "delete", "deleteTarget", "subprofile"), nil, "deleteTarget"},
+		{"deleteTarget subprofile without a child key field is refused, not run as a profile delete", params("action", "delete", "deleteTarget", "subprofile"), nil, "delete_target"},
+		{"deleteTarget subprofile with Copernica's keyFields deletes children", params("action", "delete", "deleteTarget", "subprofile", "keyFields", "Email", "keyFields", "Order.OrderID"),
+			func(r intake.ImportRequest) bool {
+				return r.Spec.DeleteTarget == intake.DeleteSubprofile && slices.Equal(r.Spec.MatchFields, []string{"email", "Order.OrderID"}) &&
+					slices.Equal(r.Spec.Required, []string{"email", "Order.OrderID"})
+			}, ""},
+		{"a collection resource takes its match fields as key fields", params("resource", "collection:charges", "match_fields", "Charge ID"),
+			func(r intake.ImportRequest) bool {
+				return r.Spec.Resource == "collection:charges" && slices.Equal(r.Spec.MatchFields, []string{"charge_id"})
+			}, ""},
+		{"a collection resource without match fields has no key", params("resource", "collection:charges"),
+			func(r intake.ImportRequest) bool { return len(r.Spec.MatchFields) == 0 }, ""},
 		{"an unknown deleteTarget", params("deleteTarget", "everything"), nil, "deleteTarget"},
 		{"remove_missing with mode delete", params("mode", "delete", "remove_missing", "true"), nil, "remove_missing"},
 		{"participants of an event, without creating contacts", params("resource", "participants", "event_key", "conf", "create_contacts", "false"),
