@@ -60,6 +60,17 @@ func TestEveryRouteByScope(t *testing.T) {
 		"list-locations":           {c, a},
 		"create-location":          {c, a},
 		"delete-location":          {c, a},
+		// Collections and their records take the contacts scope, as fields do.
+		"list-collections":  {c, a},
+		"get-collection":    {c, a},
+		"create-collection": {c, a},
+		"update-collection": {c, a},
+		"delete-collection": {c, a},
+		"list-records":      {c, a},
+		"get-record":        {c, a},
+		"create-record":     {c, a},
+		"update-record":     {c, a},
+		"delete-record":     {c, a},
 	}
 	ctx := context.Background()
 	st := testdb.OpenSQLite(t)

@@ -127,8 +127,12 @@ func (s *Server) registerContacts() {
 	huma.Register(s.api, huma.Operation{
 		OperationID: "get-contact", Method: http.MethodGet, Path: "/api/v1/contacts/{id}",
 		Summary: "Get a contact", Tags: []string{"Contacts"}, Security: secured(intake.ScopeContacts),
+		Description: "With its events and, per collection its records belong to, its first 50 records and a link to the rest.",
 	}, func(ctx context.Context, in *contactInput) (*struct{ Body intake.Contact }, error) {
 		c, err := s.Store.GetContact(ctx, tenant(ctx), in.ID)
+		if err == nil {
+			err = s.contactCollections(ctx, &c)
+		}
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
