@@ -51,6 +51,9 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 		{"custom field definitions: create, list, update, delete, names per tenant", testCustomFields},
 		{"DuplicateCustomValue finds a value two contacts share", testDuplicateCustomValue},
 		{"FindContacts finds the tenant's contacts by id", testFindContactsByID},
+		{"collections: names unique per tenant ignoring case, updated, deleted with their records", testCollections},
+		{"records: keys unique per contact, batch writes, lookups, filters, paging, tenancy", testRecords},
+		{"remove_missing on records: unseen records, of seen contacts only when asked", testUnseenRecords},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
