@@ -248,7 +248,7 @@ func (p *familyPlan) writeChildren(ctx context.Context, tx store.Tx, cd *collDef
 		fields = append(fields, pc.child.empty...)
 	}
 	slices.Sort(fields)
-	coll, created, err := cd.ensure(ctx, tx, slices.Compact(fields), true)
+	coll, created, err := cd.ensure(ctx, tx, slices.Compact(fields), nil, true)
 	if err != nil {
 		return err
 	}

@@ -124,9 +124,9 @@ func mergeValues(cur, vals map[string]string, empty []string, ignoreEmpty bool) 
 
 // ensure returns the stored collection in tx. One that did not exist when
 // the run started is created now, from fields (text, key fields first) and
-// belongs, or, created by an earlier chunk, given the fields it lacks.
+// belongs (labels: the headers the fields were named after), or, created by an earlier chunk, given the fields it lacks.
 // created reports a new collection.
-func (c *collDef) ensure(ctx context.Context, tx store.Tx, fields []string, belongs bool) (intake.Collection, bool, error) {
+func (c *collDef) ensure(ctx context.Context, tx store.Tx, fields []string, labels map[string]string, belongs bool) (intake.Collection, bool, error) {
 	stored, err := tx.FindCollection(ctx, c.def.Name)
 	switch {
 	case err == nil && c.defined:
@@ -135,7 +135,7 @@ func (c *collDef) ensure(ctx context.Context, tx store.Tx, fields []string, belo
 		changed := false
 		for _, f := range fields {
 			if _, ok := stored.Field(f); !ok {
-				stored.Fields, changed = append(stored.Fields, intake.CustomField{Name: f, Type: intake.TypeText}), true
+				stored.Fields, changed = append(stored.Fields, intake.CustomField{Name: f, Label: labels[f], Type: intake.TypeText}), true
 			}
 		}
 		if changed {
@@ -150,7 +150,7 @@ func (c *collDef) ensure(ctx context.Context, tx store.Tx, fields []string, belo
 	nc := intake.Collection{Name: c.def.Name, KeyFields: c.def.KeyFields, BelongsToContact: belongs}
 	for _, f := range append(slices.Clone(c.def.KeyFields), fields...) {
 		if _, ok := nc.Field(f); !ok {
-			nc.Fields = append(nc.Fields, intake.CustomField{Name: f, Type: intake.TypeText})
+			nc.Fields = append(nc.Fields, intake.CustomField{Name: f, Label: labels[f], Type: intake.TypeText})
 		}
 	}
 	if err := nc.Validate(); err != nil {

@@ -258,13 +258,17 @@ func (p *recordPlan) Write(ctx context.Context, tx store.Tx) error {
 		return nil
 	}
 	fields := p.fields
-	for _, f := range p.r.mapping {
+	labels := map[string]string{}
+	for h, f := range p.r.mapping {
 		if f != "" && !intake.IsLink(f) {
 			fields = append(fields, f)
+			if h != f {
+				labels[f] = h
+			}
 		}
 	}
 	slices.Sort(fields)
-	coll, created, err := p.r.coll.ensure(ctx, tx, slices.Compact(fields), p.belongs)
+	coll, created, err := p.r.coll.ensure(ctx, tx, slices.Compact(fields), labels, p.belongs)
 	if err != nil {
 		return err
 	}
