@@ -121,9 +121,6 @@ func parse(p dialect.Params, req intake.ImportRequest, fresh bool, reg *intake.R
 		}
 	}
 	checkSpec(&errs, spec, mode, dups, resource, match, reg)
-	if spec.DeleteTarget == intake.DeleteSubprofile && spec.Mode == intake.ModeDelete && len(intake.ChildKeys(spec.MatchFields)) == 0 {
-		errs.Add("delete_target", spec.DeleteTarget, "delete_target subprofile deletes child records by their key: name it in match_fields (keyFields), e.g. email,Order.OrderID.")
-	}
 	if spec.RemoveMissing && spec.Mode == intake.ModeDelete {
 		errs.Add("remove_missing", "true", "remove_missing cannot be combined with mode delete: it would delete every contact.")
 	}
@@ -172,6 +169,9 @@ func checkSpec(errs *dialect.Errors, spec *intake.ImportSpec, mode, dups, resour
 		spec.Limits = nil // the group fields carry PackageX's limits themselves
 	} else if spec.MatchFields, err = reg.ParseMatchFields(match...); err != nil {
 		errs.Add("match_fields", strings.Join(match, ","), intake.ErrorMessage(err))
+	}
+	if spec.DeleteTarget == intake.DeleteSubprofile && spec.Mode == intake.ModeDelete && len(intake.ChildKeys(spec.MatchFields)) == 0 {
+		errs.Add("delete_target", spec.DeleteTarget, "delete_target subprofile deletes child records by their key: name it in match_fields (keyFields), e.g. email,Order.OrderID.")
 	}
 	if spec.Duplicates, err = intake.ParseDuplicates(dups); err != nil {
 		errs.Add("duplicates", dups, intake.ErrorMessage(err))
