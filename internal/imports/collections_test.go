@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/intake/intake"
+	"github.com/intake/intake/internal/importer"
 	"github.com/intake/intake/internal/store"
 	"github.com/intake/intake/internal/testdb"
 )
@@ -106,6 +107,40 @@ func TestRemoveMissingRecords(t *testing.T) {
 					t.Fatalf("records %v", got)
 				}
 			})
+		})
+	}
+}
+
+// TestCollectionRoute is what a dialect that routes a record type to a
+// collection does (Plannr's notes): the default spec with resource
+// collection:NAME and nothing else. The job starts at once (no email is
+// required of a collection's file), creates the collection from the
+// headers and links rows to clients.
+func TestCollectionRoute(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, be := range testdb.Backends(t) {
+		t.Run(be.Name, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t, be.Open(t))
+			b.svc.Queue = nil // a sync job is never queued
+			spec := intake.DefaultSpec()
+			spec.Resource, spec.Required = intake.CollectionResource("notes"), []string{intake.FieldEmail}
+			if _, _, err := b.svc.Bulk(ctx, b.tenant, nil, intake.DefaultSpec(), []importer.Record{{Fields: map[string]string{"email": "ann@x.nl"}}}); err != nil {
+				t.Fatal(err)
+			}
+			up, err := b.svc.Save(ctx, b.tenant, strings.NewReader("client,Note Text\nann@x.nl,Called\nann@x.nl,Wrote\n"), "notes.csv", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			im, err := b.svc.Create(ctx, b.tenant, up, intake.ImportRequest{Spec: spec, Autostart: true, Remap: true, Sync: true})
+			if err != nil || im.Status != intake.StatusCompleted || im.Created != 2 || len(im.Spec.MatchFields) != 0 ||
+				im.Spec.Mapping["client"] != intake.LinkContact || im.Spec.Mapping["Note Text"] != "note_text" {
+				t.Fatalf("job %+v %v", im, err)
+			}
+			if got := recordKeys(t, b, "notes"); !slices.Equal(got, []string{"ann@x.nl:=Called", "ann@x.nl:=Wrote"}) {
+				t.Fatalf("records %v", got)
+			}
 		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -167,6 +168,15 @@ func (s *Service) readHeader(ctx context.Context, im *intake.Import) error {
 func (s *Service) configure(im *intake.Import, req intake.ImportRequest, remap bool, reg *intake.Registry) error {
 	spec := req.Spec
 	spec.Mapping = im.Spec.Mapping
+	if coll, ok := intake.ParseCollectionResource(spec.Resource); ok {
+		// Whatever dialect routed here: a collection matches on its key
+		// fields, and those are what its columns must provide.
+		keys, err := reg.ParseCollectionMatchFields(coll, spec.MatchFields...)
+		if err != nil {
+			return intake.Invalid(intake.ErrorMessage(err), intake.FieldError{Field: "match_fields", Message: intake.ErrorMessage(err)})
+		}
+		spec.MatchFields, spec.Required = keys, slices.Clone(keys)
+	}
 	var warnings []string
 	if remap {
 		var problems []intake.FieldError
