@@ -17,7 +17,7 @@ type Collection struct {
 	Name string `json:"name" doc:"Letters, digits and _, starting with a letter; unique per tenant ignoring case (Order, charges)."`
 	// Fields are the record fields, typed as custom fields are (text,
 	// number, date, boolean, email, phone, list).
-	Fields []CustomField `json:"fields"`
+	Fields []CollectionField `json:"fields"`
 	// KeyFields name the fields whose values find a record again (update,
 	// upsert, delete); empty: every imported row is a new record.
 	KeyFields []string `json:"key_fields"`
@@ -26,6 +26,16 @@ type Collection struct {
 	BelongsToContact bool      `json:"belongs_to_contact"`
 	CreatedAt        time.Time `json:"created_at"`
 	UpdatedAt        time.Time `json:"updated_at"`
+}
+
+// CollectionField is one field of a collection, defined as a custom field
+// is (CustomField) but for uniqueness: key fields identify a record.
+type CollectionField struct {
+	Name     string    `json:"name" doc:"Letters, digits and _, starting with a letter (OrderID, charge_date)."`
+	Label    string    `json:"label,omitempty" doc:"A column with this header maps to the field by itself."`
+	Type     FieldType `json:"type" enum:"text,number,date,boolean,email,phone,list"`
+	Required bool      `json:"required,omitempty" doc:"A record is not written without a value."`
+	Options  []string  `json:"options,omitempty" doc:"The allowed values of a list field; none allows any."`
 }
 
 // CollectionRecord is one record of a collection.
@@ -162,17 +172,17 @@ func FieldFromHeader(h string) string {
 }
 
 // Field returns the collection's field name names, ignoring case.
-func (c *Collection) Field(name string) (CustomField, bool) {
-	i := slices.IndexFunc(c.Fields, func(f CustomField) bool { return strings.EqualFold(f.Name, name) })
+func (c *Collection) Field(name string) (CollectionField, bool) {
+	i := slices.IndexFunc(c.Fields, func(f CollectionField) bool { return strings.EqualFold(f.Name, name) })
 	if i < 0 {
-		return CustomField{}, false
+		return CollectionField{}, false
 	}
 	return c.Fields[i], true
 }
 
 // FieldFor is the collection's field a header or mapping target names: by
 // name ignoring case, else by label or name ignoring spaces and punctuation.
-func (c *Collection) FieldFor(s string) (CustomField, bool) {
+func (c *Collection) FieldFor(s string) (CollectionField, bool) {
 	if f, ok := c.Field(strings.TrimSpace(s)); ok {
 		return f, true
 	}
@@ -182,7 +192,7 @@ func (c *Collection) FieldFor(s string) (CustomField, bool) {
 			return f, true
 		}
 	}
-	return CustomField{}, false
+	return CollectionField{}, false
 }
 
 // Validate trims and checks a collection definition: its name, every field
@@ -204,13 +214,15 @@ func (c *Collection) Validate() error {
 	}
 	for i := range c.Fields {
 		f := &c.Fields[i]
-		if slices.ContainsFunc(c.Fields[:i], func(o CustomField) bool { return strings.EqualFold(o.Name, f.Name) }) {
+		if slices.ContainsFunc(c.Fields[:i], func(o CollectionField) bool { return strings.EqualFold(o.Name, f.Name) }) {
 			bad("fields", f.Name, "Two fields are named \""+f.Name+"\".")
 		}
 		if IsLink(strings.ToLower(f.Name)) {
 			bad("fields", f.Name, "\""+f.Name+"\" links a record to its contact; choose another field name.")
 		}
-		errs = append(errs, f.validate(true)...)
+		cf := CustomField{Name: f.Name, Label: f.Label, Type: f.Type, Required: f.Required, Options: f.Options}
+		errs = append(errs, cf.validate(true)...)
+		f.Name, f.Label, f.Options = cf.Name, cf.Label, cf.Options
 	}
 	keys := make([]string, 0, len(c.KeyFields))
 	for _, k := range c.KeyFields {

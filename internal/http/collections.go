@@ -27,39 +27,19 @@ type RecordList struct {
 	NextCursor string                    `json:"next_cursor,omitempty" doc:"Pass as ?cursor= for the next page; absent on the last page."`
 }
 
-// CollectionField defines one field of a collection, as a custom field is defined.
-type CollectionField struct {
-	Name     string           `json:"name" doc:"Letters, digits and _, starting with a letter (OrderID, charge_date)."`
-	Label    string           `json:"label,omitempty" doc:"A column with this header maps to the field by itself."`
-	Type     intake.FieldType `json:"type" enum:"text,number,date,boolean,email,phone,list"`
-	Required bool             `json:"required,omitempty" doc:"A record is not written without a value."`
-	Options  []string         `json:"options,omitempty" doc:"The allowed values of a list field; none allows any."`
-}
-
-func fieldsOf(in []CollectionField) []intake.CustomField {
-	if in == nil {
-		return nil
-	}
-	out := make([]intake.CustomField, len(in))
-	for i, f := range in {
-		out[i] = intake.CustomField{Name: f.Name, Label: f.Label, Type: f.Type, Required: f.Required, Options: f.Options}
-	}
-	return out
-}
-
 // CollectionInput defines a collection.
 type CollectionInput struct {
-	Name             string            `json:"name" doc:"Letters, digits and _, starting with a letter (Order, charges); unique per tenant ignoring case."`
-	Fields           []CollectionField `json:"fields,omitempty" doc:"The record fields, typed as custom fields are."`
-	KeyFields        []string          `json:"key_fields,omitempty" doc:"Fields whose values find a record again (update, upsert, delete); unique per contact when records belong to contacts."`
-	BelongsToContact bool              `json:"belongs_to_contact,omitempty" doc:"Every record belongs to a contact: imports link it by contact_email, contact_id or contact (client_email, client, …)."`
+	Name             string                   `json:"name" doc:"Letters, digits and _, starting with a letter (Order, charges); unique per tenant ignoring case."`
+	Fields           []intake.CollectionField `json:"fields,omitempty" doc:"The record fields, typed as custom fields are."`
+	KeyFields        []string                 `json:"key_fields,omitempty" doc:"Fields whose values find a record again (update, upsert, delete); unique per contact when records belong to contacts."`
+	BelongsToContact bool                     `json:"belongs_to_contact,omitempty" doc:"Every record belongs to a contact: imports link it by contact_email, contact_id or contact (client_email, client, …)."`
 }
 
 // CollectionPatch changes a collection; absent members keep their values.
 type CollectionPatch struct {
-	Fields           []CollectionField `json:"fields,omitempty" doc:"Replaces the field definitions; stored values are kept (and not converted)."`
-	KeyFields        []string          `json:"key_fields,omitempty" doc:"Only while the collection has no records."`
-	BelongsToContact *bool             `json:"belongs_to_contact,omitempty" doc:"Only while the collection has no records."`
+	Fields           []intake.CollectionField `json:"fields,omitempty" doc:"Replaces the field definitions; stored values are kept (and not converted)."`
+	KeyFields        []string                 `json:"key_fields,omitempty" doc:"Only while the collection has no records."`
+	BelongsToContact *bool                    `json:"belongs_to_contact,omitempty" doc:"Only while the collection has no records."`
 }
 
 // RecordBody is a record to create or the change of one.
@@ -135,7 +115,7 @@ func (s *Server) registerCollections() {
 			"from its columns as text fields.",
 	}, func(ctx context.Context, in *struct{ Body CollectionInput }) (*struct{ Body intake.Collection }, error) {
 		b := in.Body
-		c, err := s.Imports.CreateCollection(ctx, tenant(ctx), intake.Collection{Name: b.Name, Fields: fieldsOf(b.Fields),
+		c, err := s.Imports.CreateCollection(ctx, tenant(ctx), intake.Collection{Name: b.Name, Fields: b.Fields,
 			KeyFields: b.KeyFields, BelongsToContact: b.BelongsToContact})
 		if err != nil {
 			return nil, s.problem(ctx, err)
@@ -155,7 +135,7 @@ func (s *Server) registerCollections() {
 		p := in.Body
 		c, err := s.Imports.UpdateCollection(ctx, tenant(ctx), in.Name, func(c *intake.Collection) {
 			if p.Fields != nil {
-				c.Fields = fieldsOf(p.Fields)
+				c.Fields = p.Fields
 			}
 			if p.KeyFields != nil {
 				c.KeyFields = p.KeyFields

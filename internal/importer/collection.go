@@ -135,7 +135,7 @@ func (c *collDef) ensure(ctx context.Context, tx store.Tx, fields []string, labe
 		changed := false
 		for _, f := range fields {
 			if _, ok := stored.Field(f); !ok {
-				stored.Fields, changed = append(stored.Fields, intake.CustomField{Name: f, Label: labels[f], Type: intake.TypeText}), true
+				stored.Fields, changed = append(stored.Fields, intake.CollectionField{Name: f, Label: labels[f], Type: intake.TypeText}), true
 			}
 		}
 		if changed {
@@ -150,7 +150,7 @@ func (c *collDef) ensure(ctx context.Context, tx store.Tx, fields []string, labe
 	nc := intake.Collection{Name: c.def.Name, KeyFields: c.def.KeyFields, BelongsToContact: belongs}
 	for _, f := range append(slices.Clone(c.def.KeyFields), fields...) {
 		if _, ok := nc.Field(f); !ok {
-			nc.Fields = append(nc.Fields, intake.CustomField{Name: f, Label: labels[f], Type: intake.TypeText})
+			nc.Fields = append(nc.Fields, intake.CollectionField{Name: f, Label: labels[f], Type: intake.TypeText})
 		}
 	}
 	if err := nc.Validate(); err != nil {

@@ -226,7 +226,7 @@ func TestChildRecords(t *testing.T) {
 			t.Run("a defined collection checks types: a bad number fails the row, nothing is written", func(t *testing.T) {
 				c := newCollTest(t, s)
 				c.define(intake.Collection{Name: "Order", BelongsToContact: true, KeyFields: []string{"OrderID"},
-					Fields: []intake.CustomField{{Name: "OrderID", Type: intake.TypeText}, {Name: "Amount", Type: intake.TypeNumber}}})
+					Fields: []intake.CollectionField{{Name: "OrderID", Type: intake.TypeText}, {Name: "Amount", Type: intake.TypeNumber}}})
 				res, items := c.run(c.spec(intake.ModeUpsert, "email", "Order.OrderID"),
 					rec(0, "email", "ann@x.nl", "Order.OrderID", "1", "Order.Amount", "12,50"),
 					rec(1, "email", "bob@x.nl", "Order.OrderID", "2", "Order.Amount", "lots"))
@@ -246,7 +246,7 @@ func TestChildRecords(t *testing.T) {
 			t.Run("a defined collection's key fields are the child keys", func(t *testing.T) {
 				c := newCollTest(t, s)
 				c.define(intake.Collection{Name: "Order", BelongsToContact: true, KeyFields: []string{"OrderID"},
-					Fields: []intake.CustomField{{Name: "OrderID", Type: intake.TypeText}, {Name: "Status", Type: intake.TypeText}}})
+					Fields: []intake.CollectionField{{Name: "OrderID", Type: intake.TypeText}, {Name: "Status", Type: intake.TypeText}}})
 				reg, _ := c.eng.Registry(context.Background(), c.tenant)
 				if _, err := reg.ParseMatchFields("email", "Order.Status"); err == nil {
 					t.Fatal("Order.Status accepted as a child key of a collection keyed by OrderID")
@@ -308,7 +308,7 @@ func TestCollectionImport(t *testing.T) {
 			t.Run("every mode on a defined collection", func(t *testing.T) {
 				c := newCollTest(t, s)
 				c.define(intake.Collection{Name: "items", KeyFields: []string{"sku"},
-					Fields: []intake.CustomField{{Name: "sku", Type: intake.TypeText}, {Name: "qty", Type: intake.TypeNumber, Required: true}}})
+					Fields: []intake.CollectionField{{Name: "sku", Type: intake.TypeText}, {Name: "qty", Type: intake.TypeNumber, Required: true}}})
 				spec := func(m intake.Mode) intake.ImportSpec {
 					sp := intake.DefaultSpec()
 					sp.Resource, sp.Mode = intake.CollectionResource("items"), m
@@ -338,7 +338,7 @@ func TestCollectionImport(t *testing.T) {
 			t.Run("in-file duplicates and all-or-nothing", func(t *testing.T) {
 				c := newCollTest(t, s)
 				c.define(intake.Collection{Name: "items", KeyFields: []string{"sku"},
-					Fields: []intake.CustomField{{Name: "sku", Type: intake.TypeText}, {Name: "qty", Type: intake.TypeNumber}}})
+					Fields: []intake.CollectionField{{Name: "sku", Type: intake.TypeText}, {Name: "qty", Type: intake.TypeNumber}}})
 				sp := intake.DefaultSpec()
 				sp.Resource = intake.CollectionResource("items")
 				res, items := c.run(sp, rec(0, "sku", "A", "qty", "1"), rec(1, "sku", "A", "qty", "2"), rec(2, "sku", "B", "qty", "3"))
@@ -359,7 +359,7 @@ func TestCollectionImport(t *testing.T) {
 			})
 			t.Run("a defined collection matches on its key fields only", func(t *testing.T) {
 				c := newCollTest(t, s)
-				c.define(intake.Collection{Name: "items", KeyFields: []string{"sku"}, Fields: []intake.CustomField{{Name: "sku", Type: intake.TypeText}}})
+				c.define(intake.Collection{Name: "items", KeyFields: []string{"sku"}, Fields: []intake.CollectionField{{Name: "sku", Type: intake.TypeText}}})
 				reg, _ := c.eng.Registry(context.Background(), c.tenant)
 				if _, err := reg.ParseCollectionMatchFields("items", "qty"); intake.ErrorCode(err) != intake.EINVALID {
 					t.Fatalf("another match field: %v", err)

@@ -79,7 +79,7 @@ type CollectionTx interface {
 func EncodeCollection(c *intake.Collection) (fields, keys string) {
 	fs := c.Fields
 	if fs == nil {
-		fs = []intake.CustomField{}
+		fs = []intake.CollectionField{}
 	}
 	f, _ := json.Marshal(fs)
 	k, _ := json.Marshal(nonNil(c.KeyFields))
@@ -95,7 +95,7 @@ func DecodeCollection(c *intake.Collection, fields, keys string) error {
 		return fmt.Errorf("collection %q: decode key fields: %w", c.Name, err)
 	}
 	if c.Fields == nil {
-		c.Fields = []intake.CustomField{}
+		c.Fields = []intake.CollectionField{}
 	}
 	if c.KeyFields == nil {
 		c.KeyFields = []string{}

@@ -16,7 +16,7 @@ func testCollections(t *testing.T, open opener) {
 	ctx := context.Background()
 	s, a, b := setup(t, open)
 	order := &intake.Collection{Name: "Order", BelongsToContact: true, KeyFields: []string{"OrderID"},
-		Fields: []intake.CustomField{{Name: "OrderID", Type: intake.TypeText}, {Name: "Amount", Type: intake.TypeNumber, Required: true}}}
+		Fields: []intake.CollectionField{{Name: "OrderID", Type: intake.TypeText}, {Name: "Amount", Type: intake.TypeNumber, Required: true}}}
 	write(t, s, a.ID, func(tx store.Tx) error { return tx.SaveCollection(ctx, order) })
 	if order.ID == 0 || order.CreatedAt.IsZero() {
 		t.Fatalf("saved %+v", order)
@@ -32,7 +32,7 @@ func testCollections(t *testing.T, open opener) {
 			len(got.Fields) != 2 || got.Fields[1].Type != intake.TypeNumber || !got.Fields[1].Required {
 			t.Fatalf("find: %+v %v", got, err)
 		}
-		got.Fields = append(got.Fields, intake.CustomField{Name: "Status", Type: intake.TypeText})
+		got.Fields = append(got.Fields, intake.CollectionField{Name: "Status", Type: intake.TypeText})
 		return tx.SaveCollection(ctx, &got)
 	})
 	list, err := s.ListCollections(ctx, a.ID)
