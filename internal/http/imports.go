@@ -261,7 +261,7 @@ func decodeDataURI(uri string) ([]byte, string, error) {
 // files; this one streams the file part straight to storage.
 func (s *Server) createImport(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p, err := s.principal(ctx, r.Header.Get("Authorization"))
+	p, err := s.principal(ctx, credentialsOf(r))
 	if err != nil {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="intake"`)
 		s.writeProblem(w, r, err)

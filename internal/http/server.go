@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -53,7 +52,8 @@ func NewServer(cfg Config) *Server {
 	s := &Server{Config: cfg, mux: http.NewServeMux()}
 	hc := huma.DefaultConfig("Intake", "1.0.0")
 	hc.Info.Description = "Bulk import of contacts from JSON, CSV/TSV and XLSX. " +
-		"Authenticate with `Authorization: Bearer KEY` (create one with `intake keys create`). " +
+		"Authenticate with `Authorization: Bearer KEY` (create one with `intake keys create`); the seed dialects' styles work too: " +
+		"a `PX-API-KEY: KEY` header (PackageX) or `?access_token=KEY` (Copernica). " +
 		"Errors are application/problem+json with a list of field errors."
 	// No $schema links in bodies: responses keep exactly the dialects' shapes.
 	hc.CreateHooks = nil
@@ -120,6 +120,8 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: 200}
 		next.ServeHTTP(sw, r)
+		// The path only, never the query: Copernica's clients send their key
+		// as ?access_token=, and a key must not end up in a log.
 		s.Logger.Debug("http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start))
 	})
 }
@@ -147,7 +149,8 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 		next(ctx)
 		return
 	}
-	p, err := s.principal(ctx.Context(), ctx.Header("Authorization"))
+	p, err := s.principal(ctx.Context(), credentials{authorization: ctx.Header("Authorization"),
+		pxKey: ctx.Header(pxKeyHeader), accessToken: ctx.Query("access_token")})
 	if err != nil {
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="intake"`)
 		huma.WriteErr(s.api, ctx, http.StatusUnauthorized, intake.ErrorMessage(err))
@@ -164,13 +167,12 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 	next(huma.WithContext(ctx, intake.NewContextWithPrincipal(ctx.Context(), p)))
 }
 
-func (s *Server) principal(ctx context.Context, header string) (intake.Principal, error) {
-	// The scheme is case-insensitive (RFC 9110 §11.1): "bearer KEY" is fine.
-	scheme, key, ok := strings.Cut(strings.TrimSpace(header), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(key) == "" {
-		return intake.Principal{}, intake.Errorf(intake.EUNAUTHORIZED, "Send an API key as Authorization: Bearer KEY.")
+func (s *Server) principal(ctx context.Context, c credentials) (intake.Principal, error) {
+	key, err := c.key()
+	if err != nil {
+		return intake.Principal{}, err
 	}
-	return s.Store.Authenticate(ctx, intake.HashAPIKey(strings.TrimSpace(key)))
+	return s.Store.Authenticate(ctx, intake.HashAPIKey(key))
 }
 
 // tenant returns the calling tenant; the auth middleware guarantees one.
