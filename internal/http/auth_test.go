@@ -53,6 +53,8 @@ func TestEveryRouteByScope(t *testing.T) {
 		"delete-event":             {p, a},
 		"list-participants":        {p, a},
 		"bulk-import-participants": {p, a},
+		"list-bulk-imports":        {c, p, a},
+		"get-bulk-import":          {c, p, a},
 		"list-groups":              {c, a},
 		"get-group":                {c, a},
 		"create-group":             {c, a},

@@ -136,9 +136,14 @@ func (w *statusWriter) WriteHeader(code int) { w.status = code; w.ResponseWriter
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// secured returns the security requirement for an operation needing scope.
-func secured(scope string) []map[string][]string {
-	return []map[string][]string{{"bearer": {scope}}}
+// secured returns the security requirements for an operation needing one
+// of scopes (alternatives: any one admits).
+func secured(scopes ...string) []map[string][]string {
+	out := make([]map[string][]string, len(scopes))
+	for i, scope := range scopes {
+		out[i] = map[string][]string{"bearer": {scope}}
+	}
+	return out
 }
 
 // authenticate checks the bearer key of every operation that declares a
@@ -156,13 +161,27 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 		huma.WriteErr(s.api, ctx, http.StatusUnauthorized, intake.ErrorMessage(err))
 		return
 	}
+	// Requirements are alternatives, as in OpenAPI: one that the key
+	// meets (every scope it lists) admits it.
+	var denied error
 	for _, req := range op.Security {
+		var err error
 		for _, scope := range req["bearer"] {
-			if err := authorize(p, scope); err != nil {
-				huma.WriteErr(s.api, ctx, http.StatusForbidden, intake.ErrorMessage(err))
-				return
+			if err = authorize(p, scope); err != nil {
+				break
 			}
 		}
+		if err == nil {
+			denied = nil
+			break
+		}
+		if denied == nil {
+			denied = err
+		}
+	}
+	if denied != nil {
+		huma.WriteErr(s.api, ctx, http.StatusForbidden, intake.ErrorMessage(denied))
+		return
 	}
 	next(huma.WithContext(ctx, intake.NewContextWithPrincipal(ctx.Context(), p)))
 }

@@ -51,6 +51,7 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 		{"custom field definitions: create, list, update, delete, names per tenant", testCustomFields},
 		{"DuplicateCustomValue finds a value two contacts share", testDuplicateCustomValue},
 		{"FindContacts finds the tenant's contacts by id", testFindContactsByID},
+		{"bulk imports are recorded, listed newest first and tenant-scoped", testBulkImports},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
