@@ -111,6 +111,9 @@ type ImportSpec struct {
 	// when it is set).
 	RemoveMissing      bool   `json:"remove_missing,omitempty"`
 	RemoveMissingGroup string `json:"remove_missing_group,omitempty"`
+	// JoinGroup is a contact group every row of a file joins, on top of
+	// its own groups column (Copernica's database: created on first use).
+	JoinGroup string `json:"join_group,omitempty"`
 	// Limits are a dialect's own maximum lengths by field name (PackageX's
 	// email ≤ 127, phone ≤ 31, …), stricter than the registry's.
 	Limits map[string]int `json:"limits,omitempty"`

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -92,4 +93,21 @@ func sortStrings(xs []string) {
 			xs[j], xs[j-1] = xs[j-1], xs[j]
 		}
 	}
+}
+
+// people lists the tenant's contacts as "email name [groups]", sorted.
+func (c client) people() []string {
+	c.t.Helper()
+	_, page, raw := c.do("GET", "/api/v1/contacts?limit=1000", nil)
+	data, ok := page["data"].([]any)
+	if !ok {
+		c.t.Fatalf("contacts: %s", raw)
+	}
+	var out []string
+	for _, x := range data {
+		m := x.(map[string]any)
+		out = append(out, fmt.Sprintf("%v %v %v", orEmpty(m["email"]), m["name"], m["groups"]))
+	}
+	sortStrings(out)
+	return out
 }

@@ -55,13 +55,17 @@ func TestEveryRouteByScope(t *testing.T) {
 		"bulk-import-participants": {p, a},
 		"list-bulk-imports":        {c, p, a},
 		"get-bulk-import":          {c, p, a},
-		"list-groups":              {c, a},
-		"get-group":                {c, a},
-		"create-group":             {c, a},
-		"delete-group":             {c, a},
-		"list-locations":           {c, a},
-		"create-location":          {c, a},
-		"delete-location":          {c, a},
+		// The seed dialects' routes.
+		"copernica-create-import-post": {c, i, a},
+		"copernica-create-import-put":  {c, i, a},
+		"copernica-get-import":         {c, i, a},
+		"list-groups":                  {c, a},
+		"get-group":                    {c, a},
+		"create-group":                 {c, a},
+		"delete-group":                 {c, a},
+		"list-locations":               {c, a},
+		"create-location":              {c, a},
+		"delete-location":              {c, a},
 	}
 	ctx := context.Background()
 	st := testdb.OpenSQLite(t)

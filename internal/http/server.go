@@ -78,6 +78,7 @@ func NewServer(cfg Config) *Server {
 	s.registerImports()
 	s.registerEvents()
 	s.registerGroups()
+	s.registerCopernica()
 	return s
 }
 

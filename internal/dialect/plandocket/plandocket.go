@@ -54,11 +54,11 @@ type BulkDetail struct {
 // BulkResponse is the Plandocket bulk-import response. In validate mode the
 // counts say what would happen and nothing is written.
 type BulkResponse struct {
-	Total    int          `json:"total"`
-	Created  int          `json:"created"`
-	Updated  int          `json:"updated"`
-	Skipped  int          `json:"skipped" doc:"Records not written: already existing (create), not found (update), duplicates and failed records."`
-	Deleted  int          `json:"deleted,omitempty" doc:"Intake extension: records deleted (mode delete)."`
+	Total   int `json:"total"`
+	Created int `json:"created"`
+	Updated int `json:"updated"`
+	Skipped int `json:"skipped" doc:"Records not written: already existing (create), not found (update), duplicates and failed records."`
+	Deleted int `json:"deleted,omitempty" doc:"Intake extension: records deleted (mode delete)."`
 	// ContactsCreated is in both endpoints' answers, as the seed's one
 	// response schema has it: /contacts counts the contacts it created.
 	ContactsCreated int          `json:"contacts_created" doc:"Contacts created: /contacts the records created; /participants the contacts made for records whose contact did not exist (create_contacts)."`
