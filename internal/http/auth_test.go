@@ -59,6 +59,9 @@ func TestEveryRouteByScope(t *testing.T) {
 		"copernica-create-import-post": {c, i, a},
 		"copernica-create-import-put":  {c, i, a},
 		"copernica-get-import":         {c, i, a},
+		"packagex-create-import":       {c, i, a},
+		"packagex-upload":              {c, i, a},
+		"packagex-get-import":          {c, i, a},
 		"list-groups":                  {c, a},
 		"get-group":                    {c, a},
 		"create-group":                 {c, a},
@@ -103,7 +106,7 @@ func TestEveryRouteByScope(t *testing.T) {
 				t.Errorf("%s %s (%s) has no row in the table", method, path, op.OperationID)
 				continue
 			}
-			url := ts.URL + strings.NewReplacer("{id}", "1", "{key}", "k", "{name}", "member_id").Replace(path)
+			url := ts.URL + strings.NewReplacer("{id}", "1", "{key}", "k", "{name}", "member_id", "{token}", "00").Replace(path)
 			send := func(key string) (int, string) {
 				req, _ := http.NewRequest(method, url, bytes.NewReader([]byte("{}")))
 				req.Header.Set("Content-Type", "application/json")

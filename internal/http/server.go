@@ -79,6 +79,7 @@ func NewServer(cfg Config) *Server {
 	s.registerEvents()
 	s.registerGroups()
 	s.registerCopernica()
+	s.registerPackageX()
 	return s
 }
 
