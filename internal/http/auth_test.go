@@ -62,6 +62,8 @@ func TestEveryRouteByScope(t *testing.T) {
 		"packagex-create-import":       {c, i, a},
 		"packagex-upload":              {c, i, a},
 		"packagex-get-import":          {c, i, a},
+		"textus-upload":                {c, a},
+		"textus-get-import":            {c, a},
 		"list-groups":                  {c, a},
 		"get-group":                    {c, a},
 		"create-group":                 {c, a},
@@ -106,7 +108,7 @@ func TestEveryRouteByScope(t *testing.T) {
 				t.Errorf("%s %s (%s) has no row in the table", method, path, op.OperationID)
 				continue
 			}
-			url := ts.URL + strings.NewReplacer("{id}", "1", "{key}", "k", "{name}", "member_id", "{token}", "00").Replace(path)
+			url := ts.URL + strings.NewReplacer("{id}", "1", "{key}", "k", "{name}", "member_id", "{token}", "00", "{account}", "acme", "{slug}", "contact-import-1").Replace(path)
 			send := func(key string) (int, string) {
 				req, _ := http.NewRequest(method, url, bytes.NewReader([]byte("{}")))
 				req.Header.Set("Content-Type", "application/json")

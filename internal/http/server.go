@@ -80,6 +80,7 @@ func NewServer(cfg Config) *Server {
 	s.registerGroups()
 	s.registerCopernica()
 	s.registerPackageX()
+	s.registerTextUs()
 	return s
 }
 
