@@ -49,7 +49,7 @@ func (s *Server) registerPackageX() {
 		if err == nil {
 			var v native.ImportView
 			if v, err = s.view(ctx, im); err == nil {
-				return &struct{ Body packagex.Response }{Body: packagex.Response{Data: v, Message: "Import " + string(im.Status) + "."}}, nil
+				return &struct{ Body packagex.Response }{Body: packagex.Response{Data: &v, Message: "Import " + string(im.Status) + "."}}, nil
 			}
 		}
 		return nil, s.problem(ctx, err)
@@ -62,8 +62,9 @@ func (s *Server) packageXCreate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if ct := r.Header.Get("Content-Type"); ct == "" || strings.HasPrefix(ct, "text/plain") {
-		// The seed's fetch example sets no Content-Type: its body is JSON.
+	if ct := r.Header.Get("Content-Type"); ct == "" || strings.HasPrefix(ct, "text/plain") || strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+		// PackageX takes JSON only, and the seed's fetch example sets no
+		// Content-Type (curl -d sets a form's): the body is JSON.
 		r.Header.Set("Content-Type", "application/json")
 	}
 	params, up, err := s.receive(w, r, p.Tenant.ID)
@@ -100,7 +101,6 @@ func (s *Server) packageXHold(w http.ResponseWriter, r *http.Request, p intake.P
 		return
 	}
 	writeJSON(w, http.StatusCreated, packagex.Response{
-		Data:    native.ImportView{Errors: []intake.RowError{}, Mapping: map[string]string{}, Import: intake.Import{Status: "awaiting_upload", Headers: []string{}}},
 		Upload:  &packagex.UploadTarget{URL: "/v1/imports/uploads/" + token, Method: http.MethodPut},
 		Message: "PUT the file to upload.url (same key); the import then proceeds.",
 	})
@@ -162,5 +162,5 @@ func (s *Server) packageXJob(w http.ResponseWriter, r *http.Request, p intake.Pr
 		return
 	}
 	w.Header().Set("Location", fmt.Sprintf("/v1/imports/%d", im.ID))
-	writeJSON(w, http.StatusCreated, packagex.Response{Data: v, Message: "Import " + string(im.Status) + "."})
+	writeJSON(w, http.StatusCreated, packagex.Response{Data: &v, Message: "Import " + string(im.Status) + "."})
 }

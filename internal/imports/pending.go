@@ -16,7 +16,9 @@ import (
 // upload_mode): its options wait in the bucket under a random token of the
 // tenant, and the upload that names the token makes the job.
 
-func pendingKey(tenantID int64, token string) string { return fmt.Sprintf("pending/%d/%s", tenantID, token) }
+func pendingKey(tenantID int64, token string) string {
+	return fmt.Sprintf("pending/%d/%s", tenantID, token)
+}
 
 var tokenPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 

@@ -87,4 +87,3 @@ func View(im intake.Import, errs []intake.RowError) Import {
 	}
 	return v
 }
-

@@ -145,9 +145,9 @@ func checkColumnMapping(errs *dialect.Errors, v string) {
 // (its id, status, counts, mapping and first errors), and for an async
 // import the upload target.
 type Response struct {
-	Data    native.ImportView `json:"data"`
-	Upload  *UploadTarget     `json:"upload,omitempty"`
-	Message string            `json:"message"`
+	Data    *native.ImportView `json:"data,omitempty" doc:"The job; absent for an async import until its file arrives."`
+	Upload  *UploadTarget      `json:"upload,omitempty"`
+	Message string             `json:"message"`
 }
 
 // UploadTarget is where an async import's file goes.
