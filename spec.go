@@ -117,6 +117,9 @@ type ImportSpec struct {
 	// DeleteSubprofile deletes only the child records the rows' child key
 	// fields (Order.OrderID) match, never a contact (Copernica's deleteTarget).
 	DeleteTarget string `json:"delete_target,omitempty"`
+	// JoinGroup is a contact group every row of a file joins, on top of
+	// its own groups column (Copernica's database: created on first use).
+	JoinGroup string `json:"join_group,omitempty"`
 	// Limits are a dialect's own maximum lengths by field name (PackageX's
 	// email ≤ 127, phone ≤ 31, …), stricter than the registry's.
 	Limits map[string]int `json:"limits,omitempty"`

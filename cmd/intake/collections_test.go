@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// copernicaSource is the seed's second PHP example (003): keyFields Email
+// copernicaOrders is the seed's second PHP example (003): keyFields Email
 // and Order.OrderID, source a JSON string.
-const copernicaSource = `[
+const copernicaOrders = `[
 	{ "Email": "support@copernica.com", "Contactpersoon": "Jeroen", "Order.OrderID": "00001", "Order.Status": "Completed" },
 	{ "Email": "info@copernica.com", "Contactpersoon": "Danny", "Order.OrderID": "00001", "Order.Status": "Completed" }
 ]`
@@ -16,7 +16,7 @@ const copernicaSource = `[
 // copernicaRequest is the seed's request in our JSON import API.
 func copernicaRequest(action string, extra ...string) map[string]any {
 	r := map[string]any{"database": 1, "name": "TestImport", "rebuild": true, "action": action,
-		"keyFields": []string{"Email", "Order.OrderID"}, "format": "json", "source": copernicaSource, "upload_mode": "sync"}
+		"keyFields": []string{"Email", "Order.OrderID"}, "format": "json", "source": copernicaOrders, "upload_mode": "sync"}
 	for i := 0; i < len(extra); i += 2 {
 		r[extra[i]] = extra[i+1]
 	}

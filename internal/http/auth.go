@@ -1,6 +1,10 @@
 package http
 
 import (
+	"net/http"
+	"slices"
+	"strings"
+
 	"github.com/intake/intake"
 )
 
@@ -35,3 +39,51 @@ func authorizeImport(p intake.Principal, spec intake.ImportSpec) error {
 	}
 	return nil
 }
+
+// pxKeyHeader is PackageX's API key header.
+const pxKeyHeader = "PX-API-KEY"
+
+// credentials are the places a key may arrive in, one per seed dialect:
+// Authorization: Bearer (Intake, Plandocket, Plannr, TextUs), the
+// PX-API-KEY header (PackageX) and the access_token query parameter
+// (Copernica). Every route accepts each of them, so a client switches to
+// Intake by base URL and key alone.
+type credentials struct {
+	authorization, pxKey, accessToken string
+}
+
+// credentialsOf reads a request's credentials.
+func credentialsOf(r *http.Request) credentials {
+	return credentials{authorization: r.Header.Get("Authorization"), pxKey: r.Header.Get(pxKeyHeader),
+		accessToken: r.URL.Query().Get("access_token")}
+}
+
+// key returns the one key the request carries. Two different keys in one
+// request are refused rather than one picked: which tenant a request acts
+// for must never depend on an order of precedence.
+func (c credentials) key() (string, error) {
+	var keys []string
+	if h := strings.TrimSpace(c.authorization); h != "" {
+		// The scheme is case-insensitive (RFC 9110 §11.1): "bearer KEY" is fine.
+		scheme, key, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(key) == "" {
+			return "", errNoKey
+		}
+		keys = append(keys, strings.TrimSpace(key))
+	}
+	for _, k := range []string{c.pxKey, c.accessToken} {
+		if k = strings.TrimSpace(k); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	switch {
+	case len(keys) == 0:
+		return "", errNoKey
+	case slices.ContainsFunc(keys, func(k string) bool { return k != keys[0] }):
+		return "", intake.Errorf(intake.EUNAUTHORIZED, "The request carries two different API keys; send one.")
+	}
+	return keys[0], nil
+}
+
+var errNoKey = intake.Errorf(intake.EUNAUTHORIZED,
+	"Send an API key as Authorization: Bearer KEY (or in a PX-API-KEY header, or as ?access_token=KEY).")

@@ -71,6 +71,17 @@ func TestEveryRouteByScope(t *testing.T) {
 		"create-record":     {c, a},
 		"update-record":     {c, a},
 		"delete-record":     {c, a},
+		"list-bulk-imports": {c, p, a},
+		"get-bulk-import":   {c, p, a},
+		// The seed dialects' routes.
+		"copernica-create-import-post": {c, i, a},
+		"copernica-create-import-put":  {c, i, a},
+		"copernica-get-import":         {c, i, a},
+		"packagex-create-import":       {c, i, a},
+		"packagex-upload":              {c, i, a},
+		"packagex-get-import":          {c, i, a},
+		"textus-upload":                {c, a},
+		"textus-get-import":            {c, a},
 	}
 	ctx := context.Background()
 	st := testdb.OpenSQLite(t)
@@ -108,7 +119,7 @@ func TestEveryRouteByScope(t *testing.T) {
 				t.Errorf("%s %s (%s) has no row in the table", method, path, op.OperationID)
 				continue
 			}
-			url := ts.URL + strings.NewReplacer("{id}", "1", "{key}", "k", "{name}", "member_id").Replace(path)
+			url := ts.URL + strings.NewReplacer("{id}", "1", "{key}", "k", "{name}", "member_id", "{token}", "00", "{account}", "acme", "{slug}", "contact-import-1").Replace(path)
 			send := func(key string) (int, string) {
 				req, _ := http.NewRequest(method, url, bytes.NewReader([]byte("{}")))
 				req.Header.Set("Content-Type", "application/json")

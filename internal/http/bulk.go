@@ -2,12 +2,15 @@ package http
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/dialect/plandocket"
+	"github.com/intake/intake/internal/importer"
 )
 
 func (s *Server) registerBulk() {
@@ -16,7 +19,8 @@ func (s *Server) registerBulk() {
 		Summary: "Import contacts (synchronous, max 1000)", Tags: []string{"Bulk import"},
 		Security: secured(intake.ScopeContacts), MaxBodyBytes: 32 << 20,
 		Description: "Plandocket's bulk import. Runs in one transaction and answers with per-record outcomes. " +
-			"More than 1000 records → 413. skip_on_error=false and any invalid record → 422 and nothing written.",
+			"More than 1000 records → 413. skip_on_error=false and any invalid record → 422 and nothing written. " +
+			"event_key and create_contacts (the participants endpoint's) are accepted and ignored.",
 		Errors: []int{401, 403, 413, 422},
 	}, func(ctx context.Context, in *struct{ Body plandocket.BulkRequest }) (*struct{ Body plandocket.BulkResponse }, error) {
 		reg, err := s.Imports.Registry(ctx, tenant(ctx))
@@ -31,10 +35,71 @@ func (s *Server) registerBulk() {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
+		s.recordBulk(ctx, spec, res)
 		out, err := plandocket.Respond(res, items, warnings)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		return &struct{ Body plandocket.BulkResponse }{Body: out}, nil
+	})
+	s.registerBulkList()
+}
+
+// recordBulk keeps the trace of a bulk import that ran. Its writes are
+// committed already, so a failure to record is logged, not answered: the
+// caller must learn what was written.
+func (s *Server) recordBulk(ctx context.Context, spec intake.ImportSpec, res importer.Result) {
+	p, _ := intake.PrincipalFromContext(ctx)
+	b := plandocket.Record(p.Tenant.ID, p.KeyID, spec, res)
+	if err := s.Store.RecordBulkImport(context.WithoutCancel(ctx), &b); err != nil {
+		s.Logger.ErrorContext(ctx, "record bulk import", "err", err)
+	}
+}
+
+// requestID names one request in the seed's meta.request_id.
+func requestID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return "req_" + hex.EncodeToString(b)
+}
+
+func (s *Server) registerBulkList() {
+	tags := []string{"Bulk import"}
+	sec := secured(intake.ScopeContacts, intake.ScopeParticipants)
+	huma.Register(s.api, huma.Operation{
+		OperationID: "list-bulk-imports", Method: http.MethodGet, Path: "/api/v1/bulk-import",
+		Summary: "List past bulk imports", Tags: tags, Security: sec,
+		Description: "Plandocket's list, newest first, in its envelope {data, meta: {request_id}}: each bulk import with " +
+			"bulk-import_id, created_at and updated_at (Unix seconds), the endpoint's resource, mode, counts and the key " +
+			"that sent it. Takes the contacts or the participants scope.",
+	}, func(ctx context.Context, in *struct {
+		Cursor string `query:"cursor"`
+		Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20"`
+	}) (*struct{ Body plandocket.BulkImportList }, error) {
+		before, ok := decodeCursor(in.Cursor)
+		if !ok {
+			return nil, huma.Error422UnprocessableEntity("The cursor is not valid.")
+		}
+		bs, err := s.Store.ListBulkImports(ctx, tenant(ctx), before, in.Limit)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		next := ""
+		if len(bs) == in.Limit {
+			next = encodeCursor(bs[len(bs)-1].ID)
+		}
+		return &struct{ Body plandocket.BulkImportList }{Body: plandocket.List(bs, requestID(), next)}, nil
+	})
+	huma.Register(s.api, huma.Operation{
+		OperationID: "get-bulk-import", Method: http.MethodGet, Path: "/api/v1/bulk-import/{id}",
+		Summary: "Get a past bulk import", Tags: tags, Security: sec,
+		Description: "One bulk import in the seed's envelope; another tenant's id → 404.",
+	}, func(ctx context.Context, in *importIDInput) (*struct{ Body plandocket.BulkImportOne }, error) {
+		b, err := s.Store.GetBulkImport(ctx, tenant(ctx), in.ID)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &struct{ Body plandocket.BulkImportOne }{Body: plandocket.BulkImportOne{Data: plandocket.View(b),
+			Meta: plandocket.Meta{RequestID: requestID()}}}, nil
 	})
 }

@@ -153,6 +153,7 @@ func (s *Server) registerBulkParticipants() {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
+		s.recordBulk(ctx, spec, res)
 		out, err := plandocket.RespondParticipants(res, items, warnings)
 		if err != nil {
 			return nil, s.problem(ctx, err)

@@ -261,33 +261,11 @@ func decodeDataURI(uri string) ([]byte, string, error) {
 // files; this one streams the file part straight to storage.
 func (s *Server) createImport(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p, err := s.principal(ctx, r.Header.Get("Authorization"))
-	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="intake"`)
-		s.writeProblem(w, r, err)
+	p, ok := s.admit(w, r, intake.ScopeImports, s.writeProblem)
+	if !ok {
 		return
 	}
-	if err := authorize(p, intake.ScopeImports); err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	limit := s.Imports.MaxUploadBytes + 4*maxFieldBytes
-	if r.ContentLength > limit {
-		s.writeProblem(w, r, intake.Errorf(intake.ETOOLARGE, "The upload is %d bytes; at most %d are allowed.", r.ContentLength, s.Imports.MaxUploadBytes))
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, limit)
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	var params dialect.Params
-	var up imports.Upload
-	switch mt {
-	case "multipart/form-data":
-		up, err = s.receiveMultipart(ctx, r, p.Tenant.ID, &params)
-	case "application/json":
-		up, err = s.receiveJSON(ctx, r, p.Tenant.ID, &params)
-	default:
-		err = huma.NewError(http.StatusUnsupportedMediaType, "Send multipart/form-data with a file part, or JSON with data, source or location.")
-	}
+	params, up, err := s.receive(w, r, p.Tenant.ID)
 	if err == nil && up.Key == "" {
 		err = intake.Invalid("File is required.", intake.FieldError{Field: "file", Message: "File is required."})
 	}
@@ -299,15 +277,7 @@ func (s *Server) createImport(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		req, err = native.Create(params, reg)
 	}
-	if err == nil {
-		err = authorizeImport(p, req.Spec)
-	}
-	if err != nil {
-		s.Imports.Discard(ctx, up)
-		s.writeProblem(w, r, err)
-		return
-	}
-	im, err := s.Imports.Create(ctx, p.Tenant.ID, up, req)
+	im, err := s.createJob(ctx, p, up, req, err)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -319,6 +289,64 @@ func (s *Server) createImport(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/imports/%d", im.ID))
 	writeJSON(w, http.StatusCreated, v)
+}
+
+// admit authenticates a plain handler's request (any credential style)
+// and checks scope; on failure it answers through fail and returns false.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, scope string, fail func(http.ResponseWriter, *http.Request, error)) (intake.Principal, bool) {
+	p, err := s.principal(r.Context(), credentialsOf(r))
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="intake"`)
+		fail(w, r, err)
+		return p, false
+	}
+	if err := authorize(p, scope); err != nil {
+		fail(w, r, err)
+		return p, false
+	}
+	return p, true
+}
+
+// receive reads an import request's body, whatever its shape: multipart
+// (a file part and option fields), JSON (data, source or location and
+// options) or a form-encoded body (Copernica's PHP client: source or
+// location and options). The file is streamed to storage; up.Key is ""
+// when the request carried none.
+func (s *Server) receive(w http.ResponseWriter, r *http.Request, tenantID int64) (dialect.Params, imports.Upload, error) {
+	ctx := r.Context()
+	var params dialect.Params
+	limit := s.Imports.MaxUploadBytes + 4*maxFieldBytes
+	if r.ContentLength > limit {
+		return nil, imports.Upload{}, intake.Errorf(intake.ETOOLARGE, "The upload is %d bytes; at most %d are allowed.", r.ContentLength, s.Imports.MaxUploadBytes)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var up imports.Upload
+	var err error
+	switch mt {
+	case "multipart/form-data":
+		up, err = s.receiveMultipart(ctx, r, tenantID, &params)
+	case "application/json":
+		up, err = s.receiveJSON(ctx, r, tenantID, &params)
+	case "application/x-www-form-urlencoded":
+		up, err = s.receiveForm(ctx, r, tenantID, &params)
+	default:
+		err = huma.NewError(http.StatusUnsupportedMediaType, "Send multipart/form-data with a file part, or JSON (or a form) with data, source or location.")
+	}
+	return params, up, err
+}
+
+// createJob makes a job of a translated request, or discards the upload
+// when err (from receiving or translating) or the key's scopes refuse it.
+func (s *Server) createJob(ctx context.Context, p intake.Principal, up imports.Upload, req intake.ImportRequest, err error) (intake.Import, error) {
+	if err == nil {
+		err = authorizeImport(p, req.Spec)
+	}
+	if err != nil {
+		s.Imports.Discard(ctx, up)
+		return intake.Import{}, err
+	}
+	return s.Imports.Create(ctx, p.Tenant.ID, up, req)
 }
 
 // view renders a job with its first 25 row errors.

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -53,7 +52,8 @@ func NewServer(cfg Config) *Server {
 	s := &Server{Config: cfg, mux: http.NewServeMux()}
 	hc := huma.DefaultConfig("Intake", "1.0.0")
 	hc.Info.Description = "Bulk import of contacts from JSON, CSV/TSV and XLSX. " +
-		"Authenticate with `Authorization: Bearer KEY` (create one with `intake keys create`). " +
+		"Authenticate with `Authorization: Bearer KEY` (create one with `intake keys create`); the seed dialects' styles work too: " +
+		"a `PX-API-KEY: KEY` header (PackageX) or `?access_token=KEY` (Copernica). " +
 		"Errors are application/problem+json with a list of field errors."
 	// No $schema links in bodies: responses keep exactly the dialects' shapes.
 	hc.CreateHooks = nil
@@ -79,6 +79,9 @@ func NewServer(cfg Config) *Server {
 	s.registerEvents()
 	s.registerGroups()
 	s.registerCollections()
+	s.registerCopernica()
+	s.registerPackageX()
+	s.registerTextUs()
 	return s
 }
 
@@ -121,6 +124,8 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: 200}
 		next.ServeHTTP(sw, r)
+		// The path only, never the query: Copernica's clients send their key
+		// as ?access_token=, and a key must not end up in a log.
 		s.Logger.Debug("http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start))
 	})
 }
@@ -135,9 +140,14 @@ func (w *statusWriter) WriteHeader(code int) { w.status = code; w.ResponseWriter
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// secured returns the security requirement for an operation needing scope.
-func secured(scope string) []map[string][]string {
-	return []map[string][]string{{"bearer": {scope}}}
+// secured returns the security requirements for an operation needing one
+// of scopes (alternatives: any one admits).
+func secured(scopes ...string) []map[string][]string {
+	out := make([]map[string][]string, len(scopes))
+	for i, scope := range scopes {
+		out[i] = map[string][]string{"bearer": {scope}}
+	}
+	return out
 }
 
 // authenticate checks the bearer key of every operation that declares a
@@ -148,30 +158,44 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 		next(ctx)
 		return
 	}
-	p, err := s.principal(ctx.Context(), ctx.Header("Authorization"))
+	p, err := s.principal(ctx.Context(), credentials{authorization: ctx.Header("Authorization"),
+		pxKey: ctx.Header(pxKeyHeader), accessToken: ctx.Query("access_token")})
 	if err != nil {
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="intake"`)
 		huma.WriteErr(s.api, ctx, http.StatusUnauthorized, intake.ErrorMessage(err))
 		return
 	}
+	// Requirements are alternatives, as in OpenAPI: one that the key
+	// meets (every scope it lists) admits it.
+	var denied error
 	for _, req := range op.Security {
+		var err error
 		for _, scope := range req["bearer"] {
-			if err := authorize(p, scope); err != nil {
-				huma.WriteErr(s.api, ctx, http.StatusForbidden, intake.ErrorMessage(err))
-				return
+			if err = authorize(p, scope); err != nil {
+				break
 			}
 		}
+		if err == nil {
+			denied = nil
+			break
+		}
+		if denied == nil {
+			denied = err
+		}
+	}
+	if denied != nil {
+		huma.WriteErr(s.api, ctx, http.StatusForbidden, intake.ErrorMessage(denied))
+		return
 	}
 	next(huma.WithContext(ctx, intake.NewContextWithPrincipal(ctx.Context(), p)))
 }
 
-func (s *Server) principal(ctx context.Context, header string) (intake.Principal, error) {
-	// The scheme is case-insensitive (RFC 9110 §11.1): "bearer KEY" is fine.
-	scheme, key, ok := strings.Cut(strings.TrimSpace(header), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(key) == "" {
-		return intake.Principal{}, intake.Errorf(intake.EUNAUTHORIZED, "Send an API key as Authorization: Bearer KEY.")
+func (s *Server) principal(ctx context.Context, c credentials) (intake.Principal, error) {
+	key, err := c.key()
+	if err != nil {
+		return intake.Principal{}, err
 	}
-	return s.Store.Authenticate(ctx, intake.HashAPIKey(strings.TrimSpace(key)))
+	return s.Store.Authenticate(ctx, intake.HashAPIKey(key))
 }
 
 // tenant returns the calling tenant; the auth middleware guarantees one.

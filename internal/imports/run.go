@@ -90,7 +90,7 @@ func (in *fileInput) Open(ctx context.Context) (importer.Cursor, error) {
 		rd.Close()
 		return nil, err
 	}
-	c := &fileCursor{src: src, rd: rd, mapping: in.im.Spec.Mapping, resource: in.im.Spec.Resource, reg: in.reg}
+	c := &fileCursor{src: src, rd: rd, mapping: in.im.Spec.Mapping, resource: in.im.Spec.Resource, reg: in.reg, join: in.im.Spec.JoinGroup}
 	c.cols = importer.ColumnsFor(c.resource, c.reg, c.mapping, src.Header())
 	return c, nil
 }
@@ -102,6 +102,7 @@ type fileCursor struct {
 	resource string
 	reg      *intake.Registry
 	cols     []string
+	join     string // a group every row joins (ImportSpec.JoinGroup)
 }
 
 // Next implements importer.Cursor: a row through the column mapping.
@@ -122,6 +123,15 @@ func (c *fileCursor) Next() (importer.Record, error) {
 	for i, v := range row.Values {
 		if i < len(c.cols) && c.cols[i] != "" {
 			rec.Fields[c.cols[i]] = v
+		}
+	}
+	if c.join != "" {
+		// Added to the row's own groups, as a groups cell would list it:
+		// the pipeline's one rule for memberships applies unchanged.
+		if own := rec.Fields[intake.FieldGroups]; strings.TrimSpace(own) != "" {
+			rec.Fields[intake.FieldGroups] = own + ";" + c.join
+		} else {
+			rec.Fields[intake.FieldGroups] = c.join
 		}
 	}
 	return rec, nil

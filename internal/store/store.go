@@ -61,6 +61,8 @@ type Store interface {
 
 	// Events are the tenant's events and participants (events.go).
 	Events
+	// BulkImports record synchronous bulk imports (bulk.go).
+	BulkImports
 	// ListFields returns the tenant's custom field definitions, by name.
 	ListFields(ctx context.Context, tenantID int64) ([]intake.CustomField, error)
 	// CollectionReader reads collections and records (collections.go).

@@ -54,14 +54,17 @@ type BulkDetail struct {
 // BulkResponse is the Plandocket bulk-import response. In validate mode the
 // counts say what would happen and nothing is written.
 type BulkResponse struct {
-	Total    int          `json:"total"`
-	Created  int          `json:"created"`
-	Updated  int          `json:"updated"`
-	Skipped  int          `json:"skipped" doc:"Records not written: already existing (create), not found (update), duplicates and failed records."`
-	Deleted  int          `json:"deleted,omitempty" doc:"Intake extension: records deleted (mode delete)."`
-	Errors   []BulkError  `json:"errors"`
-	Details  []BulkDetail `json:"details"`
-	Warnings []string     `json:"warnings,omitempty" doc:"Intake extension: keys that were ignored."`
+	Total   int `json:"total"`
+	Created int `json:"created"`
+	Updated int `json:"updated"`
+	Skipped int `json:"skipped" doc:"Records not written: already existing (create), not found (update), duplicates and failed records."`
+	Deleted int `json:"deleted,omitempty" doc:"Intake extension: records deleted (mode delete)."`
+	// ContactsCreated is in both endpoints' answers, as the seed's one
+	// response schema has it: /contacts counts the contacts it created.
+	ContactsCreated int          `json:"contacts_created" doc:"Contacts created: /contacts the records created; /participants the contacts made for records whose contact did not exist (create_contacts)."`
+	Errors          []BulkError  `json:"errors"`
+	Details         []BulkDetail `json:"details"`
+	Warnings        []string     `json:"warnings,omitempty" doc:"Intake extension: keys that were ignored."`
 }
 
 // Translate turns a request into a spec and records. Record keys map by
@@ -152,7 +155,7 @@ func translate(req *BulkRequest, resource string, reg *intake.Registry) (intake.
 // at the failed records; nothing was written.
 func Respond(res importer.Result, items []*importer.Item, warnings []string) (BulkResponse, error) {
 	out := BulkResponse{Total: res.Rows, Created: res.Created, Updated: res.Updated, Deleted: res.Deleted,
-		Skipped: res.Skipped + res.Failed, Errors: []BulkError{}, Details: make([]BulkDetail, 0, len(items)), Warnings: warnings}
+		Skipped: res.Skipped + res.Failed, ContactsCreated: res.Created, Errors: []BulkError{}, Details: make([]BulkDetail, 0, len(items)), Warnings: warnings}
 	var fields []intake.FieldError
 	for _, it := range items {
 		d := BulkDetail{Index: it.Row, Status: string(it.Outcome), ID: it.ID}
@@ -175,11 +178,9 @@ func Respond(res importer.Result, items []*importer.Item, warnings []string) (Bu
 }
 
 // ParticipantsResponse is the participants endpoint's response: the
-// contacts response plus contacts_created. Its counts are of participants.
-type ParticipantsResponse struct {
-	BulkResponse
-	ContactsCreated int `json:"contacts_created" doc:"Contacts created for records whose contact did not exist (create_contacts)."`
-}
+// contacts response, whose counts are of participants and whose
+// contacts_created counts the contacts made for them.
+type ParticipantsResponse = BulkResponse
 
 // RespondParticipants renders a participants result as Respond does, with
 // each record's contact and the contacts created.
@@ -191,5 +192,6 @@ func RespondParticipants(res importer.Result, items []*importer.Item, warnings [
 		}
 		out.Details[i].ContactCreated = it.ContactCreated
 	}
-	return ParticipantsResponse{BulkResponse: out, ContactsCreated: res.ContactsCreated}, err
+	out.ContactsCreated = res.ContactsCreated
+	return out, err
 }

@@ -54,6 +54,7 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 		{"collections: names unique per tenant ignoring case, updated, deleted with their records", testCollections},
 		{"records: keys unique per contact, batch writes, lookups, filters, paging, tenancy", testRecords},
 		{"remove_missing on records: unseen records, of seen contacts only when asked", testUnseenRecords},
+		{"bulk imports are recorded, listed newest first and tenant-scoped", testBulkImports},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// copernicaSource is the seed's source: a JSON array as a string.
+const copernicaSource = `[
+		{ "Email": "support@copernica.com", "Contactpersoon": "Jeroen" },
+		{ "Email": "info@copernica.com", "Contactpersoon": "Danny" }
+	]`
+
+// waitCopernica polls GET /v3/import/{id} until the import ends.
+func waitCopernica(t *testing.T, base, key string, id int) reply {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r := call(t, "GET", fmt.Sprintf("%s/v3/import/%d?access_token=%s", base, id, key), nil, nil)
+		if r.status != 200 {
+			t.Fatalf("GET /v3/import/%d: %d %s", id, r.status, r.raw)
+		}
+		switch r.body["status"] {
+		case "finished", "failed", "cancelled", "waiting":
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("import %d did not end: %s", id, r.raw)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestCopernicaSeed replays shared/seeds/003 (Copernica REST v3 imports)
+// on both stores: both PHP examples, sent as the PHP client sends them
+// (JSON and form-encoded, POST and PUT), with the key as ?access_token=.
+func TestCopernicaSeed(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			db := b.url(t)
+			key := newKey(t, db, "acme", "imports")
+			contactsKey := newKey(t, db, "acme", "contacts")
+			other := newKey(t, db, "globex", "contacts")
+			base := serve(t, db)
+			create := func(method, contentType, body string) reply {
+				return call(t, method, base+"/v3/imports?access_token="+key, map[string]string{"Content-Type": contentType}, strings.NewReader(body))
+			}
+			created := func(r reply) int {
+				t.Helper()
+				if r.status != 201 || r.header.Get("X-Created") == "" || r.header.Get("X-Created") != fmt.Sprint(num(r.body, "ID")) ||
+					r.header.Get("Location") != "/v3/import/"+r.header.Get("X-Created") {
+					t.Fatalf("create: %d %v %s", r.status, r.header, r.raw)
+				}
+				return num(r.body, "ID")
+			}
+
+			// The first PHP example, as JSON.
+			id := created(create("POST", "application/json", `{"database":1,"name":"TestImport","rebuild":true,
+				"action":"update or add","keyFields":["Email"],"format":"json","source":`+jsonString(copernicaSource)+`}`))
+			r := waitCopernica(t, base, key, id)
+			st := r.body["statistics"].(map[string]any)
+			if r.body["status"] != "finished" || num(st, "created") != 2 || r.body["name"] != "TestImport" || r.body["database"] != "1" ||
+				r.body["action"] != "update or add" || fmt.Sprint(r.body["keyFields"]) != "[email]" || r.body["created"] == "" {
+				t.Fatalf("import %d: %s", id, r.raw)
+			}
+			acme := client{t, base, contactsKey}
+			same(t, "contacts after the JSON import", acme.people(), []string{"info@copernica.com Danny [1]", "support@copernica.com Jeroen [1]"})
+
+			// The same example form-encoded (http_build_query), by PUT: the
+			// seed's "HTTP PUT request"; keyFields as keyFields[0].
+			form := url.Values{"database": {"1"}, "name": {"TestImport"}, "rebuild": {"1"}, "action": {"update or add"},
+				"keyFields[0]": {"Email"}, "format": {"json"},
+				"source": {strings.Replace(copernicaSource, "Danny", "Danny B", 1)}}
+			id = created(create("PUT", "application/x-www-form-urlencoded", form.Encode()))
+			r = waitCopernica(t, base, key, id)
+			st = r.body["statistics"].(map[string]any)
+			if r.body["status"] != "finished" || num(st, "updated") != 2 || num(st, "created") != 0 {
+				t.Fatalf("form import %d: %s", id, r.raw)
+			}
+			same(t, "contacts after the form import", acme.people(), []string{"info@copernica.com Danny B [1]", "support@copernica.com Jeroen [1]"})
+
+			// A CSV source with an escaped tab delimiter into database 2,
+			// then removeMissing within database 2 only.
+			id = created(create("POST", "application/json", `{"database":"2","action":"update or add","keyFields":"Email",
+				"format":"csv","delimiter":"\\t","source":"Email\tContactpersoon\nann@example.com\tAnn\nbob@example.com\tBob\n"}`))
+			if r = waitCopernica(t, base, key, id); r.body["status"] != "finished" {
+				t.Fatalf("csv import: %s", r.raw)
+			}
+			id = created(create("POST", "application/json", `{"database":"2","action":"update or add","keyFields":["Email"],
+				"removeMissing":true,"source":[{"Email":"ann@example.com","Contactpersoon":"Ann"}]}`))
+			r = waitCopernica(t, base, key, id)
+			if st = r.body["statistics"].(map[string]any); r.body["status"] != "finished" || num(st, "deleted") != 1 {
+				t.Fatalf("removeMissing: %s", r.raw)
+			}
+			same(t, "after removeMissing in database 2", acme.people(),
+				[]string{"ann@example.com Ann [2]", "info@copernica.com Danny B [1]", "support@copernica.com Jeroen [1]"})
+
+			// autostart false waits; an unknown key field is a custom field.
+			id = created(create("POST", "application/json", `{"database":"3","autostart":false,"keyFields":["Lidnummer"],
+				"source":[{"Lidnummer":"7","Email":"cy@example.com"}]}`))
+			if r = waitCopernica(t, base, key, id); r.body["status"] != "waiting" || fmt.Sprint(r.body["keyFields"]) != "[custom.lidnummer]" {
+				t.Fatalf("autostart false: %s", r.raw)
+			}
+
+			// The subprofile example: Order.OrderID makes it a collection
+			// import; until collections exist the engine refuses it and
+			// the import fails with that reason, writing nothing.
+			sub := strings.Replace(copernicaSource, `"Contactpersoon": "Jeroen"`, `"Contactpersoon": "Jeroen", "Order.OrderID": "00001", "Order.Status": "Completed"`, 1)
+			id = created(create("POST", "application/json", `{"database":1,"name":"TestImport","rebuild":true,"action":"update or add",
+				"keyFields":["Email","Order.OrderID"],"format":"json","source":`+jsonString(sub)+`}`))
+			r = waitCopernica(t, base, key, id)
+			if fmt.Sprint(r.body["keyFields"]) != "[email Order.OrderID]" || r.body["status"] == "finished" {
+				t.Errorf("subprofile import: %s", r.raw)
+			}
+
+			// Errors: no source, a bad action, no key, another tenant's import.
+			for _, tc := range []struct{ body, want string }{
+				{`{"database":1}`, "source"},
+				{`{"action":"replace","source":[{"Email":"x@example.com"}]}`, "action"},
+				{`{"deleteTarget":"subprofile","action":"delete","source":[{"Email":"x@example.com"}]}`, "deleteTarget"},
+			} {
+				if r := create("POST", "application/json", tc.body); r.status != 422 || !strings.Contains(r.raw, tc.want) {
+					t.Errorf("%s: %d %s", tc.body, r.status, r.raw)
+				}
+			}
+			if r := call(t, "POST", base+"/v3/imports", map[string]string{"Content-Type": "application/json"}, strings.NewReader(`{}`)); r.status != 401 {
+				t.Errorf("no access_token: %d %s", r.status, r.raw)
+			}
+			if r := call(t, "GET", fmt.Sprintf("%s/v3/import/%d?access_token=%s", base, id, other), nil, nil); r.status != 404 {
+				t.Errorf("globex reads acme's import: %d %s", r.status, r.raw)
+			}
+		})
+	}
+}
+
+func jsonString(s string) string {
+	b := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\t", `\t`).Replace(s)
+	return `"` + b + `"`
+}

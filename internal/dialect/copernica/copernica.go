@@ -1,0 +1,143 @@
+// Package copernica is the Copernica REST v3 import dialect
+// (shared/seeds/003_…): POST or PUT /v3/imports?access_token=… with a JSON
+// or form-encoded body, and GET /v3/import/{id}. It translates Copernica's
+// parameters into an intake.ImportRequest and a job into Copernica's view.
+// database names a contact group of the tenant (created on first use):
+// every row joins it, and removeMissing works within it, so imports into
+// two databases stay apart.
+package copernica
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/intake/intake"
+	"github.com/intake/intake/internal/dialect"
+)
+
+// Translate turns a request's parameters (dialect.Params as the body sent
+// them) into an import request and warnings. reg is the tenant's fields.
+// Errors: EINVALID with a field error per bad parameter.
+func Translate(p dialect.Params, reg *intake.Registry) (intake.ImportRequest, []string, error) {
+	req := intake.ImportRequest{Spec: intake.DefaultSpec(), Autostart: true, Remap: true}
+	spec := &req.Spec
+	var errs dialect.Errors
+	var warnings, keyFields []string
+	action, deleteTarget := "", ""
+	for _, x := range p {
+		v := strings.TrimSpace(x.Value)
+		switch x.Key {
+		case "database":
+			spec.JoinGroup = v
+		case "name":
+			req.Name = v
+		case "action":
+			action = v
+		case "keyFields", "keyfields", "keyFields[]":
+			keyFields = append(keyFields, dialect.List(v)...)
+		case "ignoreEmptyFields":
+			setBool(&spec.IgnoreEmptyFields, errs.Bool(x.Key, v))
+		case "removeMissing":
+			setBool(&spec.RemoveMissing, errs.Bool(x.Key, v))
+		case "autostart":
+			setBool(&req.Autostart, errs.Bool(x.Key, v))
+		case "followups", "rebuild":
+			// Nothing to do here: Intake has no follow-ups and no
+			// selections to rebuild. Checked, then accepted.
+			errs.Bool(x.Key, v)
+		case "deleteTarget":
+			deleteTarget = strings.ToLower(v)
+		case "format":
+			req.Format = strings.ToLower(v)
+		case "delimiter":
+			req.Delimiter = dialect.Delimiter(x.Value) // "\t" as a tab or as two characters; never trimmed away
+		}
+	}
+	var err error
+	if spec.Mode, err = intake.ParseMode(action, intake.ModeCreate); err != nil {
+		errs.Add("action", action, "action must be one of add, update, \"update or add\", \"ignore or add\", delete.")
+	}
+	match, collection, columns, warn := keys(keyFields, reg)
+	warnings = append(warnings, warn...)
+	spec.MatchFields, req.Columns.ByHeader = match, columns
+	switch {
+	case deleteTarget == "" || deleteTarget == "profile":
+	case deleteTarget != "subprofile":
+		errs.Add("deleteTarget", deleteTarget, "deleteTarget must be profile or subprofile.")
+	case collection == "":
+		errs.Add("deleteTarget", deleteTarget, "deleteTarget subprofile needs a subprofile key field such as Order.OrderID in keyFields.")
+	case spec.Mode != intake.ModeDelete:
+		errs.Add("deleteTarget", deleteTarget, "deleteTarget only applies when action is delete.")
+	}
+	if collection != "" {
+		// Subprofiles are records of a collection under their profile:
+		// the collection resource takes the dotted fields as they are.
+		spec.Resource = "collection:" + collection
+		spec.JoinGroup, spec.RemoveMissingGroup = "", ""
+	}
+	if spec.RemoveMissing {
+		spec.RemoveMissingGroup = spec.JoinGroup
+		if spec.Mode == intake.ModeDelete {
+			errs.Add("removeMissing", "true", "removeMissing cannot be combined with action delete: it would delete every profile.")
+		}
+	}
+	switch req.Format {
+	case "", "csv", "json":
+	default:
+		errs.Add("format", req.Format, "format must be csv or json.")
+	}
+	if len([]rune(req.Delimiter)) > 1 {
+		errs.Add("delimiter", req.Delimiter, "The delimiter must be a single character such as \"\\t\", \",\" or \";\".")
+	}
+	if err := errs.Err("The import parameters are not valid."); err != nil {
+		return req, nil, err
+	}
+	spec.Required = append([]string(nil), spec.MatchFields...)
+	return req, warnings, nil
+}
+
+// customName is what a Copernica field name becomes as a custom field name.
+var notName = regexp.MustCompile(`[^a-z0-9_]+`)
+
+// keys resolves Copernica's keyFields: a field Intake knows by that name or
+// a synonym (Email → email, Contactpersoon → name) matches on it; a dotted
+// name (Order.OrderID) is a subprofile key, whose collection is returned
+// with the dotted names kept; any other name is a custom field of that name
+// (custom.NAME), matched if the tenant defined it and kept as untyped text
+// with a warning if not. The columns returned map such a name's column to
+// its custom field.
+func keys(names []string, reg *intake.Registry) (match []string, collection string, columns map[string]string, warnings []string) {
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		if coll, _, ok := strings.Cut(n, "."); ok && !strings.HasPrefix(strings.ToLower(n), intake.CustomPrefix) {
+			collection = coll
+			match = append(match, n)
+			continue
+		}
+		if f, err := reg.ParseMatchFields(n); err == nil && len(f) == 1 {
+			match = append(match, f[0])
+			continue
+		}
+		custom := intake.CustomPrefix + strings.Trim(notName.ReplaceAllString(strings.ToLower(n), "_"), "_")
+		match = append(match, custom)
+		if columns == nil {
+			columns = map[string]string{}
+		}
+		columns[n] = custom
+		warnings = append(warnings, fmt.Sprintf("keyField %q is not a field Intake knows: it matches on custom field %s (text; define it with POST /api/v1/fields to type it).", n, custom))
+	}
+	if len(match) == 0 {
+		match = []string{intake.FieldEmail}
+	}
+	return match, collection, columns, warnings
+}
+
+func setBool(dst *bool, v *bool) {
+	if v != nil {
+		*dst = *v
+	}
+}

@@ -1,0 +1,89 @@
+package copernica
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/intake/intake"
+)
+
+// Created is the answer to a new import: Copernica's clients read the new
+// id from the X-Created header; the body repeats it.
+type Created struct {
+	ID       int64    `json:"ID"`
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Statistics are an import's counts.
+type Statistics struct {
+	Total     int `json:"total"`
+	Processed int `json:"processed"`
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Deleted   int `json:"deleted"`
+	Skipped   int `json:"skipped"`
+	Failed    int `json:"failed"`
+}
+
+// Error is one row that was not imported.
+type Error struct {
+	Row     int    `json:"row"`
+	Field   string `json:"field,omitempty"`
+	Value   string `json:"value,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Import is GET /v3/import/{id}: the import's state in Copernica's style
+// (ID, capitalised; times as "YYYY-MM-DD HH:MM:SS" UTC).
+type Import struct {
+	ID         int64      `json:"ID"`
+	Name       string     `json:"name"`
+	Database   string     `json:"database"`
+	Status     string     `json:"status" doc:"waiting (autostart false or a key field unmapped), queued, running, finished, failed or cancelled."`
+	Action     string     `json:"action"`
+	KeyFields  []string   `json:"keyFields"`
+	Created    string     `json:"created"`
+	Started    string     `json:"started"`
+	Finished   string     `json:"finished"`
+	Progress   int        `json:"progress"`
+	Statistics Statistics `json:"statistics"`
+	Errors     []Error    `json:"errors"`
+	ErrorsCSV  string     `json:"errorsCsv,omitempty"`
+	Warnings   []string   `json:"warnings,omitempty"`
+	Error      string     `json:"error,omitempty"`
+}
+
+var statuses = map[intake.ImportStatus]string{
+	intake.StatusAwaitingMapping: "waiting", intake.StatusQueued: "queued", intake.StatusRunning: "running",
+	intake.StatusCompleted: "finished", intake.StatusFailed: "failed", intake.StatusCancelled: "cancelled",
+}
+
+var actions = map[intake.Mode]string{
+	intake.ModeCreate: "add", intake.ModeUpdate: "update", intake.ModeUpsert: "update or add",
+	intake.ModeIgnoreOrAdd: "ignore or add", intake.ModeDelete: "delete", intake.ModeValidate: "validate",
+}
+
+func stamp(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.DateTime)
+}
+
+// View renders a job and its first row errors.
+func View(im intake.Import, errs []intake.RowError) Import {
+	v := Import{ID: im.ID, Name: im.Name, Database: im.Spec.JoinGroup, Status: statuses[im.Status],
+		Action: actions[im.Spec.Mode], KeyFields: im.Spec.MatchFields, Created: stamp(&im.CreatedAt),
+		Started: stamp(im.StartedAt), Finished: stamp(im.FinishedAt), Progress: im.Progress(),
+		Statistics: Statistics{Total: im.TotalRows, Processed: im.ProcessedRows, Created: im.Created, Updated: im.Updated,
+			Deleted: im.Deleted, Skipped: im.Skipped, Failed: im.FailedRows},
+		Errors: []Error{}, Warnings: im.Warnings, Error: im.Error}
+	for _, e := range errs {
+		v.Errors = append(v.Errors, Error{Row: e.Row, Field: e.Field, Value: e.Value, Code: e.Code, Message: e.Message})
+	}
+	if im.HasReport() {
+		v.ErrorsCSV = "/api/v1/imports/" + strconv.FormatInt(im.ID, 10) + "/errors.csv"
+	}
+	return v
+}

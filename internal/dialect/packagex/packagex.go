@@ -1,0 +1,157 @@
+// Package packagex is the PackageX imports dialect (shared/seeds/002_…):
+// POST /v1/imports with a PX-API-KEY header and a JSON body (upload_mode,
+// data as a base64 data URI or an array of objects, action, resource,
+// duplicate_handling, column_mapping, name, save_upload, location_id). It
+// checks PackageX's own rules and hands the options to the native
+// translation, which already knows PackageX's names, limits and defaults.
+package packagex
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/intake/intake"
+	"github.com/intake/intake/internal/dialect"
+	"github.com/intake/intake/internal/dialect/native"
+)
+
+// Request is a translated PackageX request: the import, and what the
+// route must do besides.
+type Request struct {
+	intake.ImportRequest
+	// Async is upload_mode async: the file comes later, by PUT to the
+	// upload target the answer names.
+	Async bool
+	// SaveUpload false deletes the file once the job has ended.
+	SaveUpload bool
+}
+
+// Translate checks a request's PackageX rules and translates it. hasData
+// says whether data was sent (not null). Errors: EINVALID with a field
+// error per bad option.
+func Translate(p dialect.Params, hasData bool, reg *intake.Registry) (Request, error) {
+	out := Request{SaveUpload: true}
+	var errs dialect.Errors
+	var rest dialect.Params
+	collection := ""
+	mode := "sync"
+	for _, x := range p {
+		v := strings.TrimSpace(x.Value)
+		switch x.Key {
+		case "upload_mode":
+			mode = strings.ToLower(v)
+			continue // the native sync means "answer when done": set below
+		case "resource":
+			switch strings.ToLower(v) {
+			case "contact", "group":
+			case "item", "asset":
+				// Items and assets are records of a collection of that name.
+				collection = strings.ToLower(v)
+				continue
+			default:
+				errs.Add("resource", v, "resource must be contact, group, item or asset.")
+				continue
+			}
+		case "name":
+			if n := utf8.RuneCountInString(v); n < 3 || n > 127 {
+				errs.Add("name", v, fmt.Sprintf("name must be 3 to 127 characters; it has %d.", n))
+			}
+		case "action":
+			switch strings.ToLower(v) {
+			case "merge", "overwrite", "delete":
+			default:
+				errs.Add("action", v, "action must be merge, overwrite or delete.")
+				continue
+			}
+		case "duplicate_handling":
+			switch strings.ToLower(v) {
+			case "ignore_all", "use_first":
+			default:
+				errs.Add("duplicate_handling", v, "duplicate_handling must be ignore_all or use_first.")
+				continue
+			}
+		case "column_mapping":
+			checkColumnMapping(&errs, v)
+		case "save_upload":
+			if b := errs.Bool(x.Key, v); b != nil {
+				out.SaveUpload = *b
+			}
+			continue
+		case "location_id":
+			if v != "" && v != "null" {
+				errs.Add("location_id", v, "location_id is not supported yet: imports cannot be scoped to a location. Send the locations column instead.")
+			}
+			continue
+		}
+		rest.Add(x.Key, x.Value)
+	}
+	switch mode {
+	case "sync":
+		if !hasData {
+			errs.Add("data", "", "data is required when upload_mode is sync.")
+		}
+		rest.Add("upload_mode", "sync")
+	case "async":
+		if hasData {
+			errs.Add("data", "", "data must be null when upload_mode is async: PUT the file to the upload target the answer gives.")
+		}
+		out.Async = true
+	default:
+		errs.Add("upload_mode", mode, "upload_mode must be sync or async.")
+	}
+	if !p.Has("action") {
+		errs.Add("action", "", "action is required: merge, overwrite or delete.")
+	}
+	if err := errs.Err("The import options are not valid."); err != nil {
+		return out, err
+	}
+	// The native translation applies PackageX's limits, its name rule and
+	// its default duplicate handling (ignore_all) to a request in its
+	// shape, which data marks.
+	if !rest.Has("data") {
+		rest.Add("data", "")
+	}
+	req, err := native.Create(rest, reg)
+	if err != nil {
+		return out, err
+	}
+	if collection != "" {
+		req.Spec.Resource = "collection:" + collection
+		req.Spec.Limits = nil
+	}
+	out.ImportRequest = req
+	return out, nil
+}
+
+// checkColumnMapping refuses a column_mapping that names one header for
+// two fields: PackageX requires every header value to be unique.
+func checkColumnMapping(errs *dialect.Errors, v string) {
+	m := errs.Object("column_mapping", v)
+	byHeader := map[string][]string{}
+	for _, f := range slices.Sorted(maps.Keys(m)) {
+		byHeader[m[f]] = append(byHeader[m[f]], f)
+	}
+	for _, h := range slices.Sorted(maps.Keys(byHeader)) {
+		if fs := byHeader[h]; len(fs) > 1 {
+			errs.Add("column_mapping", h, fmt.Sprintf("Header %q is mapped to %s: each header value must be unique.", h, strings.Join(fs, " and ")))
+		}
+	}
+}
+
+// Response is the answer to POST /v1/imports: the job as Intake shows it
+// (its id, status, counts, mapping and first errors), and for an async
+// import the upload target.
+type Response struct {
+	Data    *native.ImportView `json:"data,omitempty" doc:"The job; absent for an async import until its file arrives."`
+	Upload  *UploadTarget      `json:"upload,omitempty"`
+	Message string             `json:"message"`
+}
+
+// UploadTarget is where an async import's file goes.
+type UploadTarget struct {
+	URL    string `json:"url"`
+	Method string `json:"method"`
+}

@@ -1,0 +1,93 @@
+package http
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/intake/intake"
+	"github.com/intake/intake/internal/dialect/copernica"
+)
+
+// registerCopernica serves Copernica's REST v3 imports: POST and PUT
+// /v3/imports (plain handlers: the body is JSON or form-encoded, as the
+// PHP client sends either) and GET /v3/import/{id}.
+func (s *Server) registerCopernica() {
+	s.mux.HandleFunc("POST /v3/imports", s.copernicaCreate)
+	s.mux.HandleFunc("PUT /v3/imports", s.copernicaCreate)
+	tags := []string{"Copernica"}
+	desc := "Copernica's import: database (a contact group of the tenant, created on first use), name, action " +
+		"(add, update, \"update or add\", \"ignore or add\", delete; default add), keyFields (Copernica names: Email, " +
+		"Contactpersoon, …; an unknown name is a custom field; Order.OrderID a subprofile key), ignoreEmptyFields, " +
+		"removeMissing (within the database), deleteTarget, location, source (string or array), format, delimiter, " +
+		"autostart; followups and rebuild are accepted and do nothing. JSON or form-encoded. Key: ?access_token=KEY. " +
+		"Answers 201 with the new import's id in X-Created, Location and the body."
+	for _, m := range []string{http.MethodPost, http.MethodPut} {
+		s.api.OpenAPI().AddOperation(&huma.Operation{
+			OperationID: "copernica-create-import-" + map[string]string{http.MethodPost: "post", http.MethodPut: "put"}[m],
+			Method:      m, Path: "/v3/imports", Summary: "Copernica: create an import", Tags: tags,
+			Security: secured(intake.ScopeImports), Description: desc,
+			Responses: map[string]*huma.Response{
+				"201": {Description: "{\"ID\": id}; the id is in X-Created too."},
+				"422": {Description: "A bad parameter or file."},
+			},
+		})
+	}
+	huma.Register(s.api, huma.Operation{
+		OperationID: "copernica-get-import", Method: http.MethodGet, Path: "/v3/import/{id}",
+		Summary: "Copernica: an import's state", Tags: tags, Security: secured(intake.ScopeImports),
+		Description: "ID, name, database, status (waiting, queued, running, finished, failed, cancelled), action, keyFields, " +
+			"created/started/finished (UTC, YYYY-MM-DD HH:MM:SS), progress, statistics and the first 25 errors.",
+	}, func(ctx context.Context, in *importIDInput) (*struct{ Body copernica.Import }, error) {
+		im, err := s.Imports.Get(ctx, tenant(ctx), in.ID)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		errs, err := s.firstErrors(ctx, im)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &struct{ Body copernica.Import }{Body: copernica.View(im, errs)}, nil
+	})
+}
+
+func (s *Server) copernicaCreate(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p, ok := s.admit(w, r, intake.ScopeImports, s.writeProblem)
+	if !ok {
+		return
+	}
+	params, up, err := s.receive(w, r, p.Tenant.ID)
+	if err == nil && up.Key == "" {
+		msg := "source (the data) or location (a URL of the file) is required."
+		err = intake.Invalid(msg, intake.FieldError{Field: "source", Message: msg})
+	}
+	var req intake.ImportRequest
+	var warnings []string
+	var reg *intake.Registry
+	if err == nil {
+		reg, err = s.Imports.Registry(ctx, p.Tenant.ID)
+	}
+	if err == nil {
+		req, warnings, err = copernica.Translate(params, reg)
+	}
+	im, err := s.createJob(ctx, p, up, req, err)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	id := fmt.Sprint(im.ID)
+	w.Header().Set("X-Created", id)
+	w.Header().Set("Location", "/v3/import/"+id)
+	writeJSON(w, http.StatusCreated, copernica.Created{ID: im.ID, Warnings: append(warnings, im.Warnings...)})
+}
+
+// firstErrors returns a job's first 25 row errors (none without a report).
+func (s *Server) firstErrors(ctx context.Context, im intake.Import) ([]intake.RowError, error) {
+	if !im.HasReport() {
+		return nil, nil
+	}
+	return s.Imports.Errors(ctx, im.TenantID, im.ID, 0, 25)
+}
