@@ -107,16 +107,38 @@ func TestCopernicaSeed(t *testing.T) {
 				t.Fatalf("autostart false: %s", r.raw)
 			}
 
-			// The subprofile example: Order.OrderID makes it a collection
-			// import; until collections exist the engine refuses it and
-			// the import fails with that reason, writing nothing.
-			sub := strings.Replace(copernicaSource, `"Contactpersoon": "Jeroen"`, `"Contactpersoon": "Jeroen", "Order.OrderID": "00001", "Order.Status": "Completed"`, 1)
-			id = created(create("POST", "application/json", `{"database":1,"name":"TestImport","rebuild":true,"action":"update or add",
-				"keyFields":["Email","Order.OrderID"],"format":"json","source":`+jsonString(sub)+`}`))
-			r = waitCopernica(t, base, key, id)
-			if fmt.Sprint(r.body["keyFields"]) != "[email Order.OrderID]" || r.body["status"] == "finished" {
-				t.Errorf("subprofile import: %s", r.raw)
+			// The seed's second PHP example: keyFields Email and
+			// Order.OrderID. The profile is found by Email and its Order
+			// record updated or added; run twice, nothing is duplicated.
+			sub := `[{ "Email": "support@copernica.com", "Contactpersoon": "Jeroen", "Order.OrderID": "00001", "Order.Status": "Completed" },
+				{ "Email": "info@copernica.com", "Contactpersoon": "Danny", "Order.OrderID": "00001", "Order.Status": "Completed" }]`
+			orders := func() []string {
+				page := acme.must(200, "GET", "/api/v1/collections/Order/records?limit=100", nil)
+				return lines(page["data"], "key")
 			}
+			for run := 1; run <= 2; run++ {
+				id = created(create("POST", "application/json", `{"database":1,"name":"TestImport","rebuild":true,"action":"update or add",
+					"keyFields":["Email","Order.OrderID"],"format":"json","source":`+jsonString(sub)+`}`))
+				r = waitCopernica(t, base, key, id)
+				st = r.body["statistics"].(map[string]any)
+				if r.body["status"] != "finished" || fmt.Sprint(r.body["keyFields"]) != "[email Order.OrderID]" || num(st, "updated") != 2 || num(st, "failed") != 0 {
+					t.Fatalf("subprofile import, run %d: %s", run, r.raw)
+				}
+				if got := orders(); len(got) != 2 {
+					t.Fatalf("run %d: orders %v, want one per profile", run, got)
+				}
+			}
+			// deleteTarget subprofile deletes the Order records, never the profiles.
+			id = created(create("POST", "application/json", `{"database":1,"action":"delete","deleteTarget":"subprofile",
+				"keyFields":["Email","Order.OrderID"],"source":`+jsonString(sub)+`}`))
+			if r = waitCopernica(t, base, key, id); r.body["status"] != "finished" {
+				t.Fatalf("delete subprofiles: %s", r.raw)
+			}
+			if got := orders(); len(got) != 0 {
+				t.Fatalf("orders left %v", got)
+			}
+			same(t, "profiles kept", acme.people(),
+				[]string{"ann@example.com Ann [2]", "info@copernica.com Danny [1]", "support@copernica.com Jeroen [1]"})
 
 			// Errors: no source, a bad action, no key, another tenant's import.
 			for _, tc := range []struct{ body, want string }{

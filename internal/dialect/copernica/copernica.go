@@ -70,12 +70,13 @@ func Translate(p dialect.Params, reg *intake.Registry) (intake.ImportRequest, []
 	case spec.Mode != intake.ModeDelete:
 		errs.Add("deleteTarget", deleteTarget, "deleteTarget only applies when action is delete.")
 	}
-	if collection != "" {
-		// Subprofiles are records of a collection under their profile:
-		// the collection resource takes the dotted fields as they are.
-		spec.Resource = "collection:" + collection
-		spec.JoinGroup, spec.RemoveMissingGroup = "", ""
+	if deleteTarget == "subprofile" {
+		// Only the matching child records go; the profiles stay.
+		spec.DeleteTarget = intake.DeleteSubprofile
 	}
+	// A subprofile key (Order.OrderID) keeps this a contact import: the
+	// engine finds or creates the profile by the other keys and updates or
+	// adds its child record in the collection by the dotted ones.
 	if spec.RemoveMissing {
 		spec.RemoveMissingGroup = spec.JoinGroup
 		if spec.Mode == intake.ModeDelete {
