@@ -106,6 +106,8 @@ var KnownScopes = []string{ScopeContacts, ScopeParticipants, ScopeImports, Scope
 type Principal struct {
 	Tenant Tenant
 	Scopes []string
+	// KeyID is the id of the API key that authenticated (0 if none).
+	KeyID int64
 }
 
 // Has reports whether the principal carries scope (admin carries all).

@@ -63,6 +63,8 @@ type Store interface {
 	Events
 	// ListFields returns the tenant's custom field definitions, by name.
 	ListFields(ctx context.Context, tenantID int64) ([]intake.CustomField, error)
+	// Ops: key management, heartbeats, idempotency keys, readiness (ops.go).
+	Ops
 
 	// Close releases the database.
 	Close() error

@@ -51,6 +51,10 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 		{"custom field definitions: create, list, update, delete, names per tenant", testCustomFields},
 		{"DuplicateCustomValue finds a value two contacts share", testDuplicateCustomValue},
 		{"FindContacts finds the tenant's contacts by id", testFindContactsByID},
+		{"API keys list per tenant and a revoked key stops at once", testKeyRevocation},
+		{"heartbeats: live workers since a horizon, forgotten ones gone", testHeartbeats},
+		{"idempotency keys: reserved once, answered, expired, taken over from a dead owner", testIdempotencyKeys},
+		{"import status counts and readiness", testOpsCounts},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
