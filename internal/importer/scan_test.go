@@ -15,7 +15,7 @@ import (
 type memScans struct{ data []byte }
 
 func (m *memScans) LoadScan(context.Context) ([]byte, bool, error) { return m.data, m.data != nil, nil }
-func (m *memScans) SaveScan(_ context.Context, b []byte) error    { m.data = b; return nil }
+func (m *memScans) SaveScan(_ context.Context, b []byte) error     { m.data = b; return nil }
 
 // countingInput counts the records read through it.
 type countingInput struct {

@@ -143,7 +143,7 @@ func NewQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runn
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &importWorker{runner: runner, slice: rescue / 2})
 	client, err := river.NewClient(driver, &river.Config{
-		ID:     cfg.ProcessID,
+		ID:                   cfg.ProcessID,
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}},
 		Workers:              workers,
 		JobTimeout:           rescue / 2,
