@@ -230,7 +230,9 @@ func (m *Main) work(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := q.Start(ctx); err != nil {
+	// Not ctx: River cancels running jobs when its start context ends, and a
+	// shutdown must let them commit their chunk first (see serve).
+	if err := q.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}
 	logger.Info("intake worker running", "database", redact(m.Config.DatabaseURL), "workers", m.Config.Workers)
@@ -251,7 +253,9 @@ func (m *Main) serve(ctx context.Context) error {
 	srv := intakehttp.NewServer(intakehttp.Config{Store: m.store, Imports: svc, Logger: logger, Pprof: os.Getenv("INTAKE_PPROF") == "1",
 		BodyIdle: m.Config.BodyIdle, ProcessID: m.processID, IdempotencyTTL: m.Config.IdempotencyTTL,
 		StaleAfter: m.Config.StaleAfter, Metrics: m.metrics(logger)})
-	if err := q.Start(ctx); err != nil {
+	// Not ctx: River cancels running jobs when its start context ends, and a
+	// shutdown must let them commit their chunk first (see serve).
+	if err := q.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}
 	m.queue = q
