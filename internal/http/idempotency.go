@@ -93,8 +93,8 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 			return
 		}
 		if len(key) > maxKeyLen {
-			s.writeProblem(w, r, intake.Invalid("The Idempotency-Key header is longer than 255 characters.",
-				intake.FieldError{Field: "Idempotency-Key", Message: "At most 255 characters."}))
+			s.writeProblem(w, r, huma.NewError(http.StatusUnprocessableEntity, "The Idempotency-Key header is longer than 255 characters.",
+				&ErrorDetail{Location: "header.Idempotency-Key", Message: "At most 255 characters."}))
 			return
 		}
 		p, err := s.Store.Authenticate(r.Context(), intake.HashAPIKey(requestKey(r)))
@@ -162,9 +162,9 @@ func (s *Server) replay(w http.ResponseWriter, r *http.Request, rec store.Idempo
 	h := newBodyHash(route, r.Header.Get("Content-Type"))
 	io.Copy(h, r.Body)
 	if h.Sum() != rec.RequestHash {
-		s.writeProblem(w, r, intake.Invalid("This Idempotency-Key was already used for another request (another route or body); "+
-			"send a new key with a new request.", intake.FieldError{Field: "Idempotency-Key", Code: "idempotency_key_reused",
-			Message: "Used before with another request."}))
+		s.writeProblem(w, r, huma.NewError(http.StatusUnprocessableEntity, "This Idempotency-Key was already used for another "+
+			"request (another route or body); send a new key with a new request.", &ErrorDetail{Location: "header.Idempotency-Key",
+			Code: "idempotency_key_reused", Message: "Used before with another request."}))
 		return
 	}
 	if rec.ContentType != "" {
