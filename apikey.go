@@ -7,7 +7,19 @@ import (
 	"encoding/hex"
 	"slices"
 	"strings"
+	"time"
 )
+
+// APIKey is a stored API key as an operator sees it: never its secret,
+// which is shown once when it is created and kept only as a hash.
+type APIKey struct {
+	ID         int64      `json:"id"`
+	TenantID   int64      `json:"-"`
+	TenantSlug string     `json:"tenant"`
+	Scopes     []string   `json:"scopes"`
+	CreatedAt  time.Time  `json:"created_at"`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+}
 
 // NewAPIKey returns a new random API key and the hash it is stored under.
 // The key is shown once; only the hash is kept.

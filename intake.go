@@ -106,7 +106,7 @@ var KnownScopes = []string{ScopeContacts, ScopeParticipants, ScopeImports, Scope
 type Principal struct {
 	Tenant Tenant
 	Scopes []string
-	// KeyID is the id of the API key, for records of who did what.
+	// KeyID is the id of the API key that authenticated (0 if none).
 	KeyID int64
 }
 

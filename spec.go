@@ -227,7 +227,7 @@ type ImportRequest struct {
 	Remap     bool
 	Name      string
 	Autostart bool // false leaves the job awaiting its mapping
-	Sync      bool // run in the request and answer with the finished job
+	Sync      bool // queue the job and answer when it has ended
 	Format    string
 	Delimiter string
 	Encoding  string

@@ -47,6 +47,19 @@ type Config struct {
 	// BodyIdle is how long a request body may stall before the request is
 	// cut off. Env INTAKE_BODY_IDLE_TIMEOUT; default 60s.
 	BodyIdle time.Duration
+	// StaleAfter is how long a process may miss heartbeats (sent every
+	// fifth of it) before its running jobs and in-flight idempotency keys
+	// are taken over. Env INTAKE_STALE_AFTER; default 10s.
+	StaleAfter time.Duration
+	// IdempotencyTTL is how long an Idempotency-Key's answer is kept. Env
+	// INTAKE_IDEMPOTENCY_TTL; default 24h.
+	IdempotencyTTL time.Duration
+	// ShutdownGrace is how long SIGTERM waits for running imports to
+	// commit the chunk in flight (and requests to end) before cancelling
+	// them. Env INTAKE_SHUTDOWN_GRACE; default 30s.
+	ShutdownGrace time.Duration
+	// LogFormat is text or json. Env INTAKE_LOG_FORMAT; default text.
+	LogFormat string
 }
 
 // DefaultConfig returns the zero-configuration defaults: embedded SQLite in
@@ -54,7 +67,8 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{Addr: ":8080", DatabaseURL: "sqlite:intake.db", UploadDir: "uploads", Region: imports.DefaultRegion, LogLevel: "info",
 		MaxUploadBytes: imports.DefaultMaxUploadBytes, Workers: jobs.DefaultWorkers, ChunkSize: importer.DefaultChunkSize,
-		RescueAfter: jobs.DefaultRescueAfter, BodyIdle: intakehttp.DefaultBodyIdle}
+		RescueAfter: jobs.DefaultRescueAfter, BodyIdle: intakehttp.DefaultBodyIdle, StaleAfter: jobs.DefaultStaleAfter,
+		IdempotencyTTL: intakehttp.DefaultIdempotencyTTL, ShutdownGrace: 30 * time.Second, LogFormat: "text"}
 }
 
 // envOr returns the environment variable name, or def when it is unset.
@@ -73,6 +87,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.Region, "region", envOr("INTAKE_DEFAULT_REGION", d.Region), "default phone region, ISO alpha-2 (env INTAKE_DEFAULT_REGION)")
 	fs.DurationVar(&c.BodyIdle, "body-idle-timeout", envDuration("INTAKE_BODY_IDLE_TIMEOUT", d.BodyIdle), "cut off a request whose body stalls this long (env INTAKE_BODY_IDLE_TIMEOUT)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("INTAKE_LOG_LEVEL", d.LogLevel), "debug, info, warn or error (env INTAKE_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", envOr("INTAKE_LOG_FORMAT", d.LogFormat), "text or json (env INTAKE_LOG_FORMAT)")
 }
 
 // bindWorkers registers the flags of commands that run import workers.
@@ -82,6 +97,9 @@ func (c *Config) bindWorkers(fs *flag.FlagSet) {
 	fs.BoolVar(&c.LocationPrivate, "location-allow-private", os.Getenv("INTAKE_LOCATION_ALLOW_PRIVATE") == "true", "let import location URLs reach private and loopback addresses (env INTAKE_LOCATION_ALLOW_PRIVATE)")
 	fs.DurationVar(&c.RescueAfter, "rescue-after", envDuration("INTAKE_RESCUE_AFTER", c.RescueAfter), "take over jobs that look running this long (env INTAKE_RESCUE_AFTER)")
 	fs.IntVar(&c.ChunkSize, "chunk-size", int(envInt("INTAKE_CHUNK_SIZE", int64(c.ChunkSize))), "rows per import transaction (env INTAKE_CHUNK_SIZE)")
+	fs.DurationVar(&c.StaleAfter, "stale-after", envDuration("INTAKE_STALE_AFTER", c.StaleAfter), "take over the jobs of a process silent this long (env INTAKE_STALE_AFTER)")
+	fs.DurationVar(&c.IdempotencyTTL, "idempotency-ttl", envDuration("INTAKE_IDEMPOTENCY_TTL", c.IdempotencyTTL), "keep Idempotency-Key answers this long (env INTAKE_IDEMPOTENCY_TTL)")
+	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", envDuration("INTAKE_SHUTDOWN_GRACE", c.ShutdownGrace), "on SIGTERM, wait this long for imports to commit their chunk (env INTAKE_SHUTDOWN_GRACE)")
 }
 
 func envInt(name string, def int64) int64 {
@@ -108,6 +126,12 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxUploadBytes <= 0 || c.Workers <= 0 || c.ChunkSize <= 0 || c.RescueAfter <= 0 || c.BodyIdle < 0 {
 		return fmt.Errorf("max upload bytes, workers, chunk size and rescue-after must be positive")
+	}
+	if c.StaleAfter < time.Second || c.IdempotencyTTL <= 0 || c.ShutdownGrace < 0 {
+		return fmt.Errorf("stale-after must be at least 1s, idempotency-ttl positive and shutdown-grace not negative")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("log format %q: want text or json", c.LogFormat)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

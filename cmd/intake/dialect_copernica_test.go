@@ -140,6 +140,17 @@ func TestCopernicaSeed(t *testing.T) {
 			same(t, "profiles kept", acme.people(),
 				[]string{"ann@example.com Ann [2]", "info@copernica.com Danny [1]", "support@copernica.com Jeroen [1]"})
 
+			// A retried create with the same Idempotency-Key makes one import.
+			retry := func() reply {
+				return call(t, "POST", base+"/v3/imports?access_token="+key, map[string]string{"Content-Type": "application/json",
+					"Idempotency-Key": "copernica-retry-1"}, strings.NewReader(`{"database":"4","source":[{"Email":"idem@example.com"}]}`))
+			}
+			first, again := retry(), retry()
+			if first.status != 201 || again.status != 201 || again.header.Get("Idempotent-Replayed") != "true" ||
+				again.header.Get("X-Created") != first.header.Get("X-Created") {
+				t.Fatalf("idempotent retry: %d %v / %d %v %s", first.status, first.header, again.status, again.header, again.raw)
+			}
+
 			// Errors: no source, a bad action, no key, another tenant's import.
 			for _, tc := range []struct{ body, want string }{
 				{`{"database":1}`, "source"},

@@ -25,6 +25,7 @@ import (
 	intakehttp "github.com/intake/intake/internal/http"
 	"github.com/intake/intake/internal/imports"
 	"github.com/intake/intake/internal/jobs"
+	"github.com/intake/intake/internal/metrics"
 	"github.com/intake/intake/internal/store"
 )
 
@@ -35,10 +36,13 @@ usage:
   intake worker [--database-url URL]                  run import workers only (scale out on PostgreSQL)
   intake migrate [--database-url URL]                 apply schema migrations
   intake keys create --tenant T --scopes a,b          create an API key (printed alone on stdout)
+  intake keys list [--tenant T]                       list API keys (ids, scopes, dates; never secrets)
+  intake keys revoke --id N                           revoke an API key at once
 
 Every flag has an environment fallback: INTAKE_ADDR, INTAKE_DATABASE_URL,
 INTAKE_UPLOAD_DIR, INTAKE_DEFAULT_REGION, INTAKE_LOG_LEVEL, INTAKE_MAX_UPLOAD_BYTES,
-INTAKE_WORKERS, INTAKE_CHUNK_SIZE.
+INTAKE_WORKERS, INTAKE_CHUNK_SIZE, INTAKE_STALE_AFTER, INTAKE_IDEMPOTENCY_TTL,
+INTAKE_SHUTDOWN_GRACE, INTAKE_LOG_FORMAT.
 `
 
 func main() {
@@ -71,6 +75,7 @@ type Main struct {
 	command string
 	tenant  string
 	scopes  string
+	keyID   int64
 
 	store    store.Store
 	newQueue func(ctx context.Context, r jobs.Runner, cfg jobs.QueueConfig) (jobs.Queue, error) // on the store's database
@@ -79,11 +84,18 @@ type Main struct {
 	listener net.Listener
 	server   *http.Server
 	ready    chan struct{}
+	// stopping is closed when a shutdown begins: imports stop after the
+	// chunk in flight, sync requests stop waiting.
+	stopping chan struct{}
+	// processID names this process in the heartbeat table and to River.
+	processID string
+	prom      *metrics.Metrics
 }
 
 // NewMain returns a Main with the default configuration.
 func NewMain(stdout, stderr io.Writer) *Main {
-	return &Main{Config: DefaultConfig(), Stdout: stdout, Stderr: stderr, ready: make(chan struct{})}
+	return &Main{Config: DefaultConfig(), Stdout: stdout, Stderr: stderr, ready: make(chan struct{}),
+		stopping: make(chan struct{}), processID: jobs.NewProcessID()}
 }
 
 // ParseFlags reads the command and its flags.
@@ -94,10 +106,10 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	cmd, rest := args[0], args[1:]
 	if cmd == "keys" {
-		if len(rest) == 0 || rest[0] != "create" {
-			return errors.New("usage: intake keys create --tenant T --scopes contacts,participants")
+		if len(rest) == 0 || (rest[0] != "create" && rest[0] != "list" && rest[0] != "revoke") {
+			return errors.New("usage: intake keys create|list|revoke (intake help for the flags)")
 		}
-		cmd, rest = "keys create", rest[1:]
+		cmd, rest = "keys "+rest[0], rest[1:]
 	}
 	fs := flag.NewFlagSet("intake "+cmd, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
@@ -112,6 +124,10 @@ func (m *Main) ParseFlags(args []string) error {
 	case "keys create":
 		fs.StringVar(&m.tenant, "tenant", "", "tenant slug; created if new")
 		fs.StringVar(&m.scopes, "scopes", "contacts", "comma list of scopes: "+strings.Join(intake.KnownScopes, ", "))
+	case "keys list":
+		fs.StringVar(&m.tenant, "tenant", "", "only this tenant's keys (default: every tenant's)")
+	case "keys revoke":
+		fs.Int64Var(&m.keyID, "id", 0, "id of the key to revoke (see intake keys list)")
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stderr, usage)
 		return flag.ErrHelp
@@ -129,10 +145,17 @@ func (m *Main) ParseFlags(args []string) error {
 	return m.Config.Validate()
 }
 
+// logger logs to Stderr, as text or JSON, with every record logged with a
+// request's context carrying its request_id.
 func (m *Main) logger() *slog.Logger {
 	var lvl slog.Level
 	lvl.UnmarshalText([]byte(m.Config.LogLevel))
-	return slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: lvl}))
+	opts := &slog.HandlerOptions{Level: lvl}
+	var h slog.Handler = slog.NewTextHandler(m.Stderr, opts)
+	if m.Config.LogFormat == "json" {
+		h = slog.NewJSONHandler(m.Stderr, opts)
+	}
+	return slog.New(intakehttp.LogHandler{Handler: h}).With("process", m.processID)
 }
 
 // Run runs the command until it finishes or ctx is cancelled.
@@ -148,6 +171,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return nil
 	case "keys create":
 		return m.createKey(ctx)
+	case "keys list":
+		return m.listKeys(ctx)
+	case "keys revoke":
+		return m.revokeKey(ctx)
 	case "worker":
 		return m.work(ctx)
 	}
@@ -171,6 +198,9 @@ func (m *Main) createKey(ctx context.Context) error {
 		return err
 	}
 	fmt.Fprintln(m.Stdout, key)
+	if p, err := m.store.Authenticate(ctx, hash); err == nil {
+		fmt.Fprintf(m.Stderr, "intake: key %d created for tenant %s (scopes %s); it is shown only now\n", p.KeyID, t.Slug, strings.Join(scopes, ","))
+	}
 	return nil
 }
 
@@ -183,7 +213,9 @@ func (m *Main) parts(ctx context.Context, logger *slog.Logger) (*imports.Service
 	m.bucket = bucket
 	svc := imports.New(m.store, bucket, m.Config.Region, m.Config.ChunkSize)
 	svc.Logger, svc.MaxUploadBytes, svc.LocationPrivate = logger, m.Config.MaxUploadBytes, m.Config.LocationPrivate
-	q, err := m.newQueue(ctx, svc, jobs.QueueConfig{Workers: m.Config.Workers, RescueAfter: m.Config.RescueAfter, Logger: logger})
+	svc.Stopping, svc.Observer = m.stopping, m.metrics(logger)
+	q, err := m.newQueue(ctx, svc, jobs.QueueConfig{Workers: m.Config.Workers, RescueAfter: m.Config.RescueAfter, Logger: logger,
+		ProcessID: m.processID, Heartbeats: m.store, StaleAfter: m.Config.StaleAfter})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -198,13 +230,16 @@ func (m *Main) work(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := q.Start(ctx); err != nil {
+	// Not ctx: River cancels running jobs when its start context ends, and a
+	// shutdown must let them commit their chunk first (see serve).
+	if err := q.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}
 	logger.Info("intake worker running", "database", redact(m.Config.DatabaseURL), "workers", m.Config.Workers)
 	close(m.ready)
 	<-ctx.Done()
-	stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	close(m.stopping)
+	stop, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownGrace)
 	defer cancel()
 	return q.Stop(stop)
 }
@@ -216,8 +251,11 @@ func (m *Main) serve(ctx context.Context) error {
 		return err
 	}
 	srv := intakehttp.NewServer(intakehttp.Config{Store: m.store, Imports: svc, Logger: logger, Pprof: os.Getenv("INTAKE_PPROF") == "1",
-		BodyIdle: m.Config.BodyIdle})
-	if err := q.Start(ctx); err != nil {
+		BodyIdle: m.Config.BodyIdle, ProcessID: m.processID, IdempotencyTTL: m.Config.IdempotencyTTL,
+		StaleAfter: m.Config.StaleAfter, Metrics: m.metrics(logger)})
+	// Not ctx: River cancels running jobs when its start context ends, and a
+	// shutdown must let them commit their chunk first (see serve).
+	if err := q.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}
 	m.queue = q
@@ -234,17 +272,26 @@ func (m *Main) serve(ctx context.Context) error {
 	close(m.ready)
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(ln) }()
+	go m.purgeIdempotencyKeys(ctx, logger)
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// Graceful shutdown: running imports stop after the chunk in flight
+	// commits (with its checkpoint) and sync requests answer with their job
+	// as it is; the listener stops taking requests and waits for those in
+	// flight; then the queue waits for its imports, cancelling them after
+	// the grace. A stopped import resumes from its checkpoint on the next
+	// start of any process.
+	logger.Info("intake stopping", "grace", m.Config.ShutdownGrace)
+	close(m.stopping)
+	shutdown, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownGrace)
 	defer cancel()
 	err = m.server.Shutdown(shutdown)
-	// Running imports are cancelled at their next chunk and resume from
-	// their checkpoint when a process picks them up again.
-	return errors.Join(err, q.Stop(shutdown))
+	err = errors.Join(err, q.Stop(shutdown))
+	logger.Info("intake stopped")
+	return err
 }
 
 // URL returns the base URL serve listens on, once it does.

@@ -14,7 +14,7 @@ import (
 )
 
 func (s *Server) registerBulk() {
-	huma.Register(s.api, huma.Operation{
+	huma.Register(s.api, s.idempotent(huma.Operation{
 		OperationID: "bulk-import-contacts", Method: http.MethodPost, Path: "/api/v1/bulk-import/contacts",
 		Summary: "Import contacts (synchronous, max 1000)", Tags: []string{"Bulk import"},
 		Security: secured(intake.ScopeContacts), MaxBodyBytes: 32 << 20,
@@ -22,7 +22,7 @@ func (s *Server) registerBulk() {
 			"More than 1000 records → 413. skip_on_error=false and any invalid record → 422 and nothing written. " +
 			"event_key and create_contacts (the participants endpoint's) are accepted and ignored.",
 		Errors: []int{401, 403, 413, 422},
-	}, func(ctx context.Context, in *struct{ Body plandocket.BulkRequest }) (*struct{ Body plandocket.BulkResponse }, error) {
+	}), func(ctx context.Context, in *struct{ Body plandocket.BulkRequest }) (*struct{ Body plandocket.BulkResponse }, error) {
 		reg, err := s.Imports.Registry(ctx, tenant(ctx))
 		if err != nil {
 			return nil, s.problem(ctx, err)

@@ -107,13 +107,13 @@ func (s *Server) registerCollections() {
 		return &struct{ Body intake.Collection }{Body: c}, nil
 	})
 
-	huma.Register(s.api, huma.Operation{
+	huma.Register(s.api, s.idempotent(huma.Operation{
 		OperationID: "create-collection", Method: http.MethodPost, Path: "/api/v1/collections", DefaultStatus: http.StatusCreated,
 		Summary: "Define a collection", Tags: tags, Security: scope,
 		Description: "409 when the name (ignoring case) is taken. Imports with resource collection:NAME, and Collection.Field " +
 			"columns in a contact import, then check values by these types; a collection first used by an import is created " +
 			"from its columns as text fields.",
-	}, func(ctx context.Context, in *struct{ Body CollectionInput }) (*struct{ Body intake.Collection }, error) {
+	}), func(ctx context.Context, in *struct{ Body CollectionInput }) (*struct{ Body intake.Collection }, error) {
 		b := in.Body
 		c, err := s.Imports.CreateCollection(ctx, tenant(ctx), intake.Collection{Name: b.Name, Fields: b.Fields,
 			KeyFields: b.KeyFields, BelongsToContact: b.BelongsToContact})
@@ -209,12 +209,12 @@ func (s *Server) registerRecords(tags []string, scope []map[string][]string) {
 		return &struct{ Body intake.CollectionRecord }{Body: r}, nil
 	})
 
-	huma.Register(s.api, huma.Operation{
+	huma.Register(s.api, s.idempotent(huma.Operation{
 		OperationID: "create-record", Method: http.MethodPost, Path: "/api/v1/collections/{name}/records", DefaultStatus: http.StatusCreated,
 		Summary: "Create a record", Tags: tags, Security: scope,
 		Description: "Values are checked as an import checks them (invalid_number, missing_required, …: 422); an unknown " +
 			"contact_id is 422 contact_not_found; a key another record of the contact has is 409 value_taken.",
-	}, func(ctx context.Context, in *struct {
+	}), func(ctx context.Context, in *struct {
 		Name string `path:"name"`
 		Body RecordBody
 	}) (*struct{ Body intake.CollectionRecord }, error) {

@@ -17,12 +17,12 @@ const contactBodyDoc = "Keys are field names: email, customer_number, first_name
 	"normalised and checked exactly as an import's. id, created_at, updated_at and events are ignored."
 
 func (s *Server) registerContactWrites() {
-	huma.Register(s.api, huma.Operation{
+	huma.Register(s.api, s.idempotent(huma.Operation{
 		OperationID: "create-contact", Method: http.MethodPost, Path: "/api/v1/contacts", DefaultStatus: http.StatusCreated,
 		Summary: "Create a contact", Tags: []string{"Contacts"}, Security: secured(intake.ScopeContacts),
 		Description: contactBodyDoc + " An invalid value → 422 with the field, value and the import's error code " +
 			"(invalid_email, invalid_number, missing_required, …); a unique value another contact has → 409 (value_taken).",
-	}, func(ctx context.Context, in *struct {
+	}), func(ctx context.Context, in *struct {
 		Body map[string]any
 	}) (*struct{ Body intake.Contact }, error) {
 		fields, err := s.contactFields(ctx, in.Body)

@@ -25,7 +25,7 @@ func (s *Server) registerCopernica() {
 		"autostart; followups and rebuild are accepted and do nothing. JSON or form-encoded. Key: ?access_token=KEY. " +
 		"Answers 201 with the new import's id in X-Created, Location and the body."
 	for _, m := range []string{http.MethodPost, http.MethodPut} {
-		s.api.OpenAPI().AddOperation(&huma.Operation{
+		op := s.idempotent(huma.Operation{
 			OperationID: "copernica-create-import-" + map[string]string{http.MethodPost: "post", http.MethodPut: "put"}[m],
 			Method:      m, Path: "/v3/imports", Summary: "Copernica: create an import", Tags: tags,
 			Security: secured(intake.ScopeImports), Description: desc,
@@ -34,6 +34,7 @@ func (s *Server) registerCopernica() {
 				"422": {Description: "A bad parameter or file."},
 			},
 		})
+		s.api.OpenAPI().AddOperation(&op)
 	}
 	huma.Register(s.api, huma.Operation{
 		OperationID: "copernica-get-import", Method: http.MethodGet, Path: "/v3/import/{id}",

@@ -88,7 +88,7 @@ func TestCredentialStyles(t *testing.T) {
 			if path == "/api/v1/imports" {
 				method = http.MethodPost // the plain upload handler
 			}
-			req, _ := http.NewRequest(method, ts.URL+path+"?"+tt.query, strings.NewReader(`{"source":"email\na@example.com\n","upload_mode":"sync"}`))
+			req, _ := http.NewRequest(method, ts.URL+path+"?"+tt.query, strings.NewReader(`{"source":"email\na@example.com\n","autostart":false}`))
 			req.Header.Set("Content-Type", "application/json")
 			for k, v := range tt.headers {
 				req.Header.Set(k, v)

@@ -58,11 +58,11 @@ func (s *Server) registerEvents() {
 		return out, nil
 	})
 
-	huma.Register(s.api, huma.Operation{
+	huma.Register(s.api, s.idempotent(huma.Operation{
 		OperationID: "create-event", Method: http.MethodPost, Path: "/api/v1/events", DefaultStatus: http.StatusCreated,
 		Summary: "Create an event", Tags: tags, Security: sec, Errors: []int{401, 403, 409, 422},
 		Description: "A key the tenant already uses → 409.",
-	}, func(ctx context.Context, in *struct{ Body EventCreate }) (*struct{ Body intake.Event }, error) {
+	}), func(ctx context.Context, in *struct{ Body EventCreate }) (*struct{ Body intake.Event }, error) {
 		e := intake.Event{Key: in.Body.Key, Name: in.Body.Name, StartsAt: in.Body.StartsAt}
 		if err := s.Store.CreateEvent(ctx, tenant(ctx), &e); err != nil {
 			return nil, s.problem(ctx, err)
@@ -124,7 +124,7 @@ func (s *Server) registerEvents() {
 }
 
 func (s *Server) registerBulkParticipants() {
-	huma.Register(s.api, huma.Operation{
+	huma.Register(s.api, s.idempotent(huma.Operation{
 		OperationID: "bulk-import-participants", Method: http.MethodPost, Path: "/api/v1/bulk-import/participants",
 		Summary: "Import participants of an event (synchronous, max 1000)", Tags: []string{"Bulk import"},
 		Security: secured(intake.ScopeParticipants), MaxBodyBytes: 32 << 20,
@@ -134,7 +134,7 @@ func (s *Server) registerBulkParticipants() {
 			"Existing contacts are not changed. Adding a contact to an event twice updates its participant. " +
 			"No event_key or no such event → 422.",
 		Errors: []int{401, 403, 413, 422},
-	}, func(ctx context.Context, in *struct{ Body plandocket.BulkRequest }) (*struct {
+	}), func(ctx context.Context, in *struct{ Body plandocket.BulkRequest }) (*struct {
 		Body plandocket.ParticipantsResponse
 	}, error) {
 		reg, err := s.Imports.Registry(ctx, tenant(ctx))

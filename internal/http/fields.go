@@ -70,12 +70,12 @@ func (s *Server) registerFields() {
 		return &struct{ Body intake.CustomField }{Body: f}, nil
 	})
 
-	huma.Register(s.api, huma.Operation{
+	huma.Register(s.api, s.idempotent(huma.Operation{
 		OperationID: "create-field", Method: http.MethodPost, Path: "/api/v1/fields", DefaultStatus: http.StatusCreated,
 		Summary: "Define a custom field", Tags: tags, Security: secured(intake.ScopeContacts),
 		Description: "Imports and the contact API then check and convert its values by type. A unique field whose " +
 			"name contacts already share a value of is refused with 409, naming the value.",
-	}, func(ctx context.Context, in *struct{ Body FieldInput }) (*struct{ Body intake.CustomField }, error) {
+	}), func(ctx context.Context, in *struct{ Body FieldInput }) (*struct{ Body intake.CustomField }, error) {
 		b := in.Body
 		f, err := s.Imports.CreateField(ctx, tenant(ctx), intake.CustomField{Name: b.Name, Label: b.Label, Type: b.Type,
 			Required: b.Required, Unique: b.Unique, Options: b.Options})

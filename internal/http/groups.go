@@ -72,11 +72,11 @@ func (s *Server) registerGroups() {
 		return &struct{ Body intake.Group }{Body: g}, nil
 	})
 
-	huma.Register(s.api, huma.Operation{
+	huma.Register(s.api, s.idempotent(huma.Operation{
 		OperationID: "create-group", Method: http.MethodPost, Path: "/api/v1/groups", DefaultStatus: http.StatusCreated,
 		Summary: "Create a group", Tags: tags, Security: scope,
 		Description: "409 when a group of that resource and name (ignoring case) exists.",
-	}, func(ctx context.Context, in *struct{ Body NewGroup }) (*struct{ Body intake.Group }, error) {
+	}), func(ctx context.Context, in *struct{ Body NewGroup }) (*struct{ Body intake.Group }, error) {
 		g := intake.Group{Name: in.Body.Name, Resource: in.Body.Resource, Location: in.Body.Location}
 		if err := g.Validate(); err != nil {
 			return nil, s.problem(ctx, err)
@@ -138,11 +138,11 @@ func (s *Server) registerLocations(tags []string, scope []map[string][]string) {
 		return out, nil
 	})
 
-	huma.Register(s.api, huma.Operation{
+	huma.Register(s.api, s.idempotent(huma.Operation{
 		OperationID: "create-location", Method: http.MethodPost, Path: "/api/v1/locations", DefaultStatus: http.StatusCreated,
 		Summary: "Create a location", Tags: tags, Security: scope,
 		Description: "409 when a location of that name (ignoring case) exists.",
-	}, func(ctx context.Context, in *struct{ Body NewLocation }) (*struct{ Body intake.Location }, error) {
+	}), func(ctx context.Context, in *struct{ Body NewLocation }) (*struct{ Body intake.Location }, error) {
 		l := intake.Location{Name: in.Body.Name}
 		if err := l.Validate(); err != nil {
 			return nil, s.problem(ctx, err)

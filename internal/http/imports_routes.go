@@ -55,7 +55,7 @@ type importIDInput struct {
 
 func (s *Server) registerImports() {
 	s.mux.HandleFunc("POST /api/v1/imports", s.createImport)
-	s.api.OpenAPI().AddOperation(&huma.Operation{
+	create := s.idempotent(huma.Operation{
 		OperationID: "create-import", Method: http.MethodPost, Path: "/api/v1/imports",
 		Summary: "Upload a file to import", Tags: []string{"Imports"}, Security: secured(intake.ScopeImports),
 		Description: "multipart/form-data with a `file` part and options as fields (mode, match_fields, mapping as JSON, " +
@@ -71,6 +71,7 @@ func (s *Server) registerImports() {
 			"422": {Description: "No file, an unsupported file, bad options or mapping (Missing required headers: …, Invalid headers provided: …)."},
 		},
 	})
+	s.api.OpenAPI().AddOperation(&create)
 
 	huma.Register(s.api, huma.Operation{
 		OperationID: "list-imports", Method: http.MethodGet, Path: "/api/v1/imports",

@@ -25,7 +25,7 @@ func (s *Server) registerPackageX() {
 	s.mux.HandleFunc("POST /v1/imports", s.packageXCreate)
 	s.mux.HandleFunc("PUT /v1/imports/uploads/{token}", s.packageXUpload)
 	tags := []string{"PackageX"}
-	s.api.OpenAPI().AddOperation(&huma.Operation{
+	op := s.idempotent(huma.Operation{
 		OperationID: "packagex-create-import", Method: http.MethodPost, Path: "/v1/imports",
 		Summary: "PackageX: create an import", Tags: tags, Security: secured(intake.ScopeImports),
 		Description: "Key: PX-API-KEY header. JSON body: upload_mode sync (data required: a base64 data URI of a CSV or " +
@@ -36,6 +36,7 @@ func (s *Server) registerPackageX() {
 		Responses: map[string]*huma.Response{"201": {Description: "The job (sync: finished), or the upload target (async)."},
 			"422": {Description: "A bad option, data or file."}},
 	})
+	s.api.OpenAPI().AddOperation(&op)
 	s.api.OpenAPI().AddOperation(&huma.Operation{
 		OperationID: "packagex-upload", Method: http.MethodPut, Path: "/v1/imports/uploads/{token}",
 		Summary: "PackageX: upload an async import's file", Tags: tags, Security: secured(intake.ScopeImports),

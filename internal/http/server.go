@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -32,6 +33,25 @@ type Config struct {
 	// BodyIdle is how long a request body may send nothing before the
 	// request is cut off; default DefaultBodyIdle.
 	BodyIdle time.Duration
+	// ProcessID names this process in the heartbeat table: an
+	// Idempotency-Key it holds in flight is freed if it dies. Default: a
+	// random id (its keys are then freed after StaleAfter only if nothing
+	// beats under it).
+	ProcessID string
+	// IdempotencyTTL is how long an Idempotency-Key's first answer is kept;
+	// default DefaultIdempotencyTTL.
+	IdempotencyTTL time.Duration
+	// StaleAfter is the heartbeat horizon; default DefaultStaleAfter.
+	StaleAfter time.Duration
+	// Metrics, when set, observes every request and is served at /metrics.
+	Metrics Metrics
+}
+
+// Metrics records requests and serves the Prometheus exposition.
+type Metrics interface {
+	http.Handler
+	// ObserveRequest records one request by method, route pattern and status.
+	ObserveRequest(method, route string, status int, took time.Duration)
 }
 
 // DefaultBodyIdle is Config.BodyIdle's default.
@@ -42,6 +62,9 @@ type Server struct {
 	Config
 	mux *http.ServeMux
 	api huma.API
+	// idempotentRoutes are the mux patterns that honour Idempotency-Key
+	// (see idempotent).
+	idempotentRoutes map[string]bool
 }
 
 // NewServer builds the routes.
@@ -49,7 +72,16 @@ func NewServer(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{Config: cfg, mux: http.NewServeMux()}
+	if cfg.IdempotencyTTL <= 0 {
+		cfg.IdempotencyTTL = DefaultIdempotencyTTL
+	}
+	if cfg.StaleAfter <= 0 {
+		cfg.StaleAfter = DefaultStaleAfter
+	}
+	if cfg.ProcessID == "" {
+		cfg.ProcessID = "http-" + randomID()
+	}
+	s := &Server{Config: cfg, mux: http.NewServeMux(), idempotentRoutes: map[string]bool{}}
 	hc := huma.DefaultConfig("Intake", "1.0.0")
 	hc.Info.Description = "Bulk import of contacts from JSON, CSV/TSV and XLSX. " +
 		"Authenticate with `Authorization: Bearer KEY` (create one with `intake keys create`); the seed dialects' styles work too: " +
@@ -67,6 +99,7 @@ func NewServer(cfg Config) *Server {
 		w.Header().Set("Content-Type", "text/plain")
 		w.Write([]byte("ok\n"))
 	})
+	s.registerOps()
 	if cfg.Pprof {
 		s.mux.HandleFunc("/debug/pprof/", pprof.Index)
 		s.mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
@@ -82,11 +115,14 @@ func NewServer(cfg Config) *Server {
 	s.registerCopernica()
 	s.registerPackageX()
 	s.registerTextUs()
+	s.registerKeys()
 	return s
 }
 
 // Handler returns the server's root handler.
-func (s *Server) Handler() http.Handler { return s.logRequests(s.idleBodies(s.mux)) }
+func (s *Server) Handler() http.Handler {
+	return s.logRequests(s.idleBodies(s.idempotency(s.mux)))
+}
 
 // idleBodies gives every request body a read deadline that moves with each
 // read: an upload may take as long as it needs while it sends, but one that
@@ -119,14 +155,40 @@ func (b *idleBody) Read(p []byte) (int, error) {
 // API exposes the huma API, for the OpenAPI document.
 func (s *Server) API() huma.API { return s.api }
 
+// logRequests gives every request an id (the caller's X-Request-Id when it
+// sends a sane one), answers it in X-Request-Id, puts it in the context for
+// every log line of the request (see LogHandler), and logs and measures the
+// request by its route pattern.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 128 || strings.ContainsAny(id, "\r\n") {
+			id = randomID()
+		}
+		w.Header().Set("X-Request-Id", id)
+		r = r.WithContext(WithLogAttrs(r.Context(), "request_id", id))
 		sw := &statusWriter{ResponseWriter: w, status: 200}
 		next.ServeHTTP(sw, r)
 		// The path only, never the query: Copernica's clients send their key
 		// as ?access_token=, and a key must not end up in a log.
-		s.Logger.Debug("http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start))
+		_, route := s.mux.Handler(r)
+		if route == "" {
+			route = "unmatched"
+		}
+		took := time.Since(start)
+		if s.Metrics != nil {
+			s.Metrics.ObserveRequest(r.Method, route, sw.status, took)
+		}
+		lvl := slog.LevelInfo
+		switch {
+		case sw.status >= 500:
+			lvl = slog.LevelError
+		case route == "GET /healthz" || route == "GET /readyz" || route == "GET /metrics":
+			lvl = slog.LevelDebug
+		}
+		s.Logger.Log(r.Context(), lvl, "http", "method", r.Method, "path", r.URL.Path, "route", route, "status", sw.status,
+			"dur", took.Round(time.Microsecond))
 	})
 }
 

@@ -29,7 +29,7 @@ func (s *Server) registerTextUs() {
 	s.mux.HandleFunc("POST /{account}/contacts/upload", s.textUsUpload)
 	s.mux.HandleFunc("GET /{account}/contact_imports/{slug}", s.textUsGet)
 	tags := []string{"TextUs"}
-	s.api.OpenAPI().AddOperation(&huma.Operation{
+	op := s.idempotent(huma.Operation{
 		OperationID: "textus-upload", Method: http.MethodPost, Path: "/{account}/contacts/upload",
 		Summary: "TextUs: upload contacts as CSV", Tags: tags, Security: secured(intake.ScopeContacts),
 		Description: "account is the key's tenant (another → 404). multipart: file (CSV) and headers (a JSON array, repeated " +
@@ -39,6 +39,7 @@ func (s *Server) registerTextUs() {
 		Responses: map[string]*huma.Response{"201": {Description: "{\"contact_import_slug\": \"contact-import-1\"}"},
 			"404": {Description: "No such account for this key."}, "422": {Description: "{\"error\": …} or {\"errors\": […]}"}},
 	})
+	s.api.OpenAPI().AddOperation(&op)
 	s.api.OpenAPI().AddOperation(&huma.Operation{
 		OperationID: "textus-get-import", Method: http.MethodGet, Path: "/{account}/contact_imports/{slug}",
 		Summary: "TextUs: a contact import by slug", Tags: tags, Security: secured(intake.ScopeContacts),

@@ -199,6 +199,13 @@ type Options struct {
 	// Committed, when set, is called after each chunk has committed
 	// (progress reporting; tests stop a run there).
 	Committed func(Chunk)
+	// Stop, when closed, ends the run after the chunk in flight commits
+	// (or during the duplicate scan), with ErrStopped: a graceful
+	// shutdown. The job resumes from that checkpoint later.
+	Stop <-chan struct{}
+	// Scans, when set, keeps what the duplicate scan learned, so a resumed
+	// run does not scan the whole input again (see scan.go).
+	Scans ScanStore
 }
 
 // Clean makes a value storable in both databases: NUL characters, which

@@ -134,18 +134,16 @@ func (e *Engine) Run(ctx context.Context, tenantID int64, spec intake.ImportSpec
 		return Result{}, err
 	}
 	p := &pass{e: e, tenantID: tenantID, spec: &spec, res: res, in: in, sink: sink, dups: NewDuplicates(), noun: opt.Noun,
-		committed: opt.Committed, importID: opt.ImportID}
+		committed: opt.Committed, importID: opt.ImportID, stop: opt.Stop}
 	if p.noun == "" {
 		p.noun = "row"
 	}
 	// Pass 1: count the records and find in-file duplicates. It only
 	// normalises match keys (no writes), and it is deterministic: a resumed
-	// run computes the same verdicts.
-	p.total, err = p.scan(ctx)
-	if err != nil {
+	// run computes the same verdicts, or loads them from opt.Scans.
+	if err := p.scanOnce(ctx, opt.Scans); err != nil {
 		return Result{}, err
 	}
-	p.dups.Seal()
 	if spec.SkipOnError {
 		done, err := p.chunked(ctx, opt.Resume, nil)
 		return Result{Counts: done, Total: p.total, Warnings: p.allWarnings()}, err
@@ -173,6 +171,8 @@ type pass struct {
 	committed func(Chunk)
 	importID  int64
 	warnings  []string
+	// stop is Options.Stop.
+	stop <-chan struct{}
 }
 
 // allWarnings are the run's warnings and its resource's (a collection
@@ -194,8 +194,13 @@ func (p *pass) scan(ctx context.Context) (int, error) {
 	defer cur.Close()
 	n := 0
 	for ; ; n++ {
-		if n%4096 == 0 && ctx.Err() != nil {
-			return n, ctx.Err()
+		if n%4096 == 0 {
+			if ctx.Err() != nil {
+				return n, ctx.Err()
+			}
+			if stopped(p.stop) {
+				return n, ErrStopped
+			}
 		}
 		rec, err := cur.Next()
 		if err == io.EOF {
@@ -332,6 +337,9 @@ func (p *pass) chunked(ctx context.Context, done Counts, failures map[int][]inta
 		done = next
 		if p.committed != nil {
 			p.committed(Chunk{Items: items, From: next.Rows - len(items), Counts: next, Total: p.total})
+		}
+		if stopped(p.stop) && done.Rows < p.total {
+			return ErrStopped
 		}
 		return nil
 	})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/importer"
@@ -17,7 +18,7 @@ import (
 // or cancelled: the job queue's entry point. It returns an error only for
 // infrastructure failures, which the queue retries; a resumed run starts
 // after the last checkpoint.
-func (s *Service) Run(ctx context.Context, tenantID, id int64) error {
+func (s *Service) Run(ctx context.Context, tenantID, id int64) (err error) {
 	im, err := store.UpdateImport(ctx, s.Store, tenantID, id, func(im *intake.Import) error { return im.Begin(s.clock()) })
 	switch {
 	case errors.Is(err, intake.ErrImportEnded), intake.ErrorCode(err) == intake.ESTATE:
@@ -25,6 +26,9 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) error {
 	case err != nil:
 		return fmt.Errorf("start import %d: %w", id, err)
 	}
+	began := time.Now()
+	s.Logger.InfoContext(ctx, "import running", "tenant_id", tenantID, "import_id", id, "resume_at_row", im.ProcessedRows)
+	defer func() { s.ended(ctx, tenantID, id, began, err) }()
 	resume := importer.Counts{Rows: im.ProcessedRows, Created: im.Created, Updated: im.Updated,
 		Deleted: im.Deleted, Skipped: im.Skipped, Failed: im.FailedRows, ContactsCreated: im.ContactsCreated}
 	// Keys a JSON file adds late map by the one rule, custom fields
@@ -33,10 +37,8 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) error {
 	if err != nil {
 		return fmt.Errorf("import %d: %w", id, err)
 	}
-	opt := importer.Options{Resume: resume, ImportID: id, Registry: reg}
-	if s.afterChunk != nil {
-		opt.Committed = func(ch importer.Chunk) { s.afterChunk(ch.Counts.Rows) }
-	}
+	opt := importer.Options{Resume: resume, ImportID: id, Registry: reg, Stop: s.Stopping, Scans: blobScans{s: s, im: &im}}
+	s.observe(&im, &opt)
 	res, err := s.Engine.Run(ctx, tenantID, im.Spec, &fileInput{s: s, im: &im, reg: reg}, &checkpoint{im: im}, opt)
 	switch code := intake.ErrorCode(err); {
 	case err == nil:

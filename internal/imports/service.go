@@ -53,6 +53,16 @@ type Service struct {
 	// the server fetch from inside its own network (SSRF).
 	LocationPrivate bool
 
+	// Stopping, when closed, makes running jobs stop after the chunk in
+	// flight commits and sync requests stop waiting: a graceful shutdown.
+	Stopping <-chan struct{}
+	// Observer, when set, is told of committed chunks and ended jobs
+	// (metrics).
+	Observer Observer
+	// SyncPoll is how often a sync request checks whether its job has
+	// ended; default 100 ms.
+	SyncPoll time.Duration
+
 	// afterChunk, when set (tests), runs after each committed chunk of a
 	// job with the rows processed so far.
 	afterChunk func(processed int)
@@ -90,8 +100,10 @@ func (s *Service) Errors(ctx context.Context, tenantID, id int64, afterRow, limi
 
 // Create makes a job of an upload stored with Upload: it reads the file's
 // header, resolves the mapping, and stores the job, enqueued in the same
-// transaction when it can start. A request with Sync runs the job before
-// answering. Until the job exists a rejected upload is deleted; after, the
+// transaction when it can start. A request with Sync is queued the same
+// way, so it waits for a worker like any job (--workers bounds how many run
+// at once) and resumes after a crash like any job; the request waits for
+// the job to end (see wait) and answers with it. Until the job exists a rejected upload is deleted; after, the
 // file belongs to the job. Errors: EINVALID (options, mapping), EUNSUPPORTED
 // (the file).
 func (s *Service) Create(ctx context.Context, tenantID int64, up Upload, req intake.ImportRequest) (intake.Import, error) {
@@ -116,7 +128,7 @@ func (s *Service) Create(ctx context.Context, tenantID int64, up Upload, req int
 			if err := tx.CreateImport(ctx, &im); err != nil {
 				return err
 			}
-			if im.Status == intake.StatusQueued && !req.Sync {
+			if im.Status == intake.StatusQueued {
 				return s.Queue.EnqueueTx(ctx, tx, tenantID, im.ID)
 			}
 			return nil
@@ -127,13 +139,7 @@ func (s *Service) Create(ctx context.Context, tenantID int64, up Upload, req int
 		return im, err
 	}
 	if im.Status == intake.StatusQueued && req.Sync {
-		// Sync runs the job in this request and answers with its end. It
-		// runs to the end even if the client goes away: a job left half
-		// done with no worker behind it would never finish.
-		if err := s.Run(context.WithoutCancel(ctx), tenantID, im.ID); err != nil {
-			return im, err
-		}
-		return s.Store.GetImport(ctx, tenantID, im.ID)
+		return s.wait(ctx, tenantID, im.ID)
 	}
 	return im, nil
 }

@@ -86,8 +86,8 @@ type Queue interface {
 	EnqueueTx(ctx context.Context, tx store.JobTx, tenantID, importID int64) error
 	// Start starts the workers (a queue that only enqueues needs no Start).
 	Start(ctx context.Context) error
-	// Stop stops the workers, cancelling running jobs' contexts after
-	// grace; their jobs are retried (and resume) later.
+	// Stop stops the workers, letting running jobs end until ctx is done
+	// and cancelling them then; their jobs are retried (and resume) later.
 	Stop(ctx context.Context) error
 }
 
@@ -102,10 +102,21 @@ type QueueConfig struct {
 	// minutes.
 	RescueAfter time.Duration
 	Logger      *slog.Logger
+	// ProcessID names this process to River and in the heartbeat table
+	// (NewProcessID). With Heartbeats set, the queue beats every
+	// StaleAfter/5 and, on Start and every beat, hands the running jobs of
+	// dead processes to the queue (rescue.go). Empty: River's random id and
+	// no heartbeats (jobs of a dead process wait for RescueAfter).
+	ProcessID  string
+	Heartbeats store.Heartbeats
+	// StaleAfter is how long a process may miss heartbeats before its jobs
+	// are taken over. Default DefaultStaleAfter.
+	StaleAfter time.Duration
 }
 
 type queue[TTx any] struct {
 	client *river.Client[TTx]
+	rescue *rescuer // nil without heartbeats
 }
 
 // NewQueue returns a queue on driver's database, migrating River's tables
@@ -132,6 +143,7 @@ func NewQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runn
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &importWorker{runner: runner, slice: rescue / 2})
 	client, err := river.NewClient(driver, &river.Config{
+		ID:                   cfg.ProcessID,
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}},
 		Workers:              workers,
 		JobTimeout:           rescue / 2,
@@ -145,7 +157,21 @@ func NewQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runn
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
-	return &queue[TTx]{client: client}, nil
+	q := &queue[TTx]{client: client}
+	if cfg.ProcessID != "" {
+		if cfg.Heartbeats == nil {
+			return nil, errNoHeartbeats
+		}
+		stale := cfg.StaleAfter
+		if stale <= 0 {
+			stale = DefaultStaleAfter
+		}
+		q.rescue = &rescuer{exec: driver.GetExecutor(), hb: cfg.Heartbeats, id: cfg.ProcessID, stale: stale, logger: cfg.Logger}
+		if q.rescue.logger == nil {
+			q.rescue.logger = slog.Default()
+		}
+	}
+	return q, nil
 }
 
 // quiet keeps River's own info logs out of the service log.
@@ -192,6 +218,29 @@ func (q *queue[TTx]) EnqueueTx(ctx context.Context, tx store.JobTx, tenantID, im
 	return nil
 }
 
-func (q *queue[TTx]) Start(ctx context.Context) error { return q.client.Start(ctx) }
+func (q *queue[TTx]) Start(ctx context.Context) error {
+	if q.rescue != nil {
+		// Before the workers fetch: the jobs a dead process left running
+		// are available at their first fetch.
+		if err := q.rescue.start(ctx); err != nil {
+			return fmt.Errorf("start heartbeats: %w", err)
+		}
+	}
+	return q.client.Start(ctx)
+}
 
-func (q *queue[TTx]) Stop(ctx context.Context) error { return q.client.StopAndCancel(ctx) }
+// Stop lets running jobs end (an import stops after the chunk in flight
+// when its service's Stopping is closed) until ctx is done, then cancels
+// what still runs; their jobs resume later from their checkpoint.
+func (q *queue[TTx]) Stop(ctx context.Context) error {
+	err := q.client.Stop(ctx)
+	if err != nil && ctx.Err() != nil {
+		hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		err = q.client.StopAndCancel(hard)
+	}
+	if q.rescue != nil {
+		err = errors.Join(err, q.rescue.stop(ctx))
+	}
+	return err
+}

@@ -166,7 +166,8 @@ func (db *DB) Authenticate(ctx context.Context, hash string) (intake.Principal, 
 	var p intake.Principal
 	var scopes string
 	err := db.pool.QueryRow(ctx,
-		`SELECT t.id, t.slug, t.created_at, k.scopes, k.id FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.hash = $1`,
+		`SELECT t.id, t.slug, t.created_at, k.scopes, k.id FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+		 WHERE k.hash = $1 AND k.revoked_at IS NULL`, // no cache: a revoked key fails from the next request on
 		hash).Scan(&p.Tenant.ID, &p.Tenant.Slug, &p.Tenant.CreatedAt, &scopes, &p.KeyID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, intake.Errorf(intake.EUNAUTHORIZED, "The API key is not valid.")

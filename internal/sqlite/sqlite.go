@@ -159,7 +159,8 @@ func (db *DB) Authenticate(ctx context.Context, hash string) (intake.Principal, 
 	var scopes string
 	var created int64
 	err := db.read.QueryRowContext(ctx,
-		`SELECT t.id, t.slug, t.created_at, k.scopes, k.id FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.hash = ?`,
+		`SELECT t.id, t.slug, t.created_at, k.scopes, k.id FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+		 WHERE k.hash = ? AND k.revoked_at IS NULL`, // no cache: a revoked key fails from the next request on
 		hash).Scan(&p.Tenant.ID, &p.Tenant.Slug, &created, &scopes, &p.KeyID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, intake.Errorf(intake.EUNAUTHORIZED, "The API key is not valid.")

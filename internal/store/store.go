@@ -67,6 +67,8 @@ type Store interface {
 	ListFields(ctx context.Context, tenantID int64) ([]intake.CustomField, error)
 	// CollectionReader reads collections and records (collections.go).
 	CollectionReader
+	// Ops: key management, heartbeats, idempotency keys, readiness (ops.go).
+	Ops
 
 	// Close releases the database.
 	Close() error

@@ -55,6 +55,10 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 		{"records: keys unique per contact, batch writes, lookups, filters, paging, tenancy", testRecords},
 		{"remove_missing on records: unseen records, of seen contacts only when asked", testUnseenRecords},
 		{"bulk imports are recorded, listed newest first and tenant-scoped", testBulkImports},
+		{"API keys list per tenant and a revoked key stops at once", testKeyRevocation},
+		{"heartbeats: live workers since a horizon, forgotten ones gone", testHeartbeats},
+		{"idempotency keys: reserved once, answered, expired, taken over from a dead owner", testIdempotencyKeys},
+		{"import status counts and readiness", testOpsCounts},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
