@@ -45,7 +45,7 @@ func (r *contacts) Key(spec *intake.ImportSpec, rec Record) string {
 		case f.Type == intake.TypeEmail:
 			c.Email = strings.ToLower(v)
 		case f.Type == intake.TypePhone:
-			c.Phone, _ = r.norm.phone(v)
+			c.Phone, _ = r.norm.forRow(rec.Fields).phone(v)
 		case f.Column(&c) != nil:
 			*f.Column(&c), _ = r.norm.value(f, v)
 		}

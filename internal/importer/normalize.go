@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"net/mail"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -88,6 +89,7 @@ func (n normalizer) value(f intake.Field, v string) (string, *intake.RowError) {
 // that callers can report every error of a row at once. Fields the registry
 // does not know are ignored.
 func (n normalizer) build(fields map[string]string) (intake.Contact, []intake.RowError) {
+	n = n.forRow(fields)
 	var c intake.Contact
 	var errs []intake.RowError
 	for _, name := range fieldOrder(fields) {
@@ -257,21 +259,41 @@ func normalizeEmail(v string) (string, error) {
 	return e, nil
 }
 
-// phone parses v with the default region and formats it as E.164. The
-// message is empty when v is a valid number.
+// phone parses v with the row's region and formats it as E.164. The
+// message is empty when v is a number libphonenumber accepts as valid: a
+// possible-looking but unassigned number is refused rather than stored
+// wrong, and a number Excel shortened to scientific notation (its digits
+// are gone) is named as such.
 func (n normalizer) phone(v string) (string, string) {
 	if utf8.RuneCountInString(v) > maxPhoneLen*2 {
 		return truncate(v), "The phone number is too long."
 	}
+	if scientific.MatchString(v) {
+		return v, "\"" + v + "\" is a number a spreadsheet shortened to scientific notation, so its digits are lost; format the column as text before exporting."
+	}
 	num, err := phonenumbers.Parse(v, n.region)
-	if err != nil || !phonenumbers.IsPossibleNumber(num) {
+	if err != nil || !phonenumbers.IsValidNumber(num) {
 		hint := ""
-		if !strings.HasPrefix(v, "+") {
-			hint = " (national numbers are read as " + n.region + "; write others with + and the country code)"
+		if !strings.HasPrefix(strings.TrimSpace(v), "+") && !strings.HasPrefix(strings.TrimSpace(v), "00") {
+			hint = " for " + n.region + " (numbers without a country code are read in the row's country, else the import's region; write others with + and the country code)"
 		}
 		return v, "\"" + v + "\" is not a valid phone number" + hint + "."
 	}
 	return phonenumbers.Format(num, phonenumbers.E164), ""
+}
+
+// scientific matches what a spreadsheet makes of a long number in a
+// general-format cell: 4,91713E+12 or 4.91713e+12.
+var scientific = regexp.MustCompile(`^\s*\d[.,]\d+[eE]\+?\d+\s*$`)
+
+// forRow returns n with the phone region of one row: the row's country when
+// it names one libphonenumber knows (a code or a name), else the import's.
+// A German file's "0221 100056" is then +49221100056, not a Dutch number.
+func (n normalizer) forRow(fields map[string]string) normalizer {
+	if c := normalizeCountry(strings.TrimSpace(fields[intake.FieldCountry])); regions[c] {
+		n.region = c
+	}
+	return n
 }
 
 // splitList splits a tags or groups cell on , or ;, trims, drops empties and
