@@ -106,7 +106,7 @@ func TestCustomFieldsEndToEnd(t *testing.T) {
 					targets[name] = rest
 				}
 				if targets["custom.member_id"] != "number | true | true | [Member No]" || !strings.HasPrefix(targets["email"], "email | true | true | [mail ") ||
-					targets["city"] != "text | false | false | [town plaats woonplaats stad]" || targets["alternate_phones_work"] == "" {
+					!strings.HasPrefix(targets["city"], "text | false | false | [town ") || !strings.Contains(targets["city"], " Ort ") || targets["alternate_phones_work"] == "" {
 					t.Fatalf("targets: %v", targets)
 				}
 				c.must(200, "GET", "/api/v1/fields/member_id", nil)

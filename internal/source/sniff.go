@@ -61,10 +61,11 @@ func sniff(head []byte, name string, declared Format, encName string, atEOF bool
 	case '[':
 		return textFormat(FormatJSON)
 	case '{':
-		return "", none, nil, fileErr("unsupported_format", "JSON must be an array of objects: the file starts with '{' instead of '['.")
+		// An object wrapping the array, or JSON Lines: openJSON tells which.
+		return textFormat(FormatJSON)
 	}
 	if declared == FormatJSON {
-		return "", none, nil, fileErr("unsupported_format", "The file was declared as JSON, but it does not start with '[': JSON must be an array of objects.")
+		return "", none, nil, fileErr("unsupported_format", "The file was declared as JSON, but it does not start with '[' or '{': JSON must be an array of objects, an object holding one, or one object per line.")
 	}
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".tsv", ".tab":

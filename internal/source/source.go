@@ -191,7 +191,7 @@ func Open(r io.Reader, opts Options) (Reader, error) {
 	}
 	switch format {
 	case FormatJSON:
-		return openJSON(enc.reader(br), enc, opts)
+		return openJSON(enc.reader(br), enc, sniffJSONShape(text, opts.Name, atEOF), opts)
 	default:
 		delim := opts.Delimiter
 		if delim == 0 {
