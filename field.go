@@ -134,7 +134,6 @@ var alternateKinds = []struct {
 	{"address", "addresses", []string{"secondary", "home", "work", "education", "other"}},
 }
 
-
 // alternateField returns the field of an alternate_{emails,phones,addresses}_KIND name.
 func alternateField(name string) (Field, bool) {
 	for _, a := range alternateKinds {
