@@ -31,9 +31,10 @@ func contactOf(it *Item) *intake.Contact { return it.Data.(*intake.Contact) }
 // scan of a file runs it on every row.
 func (r *contacts) Key(spec *intake.ImportSpec, rec Record) string {
 	var c intake.Contact
+	fields := splitMultiValues(rec.Fields)
 	for _, name := range spec.MatchFields {
 		f, ok := r.norm.reg.Lookup(name)
-		v := strings.TrimSpace(rec.Fields[name])
+		v := strings.TrimSpace(fields[name])
 		switch {
 		case !ok || v == "":
 		case f.Custom:
@@ -45,7 +46,7 @@ func (r *contacts) Key(spec *intake.ImportSpec, rec Record) string {
 		case f.Type == intake.TypeEmail:
 			c.Email = strings.ToLower(v)
 		case f.Type == intake.TypePhone:
-			c.Phone, _ = r.norm.forRow(rec.Fields).phone(v)
+			c.Phone, _ = r.norm.forRow(fields).phone(v)
 		case f.Column(&c) != nil:
 			*f.Column(&c), _ = r.norm.value(f, v)
 		}

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"maps"
 	"net/mail"
 	"regexp"
 	"slices"
@@ -90,6 +91,7 @@ func (n normalizer) value(f intake.Field, v string) (string, *intake.RowError) {
 // does not know are ignored.
 func (n normalizer) build(fields map[string]string) (intake.Contact, []intake.RowError) {
 	n = n.forRow(fields)
+	fields = splitMultiValues(fields)
 	var c intake.Contact
 	var errs []intake.RowError
 	for _, name := range fieldOrder(fields) {
@@ -298,19 +300,65 @@ func (n normalizer) forRow(fields map[string]string) normalizer {
 
 // splitList splits a tags or groups cell on , or ;, trims, drops empties and
 // duplicates, and sorts, because tags are a set.
+//
+// Exporters' list cells are read too: Google's "* myContacts ::: Friends"
+// (its ::: separator; "* myContacts" is every contact, not a label, and
+// "* " marks Google's own labels) and Mailchimp's quoted names
+// ("Customer","VIP").
 func splitList(v string) []string {
-	v = strings.TrimSpace(v)
+	v = strings.TrimSpace(strings.ReplaceAll(v, multiValueSep, ","))
 	if v == "" {
 		return nil
 	}
 	parts := strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' })
 	out := make([]string, 0, len(parts))
 	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" && !slices.Contains(out, p) {
+		p = strings.TrimSpace(p)
+		if len(p) >= 2 && p[0] == '"' && p[len(p)-1] == '"' {
+			p = strings.TrimSpace(p[1 : len(p)-1])
+		}
+		if strings.EqualFold(p, "* myContacts") {
+			continue
+		}
+		p = strings.TrimPrefix(p, "* ")
+		if p != "" && !slices.Contains(out, p) {
 			out = append(out, p)
 		}
 	}
 	slices.Sort(out)
+	return out
+}
+
+// multiValueSep separates the values of one cell in Google Contacts'
+// export: "a@x.example ::: b@y.example".
+const multiValueSep = " ::: "
+
+// splitMultiValues gives a cell of several emails or phones (Google's
+// " ::: ") to the primary field and the rest to the matching "other"
+// alternate when the row has none. fields is not changed: a copy is
+// returned when there is something to split.
+func splitMultiValues(fields map[string]string) map[string]string {
+	var out map[string]string
+	for _, f := range [...]struct{ primary, other string }{
+		{intake.FieldEmail, "alternate_emails_other"},
+		{intake.FieldPhone, "alternate_phones_other"},
+	} {
+		v := fields[f.primary]
+		if !strings.Contains(v, multiValueSep) {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(fields)
+		}
+		first, rest, _ := strings.Cut(v, multiValueSep)
+		out[f.primary] = strings.TrimSpace(first)
+		if strings.TrimSpace(out[f.other]) == "" {
+			out[f.other], _, _ = strings.Cut(strings.TrimSpace(rest), multiValueSep)
+		}
+	}
+	if out == nil {
+		return fields
+	}
 	return out
 }
 

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -75,5 +76,28 @@ func TestPhoneEveryRegionsExample(t *testing.T) {
 	}
 	if checked < 200 {
 		t.Fatalf("only %d regions had an example number", checked)
+	}
+}
+
+// TestExportersCells: Google's multi-value cells and labels, Mailchimp's
+// quoted tag names.
+func TestExportersCells(t *testing.T) {
+	t.Parallel()
+	n := normalizer{region: "NL"}
+	c, errs := n.build(map[string]string{
+		"email": "Ann@Example.com ::: ann@work.example ::: third@x.example",
+		"phone": "+31 6 12345678 ::: +31 20 1234567",
+		"tags":  "* myContacts ::: * starred ::: Friends",
+	})
+	if len(errs) > 0 || c.Email != "ann@example.com" || c.Phone != "+31612345678" {
+		t.Fatalf("contact %+v, errors %+v", c, errs)
+	}
+	want := []intake.Alternate{{Type: "email", Kind: "other", Value: "ann@work.example"}, {Type: "phone", Kind: "other", Value: "+31201234567"}}
+	if !slices.Equal(c.Alternates, want) || !slices.Equal(c.Tags, []string{"Friends", "starred"}) {
+		t.Fatalf("alternates %+v, tags %q", c.Alternates, c.Tags)
+	}
+	c, _ = n.build(map[string]string{"tags": `"Customer","VIP", "Newsletter"`})
+	if !slices.Equal(c.Tags, []string{"Customer", "Newsletter", "VIP"}) {
+		t.Fatalf("Mailchimp tags %q", c.Tags)
 	}
 }

@@ -95,7 +95,7 @@ func TestSniff(t *testing.T) {
 func TestSniffMessage(t *testing.T) {
 	t.Parallel()
 	_, err := Sniff([]byte("%PDF-1.7\n"), "x.csv", "")
-	const want = "File must be a CSV, TSV, XLSX or JSON file (text/csv); this looks like a PDF document."
+	const want = "File must be a CSV, TSV, XLSX, JSON or vCard file (text/csv); this looks like a PDF document."
 	if err == nil || intake.ErrorMessage(err) != want {
 		t.Fatalf("err = %v, want %q", err, want)
 	}

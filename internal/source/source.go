@@ -1,4 +1,4 @@
-// Package source turns an uploaded file (CSV/TSV, XLSX, JSON) into a stream
+// Package source turns an uploaded file (CSV/TSV, XLSX, JSON, vCard) into a stream
 // of rows. It owns format sniffing, delimiter and encoding detection and
 // header-name suggestions; it knows nothing about contacts, databases or HTTP.
 //
@@ -28,6 +28,8 @@ const (
 	FormatTSV  Format = "tsv"
 	FormatXLSX Format = "xlsx"
 	FormatJSON Format = "json"
+	// FormatVCard is a vCard 3.0 or 4.0 file (.vcf), one card a row.
+	FormatVCard Format = "vcard"
 )
 
 // Defaults for the limits in Options.
@@ -190,6 +192,8 @@ func Open(r io.Reader, opts Options) (Reader, error) {
 		return nil, fmt.Errorf("read file head: %w", err)
 	}
 	switch format {
+	case FormatVCard:
+		return openVCard(enc.reader(br), opts)
 	case FormatJSON:
 		return openJSON(enc.reader(br), enc, sniffJSONShape(text, opts.Name, atEOF), opts)
 	default:

@@ -214,9 +214,9 @@ func setReading(req *intake.ImportRequest, key, v string) {
 
 func checkReading(errs *dialect.Errors, req *intake.ImportRequest) {
 	switch req.Format {
-	case "", "csv", "tsv", "xlsx", "json":
+	case "", "csv", "tsv", "xlsx", "json", "vcard":
 	default:
-		errs.Add("format", req.Format, "Format must be csv, tsv, xlsx or json.")
+		errs.Add("format", req.Format, "Format must be csv, tsv, xlsx, json or vcard.")
 	}
 	if n := len([]rune(req.Delimiter)); n > 1 {
 		errs.Add("delimiter", req.Delimiter, "The delimiter must be a single character.")
