@@ -94,6 +94,13 @@ func parse(p dialect.Params, req intake.ImportRequest, fresh bool, reg *intake.R
 			setBool(&spec.CreateContacts, errs.Bool(x.Key, v))
 		case "skip_on_error":
 			setBool(&spec.SkipOnError, errs.Bool(x.Key, v))
+		case "invalid_fields":
+			switch v = strings.ToLower(strings.TrimSpace(v)); v {
+			case intake.InvalidFieldsSkipField, intake.InvalidFieldsSkipRow:
+				spec.InvalidFields = v
+			default:
+				errs.Add(x.Key, v, "invalid_fields must be skip_field (write the row without the bad values) or skip_row (fail the row).")
+			}
 		case "autostart":
 			setBool(&req.Autostart, errs.Bool(x.Key, v))
 		case "remove_missing", "removeMissing":
@@ -112,6 +119,11 @@ func parse(p dialect.Params, req intake.ImportRequest, fresh bool, reg *intake.R
 		match = spec.MatchFields
 	}
 	requireName := shape.packageX || shape.textUs || slices.Contains(spec.Required, intake.FieldName)
+	if fresh && (shape.packageX || shape.textUs) && !p.Has("invalid_fields") {
+		// The seeds fail a row with a bad value whole; their clients count
+		// on failed rows, so no row of theirs is written in part.
+		spec.InvalidFields = intake.InvalidFieldsSkipRow
+	}
 	if fresh && shape.packageX {
 		// PackageX's rules for a request in its shape: its limits, and its
 		// default duplicate handling, ignore_all.
