@@ -120,6 +120,9 @@ type ImportSpec struct {
 	// of the row, reported with outcome partial; InvalidFieldsSkipRow ("",
 	// the strict behaviour) fails the row. skip_on_error=false is strict.
 	InvalidFields string `json:"invalid_fields,omitempty"`
+	// HeaderRow is the file's header row (1-based); 0 at upload means find
+	// it below notes and titles. A job stores the row it used.
+	HeaderRow int `json:"header_row,omitempty"`
 }
 
 // InvalidFields values.

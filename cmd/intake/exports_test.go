@@ -81,6 +81,10 @@ func TestExportersFilesEndToEnd(t *testing.T) {
 		{"German Excel CSV", "kontakte.csv", cp1252(t, "Vorname;Nachname;E-Mail-Adresse;Mobil;Firma;Straße;PLZ;Ort;Land\r\n"+
 			"Jürgen;Groß;juergen@example.de;0170 1234567;Groß & Söhne;Königsallee 1;40212;Düsseldorf;Deutschland\r\n"),
 			[]string{"juergen@example.de|Jürgen Groß|+491701234567|Groß & Söhne|Königsallee 1|Düsseldorf|40212|DE|[]|"}},
+		{"LinkedIn Connections", "Connections.csv", []byte("Notes:\n\"When exporting your connection data, you may notice that some of the email addresses are missing. You will only see email addresses for connections who have allowed their connections to see or download it.\"\n\nFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\n" +
+			"Sam,Okafor,https://www.linkedin.com/in/sam,sam@example.ng,Okafor Ltd,CEO,12 Mar 2024\nTia,Berg,https://www.linkedin.com/in/tia,,,Analyst,01 Feb 2023\n"),
+			// Tia has no email: she is created by name, as rows without a match value are.
+			[]string{"sam@example.ng|Sam Okafor||Okafor Ltd|||||[]|", "|Tia Berg|||||||[]|"}},
 		{"JSON API answer", "contacts.json", []byte(`{"data":[{"email":"li@example.com","name":"Li Wei","company":{"name":"Wei Ltd"},"address":{"street":"1 Queen's Rd","city":"Hong Kong","country":"HK"},"phone":"2123 4567"}],"meta":{"total":1}}`),
 			[]string{"li@example.com|Li Wei|+85221234567|Wei Ltd|1 Queen's Rd|Hong Kong||HK|[]|"}},
 		{"JSON Lines", "contacts.ndjson", []byte("{\"email\":\"a@example.ie\",\"first_name\":\"Aoife\",\"country\":\"Ireland\",\"phone\":\"087 123 4567\"}\n{\"email\":\"b@example.ie\",\"first_name\":\"Brian\"}\n"),
@@ -112,5 +116,37 @@ func TestExportersFilesEndToEnd(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// TestHeaderRowEndToEnd: the job shows the header row it found below a
+// title, and PATCH header_row re-reads the headers from the row given.
+func TestHeaderRowEndToEnd(t *testing.T) {
+	t.Parallel()
+	b := backends(t)[0]
+	db := b.url(t)
+	c := newTenantClient(t, db, serve(t, db))
+	file := "Code,Ref\nMembers report,\n,\nEmail,Name\nann@example.com,Ann\n"
+	st, job, raw := c.upload("report.csv", []byte(file), map[string]string{"autostart": "false"})
+	if st != 201 || fmt.Sprint(job["headers"]) != "[Email Name]" || !strings.Contains(raw, `"header_row":4`) ||
+		!strings.Contains(raw, "The header is row 4") {
+		t.Fatalf("upload: %d %s", st, raw)
+	}
+	id := num(job, "id")
+	st, job, raw = c.do("PATCH", fmt.Sprintf("/api/v1/imports/%d", id), map[string]any{"header_row": 1})
+	if st != 200 || fmt.Sprint(job["headers"]) != "[Code Ref]" || job["status"] != "awaiting_mapping" {
+		t.Fatalf("patch header_row: %d %s", st, raw)
+	}
+	st, _, raw = c.do("PATCH", fmt.Sprintf("/api/v1/imports/%d", id), map[string]any{"header_row": 40})
+	if st != 422 || !strings.Contains(raw, "header_row is 40") {
+		t.Fatalf("patch header_row past the end: %d %s", st, raw)
+	}
+	st, job, raw = c.do("PATCH", fmt.Sprintf("/api/v1/imports/%d", id), map[string]any{"header_row": 4})
+	if st != 200 || fmt.Sprint(job["headers"]) != "[Email Name]" {
+		t.Fatalf("patch back: %d %s", st, raw)
+	}
+	c.must(200, "POST", fmt.Sprintf("/api/v1/imports/%d/start", id), nil)
+	if job = c.wait(id); counts(job) != "total=1 created=1 updated=0 skipped=0 failed=0" {
+		t.Fatalf("job %s", counts(job))
 	}
 }

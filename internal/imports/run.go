@@ -65,11 +65,19 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) error {
 
 // sourceOptions are the reader options a job was created with.
 func sourceOptions(im *intake.Import) source.Options {
-	o := source.Options{Format: source.Format(im.Format), Name: im.FileName, Encoding: im.Encoding, Sheet: im.Sheet}
+	o := source.Options{Format: source.Format(im.Format), Name: im.FileName, Encoding: im.Encoding, Sheet: im.Sheet,
+		HeaderRow: im.Spec.HeaderRow, IsHeader: knownHeader}
 	if im.Delimiter != "" {
 		o.Delimiter = []rune(im.Delimiter)[0]
 	}
 	return o
+}
+
+// knownHeader reports whether a cell names a contact field: the header
+// search prefers the row with such cells.
+func knownHeader(h string) bool {
+	_, ok := intake.SuggestField(h)
+	return ok
 }
 
 // fileInput is a job's upload as the pipeline's input.

@@ -64,6 +64,13 @@ type Options struct {
 	// Sheet is the XLSX sheet to read (matched ignoring case); "" reads the
 	// first sheet.
 	Sheet string
+	// HeaderRow is the header's row number (1-based, as the error report
+	// numbers rows: blank lines do not count); 0 finds it among the first
+	// rows, below notes, titles and blank rows (see pickHeader). CSV/TSV.
+	HeaderRow int
+	// IsHeader reports whether a cell is a known column name (a field or a
+	// synonym); the header search prefers rows with such cells.
+	IsHeader func(string) bool
 	// MaxColumns limits the header; more columns fail the file with code
 	// "too_many_columns". Default 1000.
 	MaxColumns int
@@ -164,6 +171,7 @@ type Info struct {
 	Delimiter rune   // CSV and TSV only
 	Encoding  string // WHATWG name such as "utf-8"; "" for XLSX
 	Sheet     string // XLSX only
+	HeaderRow int    // the header's row number (1 when it is the first row)
 }
 
 // Open sniffs the format (peeking at the head through a bufio.Reader so

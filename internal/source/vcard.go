@@ -176,7 +176,7 @@ func addresses(card vcard.Card, set func(col, v string) bool) {
 		if pref != nil && a.Field == pref.Field {
 			continue
 		}
-		line := strings.Join(nonEmpty(a.StreetAddress, strings.TrimSpace(a.PostalCode+" "+a.Locality), a.Country), ", ")
+		line := strings.Join(nonBlank(a.StreetAddress, strings.TrimSpace(a.PostalCode+" "+a.Locality), a.Country), ", ")
 		if a.Params.HasType("work") {
 			set("alternate_addresses_work", line)
 		} else {
@@ -185,7 +185,7 @@ func addresses(card vcard.Card, set func(col, v string) bool) {
 	}
 }
 
-func nonEmpty(parts ...string) []string {
+func nonBlank(parts ...string) []string {
 	out := parts[:0]
 	for _, p := range parts {
 		if strings.TrimSpace(p) != "" {

@@ -10,6 +10,7 @@ package native
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/intake/intake"
@@ -94,6 +95,13 @@ func parse(p dialect.Params, req intake.ImportRequest, fresh bool, reg *intake.R
 			setBool(&spec.CreateContacts, errs.Bool(x.Key, v))
 		case "skip_on_error":
 			setBool(&spec.SkipOnError, errs.Bool(x.Key, v))
+		case "header_row":
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || n < 1 || n > 1000 {
+				errs.Add(x.Key, v, "header_row must be the number of the file's header row, from 1 to 1000.")
+				continue
+			}
+			spec.HeaderRow, req.Remap = n, true
 		case "invalid_fields":
 			switch v = strings.ToLower(strings.TrimSpace(v)); v {
 			case intake.InvalidFieldsSkipField, intake.InvalidFieldsSkipRow:
