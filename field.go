@@ -86,40 +86,28 @@ const (
 )
 
 // ContactFields is the contact field registry, in the stores' column order.
-var ContactFields = []Field{
-	{Name: FieldEmail, Type: TypeEmail, Max: maxEmail, Match: true, Unique: true,
-		Synonyms: []string{"mail", "email address", "emailadres", "mail address", "primary email", "e-mail adres"}},
-	{Name: FieldCustomerNumber, Type: TypeText, Max: maxText, Match: true, Unique: true,
-		Synonyms: []string{"customer no", "customer id", "customer nr", "client number", "client id", "client no",
-			"id number", "klantnummer", "account number"}},
-	{Name: FieldFirstName, Type: TypeText, Max: maxText,
-		Synonyms: []string{"fname", "given name", "forename", "voornaam", "vorname", "prenom"}},
-	{Name: FieldLastName, Type: TypeText, Max: maxText,
-		Synonyms: []string{"lname", "surname", "family name", "achternaam", "nachname", "nom"}},
-	{Name: FieldName, Type: TypeName, Max: maxText, Match: true,
-		Synonyms: []string{"full name", "contact name", "contactpersoon", "contact", "naam", "display name"}},
-	{Name: FieldPhone, Type: TypePhone, Match: true,
-		Synonyms: []string{"phone number", "mobile", "tel", "telephone", "cell", "cellphone", "mobile phone",
-			"mobile number", "telefoon", "telefoonnummer", "telefon", "mobiel"}},
-	{Name: FieldCompany, Type: TypeText, Max: maxText,
-		Synonyms: []string{"business", "organisation", "organization", "company name", "bedrijf", "bedrijfsnaam",
-			"firma", "employer"}},
-	{Name: FieldAddress, Type: TypeText, Max: maxText,
-		Synonyms: []string{"street", "address line 1", "street address", "address1", "adres", "straat"}},
-	{Name: FieldCity, Type: TypeText, Max: maxText, Synonyms: []string{"town", "plaats", "woonplaats", "stad"}},
-	{Name: FieldPostalCode, Type: TypeText, Max: maxText, Synonyms: []string{"zip", "zip code", "postcode", "postal code"}},
-	{Name: FieldCountry, Type: TypeCountry, Max: maxText, Synonyms: []string{"country code", "land"}},
-	{Name: FieldNotes, Type: TypeText, Max: maxNotes,
-		Synonyms: []string{"note", "comments", "comment", "remarks", "opmerkingen"}},
-	{Name: FieldTags, Type: TypeList, Max: maxTags, Synonyms: []string{"tag", "labels", "label"}},
+var ContactFields = withSynonyms([]Field{
+	{Name: FieldEmail, Type: TypeEmail, Max: maxEmail, Match: true, Unique: true},
+	{Name: FieldCustomerNumber, Type: TypeText, Max: maxText, Match: true, Unique: true},
+	{Name: FieldFirstName, Type: TypeText, Max: maxText},
+	{Name: FieldLastName, Type: TypeText, Max: maxText},
+	{Name: FieldName, Type: TypeName, Max: maxText, Match: true},
+	{Name: FieldPhone, Type: TypePhone, Match: true},
+	{Name: FieldCompany, Type: TypeText, Max: maxText},
+	{Name: FieldAddress, Type: TypeText, Max: maxText},
+	{Name: FieldCity, Type: TypeText, Max: maxText},
+	{Name: FieldPostalCode, Type: TypeText, Max: maxText},
+	{Name: FieldCountry, Type: TypeCountry, Max: maxText},
+	{Name: FieldNotes, Type: TypeText, Max: maxNotes},
+	{Name: FieldTags, Type: TypeList, Max: maxTags},
 
 	// PackageX's contact columns. Groups and locations join the contact to
 	// them by name, case-insensitively, creating missing ones.
-	{Name: FieldGroups, Type: TypeList, Max: maxTags, Synonyms: []string{"group", "group names", "groepen"}},
-	{Name: FieldLocations, Type: TypeList, Max: maxTags, Synonyms: []string{"location names", "sites"}},
-	{Name: FieldAlternateNames, Type: TypeList, Max: maxAlternateNames, Synonyms: []string{"aliases", "alias", "aka", "other names"}},
-	{Name: FieldIsPrimary, Type: TypeBoolean, Synonyms: []string{"primary", "primary contact"}},
-}
+	{Name: FieldGroups, Type: TypeList, Max: maxTags},
+	{Name: FieldLocations, Type: TypeList, Max: maxTags},
+	{Name: FieldAlternateNames, Type: TypeList, Max: maxAlternateNames},
+	{Name: FieldIsPrimary, Type: TypeBoolean},
+})
 
 // Names of PackageX's contact fields, and the most alternate names a
 // contact has (PackageX: 5).
@@ -146,27 +134,12 @@ var alternateKinds = []struct {
 	{"address", "addresses", []string{"secondary", "home", "work", "education", "other"}},
 }
 
-// alternateSynonyms are exporters' names for alternate columns.
-var alternateSynonyms = map[string][]string{
-	"alternate_emails_other":        {"other email"},
-	"alternate_emails_personal":     {"personal email"},
-	"alternate_emails_work":         {"work email", "business email"},
-	"alternate_emails_education":    {"school email"},
-	"alternate_phones_home":         {"home phone"},
-	"alternate_phones_work":         {"work phone", "business phone"},
-	"alternate_phones_mobile":       {"alternate mobile"},
-	"alternate_phones_education":    {"school phone"},
-	"alternate_addresses_home":      {"home address"},
-	"alternate_addresses_work":      {"work address", "business address"},
-	"alternate_addresses_education": {"school address"},
-}
-
 // alternateField returns the field of an alternate_{emails,phones,addresses}_KIND name.
 func alternateField(name string) (Field, bool) {
 	for _, a := range alternateKinds {
 		if kind, ok := strings.CutPrefix(name, "alternate_"+a.plural+"_"); ok && kind != "" {
 			typ := map[string]FieldType{"email": TypeEmail, "phone": TypePhone, "address": TypeText}[a.typ]
-			return Field{Name: name, Type: typ, Max: maxText, Alternate: a.typ, Kind: kind, Synonyms: alternateSynonyms[name]}, true
+			return Field{Name: name, Type: typ, Max: maxText, Alternate: a.typ, Kind: kind, Synonyms: synonyms[name]}, true
 		}
 	}
 	return Field{}, false
@@ -225,6 +198,14 @@ var headerIndex = func() map[string]string {
 	return m
 }()
 
+// nestParents are the object names under which JSON APIs nest a contact's
+// fields: {"address": {"city": …}}, {"properties": {"email": …}}.
+var nestParents = map[string]bool{
+	"address": true, "addresses": true, "location": true, "home": true, "contact": true,
+	"person": true, "profile": true, "user": true, "customer": true, "member": true,
+	"details": true, "properties": true, "attributes": true, "fields": true,
+}
+
 // normalizeHeader lowercases a header and drops everything but letters and
 // digits, so "E-mail", "e_mail" and "EMail " compare equal.
 func normalizeHeader(h string) string {
@@ -244,6 +225,18 @@ func normalizeHeader(h string) string {
 func SuggestField(header string) (string, bool) {
 	if f, ok := headerIndex[normalizeHeader(header)]; ok {
 		return f, true
+	}
+	// A dotted path from nested JSON (address.city, properties.email)
+	// means its last part when the parent is where an API nests a person's
+	// details. Other dotted names (Order.OrderID) are left to collections.
+	if i := strings.LastIndexByte(header, '.'); i > 0 {
+		parent := header[:i]
+		parent = parent[strings.LastIndexByte(parent, '.')+1:]
+		if nestParents[normalizeHeader(parent)] {
+			if f, ok := headerIndex[normalizeHeader(header[i+1:])]; ok {
+				return f, true
+			}
+		}
 	}
 	if f, ok := LookupField(strings.TrimSpace(header)); ok {
 		return f.Name, true

@@ -35,11 +35,47 @@ func TestSuggestField(t *testing.T) {
 		{"work email", "alternate_emails_work"}, {"home phone", "alternate_phones_home"},
 		{"alternate_phones_mobile", "alternate_phones_mobile"}, {"Work Address", "alternate_addresses_work"},
 		{"alternate_addresses_secondary", "alternate_addresses_secondary"},
+		// Exporters' headers, by exporter.
+		{"E-mail 1 - Value", "email"}, {"E-mail 2 - Value", "alternate_emails_other"}, {"Phone 1 - Value", "phone"},
+		{"Organization Name", "company"}, {"Organization 1 - Name", "company"}, {"Address 1 - City", "city"},
+		{"Address 1 - Postal Code", "postal_code"}, {"Address 1 - Country", "country"}, {"Labels", "tags"}, // Google
+		{"Business Phone", "alternate_phones_work"}, {"Business City", "city"}, {"Business Postal Code", "postal_code"},
+		{"Business Country/Region", "country"}, {"E-mail 2 Address", "alternate_emails_other"}, {"Categories", "tags"},
+		{"E-mail Address", "email"}, {"Mobile Phone", "phone"}, // Outlook
+		{"Country/Region", "country"}, {"Mobile Phone Number", "phone"}, {"Street Address", "address"}, // HubSpot
+		{"CC", "country"}, {"TAGS", "tags"}, {"Email Address", "email"}, // Mailchimp, LinkedIn
+		{"PLZ", "postal_code"}, {"Ort", "city"}, {"Straße", "address"}, {"Mobil", "phone"}, {"E-Mail-Adresse", "email"},
+		{"Vorname", "first_name"}, {"Nachname", "last_name"}, {"Firma", "company"}, // German
+		{"Prénom", "first_name"}, {"Nom", "last_name"}, {"Code postal", "postal_code"}, {"Ville", "city"}, {"Pays", "country"},
+		{"Téléphone", "phone"}, {"Courriel", "email"}, // French
+		{"Woonplaats", "city"}, {"Telefoonnummer", "phone"}, {"Bedrijfsnaam", "company"}, // Dutch
+		{"Nombre", "first_name"}, {"Apellidos", "last_name"}, {"Correo electrónico", "email"}, {"Código postal", "postal_code"},
+		{"Ciudad", "city"}, {"País", "country"}, {"Teléfono", "phone"}, // Spanish
+		// Dotted paths of nested JSON.
+		{"company.name", "company"}, {"address.city", "city"}, {"address.zip", "postal_code"},
+		{"properties.email", "email"}, {"contact.address.street", "address"},
+		{"Order.OrderID", ""}, {"Order.Email", ""}, {"event.name", ""},
 	}
 	for _, tt := range tests {
 		got, ok := intake.SuggestField(tt.header)
 		if got != tt.field || ok != (tt.field != "") {
 			t.Errorf("SuggestField(%q) = %q, %v; want %q", tt.header, got, ok, tt.field)
+		}
+	}
+}
+
+// TestSynonymsNameKnownFields: every field synonyms.txt names is a field,
+// so a typo there fails here instead of silently mapping nothing.
+func TestSynonymsNameKnownFields(t *testing.T) {
+	t.Parallel()
+	for _, f := range intake.ContactFields {
+		if len(f.Synonyms) == 0 {
+			t.Errorf("field %s has no synonyms: is synonyms.txt loaded?", f.Name)
+		}
+	}
+	for field := range intake.SynonymFields() {
+		if _, ok := intake.LookupField(field); !ok {
+			t.Errorf("synonyms.txt names %q, which is not a field", field)
 		}
 	}
 }

@@ -56,12 +56,15 @@ type Import struct {
 	Deleted       int          `json:"deleted"`
 	Skipped       int          `json:"skipped"`
 	FailedRows    int          `json:"failed_rows"`
-	Warnings      []string     `json:"warnings,omitempty"`
-	Error         string       `json:"error,omitempty"` // why the job failed
-	CreatedAt     time.Time    `json:"created_at"`
-	UpdatedAt     time.Time    `json:"updated_at"`
-	StartedAt     *time.Time   `json:"started_at,omitempty"`
-	FinishedAt    *time.Time   `json:"finished_at,omitempty"`
+	// PartialRows are rows written without some invalid fields (counted in
+	// Created or Updated too); the error report lists them as partial.
+	PartialRows int        `json:"partial_rows"`
+	Warnings    []string   `json:"warnings,omitempty"`
+	Error       string     `json:"error,omitempty"` // why the job failed
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	StartedAt   *time.Time `json:"started_at,omitempty"`
+	FinishedAt  *time.Time `json:"finished_at,omitempty"`
 
 	// ContactsCreated counts the contacts a participants job created
 	// (its other counts are of participants).
@@ -69,9 +72,9 @@ type Import struct {
 }
 
 // HasReport reports whether the job's error report has rows: failed or
-// skipped rows, or contacts remove_missing removed.
+// skipped rows, rows written in part, or contacts remove_missing removed.
 func (im *Import) HasReport() bool {
-	return im.FailedRows+im.Skipped > 0 || (im.Spec.RemoveMissing && im.Deleted > 0)
+	return im.FailedRows+im.Skipped+im.PartialRows > 0 || (im.Spec.RemoveMissing && im.Deleted > 0)
 }
 
 // Progress is the share of rows processed, 0–100.

@@ -123,7 +123,22 @@ type ImportSpec struct {
 	// Limits are a dialect's own maximum lengths by field name (PackageX's
 	// email ≤ 127, phone ≤ 31, …), stricter than the registry's.
 	Limits map[string]int `json:"limits,omitempty"`
+	// InvalidFields says what a bad value in a field that is neither a
+	// match field nor required does: InvalidFieldsSkipField (the design's
+	// default, as HubSpot does) leaves that field unset and writes the rest
+	// of the row, reported with outcome partial; InvalidFieldsSkipRow ("",
+	// the strict behaviour) fails the row. skip_on_error=false is strict.
+	InvalidFields string `json:"invalid_fields,omitempty"`
+	// HeaderRow is the file's header row (1-based); 0 at upload means find
+	// it below notes and titles. A job stores the row it used.
+	HeaderRow int `json:"header_row,omitempty"`
 }
+
+// InvalidFields values.
+const (
+	InvalidFieldsSkipField = "skip_field"
+	InvalidFieldsSkipRow   = "skip_row"
+)
 
 // DefaultSpec returns the design's defaults: contacts, upsert on email, keep
 // stored values for empty cells, the last of in-file duplicates wins, bad
@@ -137,6 +152,7 @@ func DefaultSpec() ImportSpec {
 		Duplicates:        DuplicatesUseLast,
 		SkipOnError:       true,
 		CreateContacts:    true,
+		InvalidFields:     InvalidFieldsSkipField,
 	}
 }
 
@@ -196,6 +212,9 @@ const (
 	OutcomeDeleted Outcome = "deleted"
 	OutcomeSkipped Outcome = "skipped"
 	OutcomeFailed  Outcome = "failed"
+	// OutcomePartial marks, in an error report, a row that was written
+	// without the fields whose values were invalid.
+	OutcomePartial Outcome = "partial"
 	// OutcomeRemoved is a stored contact the file did not contain, deleted
 	// by remove_missing (or, validating, that would be). It is not a row of
 	// the file: it is counted in deleted, not in the processed rows.

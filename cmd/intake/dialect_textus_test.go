@@ -45,13 +45,13 @@ func TestTextUsSeed(t *testing.T) {
 			if r.status != 422 || !strings.Contains(fmt.Sprint(r.body["error"]), "only a file name") {
 				t.Errorf("a file name only: %d %s", r.status, r.raw)
 			}
-			r = post(key, "application/json", `{"file": "`+csvURI("Ann,(555) 010-0001,Acme,vip\n")+`", "headers": ["name","phone_number","business","tags"]}`)
+			r = post(key, "application/json", `{"file": "`+csvURI("Ann,(303) 555-0101,Acme,vip\n")+`", "headers": ["name","phone_number","business","tags"]}`)
 			if r.status != 201 || !strings.HasPrefix(fmt.Sprint(r.body["contact_import_slug"]), "contact-import-") {
 				t.Fatalf("JSON with a data URI: %d %s", r.status, r.raw)
 			}
 
 			// The same examples as multipart, as curl -F sends them.
-			csv := "Bob,555-010-0002,Bobco,lead\nCy,+31 6 12345678,,\n"
+			csv := "Bob,303-555-0102,Bobco,lead\nCy,+31 6 12345678,,\n"
 			mp := func(fields [][2]string, name, content string) reply {
 				body, ct := multipartBody(t, fields, name, []byte(content))
 				return call(t, "POST", base+"/my_account/contacts/upload", headers(key, ct), body)
@@ -68,7 +68,7 @@ func TestTextUsSeed(t *testing.T) {
 				t.Fatalf("multipart: %d %s", r.status, r.raw)
 			}
 			// A file with a header row that names the headers.
-			r = mp(hdr, "contacts.csv", "Name,Phone Number,Business,Tags\nDee,555-010-0004,,\n")
+			r = mp(hdr, "contacts.csv", "Name,Phone Number,Business,Tags\nDee,303-555-0104,,\n")
 			if r.status != 201 {
 				t.Fatalf("with a header row: %d %s", r.status, r.raw)
 			}
@@ -83,7 +83,7 @@ func TestTextUsSeed(t *testing.T) {
 			}
 			waitAll(t, c)
 			same(t, "contacts (phones in region US, no row lost)", phones(c), []string{
-				"Ann +15550100001 Acme [vip]", "Bob +15550100002 Bobco [lead]", "Cy +31612345678  []", "Dee +15550100004  []"})
+				"Ann +13035550101 Acme [vip]", "Bob +13035550102 Bobco [lead]", "Cy +31612345678  []", "Dee +13035550104  []"})
 
 			// Another tenant's key: the account does not exist for it.
 			r = call(t, "POST", base+"/my_account/contacts/upload", headers(other, "application/json"), strings.NewReader(`{"headers":["name"]}`))

@@ -42,6 +42,8 @@ type ImportPatch struct {
 	Duplicates        string            `json:"duplicates,omitempty"`
 	IgnoreEmptyFields *bool             `json:"ignore_empty_fields,omitempty"`
 	SkipOnError       *bool             `json:"skip_on_error,omitempty"`
+	InvalidFields     string            `json:"invalid_fields,omitempty" enum:"skip_field,skip_row" doc:"skip_field (default): a bad value in a field that is neither a match field nor required is left unset and the row written (outcome partial); skip_row: the row fails."`
+	HeaderRow         int               `json:"header_row,omitempty" minimum:"1" maximum:"1000" doc:"The file's header row (1-based); the headers are read again from it."`
 	Name              string            `json:"name,omitempty"`
 	Delimiter         string            `json:"delimiter,omitempty"`
 	Encoding          string            `json:"encoding,omitempty"`
@@ -59,8 +61,8 @@ func (s *Server) registerImports() {
 		OperationID: "create-import", Method: http.MethodPost, Path: "/api/v1/imports",
 		Summary: "Upload a file to import", Tags: []string{"Imports"}, Security: secured(intake.ScopeImports),
 		Description: "multipart/form-data with a `file` part and options as fields (mode, match_fields, mapping as JSON, " +
-			"column_mapping, headers, duplicates, ignore_empty_fields, skip_on_error, autostart, upload_mode, format, " +
-			"delimiter, encoding, sheet, region, name); or JSON with `data` (a base64 data URI), `source` (a JSON array " +
+			"column_mapping, headers, duplicates, ignore_empty_fields, skip_on_error, invalid_fields, header_row, autostart, " +
+			"upload_mode, format, delimiter, encoding, sheet, region, name); or JSON with `data` (a base64 data URI), `source` (a JSON array " +
 			"or a string) or `location` (an http(s) URL) and the same options. The file is streamed to storage and " +
 			"content-sniffed: PDFs, images and other binaries are refused with 422. Answers 201 with the job: " +
 			"`awaiting_mapping` when the mapping is incomplete or autostart is false, else `queued` " +

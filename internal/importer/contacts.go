@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -31,9 +32,10 @@ func contactOf(it *Item) *intake.Contact { return it.Data.(*intake.Contact) }
 // scan of a file runs it on every row.
 func (r *contacts) Key(spec *intake.ImportSpec, rec Record) string {
 	var c intake.Contact
+	fields := splitMultiValues(rec.Fields)
 	for _, name := range spec.MatchFields {
 		f, ok := r.norm.reg.Lookup(name)
-		v := strings.TrimSpace(rec.Fields[name])
+		v := strings.TrimSpace(fields[name])
 		switch {
 		case !ok || v == "":
 		case f.Custom:
@@ -45,7 +47,7 @@ func (r *contacts) Key(spec *intake.ImportSpec, rec Record) string {
 		case f.Type == intake.TypeEmail:
 			c.Email = strings.ToLower(v)
 		case f.Type == intake.TypePhone:
-			c.Phone, _ = r.norm.phone(v)
+			c.Phone, _ = r.norm.forRow(fields).phone(v)
 		case f.Column(&c) != nil:
 			*f.Column(&c), _ = r.norm.value(f, v)
 		}
@@ -59,9 +61,20 @@ func (r *contacts) Key(spec *intake.ImportSpec, rec Record) string {
 // Prepare implements Resource.
 func (r *contacts) Prepare(spec *intake.ImportSpec, rec Record) *Item {
 	c, errs := r.norm.build(rec.Fields)
+	errs, partial := r.fieldLevel(spec, &c, errs)
 	// The built contact holds every match value in its compared form, as
 	// Key computes it, so the key is read off it instead of parsed again.
-	it := &Item{Row: rec.Row, Fields: rec.Fields, Data: &c, Key: matchKey(&c, spec.MatchFields)}
+	// Merging reads which fields the record carries from Fields: a value
+	// split off a multi-value cell is carried, a partial field is not (it
+	// must not clear the stored value).
+	fields := splitMultiValues(rec.Fields)
+	if len(partial) > 0 {
+		fields = maps.Clone(fields)
+		for _, e := range partial {
+			delete(fields, e.Field)
+		}
+	}
+	it := &Item{Row: rec.Row, Fields: fields, Data: &c, Key: matchKey(&c, spec.MatchFields)}
 	if len(errs) == 0 && !identified(r.norm.reg, &c) && spec.Mode != intake.ModeDelete {
 		errs = append(errs, missingIdentity())
 	}
@@ -77,9 +90,49 @@ func (r *contacts) Prepare(spec *intake.ImportSpec, rec Record) *Item {
 			Message: fmt.Sprintf("The record has no %s, which mode %s needs to find the contact.", joinFields(spec.MatchFields), spec.Mode)})
 	}
 	if len(errs) > 0 {
-		it.set(intake.OutcomeFailed, errs...)
+		it.set(intake.OutcomeFailed, append(errs, partial...)...)
+		return it
 	}
+	for i := range partial {
+		partial[i].Row, partial[i].Outcome = rec.Row, intake.OutcomePartial
+	}
+	it.Partial = partial
 	return it
+}
+
+// fieldLevel splits a row's errors into those that fail the row and those
+// that only leave their field unset, clearing those fields on c: with
+// spec.InvalidFields skip_field and skip_on_error, a bad value in a field
+// that is neither a match field nor required (HubSpot's "partial"). A row
+// whose identity or match value is bad still fails.
+func (r *contacts) fieldLevel(spec *intake.ImportSpec, c *intake.Contact, errs []intake.RowError) (fatal, partial []intake.RowError) {
+	if len(errs) == 0 || spec.InvalidFields != intake.InvalidFieldsSkipField || !spec.SkipOnError || spec.Mode == intake.ModeDelete {
+		return errs, nil
+	}
+	for _, e := range errs {
+		f, ok := r.norm.reg.Lookup(e.Field)
+		if !ok || e.Field == "" || slices.Contains(spec.MatchFields, e.Field) || slices.Contains(spec.Required, e.Field) ||
+			f.Required || e.Code == intake.CodeMissingRequired || (e.Field == intake.FieldName && spec.Limits[intake.FieldName] > 0) {
+			fatal = append(fatal, e)
+			continue
+		}
+		clearField(f, c)
+		partial = append(partial, e)
+	}
+	return fatal, partial
+}
+
+// clearField unsets f on c: the value build kept for messages (an invalid
+// primary email) or a list it set before finding it too long.
+func clearField(f intake.Field, c *intake.Contact) {
+	switch {
+	case f.Custom:
+		delete(c.Custom, strings.TrimPrefix(f.Name, intake.CustomPrefix))
+	case f.List(c) != nil:
+		*f.List(c) = nil
+	case f.Column(c) != nil:
+		*f.Column(c) = ""
+	}
 }
 
 // identified reports whether c identifies a person: by email, customer

@@ -65,6 +65,9 @@ type Item struct {
 	// Errs says why the record was skipped or failed: every validation
 	// error of a failed record, the first being the reason shown.
 	Errs []intake.RowError
+	// Partial are the field errors of a record written without those
+	// fields (spec.InvalidFields skip_field); reported with outcome partial.
+	Partial []intake.RowError
 	// ID is the stored record's id once the record is matched or written.
 	ID int64
 	// Data is the resource's normalised record (*intake.Contact for contacts
@@ -107,6 +110,9 @@ type Counts struct {
 	Deleted int
 	Skipped int
 	Failed  int
+	// Partial counts the created or updated records written without some
+	// invalid fields (they are in Created or Updated too).
+	Partial int
 	// ContactsCreated counts the contacts participant rows created; the
 	// other counts are of participants then.
 	ContactsCreated int
@@ -122,10 +128,15 @@ func (c *Counts) add(items []*Item) {
 			c.ContactsCreated++
 		}
 		switch it.Outcome {
-		case intake.OutcomeCreated:
-			c.Created++
-		case intake.OutcomeUpdated:
-			c.Updated++
+		case intake.OutcomeCreated, intake.OutcomeUpdated:
+			if it.Outcome == intake.OutcomeCreated {
+				c.Created++
+			} else {
+				c.Updated++
+			}
+			if len(it.Partial) > 0 {
+				c.Partial++
+			}
 		case intake.OutcomeDeleted, intake.OutcomeRemoved:
 			c.Deleted++
 		case intake.OutcomeSkipped:

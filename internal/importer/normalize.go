@@ -2,7 +2,9 @@ package importer
 
 import (
 	"fmt"
+	"maps"
 	"net/mail"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -88,6 +90,8 @@ func (n normalizer) value(f intake.Field, v string) (string, *intake.RowError) {
 // that callers can report every error of a row at once. Fields the registry
 // does not know are ignored.
 func (n normalizer) build(fields map[string]string) (intake.Contact, []intake.RowError) {
+	n = n.forRow(fields)
+	fields = splitMultiValues(fields)
 	var c intake.Contact
 	var errs []intake.RowError
 	for _, name := range fieldOrder(fields) {
@@ -257,38 +261,104 @@ func normalizeEmail(v string) (string, error) {
 	return e, nil
 }
 
-// phone parses v with the default region and formats it as E.164. The
-// message is empty when v is a valid number.
+// phone parses v with the row's region and formats it as E.164. The
+// message is empty when v is a number libphonenumber accepts as valid: a
+// possible-looking but unassigned number is refused rather than stored
+// wrong, and a number Excel shortened to scientific notation (its digits
+// are gone) is named as such.
 func (n normalizer) phone(v string) (string, string) {
 	if utf8.RuneCountInString(v) > maxPhoneLen*2 {
 		return truncate(v), "The phone number is too long."
 	}
+	if scientific.MatchString(v) {
+		return v, "\"" + v + "\" is a number a spreadsheet shortened to scientific notation, so its digits are lost; format the column as text before exporting."
+	}
 	num, err := phonenumbers.Parse(v, n.region)
-	if err != nil || !phonenumbers.IsPossibleNumber(num) {
+	if err != nil || !phonenumbers.IsValidNumber(num) {
 		hint := ""
-		if !strings.HasPrefix(v, "+") {
-			hint = " (national numbers are read as " + n.region + "; write others with + and the country code)"
+		if !strings.HasPrefix(strings.TrimSpace(v), "+") && !strings.HasPrefix(strings.TrimSpace(v), "00") {
+			hint = " for " + n.region + " (numbers without a country code are read in the row's country, else the import's region; write others with + and the country code)"
 		}
 		return v, "\"" + v + "\" is not a valid phone number" + hint + "."
 	}
 	return phonenumbers.Format(num, phonenumbers.E164), ""
 }
 
+// scientific matches what a spreadsheet makes of a long number in a
+// general-format cell: 4,91713E+12 or 4.91713e+12.
+var scientific = regexp.MustCompile(`^\s*\d[.,]\d+[eE]\+?\d+\s*$`)
+
+// forRow returns n with the phone region of one row: the row's country when
+// it names one libphonenumber knows (a code or a name), else the import's.
+// A German file's "0221 100056" is then +49221100056, not a Dutch number.
+func (n normalizer) forRow(fields map[string]string) normalizer {
+	if c := normalizeCountry(strings.TrimSpace(fields[intake.FieldCountry])); regions[c] {
+		n.region = c
+	}
+	return n
+}
+
 // splitList splits a tags or groups cell on , or ;, trims, drops empties and
 // duplicates, and sorts, because tags are a set.
+//
+// Exporters' list cells are read too: Google's "* myContacts ::: Friends"
+// (its ::: separator; "* myContacts" is every contact, not a label, and
+// "* " marks Google's own labels) and Mailchimp's quoted names
+// ("Customer","VIP").
 func splitList(v string) []string {
-	v = strings.TrimSpace(v)
+	v = strings.TrimSpace(strings.ReplaceAll(v, multiValueSep, ","))
 	if v == "" {
 		return nil
 	}
 	parts := strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' })
 	out := make([]string, 0, len(parts))
 	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" && !slices.Contains(out, p) {
+		p = strings.TrimSpace(p)
+		if len(p) >= 2 && p[0] == '"' && p[len(p)-1] == '"' {
+			p = strings.TrimSpace(p[1 : len(p)-1])
+		}
+		if strings.EqualFold(p, "* myContacts") {
+			continue
+		}
+		p = strings.TrimPrefix(p, "* ")
+		if p != "" && !slices.Contains(out, p) {
 			out = append(out, p)
 		}
 	}
 	slices.Sort(out)
+	return out
+}
+
+// multiValueSep separates the values of one cell in Google Contacts'
+// export: "a@x.example ::: b@y.example".
+const multiValueSep = " ::: "
+
+// splitMultiValues gives a cell of several emails or phones (Google's
+// " ::: ") to the primary field and the rest to the matching "other"
+// alternate when the row has none. fields is not changed: a copy is
+// returned when there is something to split.
+func splitMultiValues(fields map[string]string) map[string]string {
+	var out map[string]string
+	for _, f := range [...]struct{ primary, other string }{
+		{intake.FieldEmail, "alternate_emails_other"},
+		{intake.FieldPhone, "alternate_phones_other"},
+	} {
+		v := fields[f.primary]
+		if !strings.Contains(v, multiValueSep) {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(fields)
+		}
+		first, rest, _ := strings.Cut(v, multiValueSep)
+		out[f.primary] = strings.TrimSpace(first)
+		if strings.TrimSpace(out[f.other]) == "" {
+			out[f.other], _, _ = strings.Cut(strings.TrimSpace(rest), multiValueSep)
+		}
+	}
+	if out == nil {
+		return fields
+	}
 	return out
 }
 

@@ -30,7 +30,7 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) (err error) {
 	s.Logger.InfoContext(ctx, "import running", "tenant_id", tenantID, "import_id", id, "resume_at_row", im.ProcessedRows)
 	defer func() { s.ended(ctx, tenantID, id, began, err) }()
 	resume := importer.Counts{Rows: im.ProcessedRows, Created: im.Created, Updated: im.Updated,
-		Deleted: im.Deleted, Skipped: im.Skipped, Failed: im.FailedRows, ContactsCreated: im.ContactsCreated}
+		Deleted: im.Deleted, Skipped: im.Skipped, Failed: im.FailedRows, Partial: im.PartialRows, ContactsCreated: im.ContactsCreated}
 	// Keys a JSON file adds late map by the one rule, custom fields
 	// included: the cursor and the engine share one read of the fields.
 	reg, err := s.Engine.Registry(ctx, tenantID)
@@ -67,11 +67,19 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) (err error) {
 
 // sourceOptions are the reader options a job was created with.
 func sourceOptions(im *intake.Import) source.Options {
-	o := source.Options{Format: source.Format(im.Format), Name: im.FileName, Encoding: im.Encoding, Sheet: im.Sheet}
+	o := source.Options{Format: source.Format(im.Format), Name: im.FileName, Encoding: im.Encoding, Sheet: im.Sheet,
+		HeaderRow: im.Spec.HeaderRow, IsHeader: knownHeader}
 	if im.Delimiter != "" {
 		o.Delimiter = []rune(im.Delimiter)[0]
 	}
 	return o
+}
+
+// knownHeader reports whether a cell names a contact field: the header
+// search prefers the row with such cells.
+func knownHeader(h string) bool {
+	_, ok := intake.SuggestField(h)
+	return ok
 }
 
 // fileInput is a job's upload as the pipeline's input.
@@ -152,7 +160,7 @@ func (c *checkpoint) Commit(ctx context.Context, tx store.Tx, ch importer.Chunk)
 	next := c.im
 	next.TotalRows, next.ProcessedRows = ch.Total, ch.Counts.Rows
 	next.Created, next.Updated, next.Deleted = ch.Counts.Created, ch.Counts.Updated, ch.Counts.Deleted
-	next.Skipped, next.FailedRows = ch.Counts.Skipped, ch.Counts.Failed
+	next.Skipped, next.FailedRows, next.PartialRows = ch.Counts.Skipped, ch.Counts.Failed, ch.Counts.Partial
 	next.ContactsCreated = ch.Counts.ContactsCreated
 	return tx.SaveImportProgress(ctx, &next, ch.From, report(ch.Items, &c.im))
 }
@@ -190,7 +198,12 @@ func report(items []*importer.Item, im *intake.Import) []intake.RowError {
 	}
 	var out []intake.RowError
 	for _, it := range items {
-		if it.Outcome != intake.OutcomeFailed && it.Outcome != intake.OutcomeSkipped && it.Outcome != intake.OutcomeRemoved {
+		errs, outcome := it.Errs, it.Outcome
+		switch {
+		case outcome == intake.OutcomeFailed, outcome == intake.OutcomeSkipped, outcome == intake.OutcomeRemoved:
+		case len(it.Partial) > 0 && (outcome == intake.OutcomeCreated || outcome == intake.OutcomeUpdated):
+			errs, outcome = it.Partial, intake.OutcomePartial
+		default:
 			continue
 		}
 		values := make([]string, len(it.Values))
@@ -200,15 +213,15 @@ func report(items []*importer.Item, im *intake.Import) []intake.RowError {
 		if it.Outcome == intake.OutcomeRemoved {
 			values = removedValues(it, im)
 		}
-		e := intake.RowError{Row: it.Row, Outcome: it.Outcome, Values: values}
-		if len(it.Errs) > 0 {
-			first := it.Errs[0]
+		e := intake.RowError{Row: it.Row, Outcome: outcome, Values: values}
+		if len(errs) > 0 {
+			first := errs[0]
 			e.Code, e.Value, e.Field = first.Code, first.Value, first.Field
 			if e.Column = column[first.Field]; e.Column == "" {
 				e.Column = first.Field
 			}
-			msgs := make([]string, len(it.Errs))
-			for j, x := range it.Errs {
+			msgs := make([]string, len(errs))
+			for j, x := range errs {
 				msgs[j] = x.Message
 			}
 			e.Message = strings.Join(msgs, " ")

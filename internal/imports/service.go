@@ -112,6 +112,7 @@ func (s *Service) Create(ctx context.Context, tenantID int64, up Upload, req int
 	if im.Format == "" {
 		im.Format = up.Format
 	}
+	im.Spec.HeaderRow = req.Spec.HeaderRow
 	err := s.checkEvent(ctx, tenantID, &req.Spec)
 	if err == nil {
 		err = s.readHeader(ctx, &im)
@@ -160,6 +161,9 @@ func (s *Service) readHeader(ctx context.Context, im *intake.Import) error {
 	if d, ok := src.(interface{ Info() source.Info }); ok {
 		info := d.Info()
 		im.Format, im.Encoding, im.Sheet = string(info.Format), info.Encoding, info.Sheet
+		// The row found is kept, so that every later read of the file
+		// (each attempt of the job) uses the same header.
+		im.Spec.HeaderRow = info.HeaderRow
 		if info.Delimiter != 0 {
 			im.Delimiter = string(info.Delimiter)
 		}
@@ -173,7 +177,7 @@ func (s *Service) readHeader(ctx context.Context, im *intake.Import) error {
 // otherwise the job keeps its own.
 func (s *Service) configure(im *intake.Import, req intake.ImportRequest, remap bool, reg *intake.Registry) error {
 	spec := req.Spec
-	spec.Mapping = im.Spec.Mapping
+	spec.Mapping, spec.HeaderRow = im.Spec.Mapping, im.Spec.HeaderRow
 	if coll, ok := intake.ParseCollectionResource(spec.Resource); ok {
 		// Whatever dialect routed here: a collection matches on its key
 		// fields, and those are what its columns must provide.
@@ -194,6 +198,9 @@ func (s *Service) configure(im *intake.Import, req intake.ImportRequest, remap b
 			}
 			return intake.Invalid(strings.Join(msgs, " "), problems...)
 		}
+	}
+	if spec.HeaderRow > 1 {
+		warnings = append(warnings, fmt.Sprintf("The header is row %d; the %d rows above it are not imported (set header_row to choose another).", spec.HeaderRow, spec.HeaderRow-1))
 	}
 	missing := importer.MissingRequired(spec.Mapping, spec.Required)
 	if len(missing) > 0 {
@@ -235,6 +242,9 @@ func (s *Service) Patch(ctx context.Context, tenantID, id int64, req intake.Impo
 			}
 			if req.Sheet != "" {
 				im.Sheet = req.Sheet
+			}
+			if req.Spec.HeaderRow > 0 {
+				im.Spec.HeaderRow = req.Spec.HeaderRow
 			}
 			if err := s.readHeader(ctx, im); err != nil {
 				return err

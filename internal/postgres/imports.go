@@ -14,7 +14,7 @@ import (
 
 const importCols = `id, tenant_id, name, resource, status, file_name, file_key, file_size, format, delimiter, encoding,
 	sheet, region, options::text, headers::text, total_rows, processed_rows, created, updated, deleted, skipped,
-	failed_rows, warnings::text, error, created_at, updated_at, started_at, finished_at, contacts_created`
+	failed_rows, warnings::text, error, created_at, updated_at, started_at, finished_at, contacts_created, partial_rows`
 
 func scanImport(row pgx.Row) (intake.Import, error) {
 	var im intake.Import
@@ -23,7 +23,7 @@ func scanImport(row pgx.Row) (intake.Import, error) {
 	err := row.Scan(&im.ID, &im.TenantID, &im.Name, &im.Spec.Resource, &status, &im.FileName, &im.FileKey, &im.FileSize,
 		&im.Format, &im.Delimiter, &im.Encoding, &im.Sheet, &im.Spec.Region, &j.Options, &j.Headers, &im.TotalRows,
 		&im.ProcessedRows, &im.Created, &im.Updated, &im.Deleted, &im.Skipped, &im.FailedRows, &j.Warnings,
-		&im.Error, &im.CreatedAt, &im.UpdatedAt, &im.StartedAt, &im.FinishedAt, &im.ContactsCreated)
+		&im.Error, &im.CreatedAt, &im.UpdatedAt, &im.StartedAt, &im.FinishedAt, &im.ContactsCreated, &im.PartialRows)
 	if err != nil {
 		return im, err
 	}
@@ -140,10 +140,10 @@ func (t *jobTx) UpdateImport(ctx context.Context, id int64, fn func(*intake.Impo
 	_, err = t.tx.Exec(ctx, `UPDATE imports SET name = $1, status = $2, format = $3, delimiter = $4, encoding = $5,
 		sheet = $6, region = $7, options = $8, headers = $9, total_rows = $10, processed_rows = $11, created = $12,
 		updated = $13, deleted = $14, skipped = $15, failed_rows = $16, warnings = $17, error = $18, updated_at = $19,
-		started_at = $20, finished_at = $21, contacts_created = $24 WHERE tenant_id = $22 AND id = $23`,
+		started_at = $20, finished_at = $21, contacts_created = $24, partial_rows = $25 WHERE tenant_id = $22 AND id = $23`,
 		im.Name, string(im.Status), im.Format, im.Delimiter, im.Encoding, im.Sheet, im.Spec.Region, j.Options, j.Headers,
 		im.TotalRows, im.ProcessedRows, im.Created, im.Updated, im.Deleted, im.Skipped, im.FailedRows, j.Warnings,
-		im.Error, im.UpdatedAt, truncPtr(im.StartedAt), truncPtr(im.FinishedAt), t.tenantID, id, im.ContactsCreated)
+		im.Error, im.UpdatedAt, truncPtr(im.StartedAt), truncPtr(im.FinishedAt), t.tenantID, id, im.ContactsCreated, im.PartialRows)
 	if err != nil {
 		return im, fmt.Errorf("update import %d: %w", id, err)
 	}
@@ -184,10 +184,10 @@ func (db *DB) ListImportErrors(ctx context.Context, tenantID, importID int64, af
 // messy file can have thousands per chunk.
 func (t *tx) SaveImportProgress(ctx context.Context, im *intake.Import, from int, errs []intake.RowError) error {
 	tag, err := t.tx.Exec(ctx, `UPDATE imports SET total_rows = $1, processed_rows = $2, created = $3, updated = $4,
-		deleted = $5, skipped = $6, failed_rows = $7, updated_at = $8, contacts_created = $12
+		deleted = $5, skipped = $6, failed_rows = $7, updated_at = $8, contacts_created = $12, partial_rows = $13
 		WHERE tenant_id = $9 AND id = $10 AND status = 'running' AND processed_rows = $11`,
 		im.TotalRows, im.ProcessedRows, im.Created, im.Updated, im.Deleted, im.Skipped, im.FailedRows, t.now,
-		t.tenantID, im.ID, from, im.ContactsCreated)
+		t.tenantID, im.ID, from, im.ContactsCreated, im.PartialRows)
 	if err != nil {
 		return fmt.Errorf("save import progress: %w", err)
 	}

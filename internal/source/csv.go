@@ -62,7 +62,15 @@ type csvReader struct {
 	info   Info
 	utf8   bool // the file is read as UTF-8, so values may hold invalid bytes
 	number int  // record number of the last record read; the header is 1
-	err    error
+	// pending are records read while looking for the header, to be
+	// returned as rows before reading on; pendingAt numbers the first.
+	pending   [][]string
+	pendingAt int
+	// deferred is a read that failed while looking for the header: Next
+	// meets it in its place, after the pending rows.
+	deferred    []string
+	deferredErr error
+	err         error
 }
 
 func openCSV(text *bufio.Reader, enc textEncoding, format Format, delim rune, opts Options) (Reader, error) {
@@ -81,24 +89,62 @@ func openCSV(text *bufio.Reader, enc textEncoding, format Format, delim rune, op
 		info: Info{Format: format, Delimiter: delim, Encoding: enc.name},
 		utf8: enc.enc == nil,
 	}
-	rec, err := c.read()
-	var perr *csv.ParseError
-	switch {
-	case err == io.EOF:
-		return nil, errMissingHeaders
-	case errors.Is(err, errRowTooLong):
-		return nil, c.errRowTooLong(1)
-	case errors.As(err, &perr):
-		return nil, errorf("malformed_csv", "The header row is malformed: %s.", describeParseError(perr))
-	case err != nil:
-		return nil, fmt.Errorf("read header: %w", err)
+	if err := c.findHeader(); err != nil {
+		return nil, err
 	}
-	c.number = 1
-	c.header = append([]string(nil), rec...)
 	if err := checkHeader(c.header, opts); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// findHeader reads the first rows (up to Options.HeaderRow, or headerScan
+// to find the header), keeps the header, and holds the rows after it for
+// Next. Rows above the header are dropped: notes and titles.
+func (c *csvReader) findHeader() error {
+	want := c.opts.HeaderRow
+	limit := headerScan
+	if want > 0 {
+		limit = want
+	}
+	var rows [][]string
+	for read := 0; read < limit; read++ {
+		rec, err := c.read()
+		var perr *csv.ParseError
+		switch {
+		case err == io.EOF && read > 0 && want > 0:
+			return errorf("missing_headers", "header_row is %d, but the file has %d rows.", want, read)
+		case err == io.EOF && len(rows) == 0:
+			return errMissingHeaders
+		case errors.Is(err, errRowTooLong) && len(rows) == 0:
+			return c.errRowTooLong(1)
+		case errors.As(err, &perr) && len(rows) == 0:
+			return errorf("malformed_csv", "The header row is malformed: %s.", describeParseError(perr))
+		case err != nil && err != io.EOF && !errors.Is(err, errRowTooLong) && !errors.As(err, &perr):
+			return fmt.Errorf("read header: %w", err)
+		}
+		if err != nil && want > 0 {
+			return errorf("missing_headers", "header_row is %d, but row %d cannot be read.", want, read+1)
+		}
+		if err != nil {
+			// The search ends here; Next meets the error in its place.
+			c.deferred, c.deferredErr = append([]string(nil), rec...), err
+			break
+		}
+		// A given header row: the rows above it are not kept.
+		if want <= 0 || read == want-1 {
+			rows = append(rows, append([]string(nil), rec...))
+		}
+	}
+	if want > 0 {
+		c.header, c.number, c.info.HeaderRow = rows[0], want, want
+		return nil
+	}
+	h := pickHeader(rows, c.opts.IsHeader)
+	c.header, c.number = rows[h], h+1
+	c.info.HeaderRow = h + 1
+	c.pending, c.pendingAt = rows[h+1:], h+2
+	return nil
 }
 
 // read reads one record and enforces MaxRowBytes on it.
@@ -121,8 +167,23 @@ func (c *csvReader) Header() []string { return c.header }
 func (c *csvReader) Info() Info { return c.info }
 
 func (c *csvReader) Next() (Row, error) {
+	for len(c.pending) > 0 {
+		rec := c.pending[0]
+		c.pending = c.pending[1:]
+		c.number = c.pendingAt
+		c.pendingAt++
+		if row, ok := c.row(rec); ok {
+			return row, nil
+		}
+	}
 	for c.err == nil {
-		rec, err := c.read()
+		var rec []string
+		var err error
+		if c.deferredErr != nil {
+			rec, err, c.deferred, c.deferredErr = c.deferred, c.deferredErr, nil, nil
+		} else {
+			rec, err = c.read()
+		}
 		var perr *csv.ParseError
 		switch {
 		case err == io.EOF:
@@ -145,21 +206,28 @@ func (c *csvReader) Next() (Row, error) {
 			continue
 		}
 		c.number++
-		rec = trimTrailingEmpty(rec, len(c.header))
-		if emptyRow(rec) {
-			continue
+		if row, ok := c.row(rec); ok {
+			return row, nil
 		}
-		values := append([]string(nil), rec...)
-		var rerr *RowError
-		if c.utf8 && fixEncoding(values) {
-			rerr = errInvalidEncoding()
-		}
-		if e := checkRow(values, len(c.header), c.opts); e != nil {
-			rerr = e
-		}
-		return Row{Number: c.number, Values: values, Err: rerr}, nil
 	}
 	return Row{}, c.err
+}
+
+// row makes a Row of record c.number; ok is false for an empty record.
+func (c *csvReader) row(rec []string) (Row, bool) {
+	rec = trimTrailingEmpty(rec, len(c.header))
+	if emptyRow(rec) {
+		return Row{}, false
+	}
+	values := append([]string(nil), rec...)
+	var rerr *RowError
+	if c.utf8 && fixEncoding(values) {
+		rerr = errInvalidEncoding()
+	}
+	if e := checkRow(values, len(c.header), c.opts); e != nil {
+		rerr = e
+	}
+	return Row{Number: c.number, Values: values, Err: rerr}, true
 }
 
 func (c *csvReader) Close() error {

@@ -89,6 +89,8 @@ func FuzzCSV(f *testing.F) {
 }
 
 var jsonSeeds = []string{
+	`{"data":[{"email":"a@x.nl","company":{"name":"A","address":{"city":"D"}}}],"meta":{"n":1}}`,
+	"{\"email\":\"a@x.nl\"}\n{\"email\":\"b@x.nl\",\"n\":{\"x\":1}}\n",
 	`[{"email":"a@x.nl","age":42,"vip":true,"x":null,"tags":["a",1],"o":{"k":[1]}}]`,
 	`[{"a":"1"},2,"x",[1],null,{"b":"3"}]`,
 	`[{"a":"1"},{"a":}]`,
@@ -108,5 +110,15 @@ func FuzzJSON(f *testing.F) {
 		defer watchdog(data)()
 		drain(t, data, Options{Format: FormatJSON})
 		drain(t, data, Options{Format: FormatJSON, MaxRowBytes: 32, MaxCellBytes: 8, MaxColumns: 3})
+	})
+}
+
+func FuzzVCard(f *testing.F) {
+	f.Add([]byte("BEGIN:VCARD\r\nVERSION:3.0\r\nN:A;B;;;\r\nFN:B A\r\nEMAIL;type=pref:a@x.nl\r\nTEL;type=CELL:0612345678\r\nADR:;;S 1;C;;1234;NL\r\nEND:VCARD\r\n"))
+	f.Add([]byte("BEGIN:VCARD\nFN:x\n y\nEND:VCARD\nBEGIN:VCARD\nEND:VCARD\njunk\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		defer watchdog(data)()
+		drain(t, data, Options{Format: FormatVCard})
+		drain(t, data, Options{Format: FormatVCard, MaxRowBytes: 64, MaxCellBytes: 8})
 	})
 }

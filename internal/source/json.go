@@ -40,6 +40,7 @@ type jsonReader struct {
 	info    Info
 	index   int  // array index of the next element
 	pending *Row // the first row, read by Open to learn the header
+	shape   jsonShape
 	err     error
 }
 
@@ -47,7 +48,7 @@ type jsonReader struct {
 // must be an object: it defines the columns. Keys are trimmed and compared
 // ignoring case, so "Email" and "email " are one column (the header shows
 // the first spelling); within one object the last of such keys wins.
-func openJSON(text *bufio.Reader, enc textEncoding, opts Options) (Reader, error) {
+func openJSON(text *bufio.Reader, enc textEncoding, shape jsonShape, opts Options) (Reader, error) {
 	in := &jsonInput{src: text, rowBudget: rowBudget{limit: int64(opts.MaxRowBytes)}}
 	dec := json.NewDecoder(in)
 	dec.UseNumber()
@@ -57,15 +58,36 @@ func openJSON(text *bufio.Reader, enc textEncoding, opts Options) (Reader, error
 		columns: make(map[string]int),
 		opts:    opts,
 		info:    Info{Format: FormatJSON, Encoding: enc.name},
+		shape:   shape,
 	}
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, j.fatal(err)
+	var row Row
+	var raw json.RawMessage
+	var err error
+	switch shape {
+	case shapeLines:
+		row, raw, err = j.element()
+	default:
+		tok, terr := dec.Token()
+		if terr != nil {
+			return nil, j.fatal(terr)
+		}
+		want := json.Delim('[')
+		if shape == shapeWrapper {
+			want = '{'
+		}
+		if tok != want {
+			return nil, fileErr("unsupported_format", "JSON must be an array of objects, an object holding one, or one object per line.")
+		}
+		if shape == shapeWrapper {
+			first, werr := j.enterWrapper()
+			if werr != nil {
+				return nil, werr
+			}
+			row, raw, err = j.decoded(first)
+		} else {
+			row, raw, err = j.element()
+		}
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return nil, fileErr("unsupported_format", "JSON must be an array of objects.")
-	}
-	row, raw, err := j.element()
 	if err == io.EOF {
 		return nil, fileErr("missing_headers", "The JSON array is empty, so the file has no columns.")
 	}
@@ -119,13 +141,7 @@ func (j *jsonReader) element() (Row, json.RawMessage, error) {
 	start := j.dec.InputOffset()
 	j.in.start = start
 	if !j.dec.More() {
-		if _, err := j.dec.Token(); err != nil { // the closing ']'
-			return Row{}, nil, j.fatal(err)
-		}
-		if _, err := j.dec.Token(); err != io.EOF {
-			return Row{}, nil, fileErr("malformed_json", fmt.Sprintf("The JSON is malformed at byte %d: there is more after the closing ']'.", j.dec.InputOffset()))
-		}
-		return Row{}, nil, io.EOF
+		return Row{}, nil, j.end()
 	}
 	var raw json.RawMessage
 	if err := j.dec.Decode(&raw); err != nil {
@@ -134,6 +150,13 @@ func (j *jsonReader) element() (Row, json.RawMessage, error) {
 	if j.dec.InputOffset()-start > int64(j.opts.MaxRowBytes) {
 		return Row{}, nil, j.errRowTooLong()
 	}
+	return j.decoded(raw)
+}
+
+// decoded turns one decoded element into a row.
+func (j *jsonReader) decoded(raw json.RawMessage) (Row, json.RawMessage, error) {
+	// Records are numbered as rows below a header (index + 2) in every
+	// shape, as a spreadsheet of them would show them.
 	row := Row{Number: j.index + 2}
 	j.index++
 	if raw[0] != '{' {
@@ -147,6 +170,30 @@ func (j *jsonReader) element() (Row, json.RawMessage, error) {
 	row.Values = values
 	row.Err = checkCells(values, j.opts)
 	return row, raw, nil
+}
+
+// end reads what closes the rows: the array's ']' (and, in a wrapper, the
+// members after it and the closing '}'), then checks that nothing but white
+// space follows. It returns io.EOF when all is well.
+func (j *jsonReader) end() error {
+	if j.shape != shapeLines {
+		if _, err := j.dec.Token(); err != nil { // the closing ']'
+			return j.fatal(err)
+		}
+	}
+	if j.shape == shapeWrapper {
+		if err := j.skipRest(1); err != nil {
+			return err
+		}
+	}
+	if _, err := j.dec.Token(); err != io.EOF {
+		closing := "']'"
+		if j.shape == shapeWrapper {
+			closing = "'}'"
+		}
+		return fileErr("malformed_json", fmt.Sprintf("The JSON is malformed at byte %d: there is more after the closing %s.", j.dec.InputOffset(), closing))
+	}
+	return io.EOF
 }
 
 // object turns a JSON object into values aligned with the header, adding
@@ -172,18 +219,23 @@ func (j *jsonReader) object(raw json.RawMessage) ([]string, error) {
 		if err := dec.Decode(&v); err != nil {
 			return nil, j.fatal(err)
 		}
-		key = trimCell(key)
-		fold := strings.ToLower(key)
-		col, ok := j.columns[fold]
-		if !ok {
-			if len(j.header) >= j.opts.MaxColumns {
-				return nil, errorf("too_many_columns", "Row %d brings the number of columns over %d.", j.index+1, j.opts.MaxColumns)
+		err = flatten(trimCell(key), v, 0, func(key, value string) error {
+			fold := strings.ToLower(key)
+			col, ok := j.columns[fold]
+			if !ok {
+				if len(j.header) >= j.opts.MaxColumns {
+					return errorf("too_many_columns", "Row %d brings the number of columns over %d.", j.index+1, j.opts.MaxColumns)
+				}
+				col = len(j.header)
+				j.columns[fold] = col
+				j.header = append(j.header, key)
 			}
-			col = len(j.header)
-			j.columns[fold] = col
-			j.header = append(j.header, key)
+			pairs = append(pairs, pair{col, value})
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		pairs = append(pairs, pair{col, jsonValue(v)})
 	}
 	values := make([]string, len(j.header))
 	for _, p := range pairs {

@@ -22,8 +22,32 @@ func TestJSON(t *testing.T) {
 				 "tags": ["a", "b", 3, null], "address": {"city": "Delft", "zip": "2611"},
 				 "matrix": [[1, 2], {"x": 1}]}
 			]`,
-			header: []string{"email", "age", "score", "vip", "old", "phone", "tags", "address", "matrix"},
-			rows:   []want{{2, []string{"a@x.nl", "42", "1.5e3", "true", "false", "", "a,b,3,", `{"city":"Delft","zip":"2611"}`, `[[1,2],{"x":1}]`}, ""}},
+			header: []string{"email", "age", "score", "vip", "old", "phone", "tags", "address.city", "address.zip", "matrix"},
+			rows:   []want{{2, []string{"a@x.nl", "42", "1.5e3", "true", "false", "", "a,b,3,", "Delft", "2611", `[[1,2],{"x":1}]`}, ""}},
+		},
+		{
+			name:   "nested objects become dotted columns, deeper than four levels compact JSON",
+			in:     `[{"company":{"name":"Acme","address":{"city":"Delft"}},"a":{"b":{"c":{"d":{"e":{"f":1}}}}}}]`,
+			header: []string{"company.name", "company.address.city", "a.b.c.d.e"},
+			rows:   []want{{2, []string{"Acme", "Delft", `{"f":1}`}, ""}},
+		},
+		{
+			name:   "an object wrapping the array",
+			in:     `{"meta":{"page":1,"tags":["x"]},"total":2,"empty":[],"ids":[1,2],"data":[{"email":"a@x.nl"},{"email":"b@x.nl"}],"links":{"next":null}}`,
+			header: []string{"email"},
+			rows:   []want{{2, []string{"a@x.nl"}, ""}, {3, []string{"b@x.nl"}, ""}},
+		},
+		{
+			name:   "JSON Lines",
+			in:     "{\"email\":\"a@x.nl\",\"n\":1}\n{\"email\":\"b@x.nl\",\"m\":2}\n\n",
+			header: []string{"email", "n", "m"},
+			rows:   []want{{2, []string{"a@x.nl", "1"}, ""}, {3, []string{"b@x.nl", "", "2"}, ""}},
+		},
+		{
+			name:   "one object is one record",
+			in:     `{"email":"a@x.nl","tags":["a","b"]}`,
+			header: []string{"email", "tags"},
+			rows:   []want{{2, []string{"a@x.nl", "a,b"}, ""}},
 		},
 		{
 			name:   "keys first seen later are appended to the header",

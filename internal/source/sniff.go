@@ -23,9 +23,9 @@ func Sniff(head []byte, name string, declared Format) (Format, error) {
 func sniff(head []byte, name string, declared Format, encName string, atEOF bool) (Format, textEncoding, []byte, error) {
 	var none textEncoding
 	switch declared {
-	case "", FormatCSV, FormatTSV, FormatXLSX, FormatJSON:
+	case "", FormatCSV, FormatTSV, FormatXLSX, FormatJSON, FormatVCard:
 	default:
-		return "", none, nil, errorf("unsupported_format", "The format %q is not supported; use csv, tsv, xlsx or json.", string(declared))
+		return "", none, nil, errorf("unsupported_format", "The format %q is not supported; use csv, tsv, xlsx, json or vcard.", string(declared))
 	}
 	if len(head) == 0 {
 		return "", none, nil, errEmpty
@@ -53,6 +53,15 @@ func sniff(head []byte, name string, declared Format, encName string, atEOF bool
 		return "", none, nil, errEmpty
 	}
 	textFormat := func(f Format) (Format, textEncoding, []byte, error) { return f, enc, text, nil }
+	isVCard := hasPrefixFold(text, "BEGIN:VCARD")
+	switch {
+	case isVCard && (declared == "" || declared == FormatVCard):
+		return textFormat(FormatVCard)
+	case isVCard:
+		return "", none, nil, errDeclared(declared, "a vCard file")
+	case declared == FormatVCard || strings.EqualFold(filepath.Ext(name), ".vcf"):
+		return "", none, nil, fileErr("unsupported_format", "The file is named or declared as a vCard, but it does not start with BEGIN:VCARD. Supported formats: CSV, TSV, XLSX, JSON and vCard 3.0/4.0.")
+	}
 	if declared == FormatCSV || declared == FormatTSV {
 		// Any text can be a CSV file; the declaration settles it.
 		return textFormat(declared)
@@ -61,10 +70,11 @@ func sniff(head []byte, name string, declared Format, encName string, atEOF bool
 	case '[':
 		return textFormat(FormatJSON)
 	case '{':
-		return "", none, nil, fileErr("unsupported_format", "JSON must be an array of objects: the file starts with '{' instead of '['.")
+		// An object wrapping the array, or JSON Lines: openJSON tells which.
+		return textFormat(FormatJSON)
 	}
 	if declared == FormatJSON {
-		return "", none, nil, fileErr("unsupported_format", "The file was declared as JSON, but it does not start with '[': JSON must be an array of objects.")
+		return "", none, nil, fileErr("unsupported_format", "The file was declared as JSON, but it does not start with '[' or '{': JSON must be an array of objects, an object holding one, or one object per line.")
 	}
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".tsv", ".tab":
@@ -77,7 +87,14 @@ func sniff(head []byte, name string, declared Format, encName string, atEOF bool
 }
 
 func errLooksLike(what string) *Error {
-	return errorf("unsupported_format", "File must be a CSV, TSV, XLSX or JSON file (text/csv); this looks like %s.", what)
+	return errorf("unsupported_format", "File must be a CSV, TSV, XLSX, JSON or vCard file (text/csv); this looks like %s.", what)
+}
+
+// hasPrefixFold reports whether text, past leading white space, starts
+// with prefix, ignoring ASCII case.
+func hasPrefixFold(text []byte, prefix string) bool {
+	t := bytes.TrimLeft(text, " \t\r\n")
+	return len(t) >= len(prefix) && strings.EqualFold(string(t[:len(prefix)]), prefix)
 }
 
 func errDeclared(declared Format, what string) *Error {
@@ -209,6 +226,8 @@ func sniffText(text []byte) string {
 		return "an HTML page"
 	case bytes.HasPrefix(t, []byte("<?xml")):
 		return "an XML document"
+	case bytes.HasPrefix(t, []byte("begin:vcalendar")):
+		return "an iCalendar file (events, not contacts)"
 	}
 	kb := text[:min(len(text), 1024)]
 	controls := 0

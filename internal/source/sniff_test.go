@@ -58,7 +58,8 @@ func TestSniff(t *testing.T) {
 		{name: "TSV by content", head: []byte("email\tname\na@x.nl\tAnn\n"), file: "list.csv", want: FormatTSV},
 		{name: "JSON array", head: []byte("  [{\"email\":\"a@x.nl\"}]"), want: FormatJSON},
 		{name: "JSON array with BOM", head: []byte("\xEF\xBB\xBF[{\"email\":\"a@x.nl\"}]"), want: FormatJSON},
-		{name: "JSON object", head: []byte(`{"email":"a@x.nl"}`), code: "unsupported_format", looks: "JSON must be an array of objects"},
+		{name: "JSON object", head: []byte(`{"email":"a@x.nl"}`), want: FormatJSON},
+		{name: "JSON Lines", head: []byte("{\"email\":\"a@x.nl\"}\n{\"email\":\"b@x.nl\"}\n"), file: "x.ndjson", want: FormatJSON},
 		{name: "declared JSON, not JSON", head: []byte("a,b\n"), declared: FormatJSON, code: "unsupported_format", looks: "declared as JSON"},
 		{name: "declared CSV wins over JSON-looking text", head: []byte("[a],b\n"), declared: FormatCSV, want: FormatCSV},
 		{name: "binary garbage", head: []byte("\x01\x02\x03\x00\xff\xfe\x10abc"), code: "unsupported_format", looks: "binary data"},
@@ -94,7 +95,7 @@ func TestSniff(t *testing.T) {
 func TestSniffMessage(t *testing.T) {
 	t.Parallel()
 	_, err := Sniff([]byte("%PDF-1.7\n"), "x.csv", "")
-	const want = "File must be a CSV, TSV, XLSX or JSON file (text/csv); this looks like a PDF document."
+	const want = "File must be a CSV, TSV, XLSX, JSON or vCard file (text/csv); this looks like a PDF document."
 	if err == nil || intake.ErrorMessage(err) != want {
 		t.Fatalf("err = %v, want %q", err, want)
 	}

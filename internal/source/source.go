@@ -1,4 +1,4 @@
-// Package source turns an uploaded file (CSV/TSV, XLSX, JSON) into a stream
+// Package source turns an uploaded file (CSV/TSV, XLSX, JSON, vCard) into a stream
 // of rows. It owns format sniffing, delimiter and encoding detection and
 // header-name suggestions; it knows nothing about contacts, databases or HTTP.
 //
@@ -28,6 +28,8 @@ const (
 	FormatTSV  Format = "tsv"
 	FormatXLSX Format = "xlsx"
 	FormatJSON Format = "json"
+	// FormatVCard is a vCard 3.0 or 4.0 file (.vcf), one card a row.
+	FormatVCard Format = "vcard"
 )
 
 // Defaults for the limits in Options.
@@ -62,6 +64,13 @@ type Options struct {
 	// Sheet is the XLSX sheet to read (matched ignoring case); "" reads the
 	// first sheet.
 	Sheet string
+	// HeaderRow is the header's row number (1-based, as the error report
+	// numbers rows: blank lines do not count); 0 finds it among the first
+	// rows, below notes, titles and blank rows (see pickHeader). CSV/TSV.
+	HeaderRow int
+	// IsHeader reports whether a cell is a known column name (a field or a
+	// synonym); the header search prefers rows with such cells.
+	IsHeader func(string) bool
 	// MaxColumns limits the header; more columns fail the file with code
 	// "too_many_columns". Default 1000.
 	MaxColumns int
@@ -162,6 +171,7 @@ type Info struct {
 	Delimiter rune   // CSV and TSV only
 	Encoding  string // WHATWG name such as "utf-8"; "" for XLSX
 	Sheet     string // XLSX only
+	HeaderRow int    // the header's row number (1 when it is the first row)
 }
 
 // Open sniffs the format (peeking at the head through a bufio.Reader so
@@ -190,8 +200,10 @@ func Open(r io.Reader, opts Options) (Reader, error) {
 		return nil, fmt.Errorf("read file head: %w", err)
 	}
 	switch format {
+	case FormatVCard:
+		return openVCard(enc.reader(br), opts)
 	case FormatJSON:
-		return openJSON(enc.reader(br), enc, opts)
+		return openJSON(enc.reader(br), enc, sniffJSONShape(text, opts.Name, atEOF), opts)
 	default:
 		delim := opts.Delimiter
 		if delim == 0 {

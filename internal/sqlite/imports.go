@@ -13,7 +13,7 @@ import (
 
 const importCols = `id, tenant_id, name, resource, status, file_name, file_key, file_size, format, delimiter, encoding,
 	sheet, region, options, headers, total_rows, processed_rows, created, updated, deleted, skipped, failed_rows,
-	warnings, error, created_at, updated_at, started_at, finished_at, contacts_created`
+	warnings, error, created_at, updated_at, started_at, finished_at, contacts_created, partial_rows`
 
 func scanImport(s scanner) (intake.Import, error) {
 	var im intake.Import
@@ -24,7 +24,7 @@ func scanImport(s scanner) (intake.Import, error) {
 	err := s.Scan(&im.ID, &im.TenantID, &im.Name, &im.Spec.Resource, &status, &im.FileName, &im.FileKey, &im.FileSize,
 		&im.Format, &im.Delimiter, &im.Encoding, &im.Sheet, &im.Spec.Region, &j.Options, &j.Headers, &im.TotalRows,
 		&im.ProcessedRows, &im.Created, &im.Updated, &im.Deleted, &im.Skipped, &im.FailedRows, &j.Warnings,
-		&im.Error, &created, &updated, &started, &finished, &im.ContactsCreated)
+		&im.Error, &created, &updated, &started, &finished, &im.ContactsCreated, &im.PartialRows)
 	if err != nil {
 		return im, err
 	}
@@ -149,10 +149,10 @@ func (t *jobTx) UpdateImport(ctx context.Context, id int64, fn func(*intake.Impo
 	_, err = t.tx.ExecContext(ctx, `UPDATE imports SET name = ?, status = ?, format = ?, delimiter = ?, encoding = ?,
 		sheet = ?, region = ?, options = ?, headers = ?, total_rows = ?, processed_rows = ?, created = ?, updated = ?,
 		deleted = ?, skipped = ?, failed_rows = ?, warnings = ?, error = ?, updated_at = ?, started_at = ?, finished_at = ?,
-		contacts_created = ? WHERE tenant_id = ? AND id = ?`,
+		contacts_created = ?, partial_rows = ? WHERE tenant_id = ? AND id = ?`,
 		im.Name, string(im.Status), im.Format, im.Delimiter, im.Encoding, im.Sheet, im.Spec.Region, j.Options, j.Headers,
 		im.TotalRows, im.ProcessedRows, im.Created, im.Updated, im.Deleted, im.Skipped, im.FailedRows, j.Warnings,
-		im.Error, micros(im.UpdatedAt), optTime(im.StartedAt), optTime(im.FinishedAt), im.ContactsCreated, t.tenantID, id)
+		im.Error, micros(im.UpdatedAt), optTime(im.StartedAt), optTime(im.FinishedAt), im.ContactsCreated, im.PartialRows, t.tenantID, id)
 	if err != nil {
 		return im, fmt.Errorf("update import %d: %w", id, err)
 	}
@@ -192,10 +192,10 @@ func (db *DB) ListImportErrors(ctx context.Context, tenantID, importID int64, af
 // SaveImportProgress implements store.Tx.
 func (t *tx) SaveImportProgress(ctx context.Context, im *intake.Import, from int, errs []intake.RowError) error {
 	res, err := t.tx.ExecContext(ctx, `UPDATE imports SET total_rows = ?, processed_rows = ?, created = ?, updated = ?,
-		deleted = ?, skipped = ?, failed_rows = ?, contacts_created = ?, updated_at = ?
+		deleted = ?, skipped = ?, failed_rows = ?, contacts_created = ?, partial_rows = ?, updated_at = ?
 		WHERE tenant_id = ? AND id = ? AND status = 'running' AND processed_rows = ?`,
-		im.TotalRows, im.ProcessedRows, im.Created, im.Updated, im.Deleted, im.Skipped, im.FailedRows, im.ContactsCreated, micros(t.now),
-		t.tenantID, im.ID, from)
+		im.TotalRows, im.ProcessedRows, im.Created, im.Updated, im.Deleted, im.Skipped, im.FailedRows, im.ContactsCreated, im.PartialRows,
+		micros(t.now), t.tenantID, im.ID, from)
 	if err != nil {
 		return fmt.Errorf("save import progress: %w", err)
 	}

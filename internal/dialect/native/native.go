@@ -10,6 +10,7 @@ package native
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/intake/intake"
@@ -94,6 +95,20 @@ func parse(p dialect.Params, req intake.ImportRequest, fresh bool, reg *intake.R
 			setBool(&spec.CreateContacts, errs.Bool(x.Key, v))
 		case "skip_on_error":
 			setBool(&spec.SkipOnError, errs.Bool(x.Key, v))
+		case "header_row":
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || n < 1 || n > 1000 {
+				errs.Add(x.Key, v, "header_row must be the number of the file's header row, from 1 to 1000.")
+				continue
+			}
+			spec.HeaderRow, req.Remap = n, true
+		case "invalid_fields":
+			switch v = strings.ToLower(strings.TrimSpace(v)); v {
+			case intake.InvalidFieldsSkipField, intake.InvalidFieldsSkipRow:
+				spec.InvalidFields = v
+			default:
+				errs.Add(x.Key, v, "invalid_fields must be skip_field (write the row without the bad values) or skip_row (fail the row).")
+			}
 		case "autostart":
 			setBool(&req.Autostart, errs.Bool(x.Key, v))
 		case "remove_missing", "removeMissing":
@@ -112,6 +127,11 @@ func parse(p dialect.Params, req intake.ImportRequest, fresh bool, reg *intake.R
 		match = spec.MatchFields
 	}
 	requireName := shape.packageX || shape.textUs || slices.Contains(spec.Required, intake.FieldName)
+	if fresh && (shape.packageX || shape.textUs) && !p.Has("invalid_fields") {
+		// The seeds fail a row with a bad value whole; their clients count
+		// on failed rows, so no row of theirs is written in part.
+		spec.InvalidFields = intake.InvalidFieldsSkipRow
+	}
 	if fresh && shape.packageX {
 		// PackageX's rules for a request in its shape: its limits, and its
 		// default duplicate handling, ignore_all.
@@ -226,9 +246,9 @@ func setReading(req *intake.ImportRequest, key, v string) {
 
 func checkReading(errs *dialect.Errors, req *intake.ImportRequest) {
 	switch req.Format {
-	case "", "csv", "tsv", "xlsx", "json":
+	case "", "csv", "tsv", "xlsx", "json", "vcard":
 	default:
-		errs.Add("format", req.Format, "Format must be csv, tsv, xlsx or json.")
+		errs.Add("format", req.Format, "Format must be csv, tsv, xlsx, json or vcard.")
 	}
 	if n := len([]rune(req.Delimiter)); n > 1 {
 		errs.Add("delimiter", req.Delimiter, "The delimiter must be a single character.")

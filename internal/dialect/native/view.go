@@ -15,7 +15,7 @@ type ImportView struct {
 	MatchFields    []string          `json:"match_fields"`
 	Mapping        map[string]string `json:"mapping"`
 	Progress       int               `json:"progress" doc:"0–100"`
-	HasErrors      bool              `json:"has_errors" doc:"Some rows failed or were skipped, or remove_missing removed contacts; see errors and error_report_url."`
+	HasErrors      bool              `json:"has_errors" doc:"Some rows failed, were skipped or were written in part, or remove_missing removed contacts; see errors and error_report_url."`
 	Errors         []intake.RowError `json:"errors"`
 	ErrorReportURL string            `json:"error_report_url"`
 	// ContactsCreated shadows the job's own field so that only a

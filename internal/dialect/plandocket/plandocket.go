@@ -88,6 +88,9 @@ func TranslateParticipants(req *BulkRequest, reg *intake.Registry) (intake.Impor
 func translate(req *BulkRequest, resource string, reg *intake.Registry) (intake.ImportSpec, importer.Records, []string, error) {
 	spec := intake.DefaultSpec()
 	spec.Resource = resource
+	// The seed skips a record with a validation error whole: its clients
+	// count on skipped + errors, so no record is written in part.
+	spec.InvalidFields = intake.InvalidFieldsSkipRow
 	var errs dialect.Errors
 	var err error
 	if resource == intake.ResourceParticipants {
