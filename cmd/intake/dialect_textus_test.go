@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestTextUsSeed replays shared/seeds/004 (TextUs contact upload) on both
@@ -75,7 +76,8 @@ func TestTextUsSeed(t *testing.T) {
 			slug := fmt.Sprint(r.body["contact_import_slug"])
 			c := client{t, base, key}
 			st := call(t, "GET", base+"/my_account/contact_imports/"+slug, headers(key, ""), nil)
-			for i := 0; st.status == 200 && st.body["status"] != "completed" && i < 500; i++ {
+			for deadline := time.Now().Add(30 * time.Second); st.status == 200 && st.body["status"] != "completed" && time.Now().Before(deadline); {
+				time.Sleep(20 * time.Millisecond)
 				st = call(t, "GET", base+"/my_account/contact_imports/"+slug, headers(key, ""), nil)
 			}
 			if st.status != 200 || num(st.body, "created") != 1 || num(st.body, "total") != 1 {
