@@ -66,8 +66,6 @@ func parse(p dialect.Params, req intake.ImportRequest, fresh bool, reg *intake.R
 			default:
 				errs.Add("upload_mode", v, "upload_mode must be async or sync.")
 			}
-		case "region", "default_region":
-			spec.Region = strings.ToUpper(v)
 		case "match_fields", "match_field", "keyFields", "key_fields", "match_fields[]", "keyFields[]":
 			if !matchSet {
 				match, matchSet = nil, true
@@ -87,36 +85,10 @@ func parse(p dialect.Params, req intake.ImportRequest, fresh bool, reg *intake.R
 			req.Remap, shape.textUs = true, true
 		case "data":
 			shape.packageX = true
-		case "ignore_empty_fields", "ignoreEmptyFields":
-			setBool(&spec.IgnoreEmptyFields, errs.Bool(x.Key, v))
-		case "event_key":
-			spec.EventKey = v
-		case "create_contacts":
-			setBool(&spec.CreateContacts, errs.Bool(x.Key, v))
-		case "skip_on_error":
-			setBool(&spec.SkipOnError, errs.Bool(x.Key, v))
-		case "header_row":
-			n, err := strconv.Atoi(strings.TrimSpace(v))
-			if err != nil || n < 1 || n > 1000 {
-				errs.Add(x.Key, v, "header_row must be the number of the file's header row, from 1 to 1000.")
-				continue
-			}
-			spec.HeaderRow, req.Remap = n, true
-		case "invalid_fields":
-			switch v = strings.ToLower(strings.TrimSpace(v)); v {
-			case intake.InvalidFieldsSkipField, intake.InvalidFieldsSkipRow:
-				spec.InvalidFields = v
-			default:
-				errs.Add(x.Key, v, "invalid_fields must be skip_field (write the row without the bad values) or skip_row (fail the row).")
-			}
 		case "autostart":
 			setBool(&req.Autostart, errs.Bool(x.Key, v))
-		case "remove_missing", "removeMissing":
-			setBool(&spec.RemoveMissing, errs.Bool(x.Key, v))
-		case "remove_missing_group":
-			spec.RemoveMissingGroup = v
-		case "deleteTarget", "delete_target":
-			spec.DeleteTarget = checkDeleteTarget(&errs, x.Key, v)
+		default:
+			specOption(&errs, &req, x.Key, v)
 		}
 	}
 	if fresh && !matchSet && shape.textUs {
@@ -153,6 +125,43 @@ func parse(p dialect.Params, req intake.ImportRequest, fresh bool, reg *intake.R
 		spec.Required = append(spec.Required, intake.FieldName)
 	}
 	return req, nil
+}
+
+// specOption parses the options that only set a field of the spec.
+func specOption(errs *dialect.Errors, req *intake.ImportRequest, key, v string) {
+	spec := &req.Spec
+	switch key {
+	case "region", "default_region":
+		spec.Region = strings.ToUpper(v)
+	case "ignore_empty_fields", "ignoreEmptyFields":
+		setBool(&spec.IgnoreEmptyFields, errs.Bool(key, v))
+	case "event_key":
+		spec.EventKey = v
+	case "create_contacts":
+		setBool(&spec.CreateContacts, errs.Bool(key, v))
+	case "skip_on_error":
+		setBool(&spec.SkipOnError, errs.Bool(key, v))
+	case "header_row":
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 || n > 1000 {
+			errs.Add(key, v, "header_row must be the number of the file's header row, from 1 to 1000.")
+			return
+		}
+		spec.HeaderRow, req.Remap = n, true
+	case "invalid_fields":
+		switch v = strings.ToLower(strings.TrimSpace(v)); v {
+		case intake.InvalidFieldsSkipField, intake.InvalidFieldsSkipRow:
+			spec.InvalidFields = v
+		default:
+			errs.Add(key, v, "invalid_fields must be skip_field (write the row without the bad values) or skip_row (fail the row).")
+		}
+	case "remove_missing", "removeMissing":
+		setBool(&spec.RemoveMissing, errs.Bool(key, v))
+	case "remove_missing_group":
+		spec.RemoveMissingGroup = v
+	case "deleteTarget", "delete_target":
+		spec.DeleteTarget = checkDeleteTarget(errs, key, v)
+	}
 }
 
 // checkSpec parses the spec's named options into it.
