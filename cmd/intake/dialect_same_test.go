@@ -9,7 +9,6 @@ import (
 
 // TestSameCSVEveryDialect imports one small CSV through each dialect, each
 // into a tenant of its own, and checks the stored contacts are identical.
-// Plannr is not served yet, so it has no row here.
 func TestSameCSVEveryDialect(t *testing.T) {
 	t.Parallel()
 	const csv = "name,email,phone,company\nAnn Smith,ann@example.com,+31612345678,Acme\nBob Jones,bob@example.com,+14155550100,\n"
@@ -19,7 +18,7 @@ func TestSameCSVEveryDialect(t *testing.T) {
 			db := b.url(t)
 			base := serve(t, db)
 			var want []string
-			for _, d := range []string{"plandocket", "copernica", "packagex", "textus", "native"} {
+			for _, d := range []string{"plandocket", "copernica", "packagex", "textus", "plannr", "native"} {
 				key := newKey(t, db, d, "contacts")
 				c := client{t, base, key}
 				switch d {
@@ -47,6 +46,15 @@ func TestSameCSVEveryDialect(t *testing.T) {
 					r := call(t, "POST", base+"/textus/contacts/upload", map[string]string{"Authorization": "Bearer " + key, "Content-Type": ct}, body)
 					if r.status != 201 {
 						t.Fatalf("textus: %d %s", r.status, r.raw)
+					}
+				case "plannr":
+					p := plannrAPI{t, base, key}
+					r := p.create("clients", "store", csv)
+					if r.status != 200 {
+						t.Fatalf("plannr: %d %s", r.status, r.raw)
+					}
+					if d := p.finish(fmt.Sprint(r.body["uuid"])); d.body["status"] != "completed" {
+						t.Fatalf("plannr: %s", d.raw)
 					}
 				case "native":
 					if st, _, raw := c.upload("c.csv", []byte(csv), map[string]string{"upload_mode": "sync"}); st != 201 {

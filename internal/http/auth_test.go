@@ -82,6 +82,10 @@ func TestEveryRouteByScope(t *testing.T) {
 		"packagex-get-import":          {c, i, a},
 		"textus-upload":                {c, a},
 		"textus-get-import":            {c, a},
+		"plannr-create-import":         {c, i, a},
+		"plannr-get-import":            {c, i, a},
+		"plannr-set-mapping":           {c, i, a},
+		"plannr-start-import":          {c, i, a},
 		// Key management is for the tenant's administrators only.
 		"list-keys":  {a},
 		"revoke-key": {a},
@@ -122,7 +126,7 @@ func TestEveryRouteByScope(t *testing.T) {
 				t.Errorf("%s %s (%s) has no row in the table", method, path, op.OperationID)
 				continue
 			}
-			url := ts.URL + strings.NewReplacer("/keys/{id}", "/keys/999999", "{id}", "1", "{key}", "k", "{name}", "member_id", "{token}", "00", "{account}", "acme", "{slug}", "contact-import-1").Replace(path)
+			url := ts.URL + strings.NewReplacer("/keys/{id}", "/keys/999999", "{id}", "1", "{key}", "k", "{name}", "member_id", "{token}", "00", "{account}", "acme", "{slug}", "contact-import-1", "{uuid}", "00000000-0000-8000-8000-000000000001").Replace(path)
 			send := func(key string) (int, string) {
 				req, _ := http.NewRequest(method, url, bytes.NewReader([]byte("{}")))
 				req.Header.Set("Content-Type", "application/json")

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"math"
 	"net/http"
@@ -175,40 +176,49 @@ func (s *Server) registerImportErrors() {
 		Description: "The original columns of every row that was not written, plus row, outcome (failed/skipped) and error, in file order: fix it and upload it again.",
 		Responses:   map[string]*huma.Response{"200": {Description: "text/csv", Content: map[string]*huma.MediaType{"text/csv": {}}}},
 	}, func(ctx context.Context, in *importIDInput) (*huma.StreamResponse, error) {
-		t := tenant(ctx)
-		im, err := s.Imports.Get(ctx, t, in.ID)
+		im, err := s.Imports.Get(ctx, tenant(ctx), in.ID)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		return &huma.StreamResponse{Body: func(hctx huma.Context) {
 			hctx.SetHeader("Content-Type", "text/csv; charset=utf-8")
 			hctx.SetHeader("Content-Disposition", fmt.Sprintf(`attachment; filename="import-%d-errors.csv"`, im.ID))
-			w := csv.NewWriter(hctx.BodyWriter())
-			w.Write(append(append([]string{}, im.Headers...), "row", "outcome", "error"))
-			after := 0
-			for {
-				page, err := s.Imports.Errors(ctx, t, im.ID, after, 1000)
-				if err != nil {
-					s.Logger.ErrorContext(ctx, "errors.csv", "import", im.ID, "err", err)
-					break
-				}
-				for _, e := range page {
-					rec := make([]string, len(im.Headers), len(im.Headers)+3)
-					copy(rec, e.Values)
-					rec = append(rec, strconv.Itoa(e.Row), string(e.Outcome), e.Message)
-					for i := range rec {
-						rec[i] = spreadsheetSafe(rec[i])
-					}
-					w.Write(rec)
-				}
-				if len(page) < 1000 {
-					break
-				}
-				after = page[len(page)-1].Row
+			if err := s.writeErrorsCSV(ctx, hctx.BodyWriter(), im); err != nil {
+				s.Logger.ErrorContext(ctx, "errors.csv", "import", im.ID, "err", err)
 			}
-			w.Flush()
 		}}, nil
 	})
+}
+
+// writeErrorsCSV writes a job's error report: the original columns of every
+// row not written, plus row, outcome and error, in file order, a page of
+// errors at a time (memory stays flat whatever the report's size).
+func (s *Server) writeErrorsCSV(ctx context.Context, out io.Writer, im intake.Import) error {
+	w := csv.NewWriter(out)
+	w.Write(append(append([]string{}, im.Headers...), "row", "outcome", "error"))
+	after := 0
+	for {
+		page, err := s.Imports.Errors(ctx, im.TenantID, im.ID, after, 1000)
+		if err != nil {
+			w.Flush()
+			return err
+		}
+		for _, e := range page {
+			rec := make([]string, len(im.Headers), len(im.Headers)+3)
+			copy(rec, e.Values)
+			rec = append(rec, strconv.Itoa(e.Row), string(e.Outcome), e.Message)
+			for i := range rec {
+				rec[i] = spreadsheetSafe(rec[i])
+			}
+			w.Write(rec)
+		}
+		if len(page) < 1000 {
+			break
+		}
+		after = page[len(page)-1].Row
+	}
+	w.Flush()
+	return w.Error()
 }
 
 // spreadsheetSafe escapes a cell that a spreadsheet would run as a formula

@@ -115,6 +115,7 @@ func NewServer(cfg Config) *Server {
 	s.registerCopernica()
 	s.registerPackageX()
 	s.registerTextUs()
+	s.registerPlannr()
 	s.registerKeys()
 	return s
 }

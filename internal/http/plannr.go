@@ -1,0 +1,267 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/intake/intake"
+	"github.com/intake/intake/internal/dialect"
+	"github.com/intake/intake/internal/dialect/native"
+	"github.com/intake/intake/internal/dialect/plannr"
+)
+
+// registerPlannr serves Plannr's imports: POST /api/v1/import (a plain
+// handler: it streams the multipart file like POST /api/v1/imports), GET
+// /api/v1/import/{uuid}, PUT /api/v1/import/{uuid}/mapping and POST
+// /api/v1/import/{uuid}/start. Every answer is the seed's import object;
+// errors are Laravel's {"message", "errors"} bodies, as Plannr's.
+func (s *Server) registerPlannr() {
+	s.mux.HandleFunc("POST /api/v1/import", s.plannrCreate)
+	s.mux.HandleFunc("GET /api/v1/import/{uuid}", s.plannrGet)
+	s.mux.HandleFunc("PUT /api/v1/import/{uuid}/mapping", s.plannrMapping)
+	s.mux.HandleFunc("POST /api/v1/import/{uuid}/start", s.plannrStart)
+	tags := []string{"Plannr"}
+	answer := map[string]*huma.Response{
+		"200": {Description: "The import object.", Content: map[string]*huma.MediaType{"application/json": {Schema: s.plannrSchema()}}},
+		"404": {Description: "{\"message\": …}: no import with this uuid for this key's tenant."},
+		"422": {Description: "{\"message\": …, \"errors\": {field: [messages]}} (Laravel's validation body)."},
+	}
+	create := s.idempotent(huma.Operation{
+		OperationID: "plannr-create-import", Method: http.MethodPost, Path: "/api/v1/import",
+		Summary: "Plannr: create an import", Tags: tags, Security: secured(intake.ScopeImports),
+		Description: "multipart/form-data: type (required: clients, or business_staff_members, charges, group_scheme_members, " +
+			"notes, plans, premiums, tasks, valuations: each a collection of that name), mode (required: store, update, validate) " +
+			"and file (required: CSV). clients are contacts matched on email; other types are records of their collection " +
+			"(created from the headers on first use), linked to their client by a client, client_uuid or client_email column. " +
+			"The import waits for its mapping (status awaiting_mapping): check it, PUT /api/v1/import/{uuid}/mapping if needed, " +
+			"then POST /api/v1/import/{uuid}/start. Answers 200 with the import object.",
+		Responses: answer,
+	})
+	s.api.OpenAPI().AddOperation(&create)
+	for _, op := range []huma.Operation{
+		{OperationID: "plannr-get-import", Method: http.MethodGet, Path: "/api/v1/import/{uuid}", Summary: "Plannr: an import",
+			Description: "The import object: status, counts, progress and the first 25 failed records; poll it while it runs."},
+		{OperationID: "plannr-set-mapping", Method: http.MethodPut, Path: "/api/v1/import/{uuid}/mapping", Summary: "Plannr: set an import's mapping",
+			Description: "JSON {\"mapping\": {header: field}} (or form fields mapping[header]=field) while the import is awaiting_mapping; " +
+				"headers left out keep their suggested field, a field \"\" or \"ignore\" leaves a column out. 409 once it has started."},
+		{OperationID: "plannr-start-import", Method: http.MethodPost, Path: "/api/v1/import/{uuid}/start", Summary: "Plannr: start an import",
+			Description: "Starts an import awaiting its mapping (with the mapping it shows); 422 names the required fields no header maps to. " +
+				"Starting a started import again changes nothing."},
+	} {
+		op.Tags, op.Security, op.Responses = tags, secured(intake.ScopeImports), answer
+		op.Parameters = []*huma.Param{{Name: "uuid", In: "path", Required: true, Schema: &huma.Schema{Type: "string", Format: "uuid"}}}
+		s.api.OpenAPI().AddOperation(&op)
+	}
+}
+
+// plannrSchema is the import object's schema, for the docs.
+func (s *Server) plannrSchema() *huma.Schema {
+	return s.api.OpenAPI().Components.Schemas.Schema(reflect.TypeOf(plannr.Importer{}), true, "")
+}
+
+// plannrFail answers an error in Laravel's shape.
+func (s *Server) plannrFail(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusOf(intake.ErrorCode(err))
+	msg := intake.ErrorMessage(err)
+	var se huma.StatusError
+	if errors.As(err, &se) {
+		status, msg = se.GetStatus(), se.Error()
+	}
+	if status == http.StatusInternalServerError {
+		s.Logger.ErrorContext(r.Context(), "internal error", "err", err)
+		writeJSON(w, status, plannr.Failure{Message: "Server Error"})
+		return
+	}
+	var ie *intake.Error
+	var fields []intake.FieldError
+	if errors.As(err, &ie) {
+		fields = ie.Fields
+	}
+	if status == http.StatusUnprocessableEntity && len(fields) == 0 {
+		field := "request"
+		if intake.ErrorCode(err) == intake.EUNSUPPORTED {
+			field = "file"
+		}
+		fields = []intake.FieldError{{Field: field, Message: msg}}
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="intake"`)
+	}
+	writeJSON(w, status, plannr.FailureOf(msg, fields))
+}
+
+func (s *Server) plannrCreate(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p, ok := s.admit(w, r, intake.ScopeImports, s.plannrFail)
+	if !ok {
+		return
+	}
+	params, up, err := s.receive(w, r, p.Tenant.ID)
+	var req intake.ImportRequest
+	if err == nil {
+		req, err = s.translatePlannr(ctx, p.Tenant.ID, params, up.Key != "")
+	}
+	im, err := s.createJob(ctx, p, up, req, err)
+	if err != nil {
+		s.plannrFail(w, r, err)
+		return
+	}
+	s.plannrAnswer(w, r, p, im, nil)
+}
+
+// translatePlannr translates a create request; a missing file is one more
+// field error, so a 422 names every missing field at once, as Laravel's.
+func (s *Server) translatePlannr(ctx context.Context, tenantID int64, params dialect.Params, hasFile bool) (intake.ImportRequest, error) {
+	reg, err := s.Imports.Registry(ctx, tenantID)
+	if err != nil {
+		return intake.ImportRequest{}, err
+	}
+	req, err := plannr.Translate(params, reg)
+	if hasFile {
+		return req, err
+	}
+	missing := intake.FieldError{Field: "file", Message: "The file field is required."}
+	var ie *intake.Error
+	if errors.As(err, &ie) && ie.Code == intake.EINVALID {
+		return req, intake.Invalid(ie.Message, append(ie.Fields, missing)...)
+	}
+	if err != nil {
+		return req, err
+	}
+	return req, intake.Invalid("", missing)
+}
+
+// plannrImport admits a request on /api/v1/import/{uuid}… and returns the
+// job id its uuid names (404 when it names none of the tenant's).
+func (s *Server) plannrImport(w http.ResponseWriter, r *http.Request) (intake.Principal, int64, bool) {
+	p, ok := s.admit(w, r, intake.ScopeImports, s.plannrFail)
+	if !ok {
+		return p, 0, false
+	}
+	id, ok := plannr.ParseUUID(p.Tenant.ID, r.PathValue("uuid"))
+	if !ok {
+		s.plannrFail(w, r, intake.Errorf(intake.ENOTFOUND, "No import has uuid %q.", r.PathValue("uuid")))
+	}
+	return p, id, ok
+}
+
+func (s *Server) plannrGet(w http.ResponseWriter, r *http.Request) {
+	p, id, ok := s.plannrImport(w, r)
+	if !ok {
+		return
+	}
+	im, err := s.Imports.Get(r.Context(), p.Tenant.ID, id)
+	s.plannrAnswer(w, r, p, im, err)
+}
+
+func (s *Server) plannrStart(w http.ResponseWriter, r *http.Request) {
+	p, id, ok := s.plannrImport(w, r)
+	if !ok {
+		return
+	}
+	im, err := s.Imports.Start(r.Context(), p.Tenant.ID, id)
+	s.plannrAnswer(w, r, p, im, err)
+}
+
+func (s *Server) plannrMapping(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p, id, ok := s.plannrImport(w, r)
+	if !ok {
+		return
+	}
+	mapping, err := readPlannrMapping(w, r)
+	var im intake.Import
+	if err == nil {
+		im, err = s.Imports.Get(ctx, p.Tenant.ID, id)
+	}
+	var reg *intake.Registry
+	if err == nil {
+		reg, err = s.Imports.Registry(ctx, p.Tenant.ID)
+	}
+	var req intake.ImportRequest
+	if err == nil {
+		req, err = native.Patch(dialect.Params{{Key: "mapping", Value: mapping}}, &im, reg)
+	}
+	if err == nil {
+		im, err = s.Imports.Patch(ctx, p.Tenant.ID, id, req)
+	}
+	s.plannrAnswer(w, r, p, im, err)
+}
+
+// readPlannrMapping reads PUT …/mapping's body: JSON {"mapping": {…}}, or
+// a form (urlencoded or multipart) with mapping[header]=field fields or a
+// mapping field holding JSON. It returns the mapping as JSON text.
+func readPlannrMapping(w http.ResponseWriter, r *http.Request) (string, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFieldBytes)
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt == "application/json" || mt == "" {
+		var body struct {
+			Mapping json.RawMessage `json:"mapping"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil && err != io.EOF {
+			return "", huma.Error400BadRequest("The body is not valid JSON: " + err.Error())
+		}
+		raw := string(body.Mapping)
+		if raw == "null" {
+			raw = ""
+		}
+		return plannr.Mapping(raw, nil)
+	}
+	if err := r.ParseMultipartForm(maxFieldBytes); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return "", huma.Error400BadRequest("The form cannot be read: " + err.Error())
+	}
+	form := map[string]string{}
+	for k, vs := range r.Form {
+		if h, ok := strings.CutPrefix(k, "mapping["); ok && strings.HasSuffix(h, "]") && len(vs) > 0 {
+			form[strings.TrimSuffix(h, "]")] = vs[0]
+		}
+	}
+	return plannr.Mapping(r.Form.Get("mapping"), form)
+}
+
+// plannrAnswer answers 200 with the import object, or err.
+func (s *Server) plannrAnswer(w http.ResponseWriter, r *http.Request, p intake.Principal, im intake.Import, err error) {
+	ctx := r.Context()
+	var errs []intake.RowError
+	if err == nil && im.HasReport() {
+		// Several errors may be of one row: read more than 25 to show 25 records.
+		errs, err = s.Imports.Errors(ctx, im.TenantID, im.ID, 0, 4*plannr.MaxErrors)
+	}
+	rep := plannr.Report{Size: -1, URL: fmt.Sprintf("%s://%s/api/v1/imports/%d/errors.csv", scheme(r), r.Host, im.ID)}
+	if err == nil && im.HasReport() && im.Status.Final() {
+		var n countWriter
+		err = s.writeErrorsCSV(ctx, &n, im)
+		rep.Size = int64(n)
+	}
+	if err != nil {
+		s.plannrFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, plannr.View(im, errs, plannr.AccountOf(p.Tenant), rep))
+}
+
+// scheme is the scheme the client used: https behind a TLS-terminating
+// proxy that says so, or on a TLS listener.
+func scheme(r *http.Request) string {
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		return "https"
+	}
+	return "http"
+}
+
+// countWriter counts the bytes written to it.
+type countWriter int64
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	*c += countWriter(len(p))
+	return len(p), nil
+}
