@@ -63,9 +63,10 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) error {
 	return nil
 }
 
-// sourceOptions are the reader options a job was created with.
-func sourceOptions(im *intake.Import) source.Options {
-	o := source.Options{Format: source.Format(im.Format), Name: im.FileName, Encoding: im.Encoding, Sheet: im.Sheet}
+// sourceOptions are the reader options a job was created with, and the
+// service's temporary folder.
+func (s *Service) sourceOptions(im *intake.Import) source.Options {
+	o := source.Options{Format: source.Format(im.Format), Name: im.FileName, Encoding: im.Encoding, Sheet: im.Sheet, TempDir: s.TempDir}
 	if im.Delimiter != "" {
 		o.Delimiter = []rune(im.Delimiter)[0]
 	}
@@ -85,7 +86,7 @@ func (in *fileInput) Open(ctx context.Context) (importer.Cursor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open upload %s: %w", in.im.FileKey, err)
 	}
-	src, err := source.Open(rd, sourceOptions(in.im))
+	src, err := source.OpenContext(ctx, rd, in.s.sourceOptions(in.im))
 	if err != nil {
 		rd.Close()
 		return nil, err

@@ -47,6 +47,9 @@ type Service struct {
 	Logger *slog.Logger
 	// MaxUploadBytes caps one upload. Default DefaultMaxUploadBytes.
 	MaxUploadBytes int64
+	// TempDir is where readers spool uploads they need random access to
+	// (XLSX); "" is os.TempDir().
+	TempDir string
 	// LocationPrivate lets a location URL point at loopback, private and
 	// link-local addresses. Off by default: otherwise any key could make
 	// the server fetch from inside its own network (SSRF).
@@ -144,7 +147,7 @@ func (s *Service) readHeader(ctx context.Context, im *intake.Import) error {
 		return fmt.Errorf("open upload: %w", err)
 	}
 	defer rd.Close()
-	src, err := source.Open(rd, sourceOptions(im))
+	src, err := source.OpenContext(ctx, rd, s.sourceOptions(im))
 	if err != nil {
 		return err
 	}
