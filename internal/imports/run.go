@@ -37,8 +37,12 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) error {
 	if s.afterChunk != nil {
 		opt.Committed = func(ch importer.Chunk) { s.afterChunk(ch.Counts.Rows) }
 	}
-	res, err := s.Engine.Run(ctx, tenantID, im.Spec, &fileInput{s: s, im: &im, reg: reg}, &checkpoint{im: im}, opt)
+	runCtx, stop := s.watchCancel(ctx, tenantID, id)
+	defer stop()
+	res, err := s.Engine.Run(runCtx, tenantID, im.Spec, &fileInput{s: s, im: &im, reg: reg}, &checkpoint{im: im}, opt)
 	switch code := intake.ErrorCode(err); {
+	case err != nil && errors.Is(context.Cause(runCtx), errCancelled):
+		return nil // cancelled while it ran: its River job ends here
 	case err == nil:
 		_, err = store.UpdateImport(ctx, s.Store, tenantID, id, func(cur *intake.Import) error {
 			cur.Warnings = append(cur.Warnings, res.Warnings...)

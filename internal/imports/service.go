@@ -58,6 +58,8 @@ type Service struct {
 	// afterChunk, when set (tests), runs after each committed chunk of a
 	// job with the rows processed so far.
 	afterChunk func(processed int)
+	// cancelPoll, when set (tests), replaces defaultCancelPoll.
+	cancelPoll time.Duration
 }
 
 // New returns a service over st, writing through a pipeline with the

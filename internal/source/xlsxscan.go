@@ -17,6 +17,12 @@ const (
 	xlsxMaxTag           = 8 << 10 // one start or end tag with its attributes
 	xlsxMaxOuterElements = 1 << 20 // elements of a worksheet outside its rows
 	xlsxMaxPartElements  = 1 << 18 // elements of a small part (styles, workbook)
+	// xlsxFreeElements is how many elements a worksheet's rows may hold
+	// beyond three per byte of value: empty cells and unknown elements cost
+	// excelize's two row iterators some 4 µs each and carry nothing, so a
+	// sheet of millions of them is refused instead of read for minutes.
+	// Real data has at most three elements (c, is, t) per value.
+	xlsxFreeElements = 2_000_000
 	xlsxMaxSmallText     = 64 << 10
 	// DefaultMaxSharedStrings bounds the shared strings table: excelize
 	// keeps an index entry (about 40 bytes) per string in memory.
@@ -62,6 +68,8 @@ type partScan struct {
 	rowStart  int64
 	rowShared int64 // bytes of shared strings the row refers to
 	rowCells  int
+	inRows    int64 // elements inside rows so far
+	rowText   int64 // bytes of text (not white space) inside rows so far
 	cellSST   bool // the current cell's value is a shared string index
 	inValue   bool
 	value     []byte
@@ -159,6 +167,9 @@ func (s *partScan) text(p []byte) error {
 	s.textLen += len(p)
 	if s.textLen > s.maxText {
 		return s.tooLarge("a text of more than %d bytes", s.maxText)
+	}
+	if s.inRow {
+		s.rowText += int64(len(bytes.TrimSpace(p)))
 	}
 	if s.inValue && s.cellSST && len(s.value) < 16 {
 		s.value = append(s.value, p[:min(len(p), 16-len(s.value))]...)
@@ -290,6 +301,11 @@ func (s *partScan) element(tag []byte) error {
 }
 
 func (s *partScan) worksheetElement(name string, tag []byte, end, selfClosing bool) error {
+	if s.inRow && !end {
+		if s.inRows++; s.inRows > xlsxFreeElements+3*s.rowText {
+			return s.tooLarge("more than %d empty cells or elements without a value", xlsxFreeElements)
+		}
+	}
 	switch {
 	case name == "row" && !end:
 		if s.inRow {
