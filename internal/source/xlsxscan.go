@@ -23,7 +23,7 @@ const (
 	// sheet of millions of them is refused instead of read for minutes.
 	// Real data has at most three elements (c, is, t) per value.
 	xlsxFreeElements = 2_000_000
-	xlsxMaxSmallText     = 64 << 10
+	xlsxMaxSmallText = 64 << 10
 	// DefaultMaxSharedStrings bounds the shared strings table: excelize
 	// keeps an index entry (about 40 bytes) per string in memory.
 	DefaultMaxSharedStrings = 2_000_000
@@ -70,7 +70,7 @@ type partScan struct {
 	rowCells  int
 	inRows    int64 // elements inside rows so far
 	rowText   int64 // bytes of text (not white space) inside rows so far
-	cellSST   bool // the current cell's value is a shared string index
+	cellSST   bool  // the current cell's value is a shared string index
 	inValue   bool
 	value     []byte
 	// Shared strings.
