@@ -12,6 +12,7 @@ import (
 	"github.com/intake/intake/internal/importer"
 	"github.com/intake/intake/internal/imports"
 	"github.com/intake/intake/internal/jobs"
+	"github.com/intake/intake/internal/source"
 )
 
 // Config is the program's configuration: flags with environment fallbacks.
@@ -47,6 +48,21 @@ type Config struct {
 	// BodyIdle is how long a request body may stall before the request is
 	// cut off. Env INTAKE_BODY_IDLE_TIMEOUT; default 60s.
 	BodyIdle time.Duration
+	// Retention is how long a job's upload and error report are kept after
+	// the job ends. Env INTAKE_RETENTION; default 720h (30 days).
+	Retention time.Duration
+	// SweepEvery is how often the retention sweep runs. Env
+	// INTAKE_SWEEP_EVERY; default 1h.
+	SweepEvery time.Duration
+	// MaxReportRows caps the row errors stored per job. Env
+	// INTAKE_MAX_REPORT_ROWS; default 100000.
+	MaxReportRows int
+	// MaxXLSXUnzipped caps what an XLSX workbook's read parts may unpack
+	// to. Env INTAKE_MAX_XLSX_UNZIPPED_BYTES; default 1 GiB.
+	MaxXLSXUnzipped int64
+	// TempDir is where workbooks are spooled and unzipped. Env
+	// INTAKE_TEMP_DIR; default the system's temporary folder.
+	TempDir string
 }
 
 // DefaultConfig returns the zero-configuration defaults: embedded SQLite in
@@ -54,7 +70,9 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{Addr: ":8080", DatabaseURL: "sqlite:intake.db", UploadDir: "uploads", Region: imports.DefaultRegion, LogLevel: "info",
 		MaxUploadBytes: imports.DefaultMaxUploadBytes, Workers: jobs.DefaultWorkers, ChunkSize: importer.DefaultChunkSize,
-		RescueAfter: jobs.DefaultRescueAfter, BodyIdle: intakehttp.DefaultBodyIdle}
+		RescueAfter: jobs.DefaultRescueAfter, BodyIdle: intakehttp.DefaultBodyIdle,
+		Retention: imports.DefaultRetention, SweepEvery: jobs.DefaultSweepEvery, MaxReportRows: imports.DefaultMaxReportRows,
+		MaxXLSXUnzipped: source.DefaultMaxUnzippedBytes}
 }
 
 // envOr returns the environment variable name, or def when it is unset.
@@ -82,6 +100,11 @@ func (c *Config) bindWorkers(fs *flag.FlagSet) {
 	fs.BoolVar(&c.LocationPrivate, "location-allow-private", os.Getenv("INTAKE_LOCATION_ALLOW_PRIVATE") == "true", "let import location URLs reach private and loopback addresses (env INTAKE_LOCATION_ALLOW_PRIVATE)")
 	fs.DurationVar(&c.RescueAfter, "rescue-after", envDuration("INTAKE_RESCUE_AFTER", c.RescueAfter), "take over jobs that look running this long (env INTAKE_RESCUE_AFTER)")
 	fs.IntVar(&c.ChunkSize, "chunk-size", int(envInt("INTAKE_CHUNK_SIZE", int64(c.ChunkSize))), "rows per import transaction (env INTAKE_CHUNK_SIZE)")
+	fs.DurationVar(&c.Retention, "retention", envDuration("INTAKE_RETENTION", c.Retention), "keep a job's upload and error report this long after it ends (env INTAKE_RETENTION)")
+	fs.DurationVar(&c.SweepEvery, "sweep-every", envDuration("INTAKE_SWEEP_EVERY", c.SweepEvery), "run the retention sweep this often (env INTAKE_SWEEP_EVERY)")
+	fs.IntVar(&c.MaxReportRows, "max-report-rows", int(envInt("INTAKE_MAX_REPORT_ROWS", int64(c.MaxReportRows))), "row errors stored per job at most; the rest are counted (env INTAKE_MAX_REPORT_ROWS)")
+	fs.Int64Var(&c.MaxXLSXUnzipped, "max-xlsx-unzipped-bytes", envInt("INTAKE_MAX_XLSX_UNZIPPED_BYTES", c.MaxXLSXUnzipped), "most an XLSX workbook may unpack to (env INTAKE_MAX_XLSX_UNZIPPED_BYTES)")
+	fs.StringVar(&c.TempDir, "temp-dir", envOr("INTAKE_TEMP_DIR", c.TempDir), "folder for spooled and unzipped workbooks; default the system's (env INTAKE_TEMP_DIR)")
 }
 
 func envInt(name string, def int64) int64 {
@@ -108,6 +131,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxUploadBytes <= 0 || c.Workers <= 0 || c.ChunkSize <= 0 || c.RescueAfter <= 0 || c.BodyIdle < 0 {
 		return fmt.Errorf("max upload bytes, workers, chunk size and rescue-after must be positive")
+	}
+	if c.Retention <= 0 || c.SweepEvery <= 0 || c.MaxReportRows <= 0 || c.MaxXLSXUnzipped <= 0 {
+		return fmt.Errorf("retention, sweep-every, max-report-rows and max-xlsx-unzipped-bytes must be positive")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -183,7 +183,18 @@ func (m *Main) parts(ctx context.Context, logger *slog.Logger) (*imports.Service
 	m.bucket = bucket
 	svc := imports.New(m.store, bucket, m.Config.Region, m.Config.ChunkSize)
 	svc.Logger, svc.MaxUploadBytes, svc.LocationPrivate = logger, m.Config.MaxUploadBytes, m.Config.LocationPrivate
-	q, err := m.newQueue(ctx, svc, jobs.QueueConfig{Workers: m.Config.Workers, RescueAfter: m.Config.RescueAfter, Logger: logger})
+	svc.Retention, svc.MaxReportRows, svc.MaxXLSXUnzipped = m.Config.Retention, m.Config.MaxReportRows, m.Config.MaxXLSXUnzipped
+	svc.UploadDir, svc.TempDir = m.Config.UploadDir, m.Config.TempDir
+	if m.Config.TempDir != "" {
+		if err := os.MkdirAll(m.Config.TempDir, 0o700); err != nil {
+			return nil, nil, fmt.Errorf("temp dir: %w", err)
+		}
+	}
+	if n := svc.CleanTemp(ctx); n > 0 {
+		logger.Info("removed stale temporary files", "count", n)
+	}
+	q, err := m.newQueue(ctx, svc, jobs.QueueConfig{Workers: m.Config.Workers, RescueAfter: m.Config.RescueAfter, Logger: logger,
+		Sweeper: svc, SweepEvery: m.Config.SweepEvery})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/dialect"
 	"github.com/intake/intake/internal/dialect/native"
+	"github.com/intake/intake/internal/imports"
 )
 
 // ImportList is a page of import jobs, newest first.
@@ -174,6 +175,9 @@ func (s *Server) registerImportErrors() {
 	}, func(ctx context.Context, in *importIDInput) (*huma.StreamResponse, error) {
 		t := tenant(ctx)
 		im, err := s.Imports.Get(ctx, t, in.ID)
+		if err == nil {
+			err = imports.ReportGone(&im)
+		}
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

@@ -33,6 +33,8 @@ type Queue interface {
 // Defaults of Config.
 const (
 	DefaultMaxUploadBytes = 1 << 30
+	DefaultMaxReportRows  = 100_000
+	DefaultRetention      = 30 * 24 * time.Hour
 	DefaultRegion         = importer.DefaultRegion
 )
 
@@ -47,6 +49,19 @@ type Service struct {
 	Logger *slog.Logger
 	// MaxUploadBytes caps one upload. Default DefaultMaxUploadBytes.
 	MaxUploadBytes int64
+	// MaxReportRows caps the row errors stored per job; the counts stay
+	// exact and Import.ErrorsOmitted says how many were left out. Default
+	// DefaultMaxReportRows.
+	MaxReportRows int
+	// Retention is how long a job's upload and report are kept after it
+	// ends (Sweep deletes them). Default DefaultRetention.
+	Retention time.Duration
+	// UploadDir is the bucket's local folder, whose stale *.tmp files
+	// (uploads cut off by a crash) CleanTemp removes; "" skips it.
+	UploadDir string
+	// MaxXLSXUnzipped caps what a workbook may unpack to
+	// (source.Options.MaxUnzippedBytes); 0 is the reader's default.
+	MaxXLSXUnzipped int64
 	// TempDir is where readers spool uploads they need random access to
 	// (XLSX); "" is os.TempDir().
 	TempDir string
@@ -84,9 +99,14 @@ func (s *Service) List(ctx context.Context, tenantID, before int64, limit int) (
 	return s.Store.ListImports(ctx, tenantID, before, limit)
 }
 
-// Errors returns up to limit row errors of a job after row afterRow.
+// Errors returns up to limit row errors of a job after row afterRow;
+// EGONE once retention deleted the report.
 func (s *Service) Errors(ctx context.Context, tenantID, id int64, afterRow, limit int) ([]intake.RowError, error) {
-	if _, err := s.Store.GetImport(ctx, tenantID, id); err != nil {
+	im, err := s.Store.GetImport(ctx, tenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := ReportGone(&im); err != nil {
 		return nil, err
 	}
 	return s.Store.ListImportErrors(ctx, tenantID, id, afterRow, limit)

@@ -102,6 +102,10 @@ type QueueConfig struct {
 	// minutes.
 	RescueAfter time.Duration
 	Logger      *slog.Logger
+	// Sweeper, when set, runs every SweepEvery (default
+	// DefaultSweepEvery) as a periodic job: see retention.go.
+	Sweeper    Sweeper
+	SweepEvery time.Duration
 }
 
 type queue[TTx any] struct {
@@ -132,6 +136,7 @@ func NewQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runn
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &importWorker{runner: runner, slice: rescue / 2})
 	client, err := river.NewClient(driver, &river.Config{
+		PeriodicJobs:         periodicJobs(workers, cfg),
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}},
 		Workers:              workers,
 		JobTimeout:           rescue / 2,
