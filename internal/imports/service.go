@@ -73,6 +73,8 @@ type Service struct {
 	// afterChunk, when set (tests), runs after each committed chunk of a
 	// job with the rows processed so far.
 	afterChunk func(processed int)
+	// now, when set (tests), replaces the clock.
+	now func() time.Time
 	// cancelPoll, when set (tests), replaces defaultCancelPoll.
 	cancelPoll time.Duration
 }
@@ -87,7 +89,12 @@ func New(st store.Store, bucket *blob.Bucket, region string, chunkSize int) *Ser
 		Logger: slog.Default(), MaxUploadBytes: DefaultMaxUploadBytes}
 }
 
-func (s *Service) clock() time.Time { return time.Now().UTC() }
+func (s *Service) clock() time.Time {
+	if s.now != nil {
+		return s.now().UTC()
+	}
+	return time.Now().UTC()
+}
 
 // Get returns one job; ENOTFOUND if it is not the tenant's.
 func (s *Service) Get(ctx context.Context, tenantID, id int64) (intake.Import, error) {
