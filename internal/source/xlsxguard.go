@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -228,7 +227,7 @@ func (g xlsxGuard) copyParts(kept []*zip.File) (*os.File, error) {
 			return nil, fmt.Errorf("copy workbook part %s: %w", f.Name, err)
 		}
 	}
-	if err := errors.Join(zw.Close(), out.Sync()); err != nil {
+	if err := zw.Close(); err != nil {
 		removeTemp(out)
 		return nil, fmt.Errorf("copy workbook: %w", err)
 	}
