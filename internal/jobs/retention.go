@@ -51,6 +51,9 @@ func periodicJobs(workers *river.Workers, cfg QueueConfig) []*river.PeriodicJob 
 	river.AddWorker(workers, &sweepWorker{sweeper: cfg.Sweeper})
 	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(every),
 		func() (river.JobArgs, *river.InsertOpts) {
-			return SweepArgs{}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+			// No UniqueOpts: River's default unique states include
+			// completed, which would let the first sweep block every later
+			// one. Two sweeps at once are harmless (each job expires once).
+			return SweepArgs{}, &river.InsertOpts{MaxAttempts: 3}
 		}, &river.PeriodicJobOpts{RunOnStart: true})}
 }
