@@ -212,7 +212,7 @@ func TestXLSXBombs(t *testing.T) {
 				pattern: `<xf numFmtId="164" applyNumberFormat="1"/>`, n: 42 * 95_000, tail: "</cellXfs></styleSheet>"}}},
 		{name: "styles with too many elements",
 			parts: []part{{name: "xl/styles.xml", head: `<styleSheet><cellXfs>`, pattern: `<xf/>`, n: 5 * 300_000, tail: "</cellXfs></styleSheet>"}},
-			code: "xlsx_too_large", reason: "elements"},
+			code:  "xlsx_too_large", reason: "elements"},
 		{name: "a sheet in UTF-16",
 			parts: []part{{name: "xl/worksheets/sheet1.xml", head: `<?xml version="1.0" encoding="UTF-16"?><worksheet/>`}},
 			code:  "malformed_xlsx", reason: "not UTF-8"},
