@@ -35,9 +35,11 @@ type csvInput struct {
 	keptFrom int64
 }
 
-// forget drops kept bytes before offset start (the current record).
+// forget drops kept bytes before offset start (the current record), in
+// batches of 32 KiB so that a file of short records is not copied again
+// for each one.
 func (in *csvInput) forget(start int64) {
-	if drop := start - in.keptFrom; drop > 0 {
+	if drop := start - in.keptFrom; drop >= 32<<10 {
 		drop = min(drop, int64(len(in.kept)))
 		n := copy(in.kept, in.kept[drop:])
 		in.kept = in.kept[:n]
