@@ -118,6 +118,15 @@ func hostileWorkbook(t *testing.T, extra ...part) []byte {
 	return buf.Bytes()
 }
 
+// manySheets is n worksheets of size bytes each after the standard one.
+func manySheets(n int, size int64) []part {
+	var parts []part
+	for i := range n {
+		parts = append(parts, part{name: fmt.Sprintf("xl/worksheets/sheet%d.xml", i+2), head: sheetHead, pattern: "<row/>", n: size - size%6, tail: sheetTail})
+	}
+	return parts
+}
+
 // peakHeap samples the heap in use until stop is called, and returns the
 // most it saw above where it started.
 func peakHeap() (stop func() uint64) {
@@ -213,6 +222,9 @@ func TestXLSXBombs(t *testing.T) {
 		{name: "styles with too many elements",
 			parts: []part{{name: "xl/styles.xml", head: `<styleSheet><cellXfs>`, pattern: `<xf/>`, n: 5 * 300_000, tail: "</cellXfs></styleSheet>"}},
 			code:  "xlsx_too_large", reason: "elements"},
+		{name: "200 worksheets of 4 MB",
+			parts: manySheets(200, 4<<20-1024),
+			code:  "xlsx_too_large", reason: "small parts"},
 		{name: "a sheet in UTF-16",
 			parts: []part{{name: "xl/worksheets/sheet1.xml", head: `<?xml version="1.0" encoding="UTF-16"?><worksheet/>`}},
 			code:  "malformed_xlsx", reason: "not UTF-8"},

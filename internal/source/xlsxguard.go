@@ -27,6 +27,10 @@ const (
 	// shared strings larger than this are unzipped to a temporary file and
 	// streamed from there.
 	xlsxInMemoryXML = 4 << 20
+	// xlsxMaxInMemory bounds the parts excelize holds in memory together:
+	// small ones, and worksheets and shared strings under xlsxInMemoryXML.
+	// Without it, 250 worksheets of 4 MB would all be read into memory.
+	xlsxMaxInMemory = 64 << 20
 	// xlsxMaxDirectory bounds the zip's central directory, which
 	// archive/zip reads into memory whole (about 200 bytes per entry).
 	xlsxMaxDirectory = 4 << 20
@@ -154,7 +158,7 @@ func removeTemp(f *os.File) {
 // check sums and scans the parts to be read and returns them.
 func (g xlsxGuard) check(zr *zip.Reader) ([]*zip.File, error) {
 	var kept []*zip.File
-	var total uint64
+	var total, inMemory uint64
 	var sheets, sst []*zip.File
 	for _, f := range zr.File {
 		kind, ok := classify(f.Name)
@@ -169,6 +173,11 @@ func (g xlsxGuard) check(zr *zip.Reader) ([]*zip.File, error) {
 		}
 		if kind == partSmall && f.UncompressedSize64 > xlsxMaxSmallPart {
 			return nil, errorf("xlsx_too_large", "The XLSX workbook cannot be read safely: part %s unpacks to %d bytes; at most %d are allowed.", f.Name, f.UncompressedSize64, xlsxMaxSmallPart)
+		}
+		if kind == partSmall || f.UncompressedSize64 <= xlsxInMemoryXML {
+			if inMemory += f.UncompressedSize64; inMemory > xlsxMaxInMemory {
+				return nil, errorf("xlsx_too_large", "The XLSX workbook cannot be read safely: its small parts (worksheets under 4 MB, styles, workbook) unpack to more than %d bytes together. Save it as CSV, or split it.", xlsxMaxInMemory)
+			}
 		}
 		kept = append(kept, f)
 		switch kind {
