@@ -25,11 +25,12 @@ const (
 	xlsxMaxSmallPart = 4 << 20
 	// xlsxInMemoryXML is excelize's UnzipXMLSizeLimit: worksheets and
 	// shared strings larger than this are unzipped to a temporary file and
-	// streamed from there.
-	xlsxInMemoryXML = 4 << 20
+	// streamed from there. Shared strings in memory cost some 360 bytes a
+	// string parsed (86 MB for 4 MB of tiny ones), so the bar is low.
+	xlsxInMemoryXML = 1 << 20
 	// xlsxMaxInMemory bounds the parts excelize holds in memory together:
 	// small ones, and worksheets and shared strings under xlsxInMemoryXML.
-	// Without it, 250 worksheets of 4 MB would all be read into memory.
+	// Without it, 200 worksheets just under 4 MB took 1.7 GB.
 	xlsxMaxInMemory = 64 << 20
 	// xlsxMaxDirectory bounds the zip's central directory, which
 	// archive/zip reads into memory whole (about 200 bytes per entry).
@@ -176,7 +177,7 @@ func (g xlsxGuard) check(zr *zip.Reader) ([]*zip.File, error) {
 		}
 		if kind == partSmall || f.UncompressedSize64 <= xlsxInMemoryXML {
 			if inMemory += f.UncompressedSize64; inMemory > xlsxMaxInMemory {
-				return nil, errorf("xlsx_too_large", "The XLSX workbook cannot be read safely: its small parts (worksheets under 4 MB, styles, workbook) unpack to more than %d bytes together. Save it as CSV, or split it.", xlsxMaxInMemory)
+				return nil, errorf("xlsx_too_large", "The XLSX workbook cannot be read safely: its small parts (worksheets under 1 MB, styles, workbook) unpack to more than %d bytes together. Save it as CSV, or split it.", xlsxMaxInMemory)
 			}
 		}
 		kept = append(kept, f)
