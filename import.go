@@ -69,6 +69,16 @@ type Import struct {
 	// ContactsCreated counts the contacts a participants job created
 	// (its other counts are of participants).
 	ContactsCreated int `json:"contacts_created"`
+
+	// ErrorsStored counts the report rows kept; past the service's cap the
+	// rest are counted in ErrorsOmitted only (the counts above stay exact).
+	ErrorsStored  int `json:"-"`
+	ErrorsOmitted int `json:"errors_omitted"`
+	// ExpiredAt is when retention deleted the job's upload and report.
+	ExpiredAt *time.Time `json:"expired_at,omitempty"`
+	// ReportExpired says the report is gone (ExpiredAt is set); the API
+	// shows it, the stores do not keep it.
+	ReportExpired bool `json:"report_expired"`
 }
 
 // HasReport reports whether the job's error report has rows: failed or

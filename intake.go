@@ -23,6 +23,7 @@ const (
 	EINTERNAL     = "internal"      // anything else; its message is never shown
 	EUNSUPPORTED  = "unsupported"   // a file format or option value we do not take
 	ESTATE        = "invalid_state" // the operation does not fit the object's state
+	EGONE         = "gone"          // it existed, and was deleted for good (retention)
 )
 
 // Error is an application error with a stable Code and a Message that is safe

@@ -12,6 +12,7 @@ import (
 	"github.com/intake/intake/internal/importer"
 	"github.com/intake/intake/internal/imports"
 	"github.com/intake/intake/internal/jobs"
+	"github.com/intake/intake/internal/source"
 )
 
 // Config is the program's configuration: flags with environment fallbacks.
@@ -60,6 +61,21 @@ type Config struct {
 	ShutdownGrace time.Duration
 	// LogFormat is text or json. Env INTAKE_LOG_FORMAT; default text.
 	LogFormat string
+	// Retention is how long a job's upload and error report are kept after
+	// the job ends. Env INTAKE_RETENTION; default 720h (30 days).
+	Retention time.Duration
+	// SweepEvery is how often the retention sweep runs. Env
+	// INTAKE_SWEEP_EVERY; default 1h.
+	SweepEvery time.Duration
+	// MaxReportRows caps the row errors stored per job. Env
+	// INTAKE_MAX_REPORT_ROWS; default 100000.
+	MaxReportRows int
+	// MaxXLSXUnzipped caps what an XLSX workbook's read parts may unpack
+	// to. Env INTAKE_MAX_XLSX_UNZIPPED_BYTES; default 1 GiB.
+	MaxXLSXUnzipped int64
+	// TempDir is where workbooks are spooled and unzipped. Env
+	// INTAKE_TEMP_DIR; default the system's temporary folder.
+	TempDir string
 }
 
 // DefaultConfig returns the zero-configuration defaults: embedded SQLite in
@@ -68,7 +84,9 @@ func DefaultConfig() Config {
 	return Config{Addr: ":8080", DatabaseURL: "sqlite:intake.db", UploadDir: "uploads", Region: imports.DefaultRegion, LogLevel: "info",
 		MaxUploadBytes: imports.DefaultMaxUploadBytes, Workers: jobs.DefaultWorkers, ChunkSize: importer.DefaultChunkSize,
 		RescueAfter: jobs.DefaultRescueAfter, BodyIdle: intakehttp.DefaultBodyIdle, StaleAfter: jobs.DefaultStaleAfter,
-		IdempotencyTTL: intakehttp.DefaultIdempotencyTTL, ShutdownGrace: 30 * time.Second, LogFormat: "text"}
+		IdempotencyTTL: intakehttp.DefaultIdempotencyTTL, ShutdownGrace: 30 * time.Second, LogFormat: "text",
+		Retention: imports.DefaultRetention, SweepEvery: jobs.DefaultSweepEvery, MaxReportRows: imports.DefaultMaxReportRows,
+		MaxXLSXUnzipped: source.DefaultMaxUnzippedBytes}
 }
 
 // envOr returns the environment variable name, or def when it is unset.
@@ -100,6 +118,11 @@ func (c *Config) bindWorkers(fs *flag.FlagSet) {
 	fs.DurationVar(&c.StaleAfter, "stale-after", envDuration("INTAKE_STALE_AFTER", c.StaleAfter), "take over the jobs of a process silent this long (env INTAKE_STALE_AFTER)")
 	fs.DurationVar(&c.IdempotencyTTL, "idempotency-ttl", envDuration("INTAKE_IDEMPOTENCY_TTL", c.IdempotencyTTL), "keep Idempotency-Key answers this long (env INTAKE_IDEMPOTENCY_TTL)")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", envDuration("INTAKE_SHUTDOWN_GRACE", c.ShutdownGrace), "on SIGTERM, wait this long for imports to commit their chunk (env INTAKE_SHUTDOWN_GRACE)")
+	fs.DurationVar(&c.Retention, "retention", envDuration("INTAKE_RETENTION", c.Retention), "keep a job's upload and error report this long after it ends (env INTAKE_RETENTION)")
+	fs.DurationVar(&c.SweepEvery, "sweep-every", envDuration("INTAKE_SWEEP_EVERY", c.SweepEvery), "run the retention sweep this often (env INTAKE_SWEEP_EVERY)")
+	fs.IntVar(&c.MaxReportRows, "max-report-rows", int(envInt("INTAKE_MAX_REPORT_ROWS", int64(c.MaxReportRows))), "row errors stored per job at most; the rest are counted (env INTAKE_MAX_REPORT_ROWS)")
+	fs.Int64Var(&c.MaxXLSXUnzipped, "max-xlsx-unzipped-bytes", envInt("INTAKE_MAX_XLSX_UNZIPPED_BYTES", c.MaxXLSXUnzipped), "most an XLSX workbook may unpack to (env INTAKE_MAX_XLSX_UNZIPPED_BYTES)")
+	fs.StringVar(&c.TempDir, "temp-dir", envOr("INTAKE_TEMP_DIR", c.TempDir), "folder for spooled and unzipped workbooks; default the system's (env INTAKE_TEMP_DIR)")
 }
 
 func envInt(name string, def int64) int64 {
@@ -129,6 +152,9 @@ func (c *Config) Validate() error {
 	}
 	if c.StaleAfter < time.Second || c.IdempotencyTTL <= 0 || c.ShutdownGrace < 0 {
 		return fmt.Errorf("stale-after must be at least 1s, idempotency-ttl positive and shutdown-grace not negative")
+	}
+	if c.Retention <= 0 || c.SweepEvery <= 0 || c.MaxReportRows <= 0 || c.MaxXLSXUnzipped <= 0 {
+		return fmt.Errorf("retention, sweep-every, max-report-rows and max-xlsx-unzipped-bytes must be positive")
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q: want text or json", c.LogFormat)

@@ -214,8 +214,18 @@ func (m *Main) parts(ctx context.Context, logger *slog.Logger) (*imports.Service
 	svc := imports.New(m.store, bucket, m.Config.Region, m.Config.ChunkSize)
 	svc.Logger, svc.MaxUploadBytes, svc.LocationPrivate = logger, m.Config.MaxUploadBytes, m.Config.LocationPrivate
 	svc.Stopping, svc.Observer = m.stopping, m.metrics(logger)
+	svc.Retention, svc.MaxReportRows, svc.MaxXLSXUnzipped = m.Config.Retention, m.Config.MaxReportRows, m.Config.MaxXLSXUnzipped
+	svc.UploadDir, svc.TempDir = m.Config.UploadDir, m.Config.TempDir
+	if m.Config.TempDir != "" {
+		if err := os.MkdirAll(m.Config.TempDir, 0o700); err != nil {
+			return nil, nil, fmt.Errorf("temp dir: %w", err)
+		}
+	}
+	if n := svc.CleanTemp(ctx); n > 0 {
+		logger.Info("removed stale temporary files", "count", n)
+	}
 	q, err := m.newQueue(ctx, svc, jobs.QueueConfig{Workers: m.Config.Workers, RescueAfter: m.Config.RescueAfter, Logger: logger,
-		ProcessID: m.processID, Heartbeats: m.store, StaleAfter: m.Config.StaleAfter})
+		ProcessID: m.processID, Heartbeats: m.store, StaleAfter: m.Config.StaleAfter, Sweeper: svc, SweepEvery: m.Config.SweepEvery})
 	if err != nil {
 		return nil, nil, err
 	}

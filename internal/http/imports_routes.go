@@ -18,6 +18,7 @@ import (
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/dialect"
 	"github.com/intake/intake/internal/dialect/native"
+	"github.com/intake/intake/internal/imports"
 )
 
 // ImportList is a page of import jobs, newest first.
@@ -176,7 +177,11 @@ func (s *Server) registerImportErrors() {
 		Description: "The original columns of every row that was not written, plus row, outcome (failed/skipped) and error, in file order: fix it and upload it again.",
 		Responses:   map[string]*huma.Response{"200": {Description: "text/csv", Content: map[string]*huma.MediaType{"text/csv": {}}}},
 	}, func(ctx context.Context, in *importIDInput) (*huma.StreamResponse, error) {
-		im, err := s.Imports.Get(ctx, tenant(ctx), in.ID)
+		t := tenant(ctx)
+		im, err := s.Imports.Get(ctx, t, in.ID)
+		if err == nil {
+			err = imports.ReportGone(&im)
+		}
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

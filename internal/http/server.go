@@ -283,6 +283,8 @@ func statusOf(code string) int {
 		return http.StatusForbidden
 	case intake.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
+	case intake.EGONE:
+		return http.StatusGone
 	}
 	return http.StatusInternalServerError
 }

@@ -143,10 +143,15 @@ func ResolveMappingFor(resource string, reg *intake.Registry, headers []string, 
 			problem("headers", "", "%d headers provided but the file has %d columns.", len(req.ByPosition), len(headers))
 		}
 	}
+	isHeader := make(map[string]bool, len(headers))
+	for _, h := range headers {
+		isHeader[h] = true
+	}
+	columns := listCut(headers, maxListInMessage)
 	for _, h := range slices.Sorted(maps.Keys(req.ByHeader)) {
 		target := strings.TrimSpace(req.ByHeader[h])
-		if !slices.Contains(headers, h) {
-			problem("mapping."+h, target, "The file has no column %q (its columns: %s).", h, strings.Join(headers, ", "))
+		if !isHeader[h] {
+			problem("mapping."+h, target, "The file has no column %q (its columns: %s).", h, columns)
 			continue
 		}
 		if target == "" || strings.EqualFold(target, "ignore") {
@@ -175,6 +180,27 @@ func ResolveMappingFor(resource string, reg *intake.Registry, headers []string, 
 		}
 	}
 	return mapping, problems, warnings
+}
+
+// maxListInMessage bounds the list of a file's columns repeated in each
+// problem: a mapping of thousands of unknown headers against a file of a
+// thousand long column names once made gigabytes of messages.
+const maxListInMessage = 300
+
+// listCut joins names with ", ", cut near max bytes with "…".
+func listCut(names []string, max int) string {
+	var b strings.Builder
+	for i, n := range names {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if b.Len()+len(n) > max {
+			b.WriteString("…")
+			break
+		}
+		b.WriteString(n)
+	}
+	return b.String()
 }
 
 // MissingRequired lists the required fields no column maps to. name is

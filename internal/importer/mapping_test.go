@@ -1,7 +1,9 @@
 package importer
 
 import (
+	"fmt"
 	"maps"
+	"strings"
 	"testing"
 
 	"github.com/intake/intake"
@@ -97,5 +99,28 @@ func TestResolveMappingWithCustomFields(t *testing.T) {
 	// Without the tenant's registry the bare name is no target.
 	if _, problems, _ := ResolveMapping(nil, headers, intake.ColumnMapping{ByHeader: map[string]string{"Lidnummer": "member_id"}}); len(problems) != 1 {
 		t.Fatalf("bare name without a registry: %v", problems)
+	}
+}
+
+// Regression: every unknown header of a mapping repeated the file's whole
+// column list; 20,000 of them against 1,000 long column names made
+// gigabytes of messages.
+func TestMappingProblemsStaySmall(t *testing.T) {
+	t.Parallel()
+	headers := make([]string, 1000)
+	for i := range headers {
+		headers[i] = fmt.Sprintf("%03d-%s", i, strings.Repeat("x", 100))
+	}
+	req := intake.ColumnMapping{ByHeader: map[string]string{}}
+	for i := range 20000 {
+		req.ByHeader[fmt.Sprintf("nope-%d", i)] = "email"
+	}
+	_, problems, _ := ResolveMapping(nil, headers, req)
+	total := 0
+	for _, p := range problems {
+		total += len(p.Message)
+	}
+	if len(problems) != 20000 || total > 20000*400 {
+		t.Fatalf("%d problems, %d bytes of messages", len(problems), total)
 	}
 }

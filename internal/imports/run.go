@@ -39,8 +39,12 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) (err error) {
 	}
 	opt := importer.Options{Resume: resume, ImportID: id, Registry: reg, Stop: s.Stopping, Scans: blobScans{s: s, im: &im}}
 	s.observe(&im, &opt)
-	res, err := s.Engine.Run(ctx, tenantID, im.Spec, &fileInput{s: s, im: &im, reg: reg}, &checkpoint{im: im}, opt)
+	runCtx, stop := s.watchCancel(ctx, tenantID, id)
+	defer stop()
+	res, err := s.Engine.Run(runCtx, tenantID, im.Spec, &fileInput{s: s, im: &im, reg: reg}, &checkpoint{im: im, max: s.maxReportRows()}, opt)
 	switch code := intake.ErrorCode(err); {
+	case err != nil && errors.Is(context.Cause(runCtx), errCancelled):
+		return nil // cancelled while it ran: its River job ends here
 	case err == nil:
 		_, err = store.UpdateImport(ctx, s.Store, tenantID, id, func(cur *intake.Import) error {
 			cur.Warnings = append(cur.Warnings, res.Warnings...)
@@ -65,10 +69,11 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) (err error) {
 	return nil
 }
 
-// sourceOptions are the reader options a job was created with.
-func sourceOptions(im *intake.Import) source.Options {
+// sourceOptions are the reader options a job was created with, and the
+// service's temporary folder.
+func (s *Service) sourceOptions(im *intake.Import) source.Options {
 	o := source.Options{Format: source.Format(im.Format), Name: im.FileName, Encoding: im.Encoding, Sheet: im.Sheet,
-		HeaderRow: im.Spec.HeaderRow, IsHeader: knownHeader}
+		HeaderRow: im.Spec.HeaderRow, IsHeader: knownHeader, TempDir: s.TempDir, MaxUnzippedBytes: s.MaxXLSXUnzipped}
 	if im.Delimiter != "" {
 		o.Delimiter = []rune(im.Delimiter)[0]
 	}
@@ -95,7 +100,7 @@ func (in *fileInput) Open(ctx context.Context) (importer.Cursor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open upload %s: %w", in.im.FileKey, err)
 	}
-	src, err := source.Open(rd, sourceOptions(in.im))
+	src, err := source.OpenContext(ctx, rd, in.s.sourceOptions(in.im))
 	if err != nil {
 		rd.Close()
 		return nil, err
@@ -152,7 +157,8 @@ func (c *fileCursor) Close() error { return errors.Join(c.src.Close(), c.rd.Clos
 // checkpoint is a job's sink: each chunk's counters and report rows commit
 // with the chunk, guarded by the job's previous checkpoint.
 type checkpoint struct {
-	im intake.Import
+	im  intake.Import
+	max int // report rows stored per job at most
 }
 
 // Commit implements importer.Sink.
@@ -162,7 +168,21 @@ func (c *checkpoint) Commit(ctx context.Context, tx store.Tx, ch importer.Chunk)
 	next.Created, next.Updated, next.Deleted = ch.Counts.Created, ch.Counts.Updated, ch.Counts.Deleted
 	next.Skipped, next.FailedRows, next.PartialRows = ch.Counts.Skipped, ch.Counts.Failed, ch.Counts.Partial
 	next.ContactsCreated = ch.Counts.ContactsCreated
-	return tx.SaveImportProgress(ctx, &next, ch.From, report(ch.Items, &c.im))
+	rows := report(ch.Items, &c.im)
+	// A file of a million duplicates must not store a million report rows:
+	// past the cap they are counted, not kept.
+	if room := max(0, c.max-next.ErrorsStored); len(rows) > room {
+		next.ErrorsOmitted += len(rows) - room
+		rows = rows[:room]
+	}
+	next.ErrorsStored += len(rows)
+	if err := tx.SaveImportProgress(ctx, &next, ch.From, rows); err != nil {
+		return err
+	}
+	// A failed transaction ends the run, and a resumed run starts from the
+	// stored job: carrying the counts on is safe.
+	c.im.ErrorsStored, c.im.ErrorsOmitted = next.ErrorsStored, next.ErrorsOmitted
+	return nil
 }
 
 // removedValues are a removed contact's cells under the file's headers

@@ -34,6 +34,8 @@ type Queue interface {
 // Defaults of Config.
 const (
 	DefaultMaxUploadBytes = 1 << 30
+	DefaultMaxReportRows  = 100_000
+	DefaultRetention      = 30 * 24 * time.Hour
 	DefaultRegion         = importer.DefaultRegion
 )
 
@@ -48,6 +50,22 @@ type Service struct {
 	Logger *slog.Logger
 	// MaxUploadBytes caps one upload. Default DefaultMaxUploadBytes.
 	MaxUploadBytes int64
+	// MaxReportRows caps the row errors stored per job; the counts stay
+	// exact and Import.ErrorsOmitted says how many were left out. Default
+	// DefaultMaxReportRows.
+	MaxReportRows int
+	// Retention is how long a job's upload and report are kept after it
+	// ends (Sweep deletes them). Default DefaultRetention.
+	Retention time.Duration
+	// UploadDir is the bucket's local folder, whose stale *.tmp files
+	// (uploads cut off by a crash) CleanTemp removes; "" skips it.
+	UploadDir string
+	// MaxXLSXUnzipped caps what a workbook may unpack to
+	// (source.Options.MaxUnzippedBytes); 0 is the reader's default.
+	MaxXLSXUnzipped int64
+	// TempDir is where readers spool uploads they need random access to
+	// (XLSX); "" is os.TempDir().
+	TempDir string
 	// LocationPrivate lets a location URL point at loopback, private and
 	// link-local addresses. Off by default: otherwise any key could make
 	// the server fetch from inside its own network (SSRF).
@@ -66,6 +84,10 @@ type Service struct {
 	// afterChunk, when set (tests), runs after each committed chunk of a
 	// job with the rows processed so far.
 	afterChunk func(processed int)
+	// now, when set (tests), replaces the clock.
+	now func() time.Time
+	// cancelPoll, when set (tests), replaces defaultCancelPoll.
+	cancelPoll time.Duration
 }
 
 // New returns a service over st, writing through a pipeline with the
@@ -78,7 +100,12 @@ func New(st store.Store, bucket *blob.Bucket, region string, chunkSize int) *Ser
 		Logger: slog.Default(), MaxUploadBytes: DefaultMaxUploadBytes}
 }
 
-func (s *Service) clock() time.Time { return time.Now().UTC() }
+func (s *Service) clock() time.Time {
+	if s.now != nil {
+		return s.now().UTC()
+	}
+	return time.Now().UTC()
+}
 
 // Get returns one job; ENOTFOUND if it is not the tenant's.
 func (s *Service) Get(ctx context.Context, tenantID, id int64) (intake.Import, error) {
@@ -90,9 +117,14 @@ func (s *Service) List(ctx context.Context, tenantID, before int64, limit int) (
 	return s.Store.ListImports(ctx, tenantID, before, limit)
 }
 
-// Errors returns up to limit row errors of a job after row afterRow.
+// Errors returns up to limit row errors of a job after row afterRow;
+// EGONE once retention deleted the report.
 func (s *Service) Errors(ctx context.Context, tenantID, id int64, afterRow, limit int) ([]intake.RowError, error) {
-	if _, err := s.Store.GetImport(ctx, tenantID, id); err != nil {
+	im, err := s.Store.GetImport(ctx, tenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := ReportGone(&im); err != nil {
 		return nil, err
 	}
 	return s.Store.ListImportErrors(ctx, tenantID, id, afterRow, limit)
@@ -152,7 +184,7 @@ func (s *Service) readHeader(ctx context.Context, im *intake.Import) error {
 		return fmt.Errorf("open upload: %w", err)
 	}
 	defer rd.Close()
-	src, err := source.Open(rd, sourceOptions(im))
+	src, err := source.OpenContext(ctx, rd, s.sourceOptions(im))
 	if err != nil {
 		return err
 	}

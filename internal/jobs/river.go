@@ -112,6 +112,10 @@ type QueueConfig struct {
 	// StaleAfter is how long a process may miss heartbeats before its jobs
 	// are taken over. Default DefaultStaleAfter.
 	StaleAfter time.Duration
+	// Sweeper, when set, runs every SweepEvery (default
+	// DefaultSweepEvery) as a periodic job: see retention.go.
+	Sweeper    Sweeper
+	SweepEvery time.Duration
 }
 
 type queue[TTx any] struct {
@@ -144,6 +148,7 @@ func NewQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runn
 	river.AddWorker(workers, &importWorker{runner: runner, slice: rescue / 2})
 	client, err := river.NewClient(driver, &river.Config{
 		ID:                   cfg.ProcessID,
+		PeriodicJobs:         periodicJobs(workers, cfg),
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}},
 		Workers:              workers,
 		JobTimeout:           rescue / 2,

@@ -14,7 +14,8 @@ import (
 
 const importCols = `id, tenant_id, name, resource, status, file_name, file_key, file_size, format, delimiter, encoding,
 	sheet, region, options::text, headers::text, total_rows, processed_rows, created, updated, deleted, skipped,
-	failed_rows, warnings::text, error, created_at, updated_at, started_at, finished_at, contacts_created, partial_rows`
+	failed_rows, warnings::text, error, created_at, updated_at, started_at, finished_at, contacts_created, partial_rows,
+	errors_stored, errors_omitted, expired_at`
 
 func scanImport(row pgx.Row) (intake.Import, error) {
 	var im intake.Import
@@ -23,12 +24,17 @@ func scanImport(row pgx.Row) (intake.Import, error) {
 	err := row.Scan(&im.ID, &im.TenantID, &im.Name, &im.Spec.Resource, &status, &im.FileName, &im.FileKey, &im.FileSize,
 		&im.Format, &im.Delimiter, &im.Encoding, &im.Sheet, &im.Spec.Region, &j.Options, &j.Headers, &im.TotalRows,
 		&im.ProcessedRows, &im.Created, &im.Updated, &im.Deleted, &im.Skipped, &im.FailedRows, &j.Warnings,
-		&im.Error, &im.CreatedAt, &im.UpdatedAt, &im.StartedAt, &im.FinishedAt, &im.ContactsCreated, &im.PartialRows)
+		&im.Error, &im.CreatedAt, &im.UpdatedAt, &im.StartedAt, &im.FinishedAt, &im.ContactsCreated, &im.PartialRows,
+		&im.ErrorsStored, &im.ErrorsOmitted, &im.ExpiredAt)
 	if err != nil {
 		return im, err
 	}
 	im.Status = intake.ImportStatus(status)
 	im.CreatedAt, im.UpdatedAt = im.CreatedAt.UTC(), im.UpdatedAt.UTC()
+	if im.ExpiredAt != nil {
+		t := im.ExpiredAt.UTC()
+		im.ExpiredAt, im.ReportExpired = &t, true
+	}
 	return im, store.DecodeImport(&im, j)
 }
 
@@ -184,10 +190,11 @@ func (db *DB) ListImportErrors(ctx context.Context, tenantID, importID int64, af
 // messy file can have thousands per chunk.
 func (t *tx) SaveImportProgress(ctx context.Context, im *intake.Import, from int, errs []intake.RowError) error {
 	tag, err := t.tx.Exec(ctx, `UPDATE imports SET total_rows = $1, processed_rows = $2, created = $3, updated = $4,
-		deleted = $5, skipped = $6, failed_rows = $7, updated_at = $8, contacts_created = $12, partial_rows = $13
+		deleted = $5, skipped = $6, failed_rows = $7, updated_at = $8, contacts_created = $12, partial_rows = $13,
+		errors_stored = $14, errors_omitted = $15
 		WHERE tenant_id = $9 AND id = $10 AND status = 'running' AND processed_rows = $11`,
 		im.TotalRows, im.ProcessedRows, im.Created, im.Updated, im.Deleted, im.Skipped, im.FailedRows, t.now,
-		t.tenantID, im.ID, from, im.ContactsCreated, im.PartialRows)
+		t.tenantID, im.ID, from, im.ContactsCreated, im.PartialRows, im.ErrorsStored, im.ErrorsOmitted)
 	if err != nil {
 		return fmt.Errorf("save import progress: %w", err)
 	}

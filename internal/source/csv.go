@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"github.com/intake/intake"
 	"io"
+	"strings"
+	"unicode/utf8"
 )
 
 // csvReadAhead is the read-ahead of the bufio.Reader inside csv.Reader; the
@@ -26,6 +28,32 @@ var errClosed = errors.New("source: reader is closed")
 type csvInput struct {
 	rowBudget // limit: MaxRowBytes plus csv.Reader's read-ahead
 	src       *bufio.Reader
+	// kept holds the bytes delivered from offset keptFrom on, so a
+	// malformed record can be reported with its raw text. The row budget
+	// bounds it: nothing past start+limit is ever delivered.
+	kept     []byte
+	keptFrom int64
+}
+
+// forget drops kept bytes before offset start (the current record), in
+// batches of 32 KiB so that a file of short records is not copied again
+// for each one.
+func (in *csvInput) forget(start int64) {
+	if drop := start - in.keptFrom; drop >= 32<<10 {
+		drop = min(drop, int64(len(in.kept)))
+		n := copy(in.kept, in.kept[drop:])
+		in.kept = in.kept[:n]
+		in.keptFrom += drop
+	}
+}
+
+// raw returns the kept text between offsets from and to.
+func (in *csvInput) raw(from, to int64) string {
+	a, b := from-in.keptFrom, to-in.keptFrom
+	if a < 0 || b > int64(len(in.kept)) || a > b {
+		return ""
+	}
+	return string(in.kept[a:b])
 }
 
 func (in *csvInput) Read(p []byte) (int, error) {
@@ -47,6 +75,7 @@ func (in *csvInput) Read(p []byte) (int, error) {
 		}
 	}
 	in.delivered += int64(n)
+	in.kept = append(in.kept, p[:n]...)
 	if err != nil && err != io.EOF {
 		in.err = err
 	}
@@ -151,6 +180,7 @@ func (c *csvReader) findHeader() error {
 func (c *csvReader) read() ([]string, error) {
 	start := c.r.InputOffset()
 	c.in.start = start
+	c.in.forget(start)
 	rec, err := c.r.Read()
 	if errors.Is(err, errRowTooLong) || (err == nil && c.r.InputOffset()-start > int64(c.opts.MaxRowBytes)) {
 		return nil, errRowTooLong
@@ -194,12 +224,15 @@ func (c *csvReader) Next() (Row, error) {
 			continue
 		case errors.As(err, &perr) && (perr.Err == csv.ErrQuote || perr.Err == csv.ErrBareQuote):
 			// encoding/csv has consumed the bad line; reading goes on
-			// with the next one.
+			// with the next one. Its fields are lost, so the row carries
+			// the line as it was written, in its first cell, for the
+			// report: a person sees what to fix.
 			c.number++
+			line := rawLine(c.in.raw(c.in.start, c.r.InputOffset()), c.opts.MaxCellBytes)
 			return Row{
 				Number: c.number,
-				Values: append([]string(nil), rec...),
-				Err:    &intake.RowError{Code: "malformed_row", Message: "row is malformed: " + describeParseError(perr)},
+				Values: []string{line},
+				Err:    &intake.RowError{Code: "malformed_row", Message: "row is malformed: " + describeParseError(perr), Value: line},
 			}, nil
 		case err != nil:
 			c.err = fmt.Errorf("read row %d: %w", c.number+1, err)
@@ -233,6 +266,26 @@ func (c *csvReader) row(rec []string) (Row, bool) {
 func (c *csvReader) Close() error {
 	c.err = errClosed
 	return nil
+}
+
+// maxRawLine bounds the raw text a malformed row carries: enough to see
+// the mistake, not a megabyte line in every report format.
+const maxRawLine = 1024
+
+// rawLine trims a malformed record's text for the report: without its
+// line ending, valid UTF-8, cut at maxRawLine (or maxCell) bytes with "…".
+func rawLine(s string, maxCell int) string {
+	s = strings.TrimRight(s, "\r\n")
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	limit := min(maxRawLine, maxCell)
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 func describeParseError(e *csv.ParseError) string {

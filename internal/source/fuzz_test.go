@@ -1,10 +1,12 @@
 package source
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -120,5 +122,53 @@ func FuzzVCard(f *testing.F) {
 		defer watchdog(data)()
 		drain(t, data, Options{Format: FormatVCard})
 		drain(t, data, Options{Format: FormatVCard, MaxRowBytes: 64, MaxCellBytes: 8})
+	})
+}
+
+// xlsxWith is a minimal workbook whose first sheet and shared strings
+// are the given XML, stored uncompressed.
+func xlsxWith(sheet, sst []byte) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, p := range []struct {
+		name string
+		body []byte
+	}{
+		{"[Content_Types].xml", []byte(contentTypes)},
+		{"_rels/.rels", []byte(rootRels)},
+		{"xl/workbook.xml", []byte(workbookXML)},
+		{"xl/_rels/workbook.xml.rels", []byte(workbookRels)},
+		{"xl/worksheets/sheet1.xml", sheet},
+		{"xl/sharedStrings.xml", sst},
+	} {
+		w, _ := zw.CreateHeader(&zip.FileHeader{Name: p.name, Method: zip.Store})
+		w.Write(p.body)
+	}
+	zw.Close()
+	return buf.Bytes()
+}
+
+var xlsxSeeds = [][2]string{
+	{sheetHead + headerRow + dataRow + sheetTail, "<sst></sst>"},
+	{sheetHead + `<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="3"><c r="B3" t="s"><v>2</v></c></row>` + sheetTail,
+		`<sst><si><t>email</t></si><si><r><t>na</t></r><r><t>me</t></r></si><si><t xml:space="preserve"> x </t></si></sst>`},
+	{sheetHead + `<row><c t="s"><v>7</v></c></row><row><c t="b"><v>1</v></c><c t="d"><v>2024-01-02</v></c><c><v>1E+3</v></c></row>` + sheetTail, `<sst/>`},
+	{sheetHead + `<row><c><v><![CDATA[a<b]]></v></c></row><!-- > --><row/>` + sheetTail, `<?xml version="1.0"?><sst/>`},
+	{`<worksheet><sheetData><row r="1048577"/></sheetData></worksheet>`, ``},
+}
+
+func FuzzXLSX(f *testing.F) {
+	for _, s := range xlsxSeeds {
+		f.Add([]byte(s[0]), []byte(s[1]))
+	}
+	f.Fuzz(func(t *testing.T, sheet, sst []byte) {
+		book := xlsxWith(sheet, sst)
+		defer watchdog(book)()
+		dir := t.TempDir()
+		drain(t, book, Options{TempDir: dir})
+		drain(t, book, Options{TempDir: dir, MaxRowBytes: 256, MaxCellBytes: 8, MaxColumns: 4, MaxSharedStrings: 4})
+		if left, _ := os.ReadDir(dir); len(left) > 0 {
+			t.Fatalf("left %d temporary files", len(left))
+		}
 	})
 }

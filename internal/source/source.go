@@ -2,14 +2,16 @@
 // of rows. It owns format sniffing, delimiter and encoding detection and
 // header-name suggestions; it knows nothing about contacts, databases or HTTP.
 //
-// Nothing here reads a whole file into memory, except an XLSX workbook,
-// whose compressed zip excelize needs whole (its sheets are still streamed):
-// memory is bounded by Options.MaxRowBytes and the 64 KiB head used for
-// sniffing, not by the size of the file.
+// Nothing here reads a whole file into memory: memory is bounded by
+// Options.MaxRowBytes and the 64 KiB head used for sniffing, not by the
+// size of the file. An XLSX workbook is spooled to a temporary file and
+// checked before excelize opens it (xlsxguard.go), since excelize reads
+// parts whole and unzips without limits of its own.
 package source
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"github.com/intake/intake"
@@ -80,8 +82,20 @@ type Options struct {
 	// MaxRowBytes limits one CSV record or JSON object; a longer one fails
 	// the file with code "row_too_long". This is also the bound on what is
 	// buffered for a row (an unterminated quote cannot swallow the file).
-	// Default 4 MiB.
+	// Default 4 MiB. For XLSX it bounds the XML of one row plus the shared
+	// strings the row refers to, and any one text in the workbook.
 	MaxRowBytes int
+	// MaxUnzippedBytes bounds what the parts of an XLSX workbook that are
+	// read may unpack to; more fails the file with "xlsx_too_large".
+	// Default DefaultMaxUnzippedBytes (1 GiB).
+	MaxUnzippedBytes int64
+	// MaxSharedStrings bounds an XLSX workbook's shared strings table.
+	// Default DefaultMaxSharedStrings.
+	MaxSharedStrings int
+	// TempDir is where the XLSX reader spools the upload and excelize
+	// unzips large worksheets; "" is os.TempDir(). Files are named
+	// TempPattern and removed when done.
+	TempDir string
 }
 
 func (o Options) withDefaults() Options {
@@ -94,6 +108,12 @@ func (o Options) withDefaults() Options {
 	if o.MaxRowBytes <= 0 {
 		o.MaxRowBytes = DefaultMaxRowBytes
 	}
+	if o.MaxUnzippedBytes <= 0 {
+		o.MaxUnzippedBytes = DefaultMaxUnzippedBytes
+	}
+	if o.MaxSharedStrings <= 0 {
+		o.MaxSharedStrings = DefaultMaxSharedStrings
+	}
 	return o
 }
 
@@ -102,7 +122,8 @@ func (o Options) withDefaults() Options {
 // one field error is "file" with the reader's stable code:
 // unsupported_format, unsupported_encoding, invalid_delimiter, empty_file,
 // missing_headers, duplicate_headers, too_many_columns, row_too_long,
-// malformed_csv, malformed_json, malformed_xlsx, sheet_not_found.
+// malformed_csv, malformed_json, malformed_xlsx, xlsx_too_large,
+// sheet_not_found.
 type Error = intake.Error
 
 // fileErr returns the *Error for a file problem with code.
@@ -174,14 +195,23 @@ type Info struct {
 	HeaderRow int    // the header's row number (1 when it is the first row)
 }
 
-// Open sniffs the format (peeking at the head through a bufio.Reader so
-// nothing is lost) and returns the Reader for it.
+// Open is OpenContext without a context.
+func Open(r io.Reader, opts Options) (Reader, error) {
+	return OpenContext(context.Background(), r, opts)
+}
+
+// OpenContext sniffs the format (peeking at the head through a
+// bufio.Reader so nothing is lost) and returns the Reader for it. An XLSX
+// workbook is checked and opened under ctx, and its reader's Next returns
+// ctx's error once ctx is done: a cancelled job stops even in a workbook's
+// longest stretch of empty rows.
 //
 // Errors are *Error with codes unsupported_format, unsupported_encoding,
 // invalid_delimiter, empty_file ("The file is empty."), missing_headers, duplicate_headers,
 // too_many_columns, row_too_long, malformed_csv, malformed_json,
-// malformed_xlsx and sheet_not_found, or a wrapped error from r.
-func Open(r io.Reader, opts Options) (Reader, error) {
+// malformed_xlsx, xlsx_too_large and sheet_not_found, or a wrapped error
+// from r.
+func OpenContext(ctx context.Context, r io.Reader, opts Options) (Reader, error) {
 	opts = opts.withDefaults()
 	br := bufio.NewReaderSize(r, headSize)
 	head, err := br.Peek(headSize)
@@ -194,7 +224,7 @@ func Open(r io.Reader, opts Options) (Reader, error) {
 		return nil, err
 	}
 	if format == FormatXLSX {
-		return openXLSX(br, opts)
+		return openXLSX(ctx, br, opts)
 	}
 	if _, err := br.Discard(enc.bomLen); err != nil {
 		return nil, fmt.Errorf("read file head: %w", err)

@@ -268,10 +268,18 @@ func TestOpenText(t *testing.T) {
 			format: FormatCSV, delimiter: ',', encoding: "utf-8",
 		},
 		{
-			name:   "bad quotes make a malformed row and reading goes on",
-			in:     []byte("a,b\n1,x\"y\n\"3\"x,4\n5,6\n"),
+			// Regression: the row reached errors.csv with empty cells.
+			name:   "bad quotes make a malformed row with its raw line, and reading goes on",
+			in:     []byte("a,b\n1,x\"y\r\n\"3\"x,4\n5,6\n"),
 			header: []string{"a", "b"},
-			rows:   []want{{2, nil, "malformed_row"}, {3, nil, "malformed_row"}, {4, []string{"5", "6"}, ""}},
+			rows:   []want{{2, []string{"1,x\"y"}, "malformed_row"}, {3, []string{"\"3\"x,4"}, "malformed_row"}, {4, []string{"5", "6"}, ""}},
+			format: FormatCSV, delimiter: ',', encoding: "utf-8",
+		},
+		{
+			name:   "a long malformed line is cut for the report",
+			in:     []byte("a,b\n1,\"x\"" + strings.Repeat("é", 2000) + "\n5,6\n"),
+			header: []string{"a", "b"},
+			rows:   []want{{2, []string{"1,\"x\"" + strings.Repeat("é", 509) + "…"}, "malformed_row"}, {3, []string{"5", "6"}, ""}},
 			format: FormatCSV, delimiter: ',', encoding: "utf-8",
 		},
 		{

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +22,7 @@ import (
 // integer in scientific notation (4.4123456789E+10 for a phone number): see
 // plainNumber. Each iterator holds one row at a time.
 type xlsxReader struct {
+	ctx       context.Context
 	f         *excelize.File
 	formatted *excelize.Rows
 	raw       *excelize.Rows
@@ -34,22 +36,18 @@ type xlsxReader struct {
 // openXLSX opens the workbook and reads the header: the first row that is
 // not empty.
 //
-// excelize needs random access to the zip, so excelize.OpenReader reads the
-// whole file into memory. That is the compressed file, a fraction of the
-// data; worksheets larger than excelize's UnzipXMLSizeLimit (16 MB) are
-// unzipped to a temporary file and streamed from there. The shared strings
-// table is held in memory.
-func openXLSX(r io.Reader, opts Options) (_ Reader, err error) {
+// The workbook is checked and cut down to the parts that are read before
+// excelize opens it (xlsxGuard), so no upload can make excelize hold a
+// large part in memory, unzip without bound, or parse a row, a cell or a
+// shared string larger than the limits. Worksheets larger than 4 MB are
+// unzipped to a temporary file and streamed from there.
+func openXLSX(ctx context.Context, r io.Reader, opts Options) (_ Reader, err error) {
 	defer recoverExcelize(&err)
-	er := &errReader{r: r}
-	f, err := excelize.OpenReader(er)
-	if er.err != nil {
-		return nil, fmt.Errorf("read workbook: %w", er.err)
-	}
+	f, err := xlsxGuard{ctx: ctx, opts: opts}.openWorkbook(r)
 	if err != nil {
-		return nil, errorf("malformed_xlsx", "The XLSX workbook cannot be opened (%v); save it again from Excel, or as CSV.", err)
+		return nil, err
 	}
-	x := &xlsxReader{f: f, opts: opts}
+	x := &xlsxReader{ctx: ctx, f: f, opts: opts}
 	if err := x.open(); err != nil {
 		_ = x.Close()
 		return nil, err
@@ -111,6 +109,15 @@ func (x *xlsxReader) next() (_ []string, err error) {
 	}
 	x.raw.Next()
 	x.number++
+	// Rows without numbers count up past Excel's last row unchecked.
+	if x.number > xlsxMaxRows {
+		return nil, errorf("xlsx_too_large", "The XLSX workbook has more than %d rows.", xlsxMaxRows)
+	}
+	if x.number%256 == 0 {
+		if err := x.ctx.Err(); err != nil {
+			return nil, fmt.Errorf("read row %d: %w", x.number, err)
+		}
+	}
 	cells, err := x.formatted.Columns()
 	if err != nil {
 		return nil, x.malformed(err)
@@ -193,21 +200,6 @@ func plainNumber(formatted, raw string) string {
 		return formatted
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
-}
-
-// errReader remembers an error from the underlying reader, to tell a failed
-// upload from a corrupt workbook.
-type errReader struct {
-	r   io.Reader
-	err error
-}
-
-func (e *errReader) Read(p []byte) (int, error) {
-	n, err := e.r.Read(p)
-	if err != nil && err != io.EOF {
-		e.err = err
-	}
-	return n, err
 }
 
 func quoteList(names []string) string {

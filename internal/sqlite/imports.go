@@ -13,18 +13,18 @@ import (
 
 const importCols = `id, tenant_id, name, resource, status, file_name, file_key, file_size, format, delimiter, encoding,
 	sheet, region, options, headers, total_rows, processed_rows, created, updated, deleted, skipped, failed_rows,
-	warnings, error, created_at, updated_at, started_at, finished_at, contacts_created, partial_rows`
+	warnings, error, created_at, updated_at, started_at, finished_at, contacts_created, partial_rows, errors_stored, errors_omitted, expired_at`
 
 func scanImport(s scanner) (intake.Import, error) {
 	var im intake.Import
 	var j store.ImportJSON
 	var status string
 	var created, updated int64
-	var started, finished sql.NullInt64
+	var started, finished, expired sql.NullInt64
 	err := s.Scan(&im.ID, &im.TenantID, &im.Name, &im.Spec.Resource, &status, &im.FileName, &im.FileKey, &im.FileSize,
 		&im.Format, &im.Delimiter, &im.Encoding, &im.Sheet, &im.Spec.Region, &j.Options, &j.Headers, &im.TotalRows,
 		&im.ProcessedRows, &im.Created, &im.Updated, &im.Deleted, &im.Skipped, &im.FailedRows, &j.Warnings,
-		&im.Error, &created, &updated, &started, &finished, &im.ContactsCreated, &im.PartialRows)
+		&im.Error, &created, &updated, &started, &finished, &im.ContactsCreated, &im.PartialRows, &im.ErrorsStored, &im.ErrorsOmitted, &expired)
 	if err != nil {
 		return im, err
 	}
@@ -37,6 +37,10 @@ func scanImport(s scanner) (intake.Import, error) {
 	if finished.Valid {
 		t := fromMicros(finished.Int64)
 		im.FinishedAt = &t
+	}
+	if expired.Valid {
+		t := fromMicros(expired.Int64)
+		im.ExpiredAt, im.ReportExpired = &t, true
 	}
 	return im, store.DecodeImport(&im, j)
 }
@@ -192,10 +196,11 @@ func (db *DB) ListImportErrors(ctx context.Context, tenantID, importID int64, af
 // SaveImportProgress implements store.Tx.
 func (t *tx) SaveImportProgress(ctx context.Context, im *intake.Import, from int, errs []intake.RowError) error {
 	res, err := t.tx.ExecContext(ctx, `UPDATE imports SET total_rows = ?, processed_rows = ?, created = ?, updated = ?,
-		deleted = ?, skipped = ?, failed_rows = ?, contacts_created = ?, partial_rows = ?, updated_at = ?
+		deleted = ?, skipped = ?, failed_rows = ?, contacts_created = ?, partial_rows = ?, updated_at = ?, errors_stored = ?, errors_omitted = ?
 		WHERE tenant_id = ? AND id = ? AND status = 'running' AND processed_rows = ?`,
 		im.TotalRows, im.ProcessedRows, im.Created, im.Updated, im.Deleted, im.Skipped, im.FailedRows, im.ContactsCreated, im.PartialRows,
-		micros(t.now), t.tenantID, im.ID, from)
+		micros(t.now), im.ErrorsStored, im.ErrorsOmitted,
+		t.tenantID, im.ID, from)
 	if err != nil {
 		return fmt.Errorf("save import progress: %w", err)
 	}

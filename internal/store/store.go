@@ -58,6 +58,14 @@ type Store interface {
 	ListImports(ctx context.Context, tenantID int64, before int64, limit int) ([]intake.Import, error)
 	// ListImportErrors returns up to limit row errors of a job with row > afterRow, in row order.
 	ListImportErrors(ctx context.Context, tenantID, importID int64, afterRow, limit int) ([]intake.RowError, error)
+	// ExpiredImports returns up to limit jobs of any tenant that ended
+	// (completed, failed, cancelled) before before and have not expired
+	// yet, oldest first. It is the retention sweep's one query across
+	// tenants: the sweep is the system's, not a tenant's.
+	ExpiredImports(ctx context.Context, before time.Time, limit int) ([]intake.Import, error)
+	// ExpireImport deletes a job's row errors and sets its ExpiredAt;
+	// ENOTFOUND if it is not the tenant's.
+	ExpireImport(ctx context.Context, tenantID, id int64) error
 
 	// Events are the tenant's events and participants (events.go).
 	Events

@@ -1,6 +1,7 @@
 package native
 
 import (
+	"errors"
 	"maps"
 	"slices"
 	"testing"
@@ -129,6 +130,17 @@ func TestPatchKeepsTheJobsOwnValues(t *testing.T) {
 	r, err = Patch(params("match_fields", `["email"]`, "mapping", `{"Mail":"email"}`), im, nil)
 	if err != nil || !r.Remap || !slices.Equal(r.Spec.MatchFields, []string{"email"}) || r.Columns.ByHeader["Mail"] != "email" {
 		t.Fatalf("%+v %v", r, err)
+	}
+}
+
+// Regression: PATCH {"delimiter":"abc"} was accepted and "a" used.
+func TestPatchRefusesALongDelimiter(t *testing.T) {
+	t.Parallel()
+	im := &intake.Import{Spec: intake.DefaultSpec()}
+	_, err := Patch(params("delimiter", "abc"), im, nil)
+	var e *intake.Error
+	if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != "delimiter" {
+		t.Fatalf("%v", err)
 	}
 }
 

@@ -40,6 +40,7 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 		{"writes to one tenant are serialised", testWritesSerialised},
 		{"import jobs: tenant-scoped, checkpoints guarded, row errors in row order", testImports},
 		{"Jobs creates and updates a job in one transaction", testJobs},
+		{"retention: ended jobs expire once, their row errors go, report counts round-trip", testRetention},
 		{"an error from a Jobs fn leaves nothing", testJobsRollBack},
 		{"Jobs of one tenant cannot read or change another's job", testJobsTenancy},
 		{"an error from fn rolls back", testWriteRollsBack},

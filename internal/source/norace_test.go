@@ -1,0 +1,6 @@
+//go:build !race
+
+package source
+
+// raceSlowdown scales time bounds (see race_test.go).
+const raceSlowdown = 1
