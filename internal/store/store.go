@@ -69,6 +69,8 @@ type Store interface {
 	CollectionReader
 	// Ops: key management, heartbeats, idempotency keys, readiness (ops.go).
 	Ops
+	// Settings are the tenant's defaults (settings.go).
+	Settings
 
 	// Close releases the database.
 	Close() error

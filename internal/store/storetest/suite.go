@@ -59,6 +59,7 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 		{"heartbeats: live workers since a horizon, forgotten ones gone", testHeartbeats},
 		{"idempotency keys: reserved once, answered, expired, taken over from a dead owner", testIdempotencyKeys},
 		{"import status counts and readiness", testOpsCounts},
+		{"tenant settings start empty, round-trip and stay the tenant's", testSettings},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
