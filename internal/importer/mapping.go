@@ -168,10 +168,22 @@ func ResolveMappingFor(resource string, reg *intake.Registry, headers []string, 
 			set(h, f)
 		}
 	}
-	for _, h := range headers {
+	routed := map[int]bool{}
+	if resource == "" || resource == intake.ResourceContacts {
+		for _, f := range findNumbered(v, mapping, headers) {
+			for _, c := range f.columns {
+				routed[c] = true
+			}
+			warnings = append(warnings, fmt.Sprintf("The numbered %s columns (%s 1, %s 2, …) are imported by their label: the one marked * (else the first) as the %s, the others as alternates of their label's kind.",
+				f.kind.name, f.kind.name, f.kind.name, f.kind.name))
+		}
+	}
+	for i, h := range headers {
 		if mapping[h] == "" {
 			mapping[h] = ""
-			warnings = append(warnings, fmt.Sprintf("Column %q is not mapped to a field and will not be imported.", h))
+			if !routed[i] {
+				warnings = append(warnings, fmt.Sprintf("Column %q is not mapped to a field and will not be imported.", h))
+			}
 		}
 	}
 	return mapping, problems, warnings
