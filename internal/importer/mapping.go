@@ -170,12 +170,18 @@ func ResolveMappingFor(resource string, reg *intake.Registry, headers []string, 
 	}
 	routed := map[int]bool{}
 	if resource == "" || resource == intake.ResourceContacts {
+		var kinds []string
 		for _, f := range findNumbered(v, mapping, headers) {
 			for _, c := range f.columns {
 				routed[c] = true
 			}
-			warnings = append(warnings, fmt.Sprintf("The numbered %s columns (%s 1, %s 2, …) are imported by their label: the one marked * (else the first) as the %s, the others as alternates of their label's kind.",
-				f.kind.name, f.kind.name, f.kind.name, f.kind.name))
+			kinds = append(kinds, f.kind.name)
+		}
+		if len(kinds) > 0 {
+			warnings = append(warnings, fmt.Sprintf("The numbered %s columns are imported by their label, row by row: "+
+				"the value marked * (else the first) is the primary field, the others alternates of their label's kind "+
+				"(home, work, mobile; any other label: other); their mapping shows where number 1 and 2 go without labels.",
+				strings.Join(kinds, ", ")))
 		}
 	}
 	for i, h := range headers {

@@ -157,9 +157,9 @@ func (f numbered) entries(cell func(int) string) []entry {
 		x := e.fields
 		e.value = strings.Join(nonBlank(x[intake.FieldAddress], strings.TrimSpace(x[intake.FieldPostalCode]+" "+x[intake.FieldCity]),
 			x[intake.FieldState], x[intake.FieldCountry]), ", ")
-		if e.value == "" {
+		if col, ok := m.parts["formatted"]; ok && e.value == "" {
 			// Only the formatted address: one line of it.
-			e.value = strings.Join(nonBlank(strings.Split(cell(m.parts["formatted"]), "\n")...), ", ")
+			e.value = strings.Join(nonBlank(strings.Split(cell(col), "\n")...), ", ")
 		}
 		if e.value != "" {
 			out = append(out, e)
@@ -182,8 +182,8 @@ func (f numbered) route(fields map[string]string, es []entry) {
 	}
 	for i, e := range es {
 		if i == primary {
-			if e.fields == nil {
-				fields[f.kind.primary] = e.value
+			if len(e.fields) == 0 {
+				fields[f.kind.primary] = e.value // an email, a phone, or an address given only formatted
 			} else {
 				for name, v := range e.fields {
 					fields[name] = v

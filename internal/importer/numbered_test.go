@@ -58,9 +58,12 @@ func TestLayoutRoutesNumberedFamiliesByLabel(t *testing.T) {
 				"Address 2 - Postal Code": "80202", "Address 2 - Country": "US"},
 			map[string]string{"address": "Domstraße 1", "city": "Köln", "state": "NRW", "postal_code": "50667", "country": "Germany",
 				"alternate_addresses_work": "1 Main St, 80202 Denver, CO, US"}},
-		{"an address given only formatted becomes one line",
+		{"an address of only a city is that city; an empty address 2 is nothing",
 			map[string]string{"Address 1 - Label": "* Home", "Address 1 - City": "Oslo", "Address 2 - Label": "Other", "Address 2 - Street": ""},
 			map[string]string{"city": "Oslo"}},
+		{"an address given only formatted is one line in the address",
+			map[string]string{"Address 1 - Label": "Home", "Address 1 - Formatted": "Domstraße 1\n50667 Köln\n"},
+			map[string]string{"address": "Domstraße 1, 50667 Köln"}},
 		{"an empty row sets nothing but the names it has",
 			map[string]string{"First Name": "Ann"},
 			map[string]string{"first_name": "Ann"}},
@@ -106,7 +109,7 @@ func TestResolveMappingExplainsNumberedFamilies(t *testing.T) {
 	if !strings.Contains(joined, `"Address 1 - PO Box"`) {
 		t.Errorf("PO Box has no field, so it is not imported; warnings: %s", joined)
 	}
-	n := slices.IndexFunc(warnings, func(w string) bool { return strings.Contains(w, "numbered email columns") })
+	n := slices.IndexFunc(warnings, func(w string) bool { return strings.Contains(w, "numbered email, phone, address columns") })
 	if n < 0 {
 		t.Errorf("no note on the email family: %s", joined)
 	}
