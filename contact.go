@@ -8,26 +8,31 @@ import (
 
 // Contact is a person in a tenant's address book.
 //
-// Email and CustomerNumber are unique per tenant when present. Email is
+// Email, CustomerNumber and ExternalID are unique per tenant when present. Email is
 // stored normalised (trimmed, lower-cased), which is how "compared
 // case-insensitively" is kept cheap: equality on the stored value.
 type Contact struct {
-	ID             int64             `json:"id"`
-	Email          string            `json:"email,omitempty"`
-	CustomerNumber string            `json:"customer_number,omitempty"`
-	FirstName      string            `json:"first_name,omitempty"`
-	LastName       string            `json:"last_name,omitempty"`
-	Name           string            `json:"name,omitempty"`
-	Phone          string            `json:"phone,omitempty"`
-	Company        string            `json:"company,omitempty"`
-	Address        string            `json:"address,omitempty"`
-	City           string            `json:"city,omitempty"`
-	PostalCode     string            `json:"postal_code,omitempty"`
-	Country        string            `json:"country,omitempty"`
-	Notes          string            `json:"notes,omitempty"`
-	Tags           []string          `json:"tags"`
-	Custom         map[string]string `json:"custom,omitempty"`
-	Alternates     []Alternate       `json:"alternates,omitempty"`
+	ID             int64  `json:"id"`
+	Email          string `json:"email,omitempty"`
+	CustomerNumber string `json:"customer_number,omitempty"`
+	// ExternalID is the record's id in the system it was exported from
+	// (HubSpot's Record ID, Salesforce's Id); unique per tenant.
+	ExternalID string `json:"external_id,omitempty"`
+	FirstName  string `json:"first_name,omitempty"`
+	LastName   string `json:"last_name,omitempty"`
+	Name       string `json:"name,omitempty"`
+	Phone      string `json:"phone,omitempty"`
+	Company    string `json:"company,omitempty"`
+	Address    string `json:"address,omitempty"`
+	City       string `json:"city,omitempty"`
+	PostalCode string `json:"postal_code,omitempty"`
+	// State is the address's state, province or region.
+	State      string            `json:"state,omitempty"`
+	Country    string            `json:"country,omitempty"`
+	Notes      string            `json:"notes,omitempty"`
+	Tags       []string          `json:"tags"`
+	Custom     map[string]string `json:"custom,omitempty"`
+	Alternates []Alternate       `json:"alternates,omitempty"`
 	// AlternateNames are other names of the person (PackageX: at most 5).
 	AlternateNames []string `json:"alternate_names,omitempty"`
 	IsPrimary      bool     `json:"is_primary,omitempty"`
@@ -57,7 +62,7 @@ type Alternate struct {
 // Identified reports whether c has at least one value that identifies a
 // person: a contact with none of them is never stored.
 func (c *Contact) Identified() bool {
-	return c.Email != "" || c.CustomerNumber != "" || c.Phone != "" || c.Name != ""
+	return c.Email != "" || c.CustomerNumber != "" || c.ExternalID != "" || c.Phone != "" || c.Name != ""
 }
 
 // column returns a pointer to the scalar field name of c, nil for a name
@@ -69,6 +74,8 @@ func (c *Contact) column(name string) *string {
 		return &c.Email
 	case FieldCustomerNumber:
 		return &c.CustomerNumber
+	case FieldExternalID:
+		return &c.ExternalID
 	case FieldFirstName:
 		return &c.FirstName
 	case FieldLastName:
@@ -85,6 +92,8 @@ func (c *Contact) column(name string) *string {
 		return &c.City
 	case FieldPostalCode:
 		return &c.PostalCode
+	case FieldState:
+		return &c.State
 	case FieldCountry:
 		return &c.Country
 	case FieldNotes:

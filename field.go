@@ -58,6 +58,7 @@ func (f Field) Column(c *Contact) *string { return c.column(f.Name) }
 const (
 	FieldEmail          = "email"
 	FieldCustomerNumber = "customer_number"
+	FieldExternalID     = "external_id"
 	FieldFirstName      = "first_name"
 	FieldLastName       = "last_name"
 	FieldName           = "name"
@@ -66,6 +67,7 @@ const (
 	FieldAddress        = "address"
 	FieldCity           = "city"
 	FieldPostalCode     = "postal_code"
+	FieldState          = "state"
 	FieldCountry        = "country"
 	FieldNotes          = "notes"
 	FieldTags           = "tags"
@@ -89,6 +91,7 @@ const (
 var ContactFields = withSynonyms([]Field{
 	{Name: FieldEmail, Type: TypeEmail, Max: maxEmail, Match: true, Unique: true},
 	{Name: FieldCustomerNumber, Type: TypeText, Max: maxText, Match: true, Unique: true},
+	{Name: FieldExternalID, Type: TypeText, Max: maxText, Match: true, Unique: true},
 	{Name: FieldFirstName, Type: TypeText, Max: maxText},
 	{Name: FieldLastName, Type: TypeText, Max: maxText},
 	{Name: FieldName, Type: TypeName, Max: maxText, Match: true},
@@ -97,6 +100,7 @@ var ContactFields = withSynonyms([]Field{
 	{Name: FieldAddress, Type: TypeText, Max: maxText},
 	{Name: FieldCity, Type: TypeText, Max: maxText},
 	{Name: FieldPostalCode, Type: TypeText, Max: maxText},
+	{Name: FieldState, Type: TypeText, Max: maxText},
 	{Name: FieldCountry, Type: TypeCountry, Max: maxText},
 	{Name: FieldNotes, Type: TypeText, Max: maxNotes},
 	{Name: FieldTags, Type: TypeList, Max: maxTags},

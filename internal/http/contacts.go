@@ -25,6 +25,7 @@ type listContactsInput struct {
 	Limit          int      `query:"limit" minimum:"1" maximum:"1000" default:"50"`
 	Email          string   `query:"email" doc:"Exact email, compared case-insensitively."`
 	CustomerNumber string   `query:"customer_number"`
+	ExternalID     string   `query:"external_id" doc:"The contact's id in the system it was exported from (HubSpot's Record ID), exactly."`
 	Tag            string   `query:"tag"`
 	UpdatedSince   string   `query:"updated_since" doc:"RFC 3339 timestamp; contacts updated at or after it."`
 	Q              string   `query:"q" doc:"A prefix of the name, first name, last name or email, ignoring case."`
@@ -101,8 +102,8 @@ func (s *Server) registerContacts() {
 		if err != nil {
 			return nil, err
 		}
-		f := store.ContactFilter{After: after, Limit: in.Limit, Email: in.Email, CustomerNumber: in.CustomerNumber, Tag: in.Tag,
-			Q: in.Q, Group: in.Group, Location: in.Location, Event: in.Event, Custom: custom}
+		f := store.ContactFilter{After: after, Limit: in.Limit, Email: in.Email, CustomerNumber: in.CustomerNumber, ExternalID: in.ExternalID,
+			Tag: in.Tag, Q: in.Q, Group: in.Group, Location: in.Location, Event: in.Event, Custom: custom}
 		if in.UpdatedSince != "" {
 			t, err := time.Parse(time.RFC3339, in.UpdatedSince)
 			if err != nil {

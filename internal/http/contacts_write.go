@@ -11,8 +11,8 @@ import (
 )
 
 // contactBodyDoc describes the body of a contact create or patch.
-const contactBodyDoc = "Keys are field names: email, customer_number, first_name, last_name, name, phone, company, " +
-	"address, city, postal_code, country, notes, tags (an array or a , or ; separated string), custom (an object of " +
+const contactBodyDoc = "Keys are field names: email, customer_number, external_id, first_name, last_name, name, phone, company, " +
+	"address, city, postal_code, state, country, notes, tags (an array or a , or ; separated string), custom (an object of " +
 	"NAME → value) or custom.NAME keys, alternates ([{type, kind, value}]) or alternate_TYPES_KIND keys. Values are " +
 	"normalised and checked exactly as an import's. id, created_at, updated_at and events are ignored."
 

@@ -107,6 +107,7 @@ func NewServer(cfg Config) *Server {
 	s.registerContacts()
 	s.registerContactWrites()
 	s.registerFields()
+	s.registerSettings()
 	s.registerBulk()
 	s.registerImports()
 	s.registerEvents()

@@ -55,7 +55,15 @@ func (r *contacts) Key(spec *intake.ImportSpec, rec Record) string {
 	if slices.Contains(spec.MatchFields, intake.FieldName) && c.Name == "" {
 		c.Name = derivedName(rec.Fields)
 	}
-	return matchKey(&c, spec.MatchFields)
+	if k := matchKey(&c, spec.MatchFields); k != "" {
+		return k
+	}
+	if f, ok := r.norm.reg.Lookup(intake.FieldExternalID); ok {
+		if v := strings.TrimSpace(fields[f.Name]); v != "" {
+			c.ExternalID, _ = r.norm.value(f, v)
+		}
+	}
+	return itemKey(&c, spec.MatchFields)
 }
 
 // Prepare implements Resource.
@@ -74,7 +82,7 @@ func (r *contacts) Prepare(spec *intake.ImportSpec, rec Record) *Item {
 			delete(fields, e.Field)
 		}
 	}
-	it := &Item{Row: rec.Row, Fields: fields, Data: &c, Key: matchKey(&c, spec.MatchFields)}
+	it := &Item{Row: rec.Row, Fields: fields, Data: &c, Key: itemKey(&c, spec.MatchFields)}
 	if len(errs) == 0 && !identified(r.norm.reg, &c) && spec.Mode != intake.ModeDelete {
 		errs = append(errs, missingIdentity())
 	}
@@ -136,7 +144,7 @@ func clearField(f intake.Field, c *intake.Contact) {
 }
 
 // identified reports whether c identifies a person: by email, customer
-// number, phone or name, or by the value of a unique custom field (which
+// number, external id, phone or name, or by the value of a unique custom field (which
 // identifies a contact as a customer number does).
 func identified(reg *intake.Registry, c *intake.Contact) bool {
 	if c.Identified() {
@@ -153,7 +161,7 @@ func identified(reg *intake.Registry, c *intake.Contact) bool {
 // missingIdentity is the error of a contact that has nothing to identify a person by.
 func missingIdentity() intake.RowError {
 	return intake.RowError{Code: intake.CodeMissingIdentity,
-		Message: "The record has no email, customer number, phone, name or unique custom field, so it cannot identify a person."}
+		Message: "The record has no email, customer number, external id, phone, name or unique custom field, so it cannot identify a person."}
 }
 
 // Optimistic implements Resource: the mode creates absent records, and
@@ -179,6 +187,33 @@ func (r *contacts) Optimistic(spec *intake.ImportSpec) bool {
 		}
 	}
 	return true
+}
+
+// fallbackPrefix starts the key of a contact matched on its external id
+// because it has no value for a match field (itemKey); no match value
+// starts with it, so the two kinds of key never meet.
+const fallbackPrefix = "\x1e" + intake.FieldExternalID + "\x1f"
+
+// itemKey is the key a contact is matched on: its match key, or, when a
+// match value is missing (a row without email under the default spec), its
+// external id. The external id is unique per tenant, so such a row can
+// only ever be that contact: creating another would fail on the unique
+// index. A row with a match value is matched on it alone; if its external
+// id belongs to another contact, it fails as any taken unique value does.
+func itemKey(c *intake.Contact, fields []string) string {
+	if k := matchKey(c, fields); k != "" {
+		return k
+	}
+	return fallbackKey(c, fields)
+}
+
+// fallbackKey is c's external id key, "" when c has none or the match
+// fields already hold it.
+func fallbackKey(c *intake.Contact, fields []string) string {
+	if c.ExternalID == "" || slices.Contains(fields, intake.FieldExternalID) {
+		return ""
+	}
+	return fallbackPrefix + c.ExternalID
 }
 
 // matchKey joins the contact's values of the match fields; "" if any is empty.
@@ -212,8 +247,12 @@ func fieldValue(c *intake.Contact, name string) string {
 	return *f.Column(c)
 }
 
-// describeKey renders a contact's match key for messages: `email "a@b.nl"`.
+// describeKey renders a contact's match key for messages: `email "a@b.nl"`,
+// or `external id "123"` for a contact matched on its fallback key.
 func describeKey(c *intake.Contact, fields []string) string {
+	if matchKey(c, fields) == "" && fallbackKey(c, fields) != "" {
+		return fmt.Sprintf("external id %q", c.ExternalID)
+	}
 	parts := make([]string, len(fields))
 	for i, f := range fields {
 		v := fieldValue(c, f)
@@ -246,6 +285,9 @@ func lookupFor(fields, uniques []string, items []*Item) store.Lookup {
 		}
 		if c.CustomerNumber != "" {
 			l.CustomerNumbers = append(l.CustomerNumbers, c.CustomerNumber)
+		}
+		if c.ExternalID != "" {
+			l.ExternalIDs = append(l.ExternalIDs, c.ExternalID)
 		}
 		for _, f := range fields {
 			switch v := fieldValue(c, f); {

@@ -50,3 +50,7 @@ func normalizeCountry(v string) string {
 	}
 	return v
 }
+
+// KnownRegion reports whether r is a region code libphonenumber knows
+// ("DE"; upper case), so that numbers can be read in it.
+func KnownRegion(r string) bool { return regions[r] }

@@ -173,10 +173,28 @@ func ResolveMappingFor(resource string, reg *intake.Registry, headers []string, 
 			set(h, f)
 		}
 	}
-	for _, h := range headers {
+	routed := map[int]bool{}
+	if resource == "" || resource == intake.ResourceContacts {
+		var kinds []string
+		for _, f := range findNumbered(v, mapping, headers) {
+			for _, c := range f.columns {
+				routed[c] = true
+			}
+			kinds = append(kinds, f.kind.name)
+		}
+		if len(kinds) > 0 {
+			warnings = append(warnings, fmt.Sprintf("The numbered %s columns are imported by their label, row by row: "+
+				"the value marked * (else the first) is the primary field, the others alternates of their label's kind "+
+				"(home, work, mobile; any other label: other); their mapping shows where number 1 and 2 go without labels.",
+				strings.Join(kinds, ", ")))
+		}
+	}
+	for i, h := range headers {
 		if mapping[h] == "" {
 			mapping[h] = ""
-			warnings = append(warnings, fmt.Sprintf("Column %q is not mapped to a field and will not be imported.", h))
+			if !routed[i] {
+				warnings = append(warnings, fmt.Sprintf("Column %q is not mapped to a field and will not be imported.", h))
+			}
 		}
 	}
 	return mapping, problems, warnings

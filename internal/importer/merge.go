@@ -16,6 +16,7 @@ type index struct {
 	byKey   map[string][]*intake.Contact
 	byEmail map[string]*intake.Contact
 	byCust  map[string]*intake.Contact
+	byExt   map[string]*intake.Contact
 	// byCustom holds the values of the unique custom fields, by field name.
 	byCustom map[string]map[string]*intake.Contact
 }
@@ -24,7 +25,7 @@ type index struct {
 // field, the unique custom fields (uniques) included.
 func newIndex(fields, uniques []string, existing []intake.Contact) *index {
 	ix := &index{fields: fields, byKey: map[string][]*intake.Contact{},
-		byEmail: map[string]*intake.Contact{}, byCust: map[string]*intake.Contact{},
+		byEmail: map[string]*intake.Contact{}, byCust: map[string]*intake.Contact{}, byExt: map[string]*intake.Contact{},
 		byCustom: make(map[string]map[string]*intake.Contact, len(uniques))}
 	for _, name := range uniques {
 		ix.byCustom[name] = map[string]*intake.Contact{}
@@ -38,6 +39,14 @@ func newIndex(fields, uniques []string, existing []intake.Contact) *index {
 func (ix *index) add(c *intake.Contact) {
 	if k := matchKey(c, ix.fields); k != "" {
 		ix.byKey[k] = append(ix.byKey[k], c)
+	}
+	// Every contact with an external id is found by it too: a row without
+	// a match value falls back to it (itemKey).
+	if k := fallbackKey(c, ix.fields); k != "" {
+		ix.byKey[k] = append(ix.byKey[k], c)
+	}
+	if c.ExternalID != "" {
+		ix.byExt[c.ExternalID] = c
 	}
 	if c.Email != "" {
 		ix.byEmail[c.Email] = c
@@ -53,8 +62,13 @@ func (ix *index) add(c *intake.Contact) {
 }
 
 func (ix *index) remove(c *intake.Contact) {
-	if k := matchKey(c, ix.fields); k != "" {
-		ix.byKey[k] = slices.DeleteFunc(ix.byKey[k], func(o *intake.Contact) bool { return o == c })
+	for _, k := range []string{matchKey(c, ix.fields), fallbackKey(c, ix.fields)} {
+		if k != "" {
+			ix.byKey[k] = slices.DeleteFunc(ix.byKey[k], func(o *intake.Contact) bool { return o == c })
+		}
+	}
+	if ix.byExt[c.ExternalID] == c {
+		delete(ix.byExt, c.ExternalID)
 	}
 	if ix.byEmail[c.Email] == c {
 		delete(ix.byEmail, c.Email)
@@ -69,7 +83,7 @@ func (ix *index) remove(c *intake.Contact) {
 	}
 }
 
-// taken returns a row error if c's email, customer number or the value of
+// taken returns a row error if c's email, customer number, external id or the value of
 // a unique custom field belongs to a contact other than self (nil for a
 // new contact).
 func (ix *index) taken(c, self *intake.Contact) *intake.RowError {
@@ -80,6 +94,10 @@ func (ix *index) taken(c, self *intake.Contact) *intake.RowError {
 	if o := ix.byCust[c.CustomerNumber]; c.CustomerNumber != "" && o != nil && o != self {
 		return &intake.RowError{Field: intake.FieldCustomerNumber, Value: c.CustomerNumber, Code: intake.CodeValueTaken,
 			Message: fmt.Sprintf("The customer number %q already belongs to %s.", c.CustomerNumber, owner(o))}
+	}
+	if o := ix.byExt[c.ExternalID]; c.ExternalID != "" && o != nil && o != self {
+		return &intake.RowError{Field: intake.FieldExternalID, Value: c.ExternalID, Code: intake.CodeValueTaken,
+			Message: fmt.Sprintf("The external id %q already belongs to %s.", c.ExternalID, owner(o))}
 	}
 	for _, name := range slices.Sorted(maps.Keys(ix.byCustom)) {
 		v := c.Custom[name]

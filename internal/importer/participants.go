@@ -51,7 +51,7 @@ func (r *participants) Key(spec *intake.ImportSpec, rec Record) string {
 // add a new contact each time the file is imported again.
 func (r *participants) Prepare(spec *intake.ImportSpec, rec Record) *Item {
 	c, errs := r.contacts.norm.build(rec.Fields)
-	it := &Item{Row: rec.Row, Fields: rec.Fields, Data: &c, Key: matchKey(&c, spec.MatchFields)}
+	it := &Item{Row: rec.Row, Fields: rec.Fields, Data: &c, Key: itemKey(&c, spec.MatchFields)}
 	if st := strings.TrimSpace(rec.Fields[intake.FieldStatus]); st != "" {
 		if _, re := r.contacts.norm.value(statusField, st); re != nil {
 			errs = append(errs, *re)

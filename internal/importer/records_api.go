@@ -34,7 +34,11 @@ func (e *Engine) SaveRecord(ctx context.Context, tenantID int64, coll string, id
 	if err != nil {
 		return 0, err
 	}
-	cd := newCollDef(reg, coll, nil, newContacts(e.Region, reg).norm, false)
+	region, err := e.region(ctx, tenantID, "")
+	if err != nil {
+		return 0, err
+	}
+	cd := newCollDef(reg, coll, nil, newContacts(region, reg).norm, false)
 	if !cd.defined {
 		return 0, intake.Errorf(intake.ENOTFOUND, "Collection %q not found.", coll)
 	}

@@ -44,8 +44,7 @@ type Plan interface {
 
 // resource returns the Resource that writes spec's records, with reg the
 // tenant's fields.
-func (e *Engine) resource(spec *intake.ImportSpec, reg *intake.Registry, importID int64) (Resource, error) {
-	region := e.region(spec)
+func (e *Engine) resource(spec *intake.ImportSpec, reg *intake.Registry, region string, importID int64) (Resource, error) {
 	if name, ok := intake.ParseCollectionResource(spec.Resource); ok {
 		keys, err := reg.ParseCollectionMatchFields(name, spec.MatchFields...)
 		if err != nil {
@@ -72,12 +71,21 @@ func (e *Engine) resource(spec *intake.ImportSpec, reg *intake.Registry, importI
 	return nil, intake.Errorf(intake.EINVALID, "Resource %q cannot be imported; use contacts, participants, groups or collection:NAME.", spec.Resource)
 }
 
-// region is the phone region of spec's numbers without a country code.
-func (e *Engine) region(spec *intake.ImportSpec) string {
-	if spec.Region != "" {
-		return spec.Region
+// region is the phone region of numbers without a country code in rows
+// that name no country of their own: the import's (given), else the
+// tenant's default (its settings), else the engine's (the server's).
+func (e *Engine) region(ctx context.Context, tenantID int64, given string) (string, error) {
+	if given != "" {
+		return given, nil
 	}
-	return e.Region
+	s, err := e.Store.Settings(ctx, tenantID)
+	if err != nil {
+		return "", fmt.Errorf("read tenant settings: %w", err)
+	}
+	if s.Region != "" {
+		return s.Region, nil
+	}
+	return e.Region, nil
 }
 
 // Registry returns the tenant's field registry: the built-in fields, the
@@ -126,7 +134,11 @@ func (e *Engine) Run(ctx context.Context, tenantID int64, spec intake.ImportSpec
 			return Result{}, err
 		}
 	}
-	res, err := e.resource(&spec, reg, opt.ImportID)
+	region, err := e.region(ctx, tenantID, spec.Region)
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := e.resource(&spec, reg, region, opt.ImportID)
 	if err != nil {
 		return Result{}, err
 	}

@@ -26,7 +26,11 @@ func (e *Engine) SaveContact(ctx context.Context, tenantID, id int64, fields map
 	if err != nil {
 		return 0, err
 	}
-	r := newContacts(e.Region, reg)
+	region, err := e.region(ctx, tenantID, "")
+	if err != nil {
+		return 0, err
+	}
+	r := newContacts(region, reg)
 	rec := Record{Fields: fields}
 	clean(&rec)
 	c, errs := r.norm.build(rec.Fields)

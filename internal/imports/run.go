@@ -106,7 +106,7 @@ func (in *fileInput) Open(ctx context.Context) (importer.Cursor, error) {
 		return nil, err
 	}
 	c := &fileCursor{src: src, rd: rd, mapping: in.im.Spec.Mapping, resource: in.im.Spec.Resource, reg: in.reg, join: in.im.Spec.JoinGroup}
-	c.cols = importer.ColumnsFor(c.resource, c.reg, c.mapping, src.Header())
+	c.layout = importer.NewLayout(c.resource, c.reg, c.mapping, src.Header())
 	return c, nil
 }
 
@@ -116,7 +116,7 @@ type fileCursor struct {
 	mapping  map[string]string
 	resource string
 	reg      *intake.Registry
-	cols     []string
+	layout   *importer.Layout
 	join     string // a group every row joins (ImportSpec.JoinGroup)
 }
 
@@ -126,20 +126,15 @@ func (c *fileCursor) Next() (importer.Record, error) {
 	if err != nil {
 		return importer.Record{}, err
 	}
-	if len(row.Values) > len(c.cols) {
+	if len(row.Values) > c.layout.Width() {
 		// A JSON file's later objects can add keys: they map by the same rule.
-		c.cols = importer.ColumnsFor(c.resource, c.reg, c.mapping, c.src.Header())
+		c.layout = importer.NewLayout(c.resource, c.reg, c.mapping, c.src.Header())
 	}
 	rec := importer.Record{Row: row.Number, Values: row.Values, Err: row.Err}
 	if row.Err != nil {
 		return rec, nil
 	}
-	rec.Fields = make(map[string]string, len(c.cols))
-	for i, v := range row.Values {
-		if i < len(c.cols) && c.cols[i] != "" {
-			rec.Fields[c.cols[i]] = v
-		}
-	}
+	rec.Fields = c.layout.Fields(row.Values)
 	if c.join != "" {
 		// Added to the row's own groups, as a groups cell would list it:
 		// the pipeline's one rule for memberships applies unchanged.

@@ -128,6 +128,9 @@ func contactFilters(f store.ContactFilter, arg func(any) string) string {
 	if f.CustomerNumber != "" {
 		cond(`customer_number = ` + arg(f.CustomerNumber))
 	}
+	if f.ExternalID != "" {
+		cond(`external_id = ` + arg(f.ExternalID))
+	}
 	if f.Tag != "" {
 		cond(`tags @> jsonb_build_array(` + arg(f.Tag) + `::text)`)
 	}

@@ -13,14 +13,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -182,15 +180,15 @@ func (db *DB) Authenticate(ctx context.Context, hash string) (intake.Principal, 
 
 // contactCols is what every contact SELECT returns, in scanContact's order.
 const contactCols = `id, email, customer_number, first_name, last_name, name, phone, company, address, city,
-	postal_code, country, notes, tags, custom, alternates, created_at, updated_at, ` + memberCols
+	postal_code, country, notes, tags, custom, alternates, created_at, updated_at, external_id, state, ` + memberCols
 
 func scanContact(s pgx.Row) (intake.Contact, error) {
 	var c intake.Contact
-	var email, cust *string
+	var email, cust, ext *string
 	var tags, custom, alts, altNames, groups, locations string // jsonb scans into a string as its JSON text
 	err := s.Scan(&c.ID, &email, &cust, &c.FirstName, &c.LastName, &c.Name, &c.Phone, &c.Company,
 		&c.Address, &c.City, &c.PostalCode, &c.Country, &c.Notes, &tags, &custom, &alts, &c.CreatedAt, &c.UpdatedAt,
-		&altNames, &c.IsPrimary, &groups, &locations)
+		&ext, &c.State, &altNames, &c.IsPrimary, &groups, &locations)
 	if err == nil {
 		err = store.DecodeNames(&c, altNames, groups, locations)
 	}
@@ -202,6 +200,9 @@ func scanContact(s pgx.Row) (intake.Contact, error) {
 	}
 	if cust != nil {
 		c.CustomerNumber = *cust
+	}
+	if ext != nil {
+		c.ExternalID = *ext
 	}
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 	if err := store.DecodeJSONColumns(&c, tags, custom, alts); err != nil {
@@ -372,6 +373,7 @@ func (t *tx) FindContacts(ctx context.Context, l store.Lookup) ([]intake.Contact
 	}
 	add(`email`, l.Emails)
 	add(`customer_number`, l.CustomerNumbers)
+	add(`external_id`, l.ExternalIDs)
 	add(`phone`, l.Phones)
 	add(`lower(name)`, l.Names)
 	// Sorted so the statement text, and so pgx's prepared statement, is the
@@ -405,14 +407,16 @@ func (t *tx) FindContacts(ctx context.Context, l store.Lookup) ([]intake.Contact
 
 // dataCols are the columns an import writes, in dataValues' order.
 var dataCols = []string{"email", "customer_number", "first_name", "last_name", "name", "phone", "company",
-	"address", "city", "postal_code", "country", "notes", "tags", "custom", "alternates", "alternate_names", "is_primary"}
+	"address", "city", "postal_code", "country", "notes", "tags", "custom", "alternates", "alternate_names", "is_primary",
+	"external_id", "state"}
 
 // dataValues is c's row for dataCols. The JSON columns go as their JSON
 // text: pgx sends a string for a jsonb column as-is, in COPY too.
 func dataValues(c *intake.Contact) []any {
 	tags, custom, alts := store.EncodeJSONColumns(c)
 	return []any{nullable(c.Email), nullable(c.CustomerNumber), c.FirstName, c.LastName, c.Name, c.Phone,
-		c.Company, c.Address, c.City, c.PostalCode, c.Country, c.Notes, tags, custom, alts, store.EncodeAlternateNames(c), c.IsPrimary}
+		c.Company, c.Address, c.City, c.PostalCode, c.Country, c.Notes, tags, custom, alts, store.EncodeAlternateNames(c), c.IsPrimary,
+		nullable(c.ExternalID), c.State}
 }
 
 func nullable(s string) any {
@@ -497,7 +501,8 @@ func (t *tx) UpdateContacts(ctx context.Context, cs []*intake.Contact) error {
 	if _, err := t.tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS contacts_stage (
 			id bigint, email text, customer_number text, first_name text, last_name text, name text,
 			phone text, company text, address text, city text, postal_code text, country text, notes text,
-			tags jsonb, custom jsonb, alternates jsonb, alternate_names jsonb, is_primary boolean
+			tags jsonb, custom jsonb, alternates jsonb, alternate_names jsonb, is_primary boolean,
+			external_id text, state text
 		) ON COMMIT DELETE ROWS;
 		DELETE FROM pg_temp.contacts_stage`); err != nil {
 		return fmt.Errorf("stage contact updates: %w", err)
@@ -530,32 +535,6 @@ func (t *tx) DeleteContacts(ctx context.Context, ids []int64) error {
 	}
 	_, err := t.deleteIDs(ctx, "contacts", ids)
 	return err
-}
-
-// uniqueDetail picks the value out of a unique violation's detail, such as
-// `Key (tenant_id, email)=(7, ann@example.com) already exists.`
-var uniqueDetail = regexp.MustCompile(`^Key \(tenant_id, [a-z_]+\)=\(\d+, (.*)\) already exists\.$`)
-
-// writeError turns a unique violation (SQLSTATE 23505) into an ECONFLICT
-// error naming the field and, when PostgreSQL reports it, the value. A COPY
-// or UPDATE … FROM does not say which contact of the batch failed, so unlike
-// SQLite the message names the value rather than the contact.
-func writeError(op string, err error) error {
-	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) || pgErr.Code != "23505" {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	field := "email or customer number"
-	switch pgErr.ConstraintName {
-	case "contacts_tenant_email":
-		field = "email"
-	case "contacts_tenant_customer_number":
-		field = "customer number"
-	}
-	if m := uniqueDetail.FindStringSubmatch(pgErr.Detail); m != nil {
-		return intake.Errorf(intake.ECONFLICT, "A contact with %s %q already exists.", field, m[1])
-	}
-	return intake.Errorf(intake.ECONFLICT, "A contact with this %s already exists.", field)
 }
 
 func mustSub(f embed.FS, dir string) fs.FS {

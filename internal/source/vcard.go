@@ -15,7 +15,7 @@ var vcardHeader = []string{
 	"name", "first_name", "last_name", "company", "email",
 	"alternate_emails_work", "alternate_emails_personal", "alternate_emails_other",
 	"phone", "alternate_phones_mobile", "alternate_phones_home", "alternate_phones_work", "alternate_phones_other",
-	"address", "city", "postal_code", "country", "alternate_addresses_home", "alternate_addresses_work",
+	"address", "city", "postal_code", "state", "country", "alternate_addresses_home", "alternate_addresses_work",
 	"notes", "tags",
 }
 
@@ -170,13 +170,14 @@ func addresses(card vcard.Card, set func(col, v string) bool) {
 		set("address", pref.StreetAddress)
 		set("city", pref.Locality)
 		set("postal_code", pref.PostalCode)
+		set("state", pref.Region)
 		set("country", pref.Country)
 	}
 	for _, a := range card.Addresses() {
 		if pref != nil && a.Field == pref.Field {
 			continue
 		}
-		line := strings.Join(nonBlank(a.StreetAddress, strings.TrimSpace(a.PostalCode+" "+a.Locality), a.Country), ", ")
+		line := strings.Join(nonBlank(a.StreetAddress, strings.TrimSpace(a.PostalCode+" "+a.Locality), a.Region, a.Country), ", ")
 		if a.Params.HasType("work") {
 			set("alternate_addresses_work", line)
 		} else {

@@ -41,7 +41,8 @@ func TestVCard(t *testing.T) {
 		{0, "notes", "Met at the fair, 2025\nCall back"}, {0, "tags", "VIP,Fair 2025"},
 		{1, "email", "bob@work.example"}, {1, "alternate_emails_personal", "bob@home.example"},
 		{1, "alternate_emails_other", "bob@other.example"}, {1, "phone", "+1-303-555-6639"},
-		{1, "city", "Denver"}, {1, "alternate_addresses_work", "2 Market St, 80203 Denver, USA"},
+		{1, "city", "Denver"}, {1, "state", "CO"}, {1, "alternate_addresses_work", "2 Market St, 80203 Denver, CO, USA"},
+		{0, "state", ""},
 		{2, "name", "Folded Name"}, {2, "email", "folded@example.com"},
 	} {
 		if got := get(c.row, c.col); got != c.want {

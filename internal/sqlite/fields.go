@@ -134,6 +134,9 @@ func contactFilters(tenantID int64, f store.ContactFilter) (string, []any) {
 	if f.CustomerNumber != "" {
 		cond(`customer_number = ?`, f.CustomerNumber)
 	}
+	if f.ExternalID != "" {
+		cond(`external_id = ?`, f.ExternalID)
+	}
 	if f.Tag != "" {
 		cond(`EXISTS (SELECT 1 FROM json_each(contacts.tags) WHERE value = ?)`, f.Tag)
 	}

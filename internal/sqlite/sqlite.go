@@ -174,25 +174,25 @@ func (db *DB) Authenticate(ctx context.Context, hash string) (intake.Principal, 
 }
 
 const contactCols = `id, email, customer_number, first_name, last_name, name, phone, company, address, city,
-	postal_code, country, notes, tags, custom, alternates, created_at, updated_at, ` + memberCols
+	postal_code, country, notes, tags, custom, alternates, created_at, updated_at, external_id, state, ` + memberCols
 
 type scanner interface{ Scan(...any) error }
 
 func scanContact(s scanner) (intake.Contact, error) {
 	var c intake.Contact
-	var email, cust sql.NullString
+	var email, cust, ext sql.NullString
 	var tags, custom, alts, altNames, groups, locations string
 	var created, updated int64
 	err := s.Scan(&c.ID, &email, &cust, &c.FirstName, &c.LastName, &c.Name, &c.Phone, &c.Company,
 		&c.Address, &c.City, &c.PostalCode, &c.Country, &c.Notes, &tags, &custom, &alts, &created, &updated,
-		&altNames, &c.IsPrimary, &groups, &locations)
+		&ext, &c.State, &altNames, &c.IsPrimary, &groups, &locations)
 	if err != nil {
 		return c, err
 	}
 	if err := store.DecodeNames(&c, altNames, groups, locations); err != nil {
 		return c, fmt.Errorf("contact %d: %w", c.ID, err)
 	}
-	c.Email, c.CustomerNumber = email.String, cust.String
+	c.Email, c.CustomerNumber, c.ExternalID = email.String, cust.String, ext.String
 	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
 	if err := store.DecodeJSONColumns(&c, tags, custom, alts); err != nil {
 		return c, fmt.Errorf("contact %d: %w", c.ID, err)
@@ -286,6 +286,7 @@ func (t *tx) FindContacts(ctx context.Context, l store.Lookup) ([]intake.Contact
 	}
 	add(`email`, l.Emails)
 	add(`customer_number`, l.CustomerNumbers)
+	add(`external_id`, l.ExternalIDs)
 	add(`phone`, l.Phones)
 	add(`intake_lower(name)`, l.Names)
 	for name, vs := range l.Custom {
@@ -335,7 +336,7 @@ func nullable(s string) any {
 func (t *tx) InsertContacts(ctx context.Context, cs []*intake.Contact) error {
 	stmt, err := t.tx.PrepareContext(ctx, `INSERT INTO contacts (tenant_id, email, customer_number, first_name, last_name,
 		name, phone, company, address, city, postal_code, country, notes, tags, custom, alternates, created_at, updated_at,
-		alternate_names, is_primary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		alternate_names, is_primary, external_id, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("prepare insert: %w", err)
 	}
@@ -345,7 +346,7 @@ func (t *tx) InsertContacts(ctx context.Context, cs []*intake.Contact) error {
 		tags, custom, alts := store.EncodeJSONColumns(c)
 		res, err := stmt.ExecContext(ctx, t.tenantID, nullable(c.Email), nullable(c.CustomerNumber), c.FirstName, c.LastName,
 			c.Name, c.Phone, c.Company, c.Address, c.City, c.PostalCode, c.Country, c.Notes, tags, custom, alts, now, now,
-			store.EncodeAlternateNames(c), c.IsPrimary)
+			store.EncodeAlternateNames(c), c.IsPrimary, nullable(c.ExternalID), c.State)
 		if err != nil {
 			return conflict(err, c)
 		}
@@ -361,7 +362,8 @@ func (t *tx) InsertContacts(ctx context.Context, cs []*intake.Contact) error {
 func (t *tx) UpdateContacts(ctx context.Context, cs []*intake.Contact) error {
 	stmt, err := t.tx.PrepareContext(ctx, `UPDATE contacts SET email = ?, customer_number = ?, first_name = ?, last_name = ?,
 		name = ?, phone = ?, company = ?, address = ?, city = ?, postal_code = ?, country = ?, notes = ?, tags = ?,
-		custom = ?, alternates = ?, updated_at = ?, alternate_names = ?, is_primary = ? WHERE tenant_id = ? AND id = ?`)
+		custom = ?, alternates = ?, updated_at = ?, alternate_names = ?, is_primary = ?, external_id = ?, state = ?
+		WHERE tenant_id = ? AND id = ?`)
 	if err != nil {
 		return fmt.Errorf("prepare update: %w", err)
 	}
@@ -371,7 +373,7 @@ func (t *tx) UpdateContacts(ctx context.Context, cs []*intake.Contact) error {
 		tags, custom, alts := store.EncodeJSONColumns(c)
 		if _, err := stmt.ExecContext(ctx, nullable(c.Email), nullable(c.CustomerNumber), c.FirstName, c.LastName,
 			c.Name, c.Phone, c.Company, c.Address, c.City, c.PostalCode, c.Country, c.Notes, tags, custom, alts, now,
-			store.EncodeAlternateNames(c), c.IsPrimary, t.tenantID, c.ID); err != nil {
+			store.EncodeAlternateNames(c), c.IsPrimary, nullable(c.ExternalID), c.State, t.tenantID, c.ID); err != nil {
 			return conflict(err, c)
 		}
 		c.UpdatedAt = t.now
@@ -385,11 +387,22 @@ func (t *tx) DeleteContacts(ctx context.Context, ids []int64) error {
 	return err
 }
 
+// conflict names the unique field a failed write collided on: SQLite's
+// message names the index's columns ("… failed: contacts.tenant_id, contacts.email").
 func conflict(err error, c *intake.Contact) error {
-	if strings.Contains(err.Error(), "UNIQUE constraint failed") {
-		return intake.Errorf(intake.ECONFLICT, "A contact with email %q or customer number %q already exists.", c.Email, c.CustomerNumber)
+	msg := err.Error()
+	if !strings.Contains(msg, "UNIQUE constraint failed") {
+		return fmt.Errorf("write contact: %w", err)
 	}
-	return fmt.Errorf("write contact: %w", err)
+	switch {
+	case strings.Contains(msg, "contacts.email"):
+		return intake.Errorf(intake.ECONFLICT, "A contact with email %q already exists.", c.Email)
+	case strings.Contains(msg, "contacts.customer_number"):
+		return intake.Errorf(intake.ECONFLICT, "A contact with customer number %q already exists.", c.CustomerNumber)
+	case strings.Contains(msg, "contacts.external_id"):
+		return intake.Errorf(intake.ECONFLICT, "A contact with external id %q already exists.", c.ExternalID)
+	}
+	return intake.Errorf(intake.ECONFLICT, "A contact with email %q or customer number %q already exists.", c.Email, c.CustomerNumber)
 }
 
 func mustSub(f embed.FS, dir string) fs.FS {

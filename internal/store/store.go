@@ -20,7 +20,7 @@ import (
 // has not looked up and falls back to looking them up on ECONFLICT, so a
 // store must enforce these keys itself (a unique index), not leave it to the
 // caller.
-var ContactUniqueFields = []string{intake.FieldEmail, intake.FieldCustomerNumber}
+var ContactUniqueFields = []string{intake.FieldEmail, intake.FieldCustomerNumber, intake.FieldExternalID}
 
 // Store is a tenant-scoped persistence layer. Every method that takes a
 // tenantID reads or writes that tenant's rows only.
@@ -77,6 +77,8 @@ type Store interface {
 	CollectionReader
 	// Ops: key management, heartbeats, idempotency keys, readiness (ops.go).
 	Ops
+	// Settings are the tenant's defaults (settings.go).
+	Settings
 
 	// Close releases the database.
 	Close() error
@@ -88,6 +90,7 @@ type ContactFilter struct {
 	Limit          int
 	Email          string
 	CustomerNumber string
+	ExternalID     string
 	Tag            string
 	UpdatedSince   time.Time
 	// Q is a prefix of the name, first name, last name or email,
@@ -104,6 +107,7 @@ type ContactFilter struct {
 type Lookup struct {
 	Emails          []string
 	CustomerNumbers []string
+	ExternalIDs     []string
 	Phones          []string
 	Names           []string            // compared case-insensitively
 	Custom          map[string][]string // custom field → values

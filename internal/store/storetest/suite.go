@@ -60,6 +60,7 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 		{"heartbeats: live workers since a horizon, forgotten ones gone", testHeartbeats},
 		{"idempotency keys: reserved once, answered, expired, taken over from a dead owner", testIdempotencyKeys},
 		{"import status counts and readiness", testOpsCounts},
+		{"tenant settings start empty, round-trip and stay the tenant's", testSettings},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -129,9 +130,9 @@ func testAPIKeys(t *testing.T, open opener) {
 func testContactRoundTrip(t *testing.T, open opener) {
 	ctx := context.Background()
 	s, a, _ := setup(t, open)
-	c := &intake.Contact{Email: "ann@example.com", CustomerNumber: "C1", FirstName: "Ann", LastName: "Łukasz",
+	c := &intake.Contact{Email: "ann@example.com", CustomerNumber: "C1", ExternalID: "hs-101", FirstName: "Ann", LastName: "Łukasz",
 		Name: "Ann Łukasz", Phone: "+31612345678", Company: "Acme, BV", Address: "Main 1", City: "Zürich",
-		PostalCode: "8000", Country: "CH", Notes: "n", Tags: []string{"lead", "vip"},
+		PostalCode: "8000", State: "ZH", Country: "CH", Notes: "n", Tags: []string{"lead", "vip"},
 		Custom:     map[string]string{"member id": "M-7"},
 		Alternates: []intake.Alternate{{Type: "email", Kind: "work", Value: "ann@work.example"}}}
 	insert(t, s, a.ID, c)
@@ -191,11 +192,13 @@ func testFindContacts(t *testing.T, open opener) {
 		{Name: "Dora Explorer"},
 		{Name: "E", Custom: map[string]string{"member id": "M-5"}},
 		{Email: "other@example.com", Name: "F"},
+		{ExternalID: "hs-7", Name: "G"},
 	}
 	insert(t, s, a.ID, cs...)
 	err := s.Write(ctx, a.ID, func(tx store.Tx) error {
 		found, err := tx.FindContacts(ctx, store.Lookup{Emails: []string{"a@example.com"}, CustomerNumbers: []string{"C2"},
-			Phones: []string{"+31611111111"}, Names: []string{"dora explorer"}, Custom: map[string][]string{"member id": {"M-5"}}})
+			Phones: []string{"+31611111111"}, Names: []string{"dora explorer"}, Custom: map[string][]string{"member id": {"M-5"}},
+			ExternalIDs: []string{"hs-7"}})
 		if err != nil {
 			return err
 		}
@@ -204,7 +207,7 @@ func testFindContacts(t *testing.T, open opener) {
 			names = append(names, c.Name)
 		}
 		slices.Sort(names)
-		if want := []string{"A", "B", "C", "Dora Explorer", "E"}; !slices.Equal(names, want) {
+		if want := []string{"A", "B", "C", "Dora Explorer", "E", "G"}; !slices.Equal(names, want) {
 			return fmt.Errorf("found %v, want %v", names, want)
 		}
 		none, err := tx.FindContacts(ctx, store.Lookup{})
@@ -307,7 +310,7 @@ func testListContacts(t *testing.T, open opener) {
 	s, a, _ := setup(t, open)
 	var cs []*intake.Contact
 	for i := range 7 {
-		c := &intake.Contact{Email: fmt.Sprintf("p%d@example.com", i), CustomerNumber: fmt.Sprintf("N%d", i)}
+		c := &intake.Contact{Email: fmt.Sprintf("p%d@example.com", i), CustomerNumber: fmt.Sprintf("N%d", i), ExternalID: fmt.Sprintf("X%d", i)}
 		if i%2 == 0 {
 			c.Tags = []string{"even"}
 		}
@@ -339,6 +342,7 @@ func testListContacts(t *testing.T, open opener) {
 	}{
 		{"email ignores case and spaces", store.ContactFilter{Email: "  P3@Example.COM "}, 1},
 		{"customer number", store.ContactFilter{CustomerNumber: "N4"}, 1},
+		{"external id", store.ContactFilter{ExternalID: "X5"}, 1},
 		{"tag", store.ContactFilter{Tag: "even"}, 4},
 		{"updated since the future", store.ContactFilter{UpdatedSince: time.Now().Add(time.Hour)}, 0},
 		{"updated since the past", store.ContactFilter{UpdatedSince: time.Now().Add(-time.Hour)}, 7},
@@ -417,6 +421,8 @@ func contactWith(t *testing.T, field, value string) *intake.Contact {
 		c.Email = value + "@example.com"
 	case intake.FieldCustomerNumber:
 		c.CustomerNumber = value
+	case intake.FieldExternalID:
+		c.ExternalID = value
 	default:
 		t.Fatalf("store.ContactUniqueFields has %q: teach contactWith to set it", field)
 	}
