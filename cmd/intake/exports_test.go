@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/xuri/excelize/v2"
 	"os"
 	"slices"
 	"sort"
@@ -58,6 +59,22 @@ const googleLabelled = "First Name,Middle Name,Last Name,Phonetic First Name,Pho
 	"Dev,,Patel,,,,,,,,,,,,,,* myContacts,Other,dev@old.example,* Home,dev@patel.example,Home,+44 20 7946 0958,Mobile,07911 123456," +
 	"Home,,10 Downing St,London,,,SW1A 2AA,United Kingdom,,,,,,,,,,,,\r\n" +
 	"Eva,,Lind,,,,,,,,,,,,,,* myContacts ::: * starred,,,,,Mobile,070-123 45 67,Main,08-765 43 21,,,,,,,,Sweden,,,,,,,,,,,,\r\n"
+
+// excelExport is a workbook as Excel users send them: the default first
+// sheet left empty, the data on "Contacts", phones typed as numbers (Excel
+// drops the leading 0 and the +).
+func excelExport(t *testing.T) []byte {
+	f := excelize.NewFile()
+	f.NewSheet("Contacts")
+	f.SetSheetRow("Contacts", "A1", &[]any{"Name", "Email", "Phone", "Country"})
+	f.SetSheetRow("Contacts", "A2", &[]any{"Xaver Lang", "xl@example.de", 2211000560, "Deutschland"})
+	f.SetSheetRow("Contacts", "A3", &[]any{"Yo Bos", "yo@example.nl", 612345678, "NL"})
+	b, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
 
 // TestExportersFilesEndToEnd uploads files in the exact shapes Google
 // Contacts, Outlook, HubSpot, Mailchimp, a German Excel, JSON APIs and
@@ -116,6 +133,8 @@ func TestExportersFilesEndToEnd(t *testing.T) {
 			[]string{"li@example.com|Li Wei|+85221234567|Wei Ltd|1 Queen's Rd|Hong Kong|||HK|[]||"}},
 		{"JSON Lines", "contacts.ndjson", []byte("{\"email\":\"a@example.ie\",\"first_name\":\"Aoife\",\"country\":\"Ireland\",\"phone\":\"087 123 4567\"}\n{\"email\":\"b@example.ie\",\"first_name\":\"Brian\"}\n"),
 			[]string{"a@example.ie|Aoife|+353871234567||||||IE|[]||", "b@example.ie|Brian||||||||[]||"}},
+		{"Excel workbook: an empty first sheet, phones stored as numbers", "contacts.xlsx", excelExport(t),
+			[]string{"xl@example.de|Xaver Lang|+492211000560||||||DE|[]||", "yo@example.nl|Yo Bos|+31612345678||||||NL|[]||"}},
 		{"vCard (iPhone, macOS)", "contacts.vcf", vcf,
 			[]string{
 				"anna@acme.example|Anna Müller|+491701234567|Acme GmbH|Domstraße 1|Köln|50667||DE|[Fair 2025 VIP]|email/personal=anna.private@example.org phone/work=+49221100056|",

@@ -55,25 +55,41 @@ func openXLSX(ctx context.Context, r io.Reader, opts Options) (_ Reader, err err
 	return x, nil
 }
 
+// open reads the header of the sheet Options.Sheet names, or of the first
+// sheet that has a row: exported workbooks often start with an empty or a
+// cover sheet, so an empty first sheet is skipped rather than refused.
 func (x *xlsxReader) open() error {
 	sheets := x.f.GetSheetList()
 	if len(sheets) == 0 {
 		return fileErr("malformed_xlsx", "The XLSX workbook has no sheets.")
 	}
-	sheet := sheets[0]
+	candidates := sheets
 	if x.opts.Sheet != "" {
-		sheet = ""
+		candidates = nil
 		for _, s := range sheets {
 			if strings.EqualFold(s, strings.TrimSpace(x.opts.Sheet)) {
-				sheet = s
+				candidates = []string{s}
 				break
 			}
 		}
-		if sheet == "" {
+		if candidates == nil {
 			return errorf("sheet_not_found", "The workbook has no sheet named %q; its sheets are %s.", x.opts.Sheet, quoteList(sheets))
 		}
 	}
-	x.info = Info{Format: FormatXLSX, Sheet: sheet}
+	for _, sheet := range candidates {
+		err := x.openSheet(sheet)
+		if err != errMissingHeaders {
+			return err
+		}
+		x.closeRows()
+	}
+	return errMissingHeaders
+}
+
+// openSheet starts reading sheet and reads its header: the first row that
+// is not empty. errMissingHeaders means the sheet has none.
+func (x *xlsxReader) openSheet(sheet string) error {
+	x.info, x.number = Info{Format: FormatXLSX, Sheet: sheet}, 0
 	var err error
 	if x.formatted, err = x.f.Rows(sheet); err != nil {
 		return x.malformed(err)
@@ -168,13 +184,18 @@ func (x *xlsxReader) Close() error {
 		return nil
 	}
 	x.err = errClosed
+	return errors.Join(x.closeRows(), x.f.Close())
+}
+
+// closeRows closes the row iterators of the sheet being read.
+func (x *xlsxReader) closeRows() error {
 	var errs []error
 	for _, rows := range []*excelize.Rows{x.formatted, x.raw} {
 		if rows != nil {
 			errs = append(errs, rows.Close())
 		}
 	}
-	errs = append(errs, x.f.Close())
+	x.formatted, x.raw = nil, nil
 	return errors.Join(errs...)
 }
 

@@ -2,6 +2,7 @@ package source
 
 import (
 	"bytes"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -153,6 +154,36 @@ func TestXLSXEmptySheet(t *testing.T) {
 	_, err = Open(bytes.NewReader(b.Bytes()), Options{})
 	if code := errorCode(t, err); code != "missing_headers" {
 		t.Fatalf("code = %q, want missing_headers", code)
+	}
+}
+
+// TestXLSXSkipsEmptySheets: an exported workbook whose first sheet is
+// empty (a cover, a default "Sheet1") is read from its first sheet with a
+// row, and the job records which; a sheet named in Options still wins.
+func TestXLSXSkipsEmptySheets(t *testing.T) {
+	t.Parallel()
+	f := excelize.NewFile()
+	f.NewSheet("Data")
+	f.SetSheetRow("Data", "A1", &[]any{"Email", "Phone"})
+	f.SetSheetRow("Data", "A3", &[]any{"ann@example.com", 612345678})
+	b, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(bytes.NewReader(b.Bytes()), Options{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer r.Close()
+	if got := info(t, r).Sheet; got != "Data" || !reflect.DeepEqual(r.Header(), []string{"Email", "Phone"}) {
+		t.Fatalf("sheet %q, header %q", got, r.Header())
+	}
+	rows, err := readAll(t, r)
+	if err != nil || len(rows) != 1 || rows[0].Number != 3 || !reflect.DeepEqual(rows[0].Values, []string{"ann@example.com", "612345678"}) {
+		t.Fatalf("rows %+v, %v", rows, err)
+	}
+	if _, err := Open(bytes.NewReader(b.Bytes()), Options{Sheet: "Sheet1"}); errorCode(t, err) != "missing_headers" {
+		t.Fatalf("the named empty sheet: %v", err)
 	}
 }
 
