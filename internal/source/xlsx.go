@@ -27,6 +27,7 @@ type xlsxReader struct {
 	formatted *excelize.Rows
 	raw       *excelize.Rows
 	header    []string
+	pending   []xlsxRow // rows read while looking for the header
 	opts      Options
 	info      Info
 	number    int // spreadsheet row number of the last row read
@@ -97,21 +98,57 @@ func (x *xlsxReader) openSheet(sheet string) error {
 	if x.raw, err = x.f.Rows(sheet); err != nil {
 		return x.malformed(err)
 	}
-	for {
+	return x.findHeader()
+}
+
+// xlsxRow is a row read ahead while looking for the header.
+type xlsxRow struct {
+	number int
+	cells  []string
+}
+
+// findHeader reads the header: the row Options.HeaderRow numbers (as the
+// spreadsheet does), or the one pickHeader finds among the first non-empty
+// rows (a merged title and a blank row above the headers are skipped). Rows
+// read past the header wait in pending for Next.
+func (x *xlsxReader) findHeader() error {
+	want := x.opts.HeaderRow
+	var rows []xlsxRow
+	for len(rows) < headerScan {
 		cells, err := x.next()
 		if err == io.EOF {
-			return errMissingHeaders
+			break
 		}
 		if err != nil {
 			return err
 		}
 		cells = trimTrailingEmpty(cells, 0)
-		if emptyRow(cells) {
+		switch {
+		case want > 0 && x.number < want:
+			continue
+		case want > 0 && (x.number > want || emptyRow(cells)):
+			return errorf("missing_headers", "header_row is %d, but that row of sheet %q is empty.", want, x.info.Sheet)
+		case want > 0:
+			x.header, x.info.HeaderRow = cells, want
+			return checkHeader(x.header, x.opts)
+		case emptyRow(cells):
 			continue
 		}
-		x.header = cells
-		return checkHeader(x.header, x.opts)
+		rows = append(rows, xlsxRow{x.number, cells})
 	}
+	if want > 0 {
+		return errorf("missing_headers", "header_row is %d, but sheet %q ends before it.", want, x.info.Sheet)
+	}
+	if len(rows) == 0 {
+		return errMissingHeaders
+	}
+	cells := make([][]string, len(rows))
+	for i, r := range rows {
+		cells[i] = r.cells
+	}
+	h := pickHeader(cells, x.opts.IsHeader)
+	x.header, x.info.HeaderRow, x.pending = rows[h].cells, rows[h].number, rows[h+1:]
+	return checkHeader(x.header, x.opts)
 }
 
 // next returns the cells of the next spreadsheet row; empty rows included.
@@ -143,9 +180,14 @@ func (x *xlsxReader) next() (_ []string, err error) {
 		return nil, x.malformed(err)
 	}
 	for i := range cells {
-		if i < len(raws) {
-			cells[i] = plainNumber(cells[i], raws[i])
+		if i >= len(raws) {
+			continue
 		}
+		if iso, ok := isoDate(cells[i], raws[i]); ok {
+			cells[i] = iso
+			continue
+		}
+		cells[i] = plainNumber(cells[i], raws[i])
 	}
 	return cells, nil
 }
@@ -161,22 +203,36 @@ func (x *xlsxReader) Info() Info { return x.info }
 // Next returns the next row that is not empty. Short rows are padded to the
 // header's width: a spreadsheet leaves out empty cells at the end of a row.
 func (x *xlsxReader) Next() (Row, error) {
+	for len(x.pending) > 0 && x.err == nil {
+		r := x.pending[0]
+		x.pending = x.pending[1:]
+		if row, ok := x.row(r.number, r.cells); ok {
+			return row, nil
+		}
+	}
 	for x.err == nil {
 		cells, err := x.next()
 		if err != nil {
 			x.err = err
 			break
 		}
-		cells = trimTrailingEmpty(cells, len(x.header))
-		if emptyRow(cells) {
-			continue
+		if row, ok := x.row(x.number, cells); ok {
+			return row, nil
 		}
-		for len(cells) < len(x.header) {
-			cells = append(cells, "")
-		}
-		return Row{Number: x.number, Values: cells, Err: checkRow(cells, len(x.header), x.opts)}, nil
 	}
 	return Row{}, x.err
+}
+
+// row makes a Row of spreadsheet row number; ok is false for an empty row.
+func (x *xlsxReader) row(number int, cells []string) (Row, bool) {
+	cells = trimTrailingEmpty(cells, len(x.header))
+	if emptyRow(cells) {
+		return Row{}, false
+	}
+	for len(cells) < len(x.header) {
+		cells = append(cells, "")
+	}
+	return Row{Number: number, Values: cells, Err: checkRow(cells, len(x.header), x.opts)}, true
 }
 
 func (x *xlsxReader) Close() error {
@@ -221,6 +277,31 @@ func plainNumber(formatted, raw string) string {
 		return formatted
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// dateShown matches what Excel shows for a date-formatted cell: 3/15/24,
+// 15-03-2024, 2024.03.15, 15 Mar 2024, March 15, 2024.
+var dateShown = regexp.MustCompile(`^(\d{1,4}[-/. ]\d{1,2}[-/. ]\d{1,4}|\d{1,2}[- ][A-Za-z]{3,9}[- ,]+\d{2,4}|[A-Za-z]{3,9}[- ]\d{1,2},? \d{2,4})`)
+
+// isoDate returns the ISO 8601 form of a date-formatted cell (its raw value
+// is Excel's serial day number) and true; other cells give false. Shown
+// dates are ambiguous (3/4/24), the serial number is not.
+func isoDate(formatted, raw string) (string, bool) {
+	if formatted == raw || !dateShown.MatchString(strings.TrimSpace(formatted)) {
+		return "", false
+	}
+	v, err := strconv.ParseFloat(raw, 64)
+	if err != nil || v < 1 || v > 2958465 { // 1900-01-01 … 9999-12-31
+		return "", false
+	}
+	t, err := excelize.ExcelDateToTime(v, false)
+	if err != nil {
+		return "", false
+	}
+	if v == math.Trunc(v) {
+		return t.Format("2006-01-02"), true
+	}
+	return t.Format("2006-01-02T15:04:05"), true
 }
 
 func quoteList(names []string) string {

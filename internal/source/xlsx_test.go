@@ -187,6 +187,67 @@ func TestXLSXSkipsEmptySheets(t *testing.T) {
 	}
 }
 
+// TestXLSXTitleAboveHeader: a report workbook with a merged title row and a
+// blank row above the headers is read from the header row; header_row
+// (a spreadsheet row number) overrides the search.
+func TestXLSXTitleAboveHeader(t *testing.T) {
+	t.Parallel()
+	f := excelize.NewFile()
+	f.SetCellValue("Sheet1", "A1", "Members report, March 2026")
+	f.MergeCell("Sheet1", "A1", "C1")
+	f.SetSheetRow("Sheet1", "A3", &[]any{"Name", "Email", "City"})
+	f.SetSheetRow("Sheet1", "A4", &[]any{"Ann", "ann@example.com", "Oslo"})
+	f.SetSheetRow("Sheet1", "A5", &[]any{"Bob", "bob@example.com", "Rome"})
+	b, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := func(h string) bool { return h == "Name" || h == "Email" || h == "City" }
+	r, err := Open(bytes.NewReader(b.Bytes()), Options{IsHeader: known})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer r.Close()
+	if got := info(t, r).HeaderRow; got != 3 || !reflect.DeepEqual(r.Header(), []string{"Name", "Email", "City"}) {
+		t.Fatalf("header row %d, header %q", got, r.Header())
+	}
+	rows, err := readAll(t, r)
+	if err != nil || len(rows) != 2 || rows[0].Number != 4 || rows[1].Values[1] != "bob@example.com" {
+		t.Fatalf("rows %+v, %v", rows, err)
+	}
+	r2, err := Open(bytes.NewReader(b.Bytes()), Options{HeaderRow: 4})
+	if err != nil {
+		t.Fatalf("header_row 4: %v", err)
+	}
+	defer r2.Close()
+	if rows, _ := readAll(t, r2); !reflect.DeepEqual(r2.Header(), []string{"Ann", "ann@example.com", "Oslo"}) || len(rows) != 1 {
+		t.Fatalf("header_row 4: header %q, %d rows", r2.Header(), len(rows))
+	}
+	if _, err := Open(bytes.NewReader(b.Bytes()), Options{HeaderRow: 2}); errorCode(t, err) != "missing_headers" {
+		t.Fatalf("header_row on an empty row: %v", err)
+	}
+}
+
+func TestISODate(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ shown, raw, want string }{
+		{"3/15/24", "45366", "2024-03-15"},
+		{"15-03-2024", "45366", "2024-03-15"},
+		{"15 Mar 2024", "45366", "2024-03-15"},
+		{"March 15, 2024", "45366", "2024-03-15"},
+		{"3/15/24 13:30", "45366.5625", "2024-03-15T13:30:00"},
+		{"2024-03-15", "2024-03-15", ""}, // text, not a serial
+		{"$1,000.00", "1000", ""},
+		{"12:30", "0.520833333", ""},
+		{"0221-100056", "221100056", ""},
+	} {
+		got, ok := isoDate(tt.shown, tt.raw)
+		if ok != (tt.want != "") || got != tt.want {
+			t.Errorf("isoDate(%q, %q) = %q, %v; want %q", tt.shown, tt.raw, got, ok, tt.want)
+		}
+	}
+}
+
 func TestPlainNumber(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ formatted, raw, want string }{
