@@ -11,16 +11,17 @@ import (
 	"strings"
 )
 
-// jsonInput feeds json.Decoder and refuses to deliver more than the row
-// limit past the start of the current array element. json.Decoder only asks
-// for more input when the value it is reading goes on past what it has, so
-// the limit bounds the element, not the read-ahead.
-type jsonInput struct {
+// budgetInput feeds a decoder that buffers a whole element (json.Decoder,
+// the vCard decoder's lines) and refuses to deliver more than the row limit
+// past the start of the current element. The decoders only ask for more
+// input when the element they read goes on past what they have, so the
+// limit bounds the element, not the read-ahead.
+type budgetInput struct {
 	rowBudget
 	src io.Reader
 }
 
-func (in *jsonInput) Read(p []byte) (int, error) {
+func (in *budgetInput) Read(p []byte) (int, error) {
 	p, err := in.clip(p)
 	if err != nil {
 		return 0, err
@@ -32,7 +33,7 @@ func (in *jsonInput) Read(p []byte) (int, error) {
 
 // jsonReader reads a JSON array of objects, one element at a time.
 type jsonReader struct {
-	in      *jsonInput
+	in      *budgetInput
 	dec     *json.Decoder
 	header  []string
 	columns map[string]int // case-folded, trimmed key → column
@@ -49,7 +50,7 @@ type jsonReader struct {
 // ignoring case, so "Email" and "email " are one column (the header shows
 // the first spelling); within one object the last of such keys wins.
 func openJSON(text *bufio.Reader, enc textEncoding, shape jsonShape, opts Options) (Reader, error) {
-	in := &jsonInput{src: text, rowBudget: rowBudget{limit: int64(opts.MaxRowBytes)}}
+	in := &budgetInput{src: text, rowBudget: rowBudget{limit: int64(opts.MaxRowBytes)}}
 	dec := json.NewDecoder(in)
 	dec.UseNumber()
 	j := &jsonReader{

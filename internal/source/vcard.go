@@ -35,32 +35,15 @@ var vcardColumn = func() map[string]int {
 // Folded lines are unfolded by the decoder; one card may span at most
 // MaxRowBytes.
 type vcardReader struct {
-	in    *vcardInput
+	in    *budgetInput
 	dec   *vcard.Decoder
 	opts  Options
 	index int
 	err   error
 }
 
-// vcardInput counts what the decoder reads so that one card cannot pull
-// more than the row limit (the decoder buffers a line whole).
-type vcardInput struct {
-	rowBudget
-	src io.Reader
-}
-
-func (in *vcardInput) Read(p []byte) (int, error) {
-	p, err := in.clip(p)
-	if err != nil {
-		return 0, err
-	}
-	n, err := in.src.Read(p)
-	in.delivered += int64(n)
-	return n, err
-}
-
 func openVCard(text io.Reader, opts Options) (Reader, error) {
-	in := &vcardInput{src: text, rowBudget: rowBudget{limit: int64(opts.MaxRowBytes)}}
+	in := &budgetInput{src: text, rowBudget: rowBudget{limit: int64(opts.MaxRowBytes)}}
 	return &vcardReader{in: in, dec: vcard.NewDecoder(in), opts: opts}, nil
 }
 
