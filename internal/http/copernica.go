@@ -46,7 +46,7 @@ func (s *Server) registerCopernica() {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		errs, err := s.firstErrors(ctx, im)
+		errs, err := s.Imports.FirstErrors(ctx, &im, 25)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -85,10 +85,3 @@ func (s *Server) copernicaCreate(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, copernica.Created{ID: im.ID, Warnings: append(warnings, im.Warnings...)})
 }
 
-// firstErrors returns a job's first 25 row errors (none without a report).
-func (s *Server) firstErrors(ctx context.Context, im intake.Import) ([]intake.RowError, error) {
-	if !im.HasReport() {
-		return nil, nil
-	}
-	return s.Imports.Errors(ctx, im.TenantID, im.ID, 0, 25)
-}

@@ -351,12 +351,9 @@ func (s *Server) createJob(ctx context.Context, p intake.Principal, up imports.U
 
 // view renders a job with its first 25 row errors.
 func (s *Server) view(ctx context.Context, im intake.Import) (native.ImportView, error) {
-	var errs []intake.RowError
-	if im.HasReport() && !im.ReportExpired {
-		var err error
-		if errs, err = s.Imports.Errors(ctx, im.TenantID, im.ID, 0, 25); err != nil {
-			return native.ImportView{}, err
-		}
+	errs, err := s.Imports.FirstErrors(ctx, &im, 25)
+	if err != nil {
+		return native.ImportView{}, err
 	}
 	return native.View(im, errs), nil
 }

@@ -203,7 +203,7 @@ func (s *Server) writeErrorsCSV(ctx context.Context, out io.Writer, im intake.Im
 	w.Write(append(append([]string{}, im.Headers...), "row", "outcome", "error"))
 	after := 0
 	for {
-		page, err := s.Imports.Errors(ctx, im.TenantID, im.ID, after, 1000)
+		page, err := s.Imports.ErrorsOf(ctx, &im, after, 1000)
 		if err != nil {
 			w.Flush()
 			return err

@@ -232,12 +232,12 @@ func readPlannrMapping(w http.ResponseWriter, r *http.Request) (string, error) {
 func (s *Server) plannrAnswer(w http.ResponseWriter, r *http.Request, p intake.Principal, im intake.Import, err error) {
 	ctx := r.Context()
 	var errs []intake.RowError
-	if err == nil && im.HasReport() {
+	if err == nil {
 		// Several errors may be of one row: read more than 25 to show 25 records.
-		errs, err = s.Imports.Errors(ctx, im.TenantID, im.ID, 0, 4*plannr.MaxErrors)
+		errs, err = s.Imports.FirstErrors(ctx, &im, 4*plannr.MaxErrors)
 	}
 	rep := plannr.Report{Size: -1, URL: fmt.Sprintf("%s://%s/api/v1/imports/%d/errors.csv", scheme(r), r.Host, im.ID)}
-	if err == nil && im.HasReport() && im.Status.Final() {
+	if err == nil && im.HasReport() && im.ExpiredAt == nil && im.Status.Final() {
 		var n countWriter
 		err = s.writeErrorsCSV(ctx, &n, im)
 		rep.Size = int64(n)

@@ -220,7 +220,7 @@ func (s *Server) textUsGet(w http.ResponseWriter, r *http.Request) {
 	}
 	var errs []intake.RowError
 	if err == nil {
-		errs, err = s.firstErrors(ctx, im)
+		errs, err = s.Imports.FirstErrors(ctx, &im, 25)
 	}
 	if err != nil {
 		textUsWrite(w, r, statusOf(intake.ErrorCode(err)), textus.Failure{Error: intake.ErrorMessage(err)})

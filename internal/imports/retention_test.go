@@ -91,6 +91,11 @@ func TestSweep(t *testing.T) {
 				if _, err := b.svc.Errors(ctx, b.tenant, im.ID, 0, 10); intake.ErrorCode(err) != intake.EGONE {
 					t.Fatalf("errors of an expired job: %v", err)
 				}
+				// The job itself still shows, in every dialect's view: no
+				// errors, not a 410.
+				if errs, err := b.svc.FirstErrors(ctx, &got, 25); err != nil || len(errs) != 0 {
+					t.Fatalf("first errors of an expired job: %v, %v", errs, err)
+				}
 			}
 			for _, p := range stale {
 				if _, err := os.Stat(p); !os.IsNotExist(err) {

@@ -124,10 +124,25 @@ func (s *Service) Errors(ctx context.Context, tenantID, id int64, afterRow, limi
 	if err != nil {
 		return nil, err
 	}
-	if err := ReportGone(&im); err != nil {
+	return s.ErrorsOf(ctx, &im, afterRow, limit)
+}
+
+// ErrorsOf is Errors for a job the caller has read already.
+func (s *Service) ErrorsOf(ctx context.Context, im *intake.Import, afterRow, limit int) ([]intake.RowError, error) {
+	if err := ReportGone(im); err != nil {
 		return nil, err
 	}
-	return s.Store.ListImportErrors(ctx, tenantID, id, afterRow, limit)
+	return s.Store.ListImportErrors(ctx, im.TenantID, im.ID, afterRow, limit)
+}
+
+// FirstErrors returns up to n of a job's row errors for its view: none
+// when it has no report, or when retention deleted it (the job still
+// shows; only its report routes answer 410).
+func (s *Service) FirstErrors(ctx context.Context, im *intake.Import, n int) ([]intake.RowError, error) {
+	if !im.HasReport() || im.ExpiredAt != nil {
+		return nil, nil
+	}
+	return s.Store.ListImportErrors(ctx, im.TenantID, im.ID, 0, n)
 }
 
 // Create makes a job of an upload stored with Upload: it reads the file's
