@@ -84,4 +84,3 @@ func (s *Server) copernicaCreate(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Location", "/v3/import/"+id)
 	writeJSON(w, http.StatusCreated, copernica.Created{ID: im.ID, Warnings: append(warnings, im.Warnings...)})
 }
-
