@@ -33,6 +33,16 @@ var registry = []struct {
 	{"postgresql://", openPostgres},
 }
 
+// knownDatabase reports whether a backend in registry opens url.
+func knownDatabase(url string) bool {
+	for _, r := range registry {
+		if strings.HasPrefix(url, r.prefix) {
+			return true
+		}
+	}
+	return false
+}
+
 // openBackend opens and migrates the database at url: "sqlite:PATH" or
 // "postgres://…".
 func openBackend(ctx context.Context, url string) (backend, error) {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	intakehttp "github.com/intake/intake/internal/http"
@@ -141,7 +140,7 @@ func envDuration(name string, def time.Duration) time.Duration {
 
 // Validate checks the configuration.
 func (c *Config) Validate() error {
-	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+	if !knownDatabase(c.DatabaseURL) {
 		return fmt.Errorf("database url %q: want sqlite:PATH or postgres://…", c.DatabaseURL)
 	}
 	if len(c.Region) != 2 {

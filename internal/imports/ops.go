@@ -20,8 +20,8 @@ type Observer interface {
 	// the chunk took to prepare and commit.
 	ChunkCommitted(resource string, outcomes map[intake.Outcome]int, took time.Duration)
 	// JobEnded reports a job that reached status after running for took
-	// in this attempt, with rows processed in total.
-	JobEnded(status intake.ImportStatus, rows int, took time.Duration)
+	// in this attempt.
+	JobEnded(status intake.ImportStatus, took time.Duration)
 }
 
 // wait polls a sync request's job until it ends, the request is cancelled
@@ -122,7 +122,7 @@ func (s *Service) ended(ctx context.Context, tenantID, id int64, began time.Time
 		"created", im.Created, "updated", im.Updated, "skipped", im.Skipped, "failed_rows", im.FailedRows,
 		"took", time.Since(began).Round(time.Millisecond))
 	if s.Observer != nil {
-		s.Observer.JobEnded(im.Status, im.ProcessedRows, time.Since(began))
+		s.Observer.JobEnded(im.Status, time.Since(began))
 	}
 	s.forgetScan(ctx, &im)
 }

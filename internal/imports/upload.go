@@ -5,10 +5,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
 
 	"gocloud.dev/blob"
 
@@ -45,8 +43,7 @@ func (s *Service) maxUpload() int64 {
 // Save streams r into the bucket, never holding more than a buffer of it,
 // and fails with ETOOLARGE past MaxUploadBytes. The head is sniffed first,
 // so a PDF renamed .csv is refused (EUNSUPPORTED) before anything is
-// stored. A read error that says the request was too large
-// (http.MaxBytesError) is ETOOLARGE too.
+// stored. (A request body over its limit is the HTTP layer's to answer.)
 func (s *Service) Save(ctx context.Context, tenantID int64, r io.Reader, name, format string) (Upload, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(8 << 10)
@@ -66,10 +63,6 @@ func (s *Service) Save(ctx context.Context, tenantID int64, r io.Reader, name, f
 	n, err := io.Copy(w, io.LimitReader(br, s.maxUpload()+1))
 	if err == nil && n > s.maxUpload() {
 		err = s.tooLarge()
-	}
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		err = intake.Errorf(intake.ETOOLARGE, "The request is larger than the %d bytes allowed.", mbe.Limit)
 	}
 	if err != nil {
 		cancel() // discards the partial object

@@ -76,13 +76,12 @@ const (
 
 // Queue schedules import jobs and runs workers for them.
 type Queue interface {
-	// Enqueue schedules an import to run. Scheduling one already queued
-	// does nothing: River keeps one job per import.
-	Enqueue(ctx context.Context, tenantID, importID int64) error
 	// EnqueueTx schedules an import inside tx, a Store.Jobs transaction on
 	// the queue's own database, so the River job is committed with tx or
 	// not at all: create a job and enqueue it in one transaction. It fails
 	// if tx belongs to a database of another kind than the queue's.
+	// Scheduling one already queued does nothing: River keeps one job per
+	// import.
 	EnqueueTx(ctx context.Context, tx store.JobTx, tenantID, importID int64) error
 	// Start starts the workers (a queue that only enqueues needs no Start).
 	Start(ctx context.Context) error
@@ -202,13 +201,6 @@ func insertOpts() *river.InsertOpts {
 	return &river.InsertOpts{MaxAttempts: 100,
 		// One queued River job per import: starting twice enqueues once.
 		UniqueOpts: river.UniqueOpts{ByArgs: true}}
-}
-
-func (q *queue[TTx]) Enqueue(ctx context.Context, tenantID, importID int64) error {
-	if _, err := q.client.Insert(ctx, ImportArgs{TenantID: tenantID, ImportID: importID}, insertOpts()); err != nil {
-		return fmt.Errorf("enqueue import %d: %w", importID, err)
-	}
-	return nil
 }
 
 func (q *queue[TTx]) EnqueueTx(ctx context.Context, tx store.JobTx, tenantID, importID int64) error {

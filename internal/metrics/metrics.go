@@ -89,7 +89,7 @@ func (m *Metrics) ChunkCommitted(resource string, outcomes map[intake.Outcome]in
 }
 
 // JobEnded implements imports.Observer.
-func (m *Metrics) JobEnded(status intake.ImportStatus, _ int, took time.Duration) {
+func (m *Metrics) JobEnded(status intake.ImportStatus, took time.Duration) {
 	m.jobs.WithLabelValues(string(status)).Observe(took.Seconds())
 }
 
