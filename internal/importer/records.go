@@ -57,13 +57,9 @@ func (r *records) split(rec Record) (*recordRow, []intake.RowError) {
 	for k, v := range rec.Fields {
 		if !intake.IsLink(k) {
 			fields[k] = v
-			continue
-		}
-		row.linked = true
-		if v = strings.TrimSpace(v); v != "" && row.link.value == "" {
-			row.link = link{target: k, value: v}
 		}
 	}
+	row.link, row.linked = linkOf(rec.Fields)
 	var errs []intake.RowError
 	row.vals, row.empty, errs = r.coll.values(fields)
 	if row.link.value != "" {
@@ -91,9 +87,42 @@ func dedupKey(row *recordRow) string {
 	return row.link.target + "\x1e" + row.link.value + "\x1e" + row.key
 }
 
-// Key implements Resource: the contact link and the key values.
+// linkOf is a row's contact link: its first non-empty link column in name
+// order (so Key and Prepare agree), and whether it has a link column.
+func linkOf(fields map[string]string) (l link, linked bool) {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		if !intake.IsLink(k) {
+			continue
+		}
+		linked = true
+		if v := strings.TrimSpace(fields[k]); v != "" && l.value == "" {
+			l = link{target: k, value: v}
+		}
+	}
+	return l, linked
+}
+
+// Key implements Resource: the contact link and the key values. The
+// duplicate scan runs it on every row, so it normalises only those, not
+// the whole row as split does.
 func (r *records) Key(_ *intake.ImportSpec, rec Record) string {
-	row, _ := r.split(rec)
+	row := &recordRow{vals: map[string]string{}}
+	row.link, _ = linkOf(rec.Fields)
+	if row.link.value != "" {
+		row.link.normalize()
+	}
+	for _, k := range r.coll.def.KeyFields {
+		v := strings.TrimSpace(rec.Fields[k])
+		if v == "" {
+			return ""
+		}
+		out, re := r.coll.norm.value(r.coll.field(k), v)
+		if re != nil {
+			return ""
+		}
+		row.vals[k] = out
+	}
+	row.key = r.coll.key(row.vals)
 	return dedupKey(row)
 }
 
