@@ -48,9 +48,9 @@ const (
 //	s.mux.HandleFunc("POST /x", handler)
 //
 // A dialect route mounted at its own path adopts it the same way. The
-// route's key must be found by requestKey (Bearer, PX-API-KEY or
-// ?access_token=); a request whose key it cannot find runs as if it had no
-// Idempotency-Key, and the route's own auth answers it.
+// route's key is read as every route reads it (credentialsOf: Bearer,
+// PX-API-KEY or ?access_token=); a request without one valid key runs as if
+// it had no Idempotency-Key, and the route's own auth answers it.
 func (s *Server) idempotent(op huma.Operation) huma.Operation {
 	s.idempotentRoutes[strings.ToUpper(op.Method)+" "+op.Path] = true
 	op.Parameters = append(op.Parameters, &huma.Param{Name: "Idempotency-Key", In: "header",
@@ -63,19 +63,6 @@ func (s *Server) idempotent(op huma.Operation) huma.Operation {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-// requestKey is the API key a request carries, wherever its dialect puts
-// it: Authorization: Bearer (ours, Plannr, TextUs), PX-API-KEY (PackageX)
-// or ?access_token= (Copernica).
-func requestKey(r *http.Request) string {
-	if scheme, key, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " "); ok && strings.EqualFold(scheme, "Bearer") {
-		return strings.TrimSpace(key)
-	}
-	if k := r.Header.Get("PX-API-KEY"); k != "" {
-		return k
-	}
-	return r.URL.Query().Get("access_token")
-}
 
 // idempotency serves the routes adopted with idempotent: the first request
 // under a key runs and its answer is kept; a retry with the same route and
@@ -99,7 +86,11 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 				&ErrorDetail{Location: "header.Idempotency-Key", Message: "At most 255 characters."}))
 			return
 		}
-		p, err := s.Store.Authenticate(r.Context(), intake.HashAPIKey(requestKey(r)))
+		apiKey, err := credentialsOf(r).key()
+		var p intake.Principal
+		if err == nil {
+			p, err = s.Store.Authenticate(r.Context(), intake.HashAPIKey(apiKey))
+		}
 		if err != nil {
 			next.ServeHTTP(w, r) // the route's own auth answers
 			return
