@@ -129,6 +129,7 @@ type Registry struct {
 	custom  map[string]CustomField // by name
 	ordered []CustomField          // by name
 	headers map[string]string      // normalised name or label → custom.NAME
+	unique  []string               // the unique fields' names, in order
 	// collections are the tenant's collections by lower-cased name.
 	collections map[string]Collection
 }
@@ -154,6 +155,9 @@ func NewRegistry(custom []CustomField, collections ...Collection) *Registry {
 	// Names before labels, so one field's label never hides another's name.
 	for _, f := range r.ordered {
 		r.headers[normalizeHeader(f.Name)] = CustomPrefix + f.Name
+		if f.Unique {
+			r.unique = append(r.unique, f.Name)
+		}
 	}
 	for _, f := range r.ordered {
 		if h := normalizeHeader(f.Label); h != "" {
@@ -286,17 +290,10 @@ func (r *Registry) ParseMatchFields(values ...string) ([]string, error) {
 // none is given), and a defined collection's child keys must be its key
 // fields, which its stored records are indexed by.
 func (r *Registry) checkChildKeys(out []string) ([]string, error) {
-	own := slices.IndexFunc(out, func(f string) bool { _, _, child := SplitChild(f); return !child }) >= 0
-	if !own {
+	if len(OwnMatchFields(out)) == 0 {
 		out = append([]string{FieldEmail}, out...)
 	}
-	byColl := map[string][]string{}
-	for _, f := range out {
-		if coll, field, ok := SplitChild(f); ok {
-			byColl[coll] = append(byColl[coll], field)
-		}
-	}
-	for coll, fields := range byColl {
+	for coll, fields := range ChildKeys(out) {
 		if c, defined := r.Collection(coll); defined && !sameSet(fields, c.KeyFields) {
 			return nil, Errorf(EINVALID, "Collection %s finds its records by its key fields (%s): name those as %s.FIELD in match_fields.",
 				c.Name, strings.Join(c.KeyFields, ", "), c.Name)
@@ -331,13 +328,10 @@ func OwnMatchFields(matchFields []string) []string {
 
 // UniqueCustom lists the names (without custom.) of the unique custom fields.
 func (r *Registry) UniqueCustom() []string {
-	var out []string
-	for _, f := range r.CustomFields() {
-		if f.Unique {
-			out = append(out, f.Name)
-		}
+	if r == nil {
+		return nil
 	}
-	return out
+	return r.unique
 }
 
 // Target is one mapping target as GET /api/v1/fields lists it.

@@ -84,21 +84,6 @@ func ColumnFor(resource string, reg *intake.Registry, mapping map[string]string,
 	return vocabularyOf(resource, reg).column(mapping, header)
 }
 
-// Columns maps every header with Column.
-func Columns(reg *intake.Registry, mapping map[string]string, headers []string) []string {
-	return ColumnsFor(intake.ResourceContacts, reg, mapping, headers)
-}
-
-// ColumnsFor maps every header by the one rule, for an import of resource.
-func ColumnsFor(resource string, reg *intake.Registry, mapping map[string]string, headers []string) []string {
-	v := vocabularyOf(resource, reg)
-	cols := make([]string, len(headers))
-	for i, h := range headers {
-		cols[i] = v.column(mapping, h)
-	}
-	return cols
-}
-
 // ResolveMapping turns a file's headers and the caller's request into the
 // mapping used (header → field, "" for a column left out). Columns the caller
 // did not map are suggested from their header names. It returns the

@@ -163,12 +163,14 @@ func (n normalizer) listOrBool(f intake.Field, v string, c *intake.Contact) *int
 	return nil
 }
 
-// parseBool reads yes/no/true/false/1/0 (and y/n, on/off) in any case.
+// parseBool reads yes/no/true/false/1/0 (and y/n, Dutch ja/nee) in any
+// case: the one boolean reader, for is_primary and custom boolean fields
+// alike.
 func parseBool(v string) (bool, bool) {
 	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "yes", "y", "true", "t", "1", "on":
+	case "yes", "y", "true", "1", "ja":
 		return true, true
-	case "no", "n", "false", "f", "0", "off":
+	case "no", "n", "false", "0", "nee":
 		return false, true
 	}
 	return false, false

@@ -95,7 +95,7 @@ func (r *participants) Decide(ctx context.Context, tx store.Tx, spec *intake.Imp
 	if err != nil {
 		return nil, fmt.Errorf("find participants of event %q: %w", spec.EventKey, err)
 	}
-	plan := &participantPlan{spec: spec, event: ev, ix: ix, byContact: make(map[int64]*intake.Participant, len(found)),
+	plan := &participantPlan{spec: spec, event: ev, ix: ix, reg: r.contacts.norm.reg, byContact: make(map[int64]*intake.Participant, len(found)),
 		found: len(existing) + len(found)}
 	for i := range found {
 		plan.byContact[found[i].ContactID] = &found[i]
@@ -112,6 +112,7 @@ type participantPlan struct {
 	spec      *intake.ImportSpec
 	event     intake.Event
 	ix        *index
+	reg       *intake.Registry // the tenant's fields: a unique custom one identifies a contact
 	byContact map[int64]*intake.Participant
 	found     int
 
@@ -188,9 +189,8 @@ func (p *participantPlan) createContact(it *Item) bool {
 			Message: fmt.Sprintf("No contact has %s, and create_contacts is false, so the row was not added to event %q.",
 				describeKey(in, p.spec.MatchFields), p.event.Key)})
 		return false
-	case !in.Identified():
-		it.set(intake.OutcomeFailed, intake.RowError{Code: intake.CodeMissingIdentity,
-			Message: "The row has no email, customer number, phone or name, so it cannot create a contact."})
+	case !identified(p.reg, in):
+		it.set(intake.OutcomeFailed, missingIdentity())
 		return false
 	}
 	if re := p.ix.taken(in, nil); re != nil {

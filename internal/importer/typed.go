@@ -129,13 +129,11 @@ func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 
 // normalizeBoolean reads yes/no in the forms exporters write, English and Dutch.
 func normalizeBoolean(v string) (string, bool) {
-	switch strings.ToLower(v) {
-	case "true", "yes", "y", "1", "ja":
-		return "true", true
-	case "false", "no", "n", "0", "nee":
-		return "false", true
+	b, ok := parseBool(v)
+	if !ok {
+		return "", false
 	}
-	return "", false
+	return strconv.FormatBool(b), true
 }
 
 // normalizeOptions reads a list field's values (split on , or ;) as a
