@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/store"
@@ -34,8 +33,7 @@ func (db *DB) CreateEvent(ctx context.Context, tenantID int64, e *intake.Event) 
 	err := db.pool.QueryRow(ctx, `INSERT INTO events (tenant_id, key, name, starts_at, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, tenantID, e.Key, e.Name, e.StartsAt, now).Scan(&e.ID)
 	if err != nil {
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		if isUniqueViolation(err) {
 			return intake.Errorf(intake.ECONFLICT, "An event with key %q already exists.", e.Key)
 		}
 		return fmt.Errorf("create event %q: %w", e.Key, err)
@@ -201,8 +199,7 @@ func (t *tx) InsertParticipants(ctx context.Context, ps []*intake.Participant) e
 }
 
 func participantError(err error) error {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+	if isUniqueViolation(err) {
 		return intake.Errorf(intake.ECONFLICT, "A contact already takes part in this event.")
 	}
 	return fmt.Errorf("insert participants: %w", err)

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/store"
@@ -80,8 +79,7 @@ func (t *tx) SaveField(ctx context.Context, f *intake.CustomField) error {
 }
 
 func fieldConflict(err error, name string) error {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+	if isUniqueViolation(err) {
 		return intake.Errorf(intake.ECONFLICT, "A custom field named %q exists already.", name)
 	}
 	return fmt.Errorf("save custom field %q: %w", name, err)

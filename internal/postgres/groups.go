@@ -272,8 +272,7 @@ func (t *tx) deleteIDs(ctx context.Context, table string, ids []int64) (int64, e
 func (t *tx) InsertLocation(ctx context.Context, l *intake.Location) error {
 	err := t.tx.QueryRow(ctx, `INSERT INTO locations (tenant_id, name, created_at) VALUES ($1, $2, $3) RETURNING id`,
 		t.tenantID, l.Name, t.now).Scan(&l.ID)
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+	if isUniqueViolation(err) {
 		return intake.Errorf(intake.ECONFLICT, "A location named %q already exists.", l.Name)
 	}
 	if err != nil {

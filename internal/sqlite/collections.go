@@ -88,7 +88,7 @@ func (t *tx) SaveCollection(ctx context.Context, c *intake.Collection) error {
 }
 
 func collectionConflict(err error, name string) error {
-	if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+	if isUniqueViolation(err) {
 		return intake.Errorf(intake.ECONFLICT, "A collection named %q exists already.", name)
 	}
 	return fmt.Errorf("save collection %q: %w", name, err)
@@ -208,7 +208,7 @@ func (t *tx) InsertRecords(ctx context.Context, rs []*intake.CollectionRecord) e
 }
 
 func recordConflict(err error, r *intake.CollectionRecord) error {
-	if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+	if isUniqueViolation(err) {
 		return intake.Errorf(intake.ECONFLICT, "A record with key %q exists already.", strings.ReplaceAll(r.Key, "\x1f", ", "))
 	}
 	return fmt.Errorf("write record: %w", err)

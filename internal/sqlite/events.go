@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/store"
@@ -35,7 +34,7 @@ func (db *DB) CreateEvent(ctx context.Context, tenantID int64, e *intake.Event) 
 	err := db.write.QueryRowContext(ctx, `INSERT INTO events (tenant_id, key, name, starts_at, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, tenantID, e.Key, e.Name, optTime(e.StartsAt), micros(now), micros(now)).Scan(&e.ID)
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		if isUniqueViolation(err) {
 			return intake.Errorf(intake.ECONFLICT, "An event with key %q already exists.", e.Key)
 		}
 		return fmt.Errorf("create event %q: %w", e.Key, err)
@@ -246,7 +245,7 @@ func (t *tx) InsertParticipants(ctx context.Context, ps []*intake.Participant) e
 }
 
 func participantConflict(err error) error {
-	if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+	if isUniqueViolation(err) {
 		return intake.Errorf(intake.ECONFLICT, "A contact already takes part in this event.")
 	}
 	return fmt.Errorf("insert participants: %w", err)

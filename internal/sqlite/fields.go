@@ -83,7 +83,7 @@ func (t *tx) SaveField(ctx context.Context, f *intake.CustomField) error {
 }
 
 func fieldConflict(err error, name string) error {
-	if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+	if isUniqueViolation(err) {
 		return intake.Errorf(intake.ECONFLICT, "A custom field named %q exists already.", name)
 	}
 	return fmt.Errorf("save custom field %q: %w", name, err)

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/store"
@@ -190,7 +189,7 @@ func (t *tx) InsertGroups(ctx context.Context, gs []*intake.Group) error {
 	for _, g := range gs {
 		res, err := stmt.ExecContext(ctx, t.tenantID, g.Name, g.Resource, micros(t.now), micros(t.now))
 		if err != nil {
-			if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+			if isUniqueViolation(err) {
 				return intake.Errorf(intake.ECONFLICT, "A %s group named %q already exists.", g.Resource, g.Name)
 			}
 			return fmt.Errorf("insert group: %w", err)
@@ -271,7 +270,7 @@ func (t *tx) deleteIDs(ctx context.Context, table string, ids []int64) (int64, e
 func (t *tx) InsertLocation(ctx context.Context, l *intake.Location) error {
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO locations (tenant_id, name, created_at) VALUES (?, ?, ?) RETURNING id`,
 		t.tenantID, l.Name, micros(t.now)).Scan(&l.ID)
-	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
+	if isUniqueViolation(err) {
 		return intake.Errorf(intake.ECONFLICT, "A location named %q already exists.", l.Name)
 	}
 	if err != nil {

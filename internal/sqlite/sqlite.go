@@ -430,3 +430,9 @@ func (t *tx) Savepoint(ctx context.Context, fn func() error) error {
 	}
 	return nil
 }
+
+// isUniqueViolation reports whether err is a UNIQUE constraint failure:
+// the one place that reads SQLite's message for it.
+func isUniqueViolation(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
