@@ -22,6 +22,9 @@ type collDef struct {
 	// qualify names a field in messages: Order.OrderID for children, the
 	// bare name for a collection import.
 	qualify func(string) string
+	// fields are the normalisers of a defined collection's fields, by
+	// lower-cased name: field runs for every value of every row.
+	fields map[string]intake.Field
 }
 
 // newCollDef returns the run's view of collection name: reg's definition,
@@ -35,14 +38,20 @@ func newCollDef(reg *intake.Registry, name string, keys []string, norm normalize
 	if child {
 		cd.qualify = func(f string) string { return c.Name + "." + f }
 	}
+	if defined {
+		cd.fields = make(map[string]intake.Field, len(c.Fields))
+		for _, f := range c.Fields {
+			cd.fields[strings.ToLower(f.Name)] = intake.Field{Name: cd.qualify(f.Name), Type: f.Type, Options: f.Options, Required: f.Required}
+		}
+	}
 	return cd
 }
 
 // field is the registry entry a value of field name is normalised by:
 // the defined type, or text.
 func (c *collDef) field(name string) intake.Field {
-	if f, ok := c.def.Field(name); ok && c.defined {
-		return intake.Field{Name: c.qualify(f.Name), Type: f.Type, Options: f.Options, Required: f.Required}
+	if f, ok := c.fields[strings.ToLower(name)]; ok {
+		return f
 	}
 	return intake.Field{Name: c.qualify(name), Type: intake.TypeText}
 }
