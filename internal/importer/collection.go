@@ -222,11 +222,12 @@ type link struct{ target, value string }
 func (l *link) normalize() *intake.RowError {
 	switch l.target {
 	case intake.LinkContactID:
-		if _, ok := normalizeNumber(l.value, false); !ok || strings.ContainsAny(l.value, ".,-") {
+		n, ok := normalizeNumber(l.value, false)
+		if !ok || strings.ContainsAny(l.value, ".,-") {
 			return &intake.RowError{Field: l.target, Value: l.value, Code: intake.CodeInvalidValue,
 				Message: fmt.Sprintf("%q is not a contact id.", l.value)}
 		}
-		l.value, _ = normalizeNumber(l.value, false)
+		l.value = n
 	case intake.LinkContactEmail:
 		e, err := normalizeEmail(l.value)
 		if err != nil {
