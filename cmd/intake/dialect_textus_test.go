@@ -40,6 +40,10 @@ func TestTextUsSeed(t *testing.T) {
 				}
 				jsonEqual(t, tc.name, r.raw, tc.want)
 			}
+			// A JSON body past the 64 MiB limit is a 413, as on /api/v1/imports.
+			if r := post(key, "application/json", `{"file": "`+strings.Repeat("x", 65<<20)+`"}`); r.status != 413 {
+				t.Errorf("a JSON body over the limit: %d %.200s", r.status, r.raw)
+			}
 			// Importing a CSV: the JSON example names a file without its
 			// content; with the content as a data URI it imports.
 			r := post(key, "application/json", `{"file": "contacts.csv", "headers": ["name","phone_number","business","tags"]}`)

@@ -153,17 +153,25 @@ func bodyError(readErr, err error) error {
 	return huma.Error400BadRequest("The upload was cut off or is malformed: the body ended before the file did.")
 }
 
+// decodeJSONBody decodes a JSON import body (at most maxJSONBody) into v:
+// 413 past the limit, 400 when it is not JSON.
+func decodeJSONBody(r *http.Request, v any) error {
+	if err := json.NewDecoder(io.LimitReader(r.Body, maxJSONBody+1)).Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) || errors.Is(err, io.ErrUnexpectedEOF) && r.ContentLength > maxJSONBody {
+			return intake.Errorf(intake.ETOOLARGE, "A JSON import body may be at most 64 MiB; upload larger files as multipart/form-data.")
+		}
+		return huma.Error400BadRequest("The body is not valid JSON: " + err.Error())
+	}
+	return nil
+}
+
 // receiveJSON reads the JSON shapes: PackageX's data URI (or an array),
 // Copernica's source (string or array) or location URL, plus options.
 func (s *Server) receiveJSON(ctx context.Context, r *http.Request, tenantID int64, p *dialect.Params) (imports.Upload, error) {
 	var body map[string]json.RawMessage
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxJSONBody+1))
-	if err := dec.Decode(&body); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) || errors.Is(err, io.ErrUnexpectedEOF) && r.ContentLength > maxJSONBody {
-			return imports.Upload{}, intake.Errorf(intake.ETOOLARGE, "A JSON import body may be at most 64 MiB; upload larger files as multipart/form-data.")
-		}
-		return imports.Upload{}, huma.Error400BadRequest("The body is not valid JSON: " + err.Error())
+	if err := decodeJSONBody(r, &body); err != nil {
+		return imports.Upload{}, err
 	}
 	format := ""
 	var budget optionBudget

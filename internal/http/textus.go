@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -171,8 +170,8 @@ func (s *Server) receiveTextUs(w http.ResponseWriter, r *http.Request, tenantID 
 		File    json.RawMessage `json:"file"`
 		Headers json.RawMessage `json:"headers"`
 	}
-	if err := json.NewDecoder(io.LimitReader(r.Body, maxJSONBody)).Decode(&body); err != nil {
-		return imports.Upload{}, nil, huma.Error400BadRequest("The body is not valid JSON: " + err.Error())
+	if err := decodeJSONBody(r, &body); err != nil {
+		return imports.Upload{}, nil, err
 	}
 	var headers []string
 	if len(body.Headers) > 0 && string(body.Headers) != "null" {
