@@ -84,6 +84,9 @@ func Translate(headers []string, reg *intake.Registry) (intake.ImportRequest, *F
 		}
 	}
 	req.Spec.Required = []string{intake.FieldName}
+	// TextUs fails a row with a bad value whole, as the native TextUs shape
+	// does (native.parse): its clients count failed rows.
+	req.Spec.InvalidFields = intake.InvalidFieldsSkipRow
 	return req, nil
 }
 
