@@ -100,9 +100,15 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
-// Migrate applies the embedded migrations.
+// Migrate applies the embedded migrations. Goose holds one connection of
+// the write pool for its bookkeeping and runs a Go migration on another
+// (autoincrement.go), so the pool takes two meanwhile; migrations run
+// before the store serves anything, so no other writer meets the second.
 func (db *DB) Migrate(ctx context.Context) error {
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, mustSub(migrations, "migrations"))
+	db.write.SetMaxOpenConns(2)
+	defer db.write.SetMaxOpenConns(1)
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, mustSub(migrations, "migrations"),
+		goose.WithGoMigrations(autoincrementMigration()))
 	if err != nil {
 		return fmt.Errorf("sqlite migrations: %w", err)
 	}

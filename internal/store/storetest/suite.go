@@ -61,6 +61,7 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 		{"idempotency keys: reserved once, answered, expired, taken over from a dead owner", testIdempotencyKeys},
 		{"import status counts and readiness", testOpsCounts},
 		{"tenant settings start empty, round-trip and stay the tenant's", testSettings},
+		{"ids are never reused after a delete, for every row clients hold ids of", testIDsNeverReused},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
