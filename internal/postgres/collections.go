@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/store"
@@ -43,7 +42,7 @@ func (db *DB) ListCollections(ctx context.Context, tenantID int64) ([]intake.Col
 // FindCollection implements store.CollectionTx.
 func (t *tx) FindCollection(ctx context.Context, name string) (intake.Collection, error) {
 	c, err := scanCollection(t.tx.QueryRow(ctx, `SELECT `+collectionCols+` FROM collections
-		WHERE tenant_id = $1 AND lower(name) = lower($2)`, t.tenantID, name))
+		WHERE tenant_id = $1 AND lower(name) = lower($2)`, t.TenantID, name))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, intake.Errorf(intake.ENOTFOUND, "Collection %q not found.", name)
 	}
@@ -59,28 +58,23 @@ func (t *tx) SaveCollection(ctx context.Context, c *intake.Collection) error {
 	if c.ID == 0 {
 		err := t.tx.QueryRow(ctx, `INSERT INTO collections (tenant_id, name, fields, key_fields, belongs_to_contact,
 			created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`,
-			t.tenantID, c.Name, fields, keys, c.BelongsToContact, t.now).Scan(&c.ID)
+			t.TenantID, c.Name, fields, keys, c.BelongsToContact, t.Now).Scan(&c.ID)
 		if err != nil {
 			return collectionConflict(err, c.Name)
 		}
-		c.CreatedAt, c.UpdatedAt = t.now, t.now
+		c.CreatedAt, c.UpdatedAt = t.Now, t.Now
 		return nil
 	}
 	tag, err := t.tx.Exec(ctx, `UPDATE collections SET name = $1, fields = $2, key_fields = $3, belongs_to_contact = $4,
-		updated_at = $5 WHERE tenant_id = $6 AND id = $7`, c.Name, fields, keys, c.BelongsToContact, t.now, t.tenantID, c.ID)
+		updated_at = $5 WHERE tenant_id = $6 AND id = $7`, c.Name, fields, keys, c.BelongsToContact, t.Now, t.TenantID, c.ID)
 	if err != nil {
 		return collectionConflict(err, c.Name)
 	}
 	if tag.RowsAffected() == 0 {
 		return intake.Errorf(intake.ENOTFOUND, "Collection %q not found.", c.Name)
 	}
-	c.UpdatedAt = t.now
+	c.UpdatedAt = t.Now
 	return nil
-}
-
-func isUniqueViolation(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "23505"
 }
 
 func collectionConflict(err error, name string) error {
@@ -104,7 +98,7 @@ func (t *tx) DeleteCollection(ctx context.Context, id int64) error {
 func (t *tx) CollectionSize(ctx context.Context, id int64) (int64, error) {
 	var n int64
 	err := t.tx.QueryRow(ctx, `SELECT count(*) FROM collection_records WHERE tenant_id = $1 AND collection_id = $2`,
-		t.tenantID, id).Scan(&n)
+		t.TenantID, id).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count records of collection %d: %w", id, err)
 	}
@@ -166,7 +160,7 @@ func (t *tx) FindRecords(ctx context.Context, collectionID int64, keys []store.R
 		WHERE tenant_id = $1 AND collection_id = $2 AND (
 		  (record_key <> '' AND (coalesce(contact_id, 0), record_key) IN (SELECT * FROM unnest($3::bigint[], $4::text[])))
 		  OR id = ANY($5))
-		ORDER BY id`, t.tenantID, collectionID, contacts, ks, ids)
+		ORDER BY id`, t.TenantID, collectionID, contacts, ks, ids)
 	if err != nil {
 		return nil, fmt.Errorf("find records: %w", err)
 	}
@@ -190,8 +184,8 @@ func (t *tx) InsertRecords(ctx context.Context, rs []*intake.CollectionRecord) e
 	var b pgx.Batch
 	for _, r := range rs {
 		b.Queue(`INSERT INTO collection_records (tenant_id, collection_id, contact_id, record_key, data, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`, t.tenantID, r.CollectionID, nullID(r.ContactID), r.Key,
-			store.EncodeRecordValues(r.Values), t.now)
+			VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`, t.TenantID, r.CollectionID, nullID(r.ContactID), r.Key,
+			store.EncodeRecordValues(r.Values), t.Now)
 	}
 	res := t.tx.SendBatch(ctx, &b)
 	for _, r := range rs {
@@ -199,7 +193,7 @@ func (t *tx) InsertRecords(ctx context.Context, rs []*intake.CollectionRecord) e
 			res.Close()
 			return recordConflict(err, r)
 		}
-		r.CreatedAt, r.UpdatedAt = t.now, t.now
+		r.CreatedAt, r.UpdatedAt = t.Now, t.Now
 	}
 	return res.Close()
 }
@@ -219,7 +213,7 @@ func (t *tx) UpdateRecords(ctx context.Context, rs []*intake.CollectionRecord) e
 	var b pgx.Batch
 	for _, r := range rs {
 		b.Queue(`UPDATE collection_records SET contact_id = $1, record_key = $2, data = $3, updated_at = $4
-			WHERE tenant_id = $5 AND id = $6`, nullID(r.ContactID), r.Key, store.EncodeRecordValues(r.Values), t.now, t.tenantID, r.ID)
+			WHERE tenant_id = $5 AND id = $6`, nullID(r.ContactID), r.Key, store.EncodeRecordValues(r.Values), t.Now, t.TenantID, r.ID)
 	}
 	res := t.tx.SendBatch(ctx, &b)
 	for _, r := range rs {
@@ -227,7 +221,7 @@ func (t *tx) UpdateRecords(ctx context.Context, rs []*intake.CollectionRecord) e
 			res.Close()
 			return recordConflict(err, r)
 		}
-		r.UpdatedAt = t.now
+		r.UpdatedAt = t.Now
 	}
 	return res.Close()
 }
@@ -255,7 +249,7 @@ func (t *tx) UnseenRecords(ctx context.Context, importID, collectionID int64, se
 		WHERE r.tenant_id = $1 AND r.collection_id = $2
 		  AND NOT EXISTS (SELECT 1 FROM import_seen_records s WHERE s.import_id = $3 AND s.record_id = r.id)
 		  AND (NOT $4 OR EXISTS (SELECT 1 FROM import_seen s WHERE s.import_id = $3 AND s.contact_id = r.contact_id))
-		ORDER BY r.id`, t.tenantID, collectionID, importID, seenContactsOnly)
+		ORDER BY r.id`, t.TenantID, collectionID, importID, seenContactsOnly)
 	if err != nil {
 		return nil, fmt.Errorf("find unseen records: %w", err)
 	}

@@ -48,7 +48,7 @@ func (db *DB) ListFields(ctx context.Context, tenantID int64) ([]intake.CustomFi
 
 // ListFields implements store.Tx.
 func (t *tx) ListFields(ctx context.Context) ([]intake.CustomField, error) {
-	return listFields(ctx, t.tx, t.tenantID)
+	return listFields(ctx, t.tx, t.TenantID)
 }
 
 // SaveField implements store.Tx. A failed statement aborts the
@@ -58,23 +58,23 @@ func (t *tx) SaveField(ctx context.Context, f *intake.CustomField) error {
 	if f.ID == 0 {
 		err := t.tx.QueryRow(ctx, `INSERT INTO custom_fields (tenant_id, name, label, type, required, is_unique, options,
 			created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
-			t.tenantID, f.Name, f.Label, string(f.Type), f.Required, f.Unique, options, t.now).Scan(&f.ID)
+			t.TenantID, f.Name, f.Label, string(f.Type), f.Required, f.Unique, options, t.Now).Scan(&f.ID)
 		if err != nil {
 			return fieldConflict(err, f.Name)
 		}
-		f.CreatedAt, f.UpdatedAt = t.now, t.now
+		f.CreatedAt, f.UpdatedAt = t.Now, t.Now
 		return nil
 	}
 	tag, err := t.tx.Exec(ctx, `UPDATE custom_fields SET name = $3, label = $4, type = $5, required = $6, is_unique = $7,
 		options = $8, updated_at = $9 WHERE tenant_id = $1 AND id = $2`,
-		t.tenantID, f.ID, f.Name, f.Label, string(f.Type), f.Required, f.Unique, options, t.now)
+		t.TenantID, f.ID, f.Name, f.Label, string(f.Type), f.Required, f.Unique, options, t.Now)
 	if err != nil {
 		return fieldConflict(err, f.Name)
 	}
 	if tag.RowsAffected() == 0 {
 		return intake.Errorf(intake.ENOTFOUND, "Custom field %q not found.", f.Name)
 	}
-	f.UpdatedAt = t.now
+	f.UpdatedAt = t.Now
 	return nil
 }
 
@@ -87,7 +87,7 @@ func fieldConflict(err error, name string) error {
 
 // DeleteField implements store.Tx.
 func (t *tx) DeleteField(ctx context.Context, id int64) error {
-	tag, err := t.tx.Exec(ctx, `DELETE FROM custom_fields WHERE tenant_id = $1 AND id = $2`, t.tenantID, id)
+	tag, err := t.tx.Exec(ctx, `DELETE FROM custom_fields WHERE tenant_id = $1 AND id = $2`, t.TenantID, id)
 	if err != nil {
 		return fmt.Errorf("delete custom field %d: %w", id, err)
 	}
@@ -102,7 +102,7 @@ func (t *tx) DuplicateCustomValue(ctx context.Context, name string) (string, boo
 	var v string
 	err := t.tx.QueryRow(ctx, `SELECT custom->>$2::text AS v FROM contacts
 		WHERE tenant_id = $1 AND custom->>$2::text <> '' GROUP BY v HAVING count(*) > 1 ORDER BY v LIMIT 1`,
-		t.tenantID, name).Scan(&v)
+		t.TenantID, name).Scan(&v)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return "", false, nil

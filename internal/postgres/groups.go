@@ -12,13 +12,6 @@ import (
 	"github.com/intake/intake/internal/store"
 )
 
-// memberCols are the PackageX columns of a contact row, after contactCols:
-// alternate names, is_primary, and the names of its groups and locations
-// as JSON arrays.
-const memberCols = `alternate_names, is_primary,
-	(SELECT coalesce(jsonb_agg(g.name), '[]') FROM contact_groups cg JOIN groups g ON g.id = cg.group_id WHERE cg.contact_id = contacts.id),
-	(SELECT coalesce(jsonb_agg(l.name), '[]') FROM contact_locations cl JOIN locations l ON l.id = cl.location_id WHERE cl.contact_id = contacts.id)`
-
 // membership is one kind of contact membership: its join table and how
 // its names find (and create) their rows.
 type membership struct {
@@ -50,7 +43,7 @@ func (t *tx) writeMemberships(ctx context.Context, cs []*intake.Contact, inserte
 			continue
 		}
 		p := x.m.Pairs
-		if _, err := t.tx.Exec(ctx, x.k.create, t.tenantID, t.now, p.Names); err != nil {
+		if _, err := t.tx.Exec(ctx, x.k.create, t.TenantID, t.Now, p.Names); err != nil {
 			return fmt.Errorf("create %s: %w", x.k.table, err)
 		}
 		want := `SELECT t.id AS ref, p.c AS contact_id FROM unnest($2::bigint[], $3::text[]) p(c, n)
@@ -58,12 +51,12 @@ func (t *tx) writeMemberships(ctx context.Context, cs []*intake.Contact, inserte
 			JOIN contacts c ON c.id = p.c AND c.tenant_id = $1`
 		if !inserted {
 			if _, err := t.tx.Exec(ctx, `DELETE FROM `+x.k.join+` m WHERE m.contact_id = ANY($4)
-				AND (m.`+x.k.col+`, m.contact_id) NOT IN (`+want+`)`, t.tenantID, p.IDs, p.Names, x.m.Synced); err != nil {
+				AND (m.`+x.k.col+`, m.contact_id) NOT IN (`+want+`)`, t.TenantID, p.IDs, p.Names, x.m.Synced); err != nil {
 				return fmt.Errorf("clear %s: %w", x.k.join, err)
 			}
 		}
 		if _, err := t.tx.Exec(ctx, `INSERT INTO `+x.k.join+` (`+x.k.col+`, contact_id) `+want+` ON CONFLICT DO NOTHING`,
-			t.tenantID, p.IDs, p.Names); err != nil {
+			t.TenantID, p.IDs, p.Names); err != nil {
 			return fmt.Errorf("write %s: %w", x.k.join, err)
 		}
 	}
@@ -158,7 +151,7 @@ func (t *tx) FindGroups(ctx context.Context, keys []store.GroupKey) ([]intake.Gr
 		res[i], names[i] = k.Resource, k.Name
 	}
 	gs, err := queryGroups(ctx, t.tx, `WHERE g.tenant_id = $1 AND (g.resource, lower(g.name)) IN
-		(SELECT r, lower(n) FROM unnest($2::text[], $3::text[]) k(r, n))`, t.tenantID, res, names)
+		(SELECT r, lower(n) FROM unnest($2::text[], $3::text[]) k(r, n))`, t.TenantID, res, names)
 	if err != nil {
 		return nil, fmt.Errorf("find groups: %w", err)
 	}
@@ -177,7 +170,7 @@ func (t *tx) InsertGroups(ctx context.Context, gs []*intake.Group) error {
 	}
 	rows, err := t.tx.Query(ctx, `INSERT INTO groups (tenant_id, name, resource, created_at, updated_at)
 		SELECT $1, n, r, $2, $2 FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS x(n, r, i) ORDER BY i RETURNING id`,
-		t.tenantID, t.now, names, res)
+		t.TenantID, t.Now, names, res)
 	if err != nil {
 		return groupError(err, gs)
 	}
@@ -189,7 +182,7 @@ func (t *tx) InsertGroups(ctx context.Context, gs []*intake.Group) error {
 		return fmt.Errorf("insert groups: %d ids for %d groups", len(ids), len(gs))
 	}
 	for i, g := range gs {
-		g.ID, g.CreatedAt, g.UpdatedAt = ids[i], t.now, t.now
+		g.ID, g.CreatedAt, g.UpdatedAt = ids[i], t.Now, t.Now
 	}
 	return t.UpdateGroups(ctx, gs, false)
 }
@@ -222,20 +215,20 @@ func (t *tx) UpdateGroups(ctx context.Context, gs []*intake.Group, replace bool)
 		args      []any
 		skip      bool
 	}{
-		{"create locations", createLocations, []any{t.tenantID, t.now, append(m.LocatedAt.Names, m.Locations.Names...)}, false},
+		{"create locations", createLocations, []any{t.TenantID, t.Now, append(m.LocatedAt.Names, m.Locations.Names...)}, false},
 		{"set group locations", `UPDATE groups SET location_id = n.loc, updated_at = $4 FROM (SELECT p.g, l.id AS loc
 			FROM unnest($2::bigint[], $3::text[]) p(g, n) LEFT ` + matchLoc + `) n
 			WHERE groups.tenant_id = $1 AND groups.id = n.g AND groups.location_id IS DISTINCT FROM n.loc`,
-			[]any{t.tenantID, m.LocatedAt.IDs, m.LocatedAt.Names, t.now}, false},
+			[]any{t.TenantID, m.LocatedAt.IDs, m.LocatedAt.Names, t.Now}, false},
 		{"clear group members", `DELETE FROM contact_groups WHERE group_id = ANY($1) AND (group_id, contact_id) NOT IN
 			(SELECT * FROM unnest($2::bigint[], $3::bigint[]))`, []any{m.Groups, gids, cids}, !replace},
 		{"clear group members", `DELETE FROM group_locations WHERE group_id = ANY($4) AND (group_id, location_id) NOT IN (` + members + `)`,
-			[]any{t.tenantID, m.Locations.IDs, m.Locations.Names, m.Groups}, !replace},
+			[]any{t.TenantID, m.Locations.IDs, m.Locations.Names, m.Groups}, !replace},
 		{"add group members", `INSERT INTO contact_groups (group_id, contact_id) SELECT g.id, c.id FROM unnest($2::bigint[], $3::bigint[]) p(g, c)
 			JOIN groups g ON g.id = p.g AND g.tenant_id = $1 JOIN contacts c ON c.id = p.c AND c.tenant_id = $1 ON CONFLICT DO NOTHING`,
-			[]any{t.tenantID, gids, cids}, len(gids) == 0},
+			[]any{t.TenantID, gids, cids}, len(gids) == 0},
 		{"add group members", `INSERT INTO group_locations (group_id, location_id) ` + members + ` ON CONFLICT DO NOTHING`,
-			[]any{t.tenantID, m.Locations.IDs, m.Locations.Names}, len(m.Locations.IDs) == 0},
+			[]any{t.TenantID, m.Locations.IDs, m.Locations.Names}, len(m.Locations.IDs) == 0},
 	}
 	for _, s := range steps {
 		if s.skip {
@@ -261,7 +254,7 @@ func (t *tx) DeleteLocations(ctx context.Context, ids []int64) (int64, error) {
 // deleteIDs deletes the tenant's rows of table with these ids, in one
 // statement: contacts, participants, groups and locations all go through it.
 func (t *tx) deleteIDs(ctx context.Context, table string, ids []int64) (int64, error) {
-	tag, err := t.tx.Exec(ctx, `DELETE FROM `+table+` WHERE tenant_id = $1 AND id = ANY($2)`, t.tenantID, ids)
+	tag, err := t.tx.Exec(ctx, `DELETE FROM `+table+` WHERE tenant_id = $1 AND id = ANY($2)`, t.TenantID, ids)
 	if err != nil {
 		return 0, fmt.Errorf("delete %s: %w", table, err)
 	}
@@ -271,13 +264,13 @@ func (t *tx) deleteIDs(ctx context.Context, table string, ids []int64) (int64, e
 // InsertLocation implements store.GroupTx.
 func (t *tx) InsertLocation(ctx context.Context, l *intake.Location) error {
 	err := t.tx.QueryRow(ctx, `INSERT INTO locations (tenant_id, name, created_at) VALUES ($1, $2, $3) RETURNING id`,
-		t.tenantID, l.Name, t.now).Scan(&l.ID)
+		t.TenantID, l.Name, t.Now).Scan(&l.ID)
 	if isUniqueViolation(err) {
 		return intake.Errorf(intake.ECONFLICT, "A location named %q already exists.", l.Name)
 	}
 	if err != nil {
 		return fmt.Errorf("insert location: %w", err)
 	}
-	l.CreatedAt = t.now
+	l.CreatedAt = t.Now
 	return nil
 }

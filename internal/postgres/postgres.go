@@ -26,6 +26,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/intake/intake"
+	"github.com/intake/intake/internal/sqlstore"
 	"github.com/intake/intake/internal/store"
 )
 
@@ -45,6 +46,7 @@ const (
 
 // DB is the PostgreSQL store. It implements store.Store.
 type DB struct {
+	sqlstore.DB
 	pool *pgxpool.Pool
 	now  func() time.Time
 
@@ -72,6 +74,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
 	db := &DB{pool: pool, now: time.Now}
+	db.DB = sqlstore.DB{Reader: adapter{pool}, Writer: adapter{pool}, Dialect: dialect, Clock: db.timestamp, InTx: db.inTx}
 	if err := db.Migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -133,110 +136,24 @@ func (db *DB) timestamp() time.Time {
 	return db.now().UTC().Truncate(time.Microsecond)
 }
 
-// EnsureTenant implements store.Store.
-func (db *DB) EnsureTenant(ctx context.Context, slug string) (intake.Tenant, error) {
-	t := intake.Tenant{Slug: slug}
-	// DO UPDATE (a no-op) rather than DO NOTHING so RETURNING yields the
-	// existing row too.
-	err := db.pool.QueryRow(ctx,
-		`INSERT INTO tenants (slug, created_at) VALUES ($1, $2)
-		 ON CONFLICT (slug) DO UPDATE SET slug = EXCLUDED.slug
-		 RETURNING id, created_at`, slug, db.timestamp()).Scan(&t.ID, &t.CreatedAt)
+// inTx runs fn in a transaction of its own (sqlstore.DB.InTx).
+func (db *DB) inTx(ctx context.Context, fn func(sqlstore.Querier) error) error {
+	pgTx, err := db.pool.Begin(ctx)
 	if err != nil {
-		return t, fmt.Errorf("ensure tenant %q: %w", slug, err)
+		return fmt.Errorf("begin: %w", err)
 	}
-	t.CreatedAt = t.CreatedAt.UTC()
-	return t, nil
-}
-
-// CreateAPIKey implements store.Store.
-func (db *DB) CreateAPIKey(ctx context.Context, tenantID int64, hash string, scopes []string) error {
-	_, err := db.pool.Exec(ctx, `INSERT INTO api_keys (tenant_id, hash, scopes, created_at) VALUES ($1, $2, $3, $4)`,
-		tenantID, hash, strings.Join(scopes, ","), db.timestamp())
-	if err != nil {
-		return fmt.Errorf("create api key: %w", err)
+	defer pgTx.Rollback(context.WithoutCancel(ctx))
+	if err := fn(adapter{pgTx}); err != nil {
+		return err
+	}
+	if err := pgTx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
 }
 
-// Authenticate implements store.Store.
-func (db *DB) Authenticate(ctx context.Context, hash string) (intake.Principal, error) {
-	var p intake.Principal
-	var scopes string
-	err := db.pool.QueryRow(ctx,
-		`SELECT t.id, t.slug, t.created_at, k.scopes, k.id FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
-		 WHERE k.hash = $1 AND k.revoked_at IS NULL`, // no cache: a revoked key fails from the next request on
-		hash).Scan(&p.Tenant.ID, &p.Tenant.Slug, &p.Tenant.CreatedAt, &scopes, &p.KeyID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return p, intake.Errorf(intake.EUNAUTHORIZED, "The API key is not valid.")
-	}
-	if err != nil {
-		return p, fmt.Errorf("authenticate: %w", err)
-	}
-	p.Tenant.CreatedAt = p.Tenant.CreatedAt.UTC()
-	p.Scopes = strings.Split(scopes, ",")
-	return p, nil
-}
-
-// contactCols is what every contact SELECT returns, in scanContact's order.
-const contactCols = `id, email, customer_number, first_name, last_name, name, phone, company, address, city,
-	postal_code, country, notes, tags, custom, alternates, created_at, updated_at, external_id, state, ` + memberCols
-
-func scanContact(s pgx.Row) (intake.Contact, error) {
-	var c intake.Contact
-	var email, cust, ext *string
-	var tags, custom, alts, altNames, groups, locations string // jsonb scans into a string as its JSON text
-	err := s.Scan(&c.ID, &email, &cust, &c.FirstName, &c.LastName, &c.Name, &c.Phone, &c.Company,
-		&c.Address, &c.City, &c.PostalCode, &c.Country, &c.Notes, &tags, &custom, &alts, &c.CreatedAt, &c.UpdatedAt,
-		&ext, &c.State, &altNames, &c.IsPrimary, &groups, &locations)
-	if err == nil {
-		err = store.DecodeNames(&c, altNames, groups, locations)
-	}
-	if err != nil {
-		return c, err
-	}
-	if email != nil {
-		c.Email = *email
-	}
-	if cust != nil {
-		c.CustomerNumber = *cust
-	}
-	if ext != nil {
-		c.ExternalID = *ext
-	}
-	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
-	if err := store.DecodeJSONColumns(&c, tags, custom, alts); err != nil {
-		return c, fmt.Errorf("contact %d: %w", c.ID, err)
-	}
-	return c, nil
-}
-
-func collectContacts(rows pgx.Rows) ([]intake.Contact, error) {
-	defer rows.Close()
-	var out []intake.Contact
-	for rows.Next() {
-		c, err := scanContact(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
-// GetContact implements store.Store.
-func (db *DB) GetContact(ctx context.Context, tenantID, id int64) (intake.Contact, error) {
-	c, err := scanContact(db.pool.QueryRow(ctx,
-		`SELECT `+contactCols+` FROM contacts WHERE tenant_id = $1 AND id = $2`, tenantID, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return c, intake.Errorf(intake.ENOTFOUND, "Contact %d not found.", id)
-	}
-	if err != nil {
-		return c, fmt.Errorf("get contact %d: %w", id, err)
-	}
-	c.Events, err = contactEvents(ctx, db.pool, tenantID, id)
-	return c, err
-}
+// contactCols is what every contact SELECT returns (sqlstore.ScanContact).
+var contactCols = dialect.ContactSelect()
 
 // ListContacts implements store.Store. A negative limit means no limit, as
 // in SQLite.
@@ -253,11 +170,7 @@ func (db *DB) ListContacts(ctx context.Context, tenantID int64, f store.ContactF
 		limit = &f.Limit
 	}
 	q += ` ORDER BY id LIMIT ` + arg(limit)
-	rows, err := db.pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list contacts: %w", err)
-	}
-	out, err := collectContacts(rows)
+	out, err := sqlstore.QueryContacts(ctx, db.Reader, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list contacts: %w", err)
 	}
@@ -298,7 +211,7 @@ func (db *DB) Write(ctx context.Context, tenantID int64, fn func(store.Tx) error
 	if _, err := pgTx.Exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
 		return fmt.Errorf("tune write transaction: %w", err)
 	}
-	t := &tx{tx: pgTx, tenantID: tenantID, now: db.timestamp()}
+	t := &tx{Tx: sqlstore.Tx{Q: adapter{pgTx}, Dialect: dialect, TenantID: tenantID, Now: db.timestamp()}, tx: pgTx}
 	if err := fn(t); err != nil {
 		return err
 	}
@@ -348,9 +261,8 @@ func (db *DB) analyzeIfGrown(ctx context.Context, n int) {
 // tx implements store.Tx. After any of its methods fails, PostgreSQL has
 // aborted the transaction: fn must return the error so Write rolls back.
 type tx struct {
+	sqlstore.Tx
 	tx       pgx.Tx
-	tenantID int64
-	now      time.Time
 	inserted int
 }
 
@@ -361,7 +273,7 @@ type tx struct {
 // have no index; they are filtered within the tenant's rows.
 func (t *tx) FindContacts(ctx context.Context, l store.Lookup) ([]intake.Contact, error) {
 	var conds []string
-	args := []any{t.tenantID}
+	args := []any{t.TenantID}
 	arg := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
@@ -394,37 +306,15 @@ func (t *tx) FindContacts(ctx context.Context, l store.Lookup) ([]intake.Contact
 	if len(conds) == 0 {
 		return nil, nil
 	}
-	rows, err := t.tx.Query(ctx, `SELECT `+contactCols+` FROM contacts WHERE tenant_id = $1 AND (`+strings.Join(conds, " OR ")+`)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("find contacts: %w", err)
-	}
-	out, err := collectContacts(rows)
+	out, err := sqlstore.QueryContacts(ctx, t.Q, `SELECT `+contactCols+` FROM contacts WHERE tenant_id = $1 AND (`+strings.Join(conds, " OR ")+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find contacts: %w", err)
 	}
 	return out, nil
 }
 
-// dataCols are the columns an import writes, in dataValues' order.
-var dataCols = []string{"email", "customer_number", "first_name", "last_name", "name", "phone", "company",
-	"address", "city", "postal_code", "country", "notes", "tags", "custom", "alternates", "alternate_names", "is_primary",
-	"external_id", "state"}
-
-// dataValues is c's row for dataCols. The JSON columns go as their JSON
-// text: pgx sends a string for a jsonb column as-is, in COPY too.
-func dataValues(c *intake.Contact) []any {
-	tags, custom, alts := store.EncodeJSONColumns(c)
-	return []any{nullable(c.Email), nullable(c.CustomerNumber), c.FirstName, c.LastName, c.Name, c.Phone,
-		c.Company, c.Address, c.City, c.PostalCode, c.Country, c.Notes, tags, custom, alts, store.EncodeAlternateNames(c), c.IsPrimary,
-		nullable(c.ExternalID), c.State}
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
+// dataCols are the columns an import writes, from the registry.
+var dataCols = sqlstore.ContactColumnNames()
 
 // InsertContacts implements store.Tx with COPY straight into contacts:
 // COPY is the fastest way into PostgreSQL, about 2.5× a multi-row INSERT
@@ -456,18 +346,32 @@ func (t *tx) InsertContacts(ctx context.Context, cs []*intake.Contact) error {
 	cols := append([]string{"id", "tenant_id"}, dataCols...)
 	cols = append(cols, "created_at", "updated_at")
 	_, err = t.tx.CopyFrom(ctx, pgx.Identifier{"contacts"}, cols, pgx.CopyFromSlice(len(cs), func(i int) ([]any, error) {
-		row := append([]any{ids[i], t.tenantID}, dataValues(cs[i])...)
-		return append(row, t.now, t.now), nil
+		row := append([]any{ids[i], t.TenantID}, sqlstore.ContactValues(cs[i])...)
+		return append(row, t.Now, t.Now), nil
 	}))
 	if err != nil {
 		return writeError("insert contacts", err)
 	}
 	t.inserted += len(cs)
 	for i, c := range cs {
-		c.ID, c.CreatedAt, c.UpdatedAt = ids[i], t.now, t.now
+		c.ID, c.CreatedAt, c.UpdatedAt = ids[i], t.Now, t.Now
 	}
 	return t.writeMemberships(ctx, cs, true)
 }
+
+// createStage creates the staging table UpdateContacts COPYs into (once
+// per connection) and empties it. Its columns are the registry's
+// (sqlstore.ContactColumns); a temporary table lives as long as its
+// connection, within one process, so it never has an older shape.
+var createStage = func() string {
+	types := map[string]string{sqlstore.KindText: "text", sqlstore.KindJSON: "jsonb", sqlstore.KindBool: "boolean"}
+	cols := []string{"id bigint"}
+	for _, c := range sqlstore.ContactColumns {
+		cols = append(cols, c.Name+" "+types[c.Kind])
+	}
+	return `CREATE TEMP TABLE IF NOT EXISTS contacts_stage (` + strings.Join(cols, ", ") + `) ON COMMIT DELETE ROWS;
+		DELETE FROM pg_temp.contacts_stage`
+}()
 
 // UpdateContacts implements store.Tx by COPYing the new values into a
 // temporary staging table and applying them with one UPDATE … FROM joined
@@ -498,18 +402,12 @@ func (t *tx) UpdateContacts(ctx context.Context, cs []*intake.Contact) error {
 	}
 	// One simple-protocol round trip. The DELETE clears rows of an earlier
 	// UpdateContacts in this same transaction.
-	if _, err := t.tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS contacts_stage (
-			id bigint, email text, customer_number text, first_name text, last_name text, name text,
-			phone text, company text, address text, city text, postal_code text, country text, notes text,
-			tags jsonb, custom jsonb, alternates jsonb, alternate_names jsonb, is_primary boolean,
-			external_id text, state text
-		) ON COMMIT DELETE ROWS;
-		DELETE FROM pg_temp.contacts_stage`); err != nil {
+	if _, err := t.tx.Exec(ctx, createStage); err != nil {
 		return fmt.Errorf("stage contact updates: %w", err)
 	}
 	_, err := t.tx.CopyFrom(ctx, pgx.Identifier{"pg_temp", "contacts_stage"}, append([]string{"id"}, dataCols...),
 		pgx.CopyFromSlice(len(staged), func(i int) ([]any, error) {
-			return append([]any{staged[i].ID}, dataValues(staged[i])...), nil
+			return append([]any{staged[i].ID}, sqlstore.ContactValues(staged[i])...), nil
 		}))
 	if err != nil {
 		return fmt.Errorf("stage contact updates: %w", err)
@@ -519,22 +417,13 @@ func (t *tx) UpdateContacts(ctx context.Context, cs []*intake.Contact) error {
 		set[i] = col + ` = s.` + col
 	}
 	if _, err := t.tx.Exec(ctx, `UPDATE contacts c SET `+strings.Join(set, ", ")+`, updated_at = $2
-		FROM pg_temp.contacts_stage s WHERE c.tenant_id = $1 AND c.id = s.id`, t.tenantID, t.now); err != nil {
+		FROM pg_temp.contacts_stage s WHERE c.tenant_id = $1 AND c.id = s.id`, t.TenantID, t.Now); err != nil {
 		return writeError("update contacts", err)
 	}
 	for _, c := range cs {
-		c.UpdatedAt = t.now
+		c.UpdatedAt = t.Now
 	}
 	return t.writeMemberships(ctx, cs, false)
-}
-
-// DeleteContacts implements store.Tx.
-func (t *tx) DeleteContacts(ctx context.Context, ids []int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	_, err := t.deleteIDs(ctx, "contacts", ids)
-	return err
 }
 
 func mustSub(f embed.FS, dir string) fs.FS {

@@ -51,7 +51,7 @@ func listCollections(ctx context.Context, q querier, tenantID int64) ([]intake.C
 // FindCollection implements store.CollectionTx.
 func (t *tx) FindCollection(ctx context.Context, name string) (intake.Collection, error) {
 	c, err := scanCollection(t.tx.QueryRowContext(ctx, `SELECT `+collectionCols+` FROM collections
-		WHERE tenant_id = ? AND intake_lower(name) = intake_lower(?)`, t.tenantID, name))
+		WHERE tenant_id = ? AND intake_lower(name) = intake_lower(?)`, t.TenantID, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, intake.Errorf(intake.ENOTFOUND, "Collection %q not found.", name)
 	}
@@ -64,11 +64,11 @@ func (t *tx) FindCollection(ctx context.Context, name string) (intake.Collection
 // SaveCollection implements store.CollectionTx.
 func (t *tx) SaveCollection(ctx context.Context, c *intake.Collection) error {
 	fields, keys := store.EncodeCollection(c)
-	now := micros(t.now)
+	now := micros(t.Now)
 	if c.ID == 0 {
 		err := t.tx.QueryRowContext(ctx, `INSERT INTO collections (tenant_id, name, fields, key_fields, belongs_to_contact,
 			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			t.tenantID, c.Name, fields, keys, c.BelongsToContact, now, now).Scan(&c.ID)
+			t.TenantID, c.Name, fields, keys, c.BelongsToContact, now, now).Scan(&c.ID)
 		if err != nil {
 			return collectionConflict(err, c.Name)
 		}
@@ -76,7 +76,7 @@ func (t *tx) SaveCollection(ctx context.Context, c *intake.Collection) error {
 		return nil
 	}
 	res, err := t.tx.ExecContext(ctx, `UPDATE collections SET name = ?, fields = ?, key_fields = ?, belongs_to_contact = ?,
-		updated_at = ? WHERE tenant_id = ? AND id = ?`, c.Name, fields, keys, c.BelongsToContact, now, t.tenantID, c.ID)
+		updated_at = ? WHERE tenant_id = ? AND id = ?`, c.Name, fields, keys, c.BelongsToContact, now, t.TenantID, c.ID)
 	if err != nil {
 		return collectionConflict(err, c.Name)
 	}
@@ -108,7 +108,7 @@ func (t *tx) DeleteCollection(ctx context.Context, id int64) error {
 func (t *tx) CollectionSize(ctx context.Context, id int64) (int64, error) {
 	var n int64
 	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM collection_records WHERE tenant_id = ? AND collection_id = ?`,
-		t.tenantID, id).Scan(&n)
+		t.TenantID, id).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count records of collection %d: %w", id, err)
 	}
@@ -167,7 +167,7 @@ func (t *tx) FindRecords(ctx context.Context, collectionID int64, keys []store.R
 		  (record_key <> '' AND (coalesce(contact_id, 0), record_key) IN
 		     (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?3)))
 		  OR id IN (SELECT value FROM json_each(?4)))
-		ORDER BY id`, t.tenantID, collectionID, store.RecordKeysJSON(keys), store.IDsJSON(ids))
+		ORDER BY id`, t.TenantID, collectionID, store.RecordKeysJSON(keys), store.IDsJSON(ids))
 	if err != nil {
 		return nil, fmt.Errorf("find records: %w", err)
 	}
@@ -193,16 +193,16 @@ func (t *tx) InsertRecords(ctx context.Context, rs []*intake.CollectionRecord) e
 		return fmt.Errorf("prepare insert records: %w", err)
 	}
 	defer stmt.Close()
-	now := micros(t.now)
+	now := micros(t.Now)
 	for _, r := range rs {
-		res, err := stmt.ExecContext(ctx, t.tenantID, r.CollectionID, nullID(r.ContactID), r.Key, store.EncodeRecordValues(r.Values), now, now)
+		res, err := stmt.ExecContext(ctx, t.TenantID, r.CollectionID, nullID(r.ContactID), r.Key, store.EncodeRecordValues(r.Values), now, now)
 		if err != nil {
 			return recordConflict(err, r)
 		}
 		if r.ID, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("insert record: %w", err)
 		}
-		r.CreatedAt, r.UpdatedAt = t.now, t.now
+		r.CreatedAt, r.UpdatedAt = t.Now, t.Now
 	}
 	return nil
 }
@@ -225,12 +225,12 @@ func (t *tx) UpdateRecords(ctx context.Context, rs []*intake.CollectionRecord) e
 		return fmt.Errorf("prepare update records: %w", err)
 	}
 	defer stmt.Close()
-	now := micros(t.now)
+	now := micros(t.Now)
 	for _, r := range rs {
-		if _, err := stmt.ExecContext(ctx, nullID(r.ContactID), r.Key, store.EncodeRecordValues(r.Values), now, t.tenantID, r.ID); err != nil {
+		if _, err := stmt.ExecContext(ctx, nullID(r.ContactID), r.Key, store.EncodeRecordValues(r.Values), now, t.TenantID, r.ID); err != nil {
 			return recordConflict(err, r)
 		}
-		r.UpdatedAt = t.now
+		r.UpdatedAt = t.Now
 	}
 	return nil
 }
@@ -258,7 +258,7 @@ func (t *tx) UnseenRecords(ctx context.Context, importID, collectionID int64, se
 		WHERE r.tenant_id = ?1 AND r.collection_id = ?2
 		  AND NOT EXISTS (SELECT 1 FROM import_seen_records s WHERE s.import_id = ?3 AND s.record_id = r.id)
 		  AND (NOT ?4 OR EXISTS (SELECT 1 FROM import_seen s WHERE s.import_id = ?3 AND s.contact_id = r.contact_id))
-		ORDER BY r.id`, t.tenantID, collectionID, importID, seenContactsOnly)
+		ORDER BY r.id`, t.TenantID, collectionID, importID, seenContactsOnly)
 	if err != nil {
 		return nil, fmt.Errorf("find unseen records: %w", err)
 	}

@@ -52,17 +52,17 @@ func (db *DB) ListFields(ctx context.Context, tenantID int64) ([]intake.CustomFi
 
 // ListFields implements store.Tx.
 func (t *tx) ListFields(ctx context.Context) ([]intake.CustomField, error) {
-	return listFields(ctx, t.tx, t.tenantID)
+	return listFields(ctx, t.tx, t.TenantID)
 }
 
 // SaveField implements store.Tx.
 func (t *tx) SaveField(ctx context.Context, f *intake.CustomField) error {
 	options := jsonList(append([]string{}, f.Options...))
-	now := micros(t.now)
+	now := micros(t.Now)
 	if f.ID == 0 {
 		err := t.tx.QueryRowContext(ctx, `INSERT INTO custom_fields (tenant_id, name, label, type, required, is_unique, options,
 			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			t.tenantID, f.Name, f.Label, string(f.Type), f.Required, f.Unique, options, now, now).Scan(&f.ID)
+			t.TenantID, f.Name, f.Label, string(f.Type), f.Required, f.Unique, options, now, now).Scan(&f.ID)
 		if err != nil {
 			return fieldConflict(err, f.Name)
 		}
@@ -71,7 +71,7 @@ func (t *tx) SaveField(ctx context.Context, f *intake.CustomField) error {
 	}
 	res, err := t.tx.ExecContext(ctx, `UPDATE custom_fields SET name = ?, label = ?, type = ?, required = ?, is_unique = ?,
 		options = ?, updated_at = ? WHERE tenant_id = ? AND id = ?`,
-		f.Name, f.Label, string(f.Type), f.Required, f.Unique, options, now, t.tenantID, f.ID)
+		f.Name, f.Label, string(f.Type), f.Required, f.Unique, options, now, t.TenantID, f.ID)
 	if err != nil {
 		return fieldConflict(err, f.Name)
 	}
@@ -91,7 +91,7 @@ func fieldConflict(err error, name string) error {
 
 // DeleteField implements store.Tx.
 func (t *tx) DeleteField(ctx context.Context, id int64) error {
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM custom_fields WHERE tenant_id = ? AND id = ?`, t.tenantID, id)
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM custom_fields WHERE tenant_id = ? AND id = ?`, t.TenantID, id)
 	if err != nil {
 		return fmt.Errorf("delete custom field %d: %w", id, err)
 	}
@@ -106,7 +106,7 @@ func (t *tx) DuplicateCustomValue(ctx context.Context, name string) (string, boo
 	var v string
 	err := t.tx.QueryRowContext(ctx, `SELECT v FROM (SELECT json_extract(custom, ?) AS v FROM contacts WHERE tenant_id = ?)
 		WHERE v IS NOT NULL AND v <> '' GROUP BY v HAVING count(*) > 1 ORDER BY v LIMIT 1`,
-		jsonPath(name), t.tenantID).Scan(&v)
+		jsonPath(name), t.TenantID).Scan(&v)
 	switch {
 	case err == sql.ErrNoRows:
 		return "", false, nil

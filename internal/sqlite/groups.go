@@ -8,13 +8,6 @@ import (
 	"github.com/intake/intake/internal/store"
 )
 
-// memberCols are the PackageX columns of a contact row, after contactCols:
-// alternate names, is_primary, and the names of its groups and locations
-// as JSON arrays (json_group_array gives [] for none).
-const memberCols = `alternate_names, is_primary,
-	(SELECT json_group_array(g.name) FROM contact_groups cg JOIN groups g ON g.id = cg.group_id WHERE cg.contact_id = contacts.id),
-	(SELECT json_group_array(l.name) FROM contact_locations cl JOIN locations l ON l.id = cl.location_id WHERE cl.contact_id = contacts.id)`
-
 // membership is one kind of contact membership: its join table and how
 // its names find their rows.
 type membership struct {
@@ -46,7 +39,7 @@ func (t *tx) writeMemberships(ctx context.Context, cs []*intake.Contact, inserte
 			continue
 		}
 		pairs := x.m.Pairs.JSON()
-		if _, err := t.tx.ExecContext(ctx, x.k.create, t.tenantID, micros(t.now), pairs); err != nil {
+		if _, err := t.tx.ExecContext(ctx, x.k.create, t.TenantID, micros(t.Now), pairs); err != nil {
 			return fmt.Errorf("create %s: %w", x.k.table, err)
 		}
 		match := `FROM json_each(?3) p JOIN ` + x.k.table + ` t ON t.tenant_id = ?1 ` + x.k.where +
@@ -54,13 +47,13 @@ func (t *tx) writeMemberships(ctx context.Context, cs []*intake.Contact, inserte
 		if !inserted {
 			if _, err := t.tx.ExecContext(ctx, `DELETE FROM `+x.k.join+` WHERE contact_id IN (SELECT value FROM json_each(?2))
 				AND NOT EXISTS (SELECT 1 `+match+` WHERE json_extract(p.value, '$[0]') = `+x.k.join+`.contact_id
-					AND t.id = `+x.k.join+`.`+x.k.col+`)`, t.tenantID, store.IDsJSON(x.m.Synced), pairs); err != nil {
+					AND t.id = `+x.k.join+`.`+x.k.col+`)`, t.TenantID, store.IDsJSON(x.m.Synced), pairs); err != nil {
 				return fmt.Errorf("clear %s: %w", x.k.join, err)
 			}
 		}
 		if _, err := t.tx.ExecContext(ctx, `INSERT INTO `+x.k.join+` (`+x.k.col+`, contact_id)
 			SELECT t.id, c.id `+match+` JOIN contacts c ON c.id = json_extract(p.value, '$[0]') AND c.tenant_id = ?1
-			WHERE true ON CONFLICT DO NOTHING`, t.tenantID, nil, pairs); err != nil {
+			WHERE true ON CONFLICT DO NOTHING`, t.TenantID, nil, pairs); err != nil {
 			return fmt.Errorf("write %s: %w", x.k.join, err)
 		}
 	}
@@ -169,7 +162,7 @@ func (t *tx) FindGroups(ctx context.Context, keys []store.GroupKey) ([]intake.Gr
 	}
 	gs, err := queryGroups(ctx, t.tx, `WHERE g.tenant_id = ? AND (g.resource, intake_lower(g.name)) IN
 		(SELECT json_extract(value, '$[0]'), intake_lower(json_extract(value, '$[1]')) FROM json_each(?))`,
-		t.tenantID, store.KeysJSON(keys))
+		t.TenantID, store.KeysJSON(keys))
 	if err != nil {
 		return nil, fmt.Errorf("find groups: %w", err)
 	}
@@ -187,7 +180,7 @@ func (t *tx) InsertGroups(ctx context.Context, gs []*intake.Group) error {
 	}
 	defer stmt.Close()
 	for _, g := range gs {
-		res, err := stmt.ExecContext(ctx, t.tenantID, g.Name, g.Resource, micros(t.now), micros(t.now))
+		res, err := stmt.ExecContext(ctx, t.TenantID, g.Name, g.Resource, micros(t.Now), micros(t.Now))
 		if err != nil {
 			if isUniqueViolation(err) {
 				return intake.Errorf(intake.ECONFLICT, "A %s group named %q already exists.", g.Resource, g.Name)
@@ -197,7 +190,7 @@ func (t *tx) InsertGroups(ctx context.Context, gs []*intake.Group) error {
 		if g.ID, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("insert group: %w", err)
 		}
-		g.CreatedAt, g.UpdatedAt = t.now, t.now
+		g.CreatedAt, g.UpdatedAt = t.Now, t.Now
 	}
 	return t.UpdateGroups(ctx, gs, false)
 }
@@ -217,22 +210,22 @@ func (t *tx) UpdateGroups(ctx context.Context, gs []*intake.Group, replace bool)
 		args      []any
 		skip      bool
 	}{
-		{"create locations", createLocations, []any{t.tenantID, micros(t.now), located}, false},
-		{"create locations", createLocations, []any{t.tenantID, micros(t.now), members}, len(m.Locations.IDs) == 0},
+		{"create locations", createLocations, []any{t.TenantID, micros(t.Now), located}, false},
+		{"create locations", createLocations, []any{t.TenantID, micros(t.Now), members}, len(m.Locations.IDs) == 0},
 		{"set group locations", `UPDATE groups SET location_id = n.loc, updated_at = ?2 FROM (SELECT json_extract(p.value, '$[0]') AS gid, l.id AS loc
 			FROM json_each(?3) p LEFT ` + matchLoc + `) n WHERE groups.tenant_id = ?1 AND groups.id = n.gid AND groups.location_id IS NOT n.loc`,
-			[]any{t.tenantID, micros(t.now), located}, false},
+			[]any{t.TenantID, micros(t.Now), located}, false},
 		{"clear group members", `DELETE FROM contact_groups WHERE group_id IN (SELECT value FROM json_each(?2)) AND NOT EXISTS
 			(SELECT 1 FROM json_each(?3) p WHERE json_extract(p.value, '$[0]') = group_id AND json_extract(p.value, '$[1]') = contact_id)`,
-			[]any{t.tenantID, store.IDsJSON(m.Groups), contacts}, !replace},
+			[]any{t.TenantID, store.IDsJSON(m.Groups), contacts}, !replace},
 		{"clear group members", `DELETE FROM group_locations WHERE group_id IN (SELECT value FROM json_each(?2)) AND NOT EXISTS
 			(SELECT 1 FROM json_each(?3) p ` + matchLoc + ` WHERE json_extract(p.value, '$[0]') = group_id AND l.id = location_id)`,
-			[]any{t.tenantID, store.IDsJSON(m.Groups), members}, !replace},
+			[]any{t.TenantID, store.IDsJSON(m.Groups), members}, !replace},
 		{"add group members", `INSERT INTO contact_groups (group_id, contact_id) SELECT g.id, c.id FROM json_each(?2) p ` + ownGroup + `
 			JOIN contacts c ON c.id = json_extract(p.value, '$[1]') AND c.tenant_id = ?1 WHERE true ON CONFLICT DO NOTHING`,
-			[]any{t.tenantID, contacts}, len(m.ContactIDs) == 0},
+			[]any{t.TenantID, contacts}, len(m.ContactIDs) == 0},
 		{"add group members", `INSERT INTO group_locations (group_id, location_id) SELECT g.id, l.id FROM json_each(?3) p ` + ownGroup + `
-			` + matchLoc + ` WHERE true ON CONFLICT DO NOTHING`, []any{t.tenantID, nil, members}, len(m.Locations.IDs) == 0},
+			` + matchLoc + ` WHERE true ON CONFLICT DO NOTHING`, []any{t.TenantID, nil, members}, len(m.Locations.IDs) == 0},
 	}
 	for _, s := range steps {
 		if s.skip {
@@ -259,7 +252,7 @@ func (t *tx) DeleteLocations(ctx context.Context, ids []int64) (int64, error) {
 // statement: contacts, participants, groups and locations all go through it.
 func (t *tx) deleteIDs(ctx context.Context, table string, ids []int64) (int64, error) {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`,
-		t.tenantID, store.IDsJSON(ids))
+		t.TenantID, store.IDsJSON(ids))
 	if err != nil {
 		return 0, fmt.Errorf("delete %s: %w", table, err)
 	}
@@ -269,13 +262,13 @@ func (t *tx) deleteIDs(ctx context.Context, table string, ids []int64) (int64, e
 // InsertLocation implements store.GroupTx.
 func (t *tx) InsertLocation(ctx context.Context, l *intake.Location) error {
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO locations (tenant_id, name, created_at) VALUES (?, ?, ?) RETURNING id`,
-		t.tenantID, l.Name, micros(t.now)).Scan(&l.ID)
+		t.TenantID, l.Name, micros(t.Now)).Scan(&l.ID)
 	if isUniqueViolation(err) {
 		return intake.Errorf(intake.ECONFLICT, "A location named %q already exists.", l.Name)
 	}
 	if err != nil {
 		return fmt.Errorf("insert location: %w", err)
 	}
-	l.CreatedAt = t.now
+	l.CreatedAt = t.Now
 	return nil
 }

@@ -27,6 +27,7 @@ import (
 	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 
 	"github.com/intake/intake"
+	"github.com/intake/intake/internal/sqlstore"
 	"github.com/intake/intake/internal/store"
 )
 
@@ -50,6 +51,7 @@ func init() {
 
 // DB is the SQLite store. It implements store.Store.
 type DB struct {
+	sqlstore.DB
 	read  *sql.DB
 	write *sql.DB
 	now   func() time.Time
@@ -93,6 +95,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	read.SetMaxOpenConns(4)
 	db := &DB{read: read, write: write, now: time.Now}
+	db.DB = sqlstore.DB{Reader: adapter{read}, Writer: adapter{write}, Dialect: dialect, Clock: db.timestamp, InTx: db.inTx}
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -134,113 +137,40 @@ func micros(t time.Time) int64 { return t.UnixMicro() }
 
 func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
 
-// EnsureTenant implements store.Store.
-func (db *DB) EnsureTenant(ctx context.Context, slug string) (intake.Tenant, error) {
-	t := intake.Tenant{Slug: slug}
-	var created int64
-	err := db.write.QueryRowContext(ctx,
-		`INSERT INTO tenants (slug, created_at) VALUES (?, ?)
-		 ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug
-		 RETURNING id, created_at`, slug, micros(db.now())).Scan(&t.ID, &created)
-	if err != nil {
-		return t, fmt.Errorf("ensure tenant %q: %w", slug, err)
-	}
-	t.CreatedAt = fromMicros(created)
-	return t, nil
-}
+// timestamp is now as the store keeps it: UTC microseconds.
+func (db *DB) timestamp() time.Time { return db.now().UTC().Truncate(time.Microsecond) }
 
-// CreateAPIKey implements store.Store.
-func (db *DB) CreateAPIKey(ctx context.Context, tenantID int64, hash string, scopes []string) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO api_keys (tenant_id, hash, scopes, created_at) VALUES (?, ?, ?, ?)`,
-		tenantID, hash, strings.Join(scopes, ","), micros(db.now()))
+// inTx runs fn in a write transaction of its own (sqlstore.DB.InTx).
+func (db *DB) inTx(ctx context.Context, fn func(sqlstore.Querier) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("create api key: %w", err)
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer sqlTx.Rollback()
+	if err := fn(adapter{sqlTx}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
 }
 
-// Authenticate implements store.Store.
-func (db *DB) Authenticate(ctx context.Context, hash string) (intake.Principal, error) {
-	var p intake.Principal
-	var scopes string
-	var created int64
-	err := db.read.QueryRowContext(ctx,
-		`SELECT t.id, t.slug, t.created_at, k.scopes, k.id FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
-		 WHERE k.hash = ? AND k.revoked_at IS NULL`, // no cache: a revoked key fails from the next request on
-		hash).Scan(&p.Tenant.ID, &p.Tenant.Slug, &created, &scopes, &p.KeyID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return p, intake.Errorf(intake.EUNAUTHORIZED, "The API key is not valid.")
-	}
-	if err != nil {
-		return p, fmt.Errorf("authenticate: %w", err)
-	}
-	p.Tenant.CreatedAt = fromMicros(created)
-	p.Scopes = strings.Split(scopes, ",")
-	return p, nil
-}
-
-const contactCols = `id, email, customer_number, first_name, last_name, name, phone, company, address, city,
-	postal_code, country, notes, tags, custom, alternates, created_at, updated_at, external_id, state, ` + memberCols
-
 type scanner interface{ Scan(...any) error }
 
-func scanContact(s scanner) (intake.Contact, error) {
-	var c intake.Contact
-	var email, cust, ext sql.NullString
-	var tags, custom, alts, altNames, groups, locations string
-	var created, updated int64
-	err := s.Scan(&c.ID, &email, &cust, &c.FirstName, &c.LastName, &c.Name, &c.Phone, &c.Company,
-		&c.Address, &c.City, &c.PostalCode, &c.Country, &c.Notes, &tags, &custom, &alts, &created, &updated,
-		&ext, &c.State, &altNames, &c.IsPrimary, &groups, &locations)
-	if err != nil {
-		return c, err
-	}
-	if err := store.DecodeNames(&c, altNames, groups, locations); err != nil {
-		return c, fmt.Errorf("contact %d: %w", c.ID, err)
-	}
-	c.Email, c.CustomerNumber, c.ExternalID = email.String, cust.String, ext.String
-	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
-	if err := store.DecodeJSONColumns(&c, tags, custom, alts); err != nil {
-		return c, fmt.Errorf("contact %d: %w", c.ID, err)
-	}
-	return c, nil
-}
-
-// GetContact implements store.Store.
-func (db *DB) GetContact(ctx context.Context, tenantID, id int64) (intake.Contact, error) {
-	c, err := scanContact(db.read.QueryRowContext(ctx,
-		`SELECT `+contactCols+` FROM contacts WHERE tenant_id = ? AND id = ?`, tenantID, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, intake.Errorf(intake.ENOTFOUND, "Contact %d not found.", id)
-	}
-	if err != nil {
-		return c, fmt.Errorf("get contact %d: %w", id, err)
-	}
-	c.Events, err = contactEvents(ctx, db.read, tenantID, id)
-	return c, err
-}
+// contactCols is what every contact SELECT returns (sqlstore.ScanContact).
+var contactCols = dialect.ContactSelect()
 
 // ListContacts implements store.Store.
 func (db *DB) ListContacts(ctx context.Context, tenantID int64, f store.ContactFilter) ([]intake.Contact, error) {
 	conds, extra := contactFilters(tenantID, f)
-	q := `SELECT ` + contactCols + ` FROM contacts WHERE tenant_id = ? AND id > ?` + conds
+	q := `SELECT ` + contactCols + ` FROM contacts WHERE tenant_id = ? AND id > ?` + conds + ` ORDER BY id LIMIT ?`
 	args := append([]any{tenantID, f.After}, extra...)
-	q += ` ORDER BY id LIMIT ?`
-	args = append(args, f.Limit)
-	rows, err := db.read.QueryContext(ctx, q, args...)
+	out, err := sqlstore.QueryContacts(ctx, adapter{db.read}, q, append(args, f.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list contacts: %w", err)
 	}
-	defer rows.Close()
-	var out []intake.Contact
-	for rows.Next() {
-		c, err := scanContact(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list contacts: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Write implements store.Store. SQLite has a single writer, so the tenant
@@ -251,7 +181,8 @@ func (db *DB) Write(ctx context.Context, tenantID int64, fn func(store.Tx) error
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback()
-	if err := fn(&tx{tx: sqlTx, tenantID: tenantID, now: db.now().UTC()}); err != nil {
+	t := &tx{Tx: sqlstore.Tx{Q: adapter{sqlTx}, Dialect: dialect, TenantID: tenantID, Now: db.timestamp()}, tx: sqlTx}
+	if err := fn(t); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
@@ -260,10 +191,10 @@ func (db *DB) Write(ctx context.Context, tenantID int64, fn func(store.Tx) error
 	return nil
 }
 
+// tx implements store.Tx: the shared SQL (sqlstore.Tx) and SQLite's own.
 type tx struct {
-	tx       *sql.Tx
-	tenantID int64
-	now      time.Time
+	sqlstore.Tx
+	tx *sql.Tx
 }
 
 func jsonList(vs []string) string {
@@ -286,7 +217,7 @@ func (t *tx) FindContacts(ctx context.Context, l store.Lookup) ([]intake.Contact
 			return
 		}
 		arms = append(arms, `SELECT id FROM contacts WHERE tenant_id = ? AND `+expr+` IN (SELECT value FROM json_each(?))`)
-		args = append(args, t.tenantID)
+		args = append(args, t.TenantID)
 		args = append(args, extra...)
 		args = append(args, jsonList(vs))
 	}
@@ -301,7 +232,7 @@ func (t *tx) FindContacts(ctx context.Context, l store.Lookup) ([]intake.Contact
 	if len(l.IDs) > 0 {
 		ids, _ := json.Marshal(l.IDs)
 		arms = append(arms, `SELECT id FROM contacts WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`)
-		args = append(args, t.tenantID, string(ids))
+		args = append(args, t.TenantID, string(ids))
 	}
 	if len(arms) == 0 {
 		return nil, nil
@@ -309,88 +240,65 @@ func (t *tx) FindContacts(ctx context.Context, l store.Lookup) ([]intake.Contact
 	// The outer query filters on id alone (every arm is tenant-scoped): with
 	// tenant_id there too, SQLite walks the tenant's index instead of
 	// looking the ids up.
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+contactCols+` FROM contacts WHERE id IN (`+strings.Join(arms, " UNION ")+`)`, args...)
+	out, err := sqlstore.QueryContacts(ctx, adapter{t.tx}, `SELECT `+contactCols+` FROM contacts WHERE id IN (`+strings.Join(arms, " UNION ")+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find contacts: %w", err)
 	}
-	defer rows.Close()
-	var out []intake.Contact
-	for rows.Next() {
-		c, err := scanContact(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find contacts: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // jsonPath is the SQLite JSON path of a custom field name, quoted so that
 // any name is safe.
 func jsonPath(name string) string { return "$." + strconv.Quote(name) }
 
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
+// Contact statements, built once from the registry's columns
+// (sqlstore.ContactColumns).
+var (
+	insertContact = `INSERT INTO contacts (tenant_id, created_at, updated_at, ` + strings.Join(sqlstore.ContactColumnNames(), ", ") +
+		`) VALUES (?` + strings.Repeat(", ?", 2+len(sqlstore.ContactColumns)) + `)`
+	updateContact = `UPDATE contacts SET updated_at = ?, ` + strings.Join(sqlstore.ContactColumnNames(), " = ?, ") +
+		` = ? WHERE tenant_id = ? AND id = ?`
+)
 
 // InsertContacts implements store.Tx with one prepared statement run per
 // contact: in-process SQLite has no round trip to save, and this is as fast
 // as multi-row VALUES while giving each row's id.
 func (t *tx) InsertContacts(ctx context.Context, cs []*intake.Contact) error {
-	stmt, err := t.tx.PrepareContext(ctx, `INSERT INTO contacts (tenant_id, email, customer_number, first_name, last_name,
-		name, phone, company, address, city, postal_code, country, notes, tags, custom, alternates, created_at, updated_at,
-		alternate_names, is_primary, external_id, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	stmt, err := t.tx.PrepareContext(ctx, insertContact)
 	if err != nil {
 		return fmt.Errorf("prepare insert: %w", err)
 	}
 	defer stmt.Close()
-	now := micros(t.now)
+	now := micros(t.Now)
 	for _, c := range cs {
-		tags, custom, alts := store.EncodeJSONColumns(c)
-		res, err := stmt.ExecContext(ctx, t.tenantID, nullable(c.Email), nullable(c.CustomerNumber), c.FirstName, c.LastName,
-			c.Name, c.Phone, c.Company, c.Address, c.City, c.PostalCode, c.Country, c.Notes, tags, custom, alts, now, now,
-			store.EncodeAlternateNames(c), c.IsPrimary, nullable(c.ExternalID), c.State)
+		res, err := stmt.ExecContext(ctx, append([]any{t.TenantID, now, now}, sqlstore.ContactValues(c)...)...)
 		if err != nil {
 			return conflict(err, c)
 		}
 		if c.ID, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("insert contact: %w", err)
 		}
-		c.CreatedAt, c.UpdatedAt = t.now, t.now
+		c.CreatedAt, c.UpdatedAt = t.Now, t.Now
 	}
 	return t.writeMemberships(ctx, cs, true)
 }
 
 // UpdateContacts implements store.Tx.
 func (t *tx) UpdateContacts(ctx context.Context, cs []*intake.Contact) error {
-	stmt, err := t.tx.PrepareContext(ctx, `UPDATE contacts SET email = ?, customer_number = ?, first_name = ?, last_name = ?,
-		name = ?, phone = ?, company = ?, address = ?, city = ?, postal_code = ?, country = ?, notes = ?, tags = ?,
-		custom = ?, alternates = ?, updated_at = ?, alternate_names = ?, is_primary = ?, external_id = ?, state = ?
-		WHERE tenant_id = ? AND id = ?`)
+	stmt, err := t.tx.PrepareContext(ctx, updateContact)
 	if err != nil {
 		return fmt.Errorf("prepare update: %w", err)
 	}
 	defer stmt.Close()
-	now := micros(t.now)
+	now := micros(t.Now)
 	for _, c := range cs {
-		tags, custom, alts := store.EncodeJSONColumns(c)
-		if _, err := stmt.ExecContext(ctx, nullable(c.Email), nullable(c.CustomerNumber), c.FirstName, c.LastName,
-			c.Name, c.Phone, c.Company, c.Address, c.City, c.PostalCode, c.Country, c.Notes, tags, custom, alts, now,
-			store.EncodeAlternateNames(c), c.IsPrimary, nullable(c.ExternalID), c.State, t.tenantID, c.ID); err != nil {
+		args := append(append([]any{now}, sqlstore.ContactValues(c)...), t.TenantID, c.ID)
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
 			return conflict(err, c)
 		}
-		c.UpdatedAt = t.now
+		c.UpdatedAt = t.Now
 	}
 	return t.writeMemberships(ctx, cs, false)
-}
-
-// DeleteContacts implements store.Tx.
-func (t *tx) DeleteContacts(ctx context.Context, ids []int64) error {
-	_, err := t.deleteIDs(ctx, "contacts", ids)
-	return err
 }
 
 // conflict names the unique field a failed write collided on: SQLite's
