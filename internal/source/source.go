@@ -231,7 +231,10 @@ func OpenContext(ctx context.Context, r io.Reader, opts Options) (Reader, error)
 	}
 	switch format {
 	case FormatVCard:
-		return openVCard(enc.reader(br), opts)
+		if strings.HasPrefix(enc.name, "utf-16") {
+			return openVCard(enc.reader(br), enc, opts)
+		}
+		return openVCard(br, enc, opts)
 	case FormatJSON:
 		return openJSON(enc.reader(br), enc, sniffJSONShape(text, opts.Name, atEOF), opts)
 	default:
