@@ -193,6 +193,9 @@ type Info struct {
 	Encoding  string // WHATWG name such as "utf-8"; "" for XLSX
 	Sheet     string // XLSX only
 	HeaderRow int    // the header's row number (1 when it is the first row)
+	// FooterRows are the numbers of the rows dropped as a report's footer
+	// (see footerTrim); known once Next has returned io.EOF.
+	FooterRows []int
 }
 
 // Open is OpenContext without a context.
@@ -224,7 +227,11 @@ func OpenContext(ctx context.Context, r io.Reader, opts Options) (Reader, error)
 		return nil, err
 	}
 	if format == FormatXLSX {
-		return openXLSX(ctx, br, opts)
+		x, err := openXLSX(ctx, br, opts)
+		if err != nil {
+			return nil, err
+		}
+		return withFooterTrim(x), nil
 	}
 	if _, err := br.Discard(enc.bomLen); err != nil {
 		return nil, fmt.Errorf("read file head: %w", err)
@@ -247,7 +254,11 @@ func OpenContext(ctx context.Context, r io.Reader, opts Options) (Reader, error)
 		if delim == '\t' {
 			format = FormatTSV
 		}
-		return openCSV(enc.reader(br), enc, format, delim, opts)
+		c, err := openCSV(enc.reader(br), enc, format, delim, opts)
+		if err != nil {
+			return nil, err
+		}
+		return withFooterTrim(c), nil
 	}
 }
 
