@@ -141,3 +141,20 @@ func nonEmpty(row []string) int {
 	n, _ := shape(row)
 	return n
 }
+
+// tableScore is how well rows, the head of a sheet or of a JSON array,
+// read as a table of people: its best header's score, more for a wider
+// table and for more data rows below the header (a summary sheet has a
+// few label-and-number pairs; a people sheet has columns and rows).
+func tableScore(rows [][]string, isHeader func(string) bool) float64 {
+	if len(rows) == 0 {
+		return 0
+	}
+	h, score := bestHeader(rows, isHeader)
+	if score == 0 {
+		return 0
+	}
+	cells, _ := shape(rows[h])
+	data := len(rows) - h - 1
+	return score + min(1, float64(cells)/6) + 0.5*min(1, float64(data)/headerLookBelow)
+}

@@ -192,6 +192,7 @@ type Info struct {
 	Delimiter rune   // CSV and TSV only
 	Encoding  string // WHATWG name such as "utf-8"; "" for XLSX
 	Sheet     string // XLSX only
+	Path      string // JSON: where the records are ("data.people"); "" for the top level
 	HeaderRow int    // the header's row number (1 when it is the first row)
 	// FooterRows are the numbers of the rows dropped as a report's footer
 	// (see footerTrim); known once Next has returned io.EOF.
@@ -379,4 +380,46 @@ func (b *rowBudget) clip(p []byte) ([]byte, error) {
 		p = p[:allowed]
 	}
 	return p, nil
+}
+
+// Detected is what the reader chose to read, as the job shows it
+// (DESIGN §4a `detected`); each has the option that overrides it.
+type Detected struct {
+	Format    Format `json:"format"`
+	Sheet     string `json:"sheet,omitempty"`      // option sheet (name or 1-based number)
+	Path      string `json:"path,omitempty"`       // option path (JSON, "data.people")
+	HeaderRow int    `json:"header_row,omitempty"` // option header_row
+	Delimiter string `json:"delimiter,omitempty"`  // option delimiter (CSV, TSV)
+	Encoding  string `json:"encoding,omitempty"`   // option encoding (text formats)
+	// FooterRows are rows dropped as a report's footer (after the read).
+	FooterRows []int `json:"footer_rows,omitempty"`
+}
+
+// Detected returns what Info says in the job's terms.
+func (i Info) Detected() Detected {
+	d := Detected{Format: i.Format, Sheet: i.Sheet, Path: i.Path, HeaderRow: i.HeaderRow, Encoding: i.Encoding, FooterRows: i.FooterRows}
+	if i.Delimiter != 0 {
+		d.Delimiter = string(i.Delimiter)
+	}
+	return d
+}
+
+// DetectedOf returns what r detected; read it again after io.EOF for the
+// footer rows.
+func DetectedOf(r Reader) Detected {
+	if d, ok := r.(interface{ Info() Info }); ok {
+		return d.Info().Detected()
+	}
+	return Detected{}
+}
+
+// OpenTable is OpenContext that also returns what was detected: the
+// format, the sheet or JSON path the table was found at, its header row,
+// the delimiter and the encoding. Options override each.
+func OpenTable(ctx context.Context, r io.Reader, opts Options) (Reader, Detected, error) {
+	rd, err := OpenContext(ctx, r, opts)
+	if err != nil {
+		return nil, Detected{}, err
+	}
+	return rd, DetectedOf(rd), nil
 }
