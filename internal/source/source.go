@@ -63,9 +63,14 @@ type Options struct {
 	// "utf-8", "windows-1252", "latin1", "iso-8859-1" or "utf-16". A BOM wins
 	// over the declared encoding, as in the WHATWG decode algorithm.
 	Encoding string
-	// Sheet is the XLSX sheet to read (matched ignoring case); "" reads the
-	// first sheet.
+	// Sheet is the XLSX sheet to read: its name (matched ignoring case) or
+	// its 1-based number; "" reads the sheet that reads best as a table of
+	// people.
 	Sheet string
+	// Path is where the records are in a JSON document: member names
+	// joined by dots ("data.people"), leading to an array of objects or
+	// an object keyed by ids; "" finds the best such table in the head.
+	Path string
 	// HeaderRow is the header's row number (1-based, as the error report
 	// numbers rows: blank lines do not count); 0 finds it among the first
 	// rows, below notes, titles and blank rows (see pickHeader). CSV/TSV.
@@ -123,7 +128,7 @@ func (o Options) withDefaults() Options {
 // unsupported_format, unsupported_encoding, invalid_delimiter, empty_file,
 // missing_headers, duplicate_headers, too_many_columns, row_too_long,
 // malformed_csv, malformed_json, malformed_xlsx, xlsx_too_large,
-// sheet_not_found.
+// sheet_not_found, path_not_found.
 type Error = intake.Error
 
 // fileErr returns the *Error for a file problem with code.
@@ -213,7 +218,8 @@ func Open(r io.Reader, opts Options) (Reader, error) {
 // Errors are *Error with codes unsupported_format, unsupported_encoding,
 // invalid_delimiter, empty_file ("The file is empty."), missing_headers, duplicate_headers,
 // too_many_columns, row_too_long, malformed_csv, malformed_json,
-// malformed_xlsx, xlsx_too_large and sheet_not_found, or a wrapped error
+// malformed_xlsx, xlsx_too_large, sheet_not_found and path_not_found, or a
+// wrapped error
 // from r.
 func OpenContext(ctx context.Context, r io.Reader, opts Options) (Reader, error) {
 	opts = opts.withDefaults()
@@ -244,7 +250,7 @@ func OpenContext(ctx context.Context, r io.Reader, opts Options) (Reader, error)
 		}
 		return openVCard(br, enc, opts)
 	case FormatJSON:
-		return openJSON(enc.reader(br), enc, sniffJSONShape(text, opts.Name, atEOF), opts)
+		return openJSON(enc.reader(br), enc, planJSON(text, opts.Name, opts.Path, atEOF), opts)
 	default:
 		delim := opts.Delimiter
 		if delim == 0 {
