@@ -46,7 +46,7 @@ type jsonReader struct {
 	key     string // keyed records: the member name of the record read
 	// keyColumn is the column keyed records' member names go in.
 	keyColumn string
-	err     error
+	err       error
 }
 
 // openJSON reads the first element to learn the header. The first element

@@ -98,8 +98,10 @@ type Options struct {
 	// Default DefaultMaxSharedStrings.
 	MaxSharedStrings int
 	// TempDir is where the XLSX reader spools the upload and excelize
-	// unzips large worksheets; "" is os.TempDir(). Files are named
-	// TempPattern and removed when done.
+	// unzips large worksheets, inside the process's own folder
+	// (ProcessTempDir: TempDir/intake-<pid>-<random>); "" is os.TempDir().
+	// Files are removed when done; SweepTempDirs removes the folders of
+	// processes that were killed.
 	TempDir string
 }
 
