@@ -132,6 +132,9 @@ type ImportSpec struct {
 	// HeaderRow is the file's header row (1-based); 0 at upload means find
 	// it below notes and titles. A job stores the row it used.
 	HeaderRow int `json:"header_row,omitempty"`
+	// Path is where the records are in a JSON file ("data.people"); ""
+	// at upload means find them. A job stores the path it used.
+	Path string `json:"path,omitempty"`
 }
 
 // InvalidFields values.

@@ -80,8 +80,11 @@ func (s *Service) Sweep(ctx context.Context) (expired int, err error) {
 }
 
 // CleanTemp removes stale temporary files: uploads a crash cut off
-// (*.tmp in the upload folder) and workbooks spooled by the XLSX reader
-// (source.TempPattern in TempDir). It runs on start and in every sweep.
+// (*.tmp in the upload folder), the temporary folders of Intake processes
+// that are no longer running (source.SweepTempDirs: spooled workbooks and
+// excelize's files of a process killed mid-read) and loose files of older
+// versions (source.TempPattern in TempDir). It runs on start and in every
+// sweep.
 func (s *Service) CleanTemp(ctx context.Context) int {
 	n := 0
 	cutoff := time.Now().Add(-staleTemp)
@@ -111,6 +114,13 @@ func (s *Service) CleanTemp(ctx context.Context) int {
 	if s.TempDir == "" {
 		excelize = nil // the system's folder: other programs' excelize files are not ours
 	}
+	// Workbook readers keep their files in a folder per process
+	// (source.ProcessTempDir): the folders of killed processes go whole.
+	swept, err := source.SweepTempDirs(s.TempDir)
+	if err != nil {
+		s.Logger.WarnContext(ctx, "remove temporary folders", "err", err)
+	}
+	n += swept
 	for _, path := range append(matches, excelize...) {
 		if info, err := os.Lstat(path); err == nil && info.Mode().IsRegular() {
 			remove(path, info)

@@ -73,7 +73,7 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) (err error) {
 // service's temporary folder.
 func (s *Service) sourceOptions(im *intake.Import) source.Options {
 	o := source.Options{Format: source.Format(im.Format), Name: im.FileName, Encoding: im.Encoding, Sheet: im.Sheet,
-		HeaderRow: im.Spec.HeaderRow, IsHeader: knownHeader, TempDir: s.TempDir, MaxUnzippedBytes: s.MaxXLSXUnzipped}
+		HeaderRow: im.Spec.HeaderRow, Path: im.Spec.Path, IsHeader: knownHeader, TempDir: s.TempDir, MaxUnzippedBytes: s.MaxXLSXUnzipped}
 	if im.Delimiter != "" {
 		o.Delimiter = []rune(im.Delimiter)[0]
 	}

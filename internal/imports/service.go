@@ -159,7 +159,7 @@ func (s *Service) Create(ctx context.Context, tenantID int64, up Upload, req int
 	if im.Format == "" {
 		im.Format = up.Format
 	}
-	im.Spec.HeaderRow = req.Spec.HeaderRow
+	im.Spec.HeaderRow, im.Spec.Path = req.Spec.HeaderRow, req.Spec.Path
 	err := s.checkEvent(ctx, tenantID, &req.Spec)
 	if err == nil {
 		err = s.readHeader(ctx, &im)
@@ -210,7 +210,7 @@ func (s *Service) readHeader(ctx context.Context, im *intake.Import) error {
 		im.Format, im.Encoding, im.Sheet = string(info.Format), info.Encoding, info.Sheet
 		// The row found is kept, so that every later read of the file
 		// (each attempt of the job) uses the same header.
-		im.Spec.HeaderRow = info.HeaderRow
+		im.Spec.HeaderRow, im.Spec.Path = info.HeaderRow, info.Path
 		if info.Delimiter != 0 {
 			im.Delimiter = string(info.Delimiter)
 		}
@@ -224,7 +224,7 @@ func (s *Service) readHeader(ctx context.Context, im *intake.Import) error {
 // otherwise the job keeps its own.
 func (s *Service) configure(im *intake.Import, req intake.ImportRequest, remap bool, reg *intake.Registry) error {
 	spec := req.Spec
-	spec.Mapping, spec.HeaderRow = im.Spec.Mapping, im.Spec.HeaderRow
+	spec.Mapping, spec.HeaderRow, spec.Path = im.Spec.Mapping, im.Spec.HeaderRow, im.Spec.Path
 	if coll, ok := intake.ParseCollectionResource(spec.Resource); ok {
 		// Whatever dialect routed here: a collection matches on its key
 		// fields, and those are what its columns must provide.
@@ -292,6 +292,9 @@ func (s *Service) Patch(ctx context.Context, tenantID, id int64, req intake.Impo
 			}
 			if req.Spec.HeaderRow > 0 {
 				im.Spec.HeaderRow = req.Spec.HeaderRow
+			}
+			if req.Spec.Path != "" {
+				im.Spec.Path = req.Spec.Path
 			}
 			if err := s.readHeader(ctx, im); err != nil {
 				return err

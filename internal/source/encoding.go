@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
-	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
@@ -29,8 +28,10 @@ var (
 
 // detectEncoding decides the encoding from the head of the file and the
 // declared encoding name ("" detects). A byte order mark wins over the
-// declared name. Without one, a head that is not valid UTF-8 is taken as
-// windows-1252, the usual encoding of a CSV saved by Excel on Windows.
+// declared name. Without one, UTF-16 is recognised by its zero bytes, and a
+// head that is not valid UTF-8 is an East Asian legacy encoding when it
+// reads as one (detectLegacy), else windows-1252, the usual encoding of a
+// CSV saved by Excel on Windows.
 //
 // The decision is made once, from the head: bytes further on that turn out
 // not to be valid UTF-8 are replaced by U+FFFD and the row gets a RowError
@@ -64,7 +65,7 @@ func detectEncoding(head []byte, declared string, atEOF bool) (textEncoding, err
 		head = trimIncompleteRune(head)
 	}
 	if !utf8.Valid(head) {
-		return textEncoding{name: "windows-1252", enc: charmap.Windows1252}, nil
+		return detectLegacy(head), nil
 	}
 	return textEncoding{name: "utf-8"}, nil
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -167,7 +166,7 @@ func FuzzXLSX(f *testing.F) {
 		dir := t.TempDir()
 		drain(t, book, Options{TempDir: dir})
 		drain(t, book, Options{TempDir: dir, MaxRowBytes: 256, MaxCellBytes: 8, MaxColumns: 4, MaxSharedStrings: 4})
-		if left, _ := os.ReadDir(dir); len(left) > 0 {
+		if left := tempFilesLeft(t, dir); len(left) > 0 {
 			t.Fatalf("left %d temporary files", len(left))
 		}
 	})

@@ -41,15 +41,19 @@ type jsonReader struct {
 	info    Info
 	index   int  // array index of the next element
 	pending *Row // the first row, read by Open to learn the header
-	shape   jsonShape
-	err     error
+	plan    jsonPlan
+	depth   int    // containers enclosing the records, closed after them
+	key     string // keyed records: the member name of the record read
+	// keyColumn is the column keyed records' member names go in.
+	keyColumn string
+	err       error
 }
 
 // openJSON reads the first element to learn the header. The first element
 // must be an object: it defines the columns. Keys are trimmed and compared
 // ignoring case, so "Email" and "email " are one column (the header shows
 // the first spelling); within one object the last of such keys wins.
-func openJSON(text *bufio.Reader, enc textEncoding, shape jsonShape, opts Options) (Reader, error) {
+func openJSON(text *bufio.Reader, enc textEncoding, plan jsonPlan, opts Options) (Reader, error) {
 	in := &budgetInput{src: text, rowBudget: rowBudget{limit: int64(opts.MaxRowBytes)}}
 	dec := json.NewDecoder(in)
 	dec.UseNumber()
@@ -58,36 +62,20 @@ func openJSON(text *bufio.Reader, enc textEncoding, shape jsonShape, opts Option
 		dec:     dec,
 		columns: make(map[string]int),
 		opts:    opts,
-		info:    Info{Format: FormatJSON, Encoding: enc.name},
-		shape:   shape,
+		info:    Info{Format: FormatJSON, Encoding: enc.name, HeaderRow: 1},
+		plan:    plan,
 	}
 	var row Row
 	var raw json.RawMessage
 	var err error
-	switch shape {
-	case shapeLines:
+	if plan.lines {
 		row, raw, err = j.element()
-	default:
-		tok, terr := dec.Token()
-		if terr != nil {
-			return nil, j.fatal(terr)
+	} else {
+		first, ferr := j.enter()
+		if ferr != nil {
+			return nil, ferr
 		}
-		want := json.Delim('[')
-		if shape == shapeWrapper {
-			want = '{'
-		}
-		if tok != want {
-			return nil, fileErr("unsupported_format", "JSON must be an array of objects, an object holding one, or one object per line.")
-		}
-		if shape == shapeWrapper {
-			first, werr := j.enterWrapper()
-			if werr != nil {
-				return nil, werr
-			}
-			row, raw, err = j.decoded(first)
-		} else {
-			row, raw, err = j.element()
-		}
+		row, raw, err = j.decoded(first)
 	}
 	if err == io.EOF {
 		return nil, fileErr("missing_headers", "The JSON array is empty, so the file has no columns.")
@@ -144,6 +132,13 @@ func (j *jsonReader) element() (Row, json.RawMessage, error) {
 	if !j.dec.More() {
 		return Row{}, nil, j.end()
 	}
+	if j.plan.keyed {
+		tok, err := j.dec.Token()
+		if err != nil {
+			return Row{}, nil, j.fatal(err)
+		}
+		j.key, _ = tok.(string)
+	}
 	var raw json.RawMessage
 	if err := j.dec.Decode(&raw); err != nil {
 		return Row{}, nil, j.fatal(err)
@@ -177,19 +172,17 @@ func (j *jsonReader) decoded(raw json.RawMessage) (Row, json.RawMessage, error) 
 // members after it and the closing '}'), then checks that nothing but white
 // space follows. It returns io.EOF when all is well.
 func (j *jsonReader) end() error {
-	if j.shape != shapeLines {
-		if _, err := j.dec.Token(); err != nil { // the closing ']'
+	if !j.plan.lines {
+		if _, err := j.dec.Token(); err != nil { // the closing ']' or '}'
 			return j.fatal(err)
 		}
-	}
-	if j.shape == shapeWrapper {
-		if err := j.skipRest(1); err != nil {
+		if err := j.skipRest(j.depth); err != nil {
 			return err
 		}
 	}
 	if _, err := j.dec.Token(); err != io.EOF {
 		closing := "']'"
-		if j.shape == shapeWrapper {
+		if j.plan.keyed || j.depth > 0 {
 			closing = "'}'"
 		}
 		return fileErr("malformed_json", fmt.Sprintf("The JSON is malformed at byte %d: there is more after the closing %s.", j.dec.InputOffset(), closing))
@@ -210,6 +203,20 @@ func (j *jsonReader) object(raw json.RawMessage) ([]string, error) {
 	if _, err := dec.Token(); err != nil { // '{'
 		return nil, j.fatal(err)
 	}
+	add := func(key, value string) error {
+		fold := strings.ToLower(key)
+		col, ok := j.columns[fold]
+		if !ok {
+			if len(j.header) >= j.opts.MaxColumns {
+				return errorf("too_many_columns", "Row %d brings the number of columns over %d.", j.index+1, j.opts.MaxColumns)
+			}
+			col = len(j.header)
+			j.columns[fold] = col
+			j.header = append(j.header, key)
+		}
+		pairs = append(pairs, pair{col, value})
+		return nil
+	}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -220,21 +227,20 @@ func (j *jsonReader) object(raw json.RawMessage) ([]string, error) {
 		if err := dec.Decode(&v); err != nil {
 			return nil, j.fatal(err)
 		}
-		err = flatten(trimCell(key), v, 0, func(key, value string) error {
-			fold := strings.ToLower(key)
-			col, ok := j.columns[fold]
-			if !ok {
-				if len(j.header) >= j.opts.MaxColumns {
-					return errorf("too_many_columns", "Row %d brings the number of columns over %d.", j.index+1, j.opts.MaxColumns)
-				}
-				col = len(j.header)
-				j.columns[fold] = col
-				j.header = append(j.header, key)
+		if err := flatten(trimCell(key), v, 0, add); err != nil {
+			return nil, err
+		}
+	}
+	if j.plan.keyed {
+		// The member name is the record's id, in column "id" unless the
+		// first record has an "id" of its own.
+		if j.keyColumn == "" {
+			j.keyColumn = "id"
+			if _, own := j.columns["id"]; own {
+				j.keyColumn = "_key"
 			}
-			pairs = append(pairs, pair{col, value})
-			return nil
-		})
-		if err != nil {
+		}
+		if err := add(j.keyColumn, j.key); err != nil {
 			return nil, err
 		}
 	}

@@ -7,157 +7,259 @@ import (
 	"strings"
 )
 
-// jsonShape is how the rows sit in a JSON file.
-type jsonShape int
-
-const (
-	// shapeArray: [ {...}, {...} ], what Intake's own API sends.
-	shapeArray jsonShape = iota
-	// shapeWrapper: an object with one member holding the array of
-	// objects, as APIs answer: {"data": [...], "meta": {...}} or
-	// {"contacts": [...]}. The first such member is read.
-	shapeWrapper
-	// shapeLines: NDJSON / JSON Lines, one object after another (usually
-	// one per line). A single object on its own is one record.
-	shapeLines
-)
+// jsonPlan is where the records sit in a JSON file, decided from the head
+// (planJSON) or given by Options.Path.
+type jsonPlan struct {
+	// lines: NDJSON / JSON Lines, one object after another (usually one
+	// per line). A single object on its own is one record.
+	lines bool
+	// path is the members leading from the top-level object to the
+	// records: none for a top-level array, ["data", "people"] for
+	// {"data": {"people": [...]}}.
+	path []string
+	// keyed: the records are the members of an object keyed by their ids
+	// ({"u1": {...}, "u2": {...}}), not the elements of an array.
+	keyed bool
+	// search: the head showed no table (a long member comes first), so
+	// the reader takes the first array of objects it meets, at any depth.
+	search bool
+}
 
 // maxFlattenDepth is how deep nested objects are flattened into dotted
 // columns (company.name, address.city); deeper objects stay compact JSON.
 const maxFlattenDepth = 4
 
-// sniffJSONShape decides the shape from the file's name and head (decoded
-// text). An object that is complete in the head is looked at whole: another
-// object after it means lines, a member holding an array of objects means
-// a wrapper, anything else is a single record. An object longer than the
-// head is taken for a wrapper, since one record is rarely that long.
-func sniffJSONShape(text []byte, name string, atEOF bool) jsonShape {
+// planJSON decides where the records are from the file's name and head
+// (decoded text), or from path (Options.Path, "data.people"). Every array
+// of objects and every object keyed by ids in the head, at any depth, is
+// a candidate, and the one whose records read best as a table of people
+// wins (tableScore over their keys and values). A top-level object with
+// no candidate is a record (or the first of JSON Lines).
+func planJSON(text []byte, name, path string, atEOF bool) jsonPlan {
 	t := bytes.TrimLeft(text, " \t\r\n")
+	if path = strings.Trim(strings.TrimSpace(path), "."); path != "" {
+		p := jsonPlan{path: strings.Split(path, ".")}
+		// The head tells whether the member is an array or an object.
+		for _, c := range findJSONTables(t) {
+			if c.path == path {
+				p.keyed = c.keyed
+			}
+		}
+		return p
+	}
 	if len(t) > 0 && t[0] == '[' {
-		return shapeArray
+		return jsonPlan{}
 	}
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".ndjson", ".jsonl", ".ldjson":
-		return shapeLines
+		return jsonPlan{lines: true}
 	}
 	dec := json.NewDecoder(bytes.NewReader(t))
 	var first json.RawMessage
-	if err := dec.Decode(&first); err != nil {
-		if atEOF {
-			return shapeLines // malformed: the lines reader reports where
-		}
-		return shapeWrapper
+	if err := dec.Decode(&first); err == nil && dec.More() {
+		return jsonPlan{lines: true} // another object follows the first
 	}
-	if dec.More() {
-		return shapeLines
-	}
-	var members map[string]json.RawMessage
-	if json.Unmarshal(first, &members) == nil {
-		for _, v := range members {
-			if isArrayOfObjects(v) {
-				return shapeWrapper
-			}
+	best, bestScore := jsonCandidate{}, 0.0
+	for _, c := range findJSONTables(t) {
+		if s := c.score(); s > bestScore {
+			best, bestScore = c, s
 		}
 	}
-	return shapeLines
+	switch {
+	case bestScore > 0 && best.path == "":
+		return jsonPlan{keyed: best.keyed}
+	case bestScore > 0:
+		return jsonPlan{path: strings.Split(best.path, "."), keyed: best.keyed}
+	case first == nil && !atEOF:
+		// An object longer than the head with no table in sight: search.
+		return jsonPlan{search: true}
+	}
+	return jsonPlan{lines: true}
 }
 
-// isArrayOfObjects reports whether raw is an array whose first element is
-// an object.
-func isArrayOfObjects(raw json.RawMessage) bool {
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil || len(items) == 0 {
-		return false
-	}
-	return items[0][0] == '{'
+// jsonCandidate is an array of objects, or an object keyed by ids, found
+// in the head.
+type jsonCandidate struct {
+	path  string
+	keyed bool
+	keys  []string            // the records' keys, in order of appearance
+	rows  []map[string]string // the first records' scalar values by key
+	count int                 // records seen in the head
 }
 
-// enterWrapper reads the wrapper object's members up to the first one whose
-// value is an array starting with an object, and leaves the decoder inside
-// that array with its first element decoded into first. Members before it
-// are skipped; each may be at most the row limit long.
-func (j *jsonReader) enterWrapper() (first json.RawMessage, err error) {
-	for j.dec.More() {
-		j.in.start = j.dec.InputOffset()
-		if _, err := j.dec.Token(); err != nil { // the member's name
-			return nil, j.fatal(err)
-		}
-		tok, err := j.dec.Token()
-		if err != nil {
-			return nil, j.fatal(err)
-		}
-		switch tok {
-		case json.Delim('['):
-			if !j.dec.More() {
-				if err := j.skipRest(1); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			j.in.start = j.dec.InputOffset()
-			var raw json.RawMessage
-			if err := j.dec.Decode(&raw); err != nil {
-				return nil, j.fatal(err)
-			}
-			if raw[0] == '{' {
-				return raw, nil
-			}
-			if err := j.skipRest(1); err != nil {
-				return nil, err
-			}
-		case json.Delim('{'):
-			if err := j.skipRest(1); err != nil {
-				return nil, err
-			}
-		}
+// score is the candidate's tableScore, its keys taken as the header.
+func (c jsonCandidate) score() float64 {
+	if len(c.rows) == 0 || (c.keyed && c.count < 2) {
+		return 0
 	}
-	return nil, fileErr("unsupported_format", "The JSON object holds no array of objects: send an array of objects, an object with one (such as {\"data\": [...]}), or one object per line (NDJSON).")
+	rows := [][]string{c.keys}
+	for _, r := range c.rows {
+		row := make([]string, len(c.keys))
+		for i, k := range c.keys {
+			row[i] = r[k]
+		}
+		rows = append(rows, row)
+	}
+	if c.keyed {
+		return tableScore(rows, nil)
+	}
+	// Any array of objects is a table, however narrow ([{"email": …}]).
+	return 0.1 + tableScore(rows, nil)
 }
 
-// skipRest consumes tokens until depth open arrays or objects are closed.
-// Tokens are read one at a time, so memory stays bounded by the row limit.
-func (j *jsonReader) skipRest(depth int) error {
-	for depth > 0 {
-		j.in.start = j.dec.InputOffset()
-		tok, err := j.dec.Token()
-		if err != nil {
-			return j.fatal(err)
-		}
-		switch tok {
-		case json.Delim('['), json.Delim('{'):
-			depth++
-		case json.Delim(']'), json.Delim('}'):
-			depth--
-		}
-	}
-	return nil
+// maxCandidateRows is how many records of a candidate are kept to score it.
+const maxCandidateRows = 20
+
+// maxWalkDepth bounds how deep the head is searched for tables.
+const maxWalkDepth = 8
+
+// findJSONTables walks the head's tokens (it may be cut anywhere) and
+// returns the candidates found in it.
+func findJSONTables(text []byte) []jsonCandidate {
+	w := &jsonWalker{text: text, dec: json.NewDecoder(bytes.NewReader(text))}
+	w.dec.UseNumber()
+	_, _, _ = w.value(nil, 0)
+	return w.found
 }
 
-// flatten adds the members of a nested object as dotted keys
-// (company.name) through add, down to maxFlattenDepth; deeper objects and
-// arrays are cells as jsonValue renders them.
-func flatten(prefix string, raw json.RawMessage, depth int, add func(key, value string) error) error {
-	if raw[0] != '{' || depth >= maxFlattenDepth {
-		return add(prefix, jsonValue(raw))
+type jsonWalker struct {
+	text  []byte
+	dec   *json.Decoder
+	found []jsonCandidate
+}
+
+// peek returns the next byte that starts a value, past white space, ','
+// and ':'; 0 at the end of the head.
+func (w *jsonWalker) peek() byte {
+	for _, c := range w.text[min(int(w.dec.InputOffset()), len(w.text)):] {
+		switch c {
+		case ' ', '\t', '\r', '\n', ',', ':':
+			continue
+		}
+		return c
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if _, err := dec.Token(); err != nil {
-		return err
+	return 0
+}
+
+// value walks one value at path. For an object it returns its keys and
+// scalar values (what a record of a candidate needs) and whether all its
+// members were objects themselves.
+func (w *jsonWalker) value(path []string, depth int) (keys []string, vals map[string]string, err error) {
+	tok, err := w.dec.Token()
+	if err != nil {
+		return nil, nil, err
 	}
-	for dec.More() {
-		tok, err := dec.Token()
+	switch tok {
+	case json.Delim('['):
+		return nil, nil, w.array(path, depth)
+	case json.Delim('{'):
+		return w.object(path, depth)
+	}
+	return nil, nil, nil
+}
+
+func (w *jsonWalker) array(path []string, depth int) error {
+	c := jsonCandidate{path: strings.Join(path, ".")}
+	defer func() {
+		if c.count > 0 {
+			w.found = append(w.found, c)
+		}
+	}()
+	for w.dec.More() {
+		isObject := w.peek() == '{'
+		keys, vals, err := w.value(path, depth+1)
 		if err != nil {
 			return err
+		}
+		if isObject {
+			c.add(keys, vals)
+		}
+	}
+	_, err := w.dec.Token()
+	return err
+}
+
+func (w *jsonWalker) object(path []string, depth int) ([]string, map[string]string, error) {
+	var keys []string
+	vals := map[string]string{}
+	keyed := jsonCandidate{path: strings.Join(path, "."), keyed: true}
+	allObjects := true
+	defer func() {
+		if allObjects && keyed.count >= 2 && depth < maxWalkDepth {
+			w.found = append(w.found, keyed)
+		}
+	}()
+	for w.dec.More() {
+		tok, err := w.dec.Token()
+		if err != nil {
+			return keys, vals, err
 		}
 		key, _ := tok.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return err
-		}
-		if err := flatten(prefix+"."+trimCell(key), v, depth+1, add); err != nil {
-			return err
+		keys = append(keys, key)
+		switch w.peek() {
+		case '{', '[':
+			isObject := w.peek() == '{'
+			allObjects = allObjects && isObject
+			if depth >= maxWalkDepth {
+				return keys, vals, errDeep
+			}
+			ck, cv, err := w.value(append(path[:len(path):len(path)], key), depth+1)
+			if err != nil {
+				return keys, vals, err
+			}
+			if isObject && len(ck) >= 2 {
+				keyed.add(ck, cv)
+			}
+		default:
+			allObjects = false
+			tok, err := w.dec.Token()
+			if err != nil {
+				return keys, vals, err
+			}
+			vals[key] = tokenText(tok)
 		}
 	}
-	return nil
+	_, err := w.dec.Token()
+	return keys, vals, err
+}
+
+var errDeep = bytes.ErrTooLarge
+
+// add adds a record to the candidate.
+func (c *jsonCandidate) add(keys []string, vals map[string]string) {
+	c.count++
+	if len(c.rows) >= maxCandidateRows {
+		return
+	}
+	for _, k := range keys {
+		if !containsString(c.keys, k) {
+			c.keys = append(c.keys, k)
+		}
+	}
+	c.rows = append(c.rows, vals)
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// tokenText renders a scalar token as a cell.
+func tokenText(tok json.Token) string {
+	switch v := tok.(type) {
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	case bool:
+		if v {
+			return "true"
+		}
+		return "false"
+	}
+	return ""
 }

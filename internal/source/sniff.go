@@ -250,14 +250,56 @@ func sniffText(text []byte) string {
 // preference on a tie.
 var delimiters = []byte{',', ';', '\t', '|'}
 
-// sniffDelimiter picks the delimiter of a CSV file from up to 20 records at
-// the start of text, counting candidates outside quotes. The header's count
-// is the reference: the winner is the candidate present in the header whose
-// count matches the header's on the most records, then the one with the
-// higher count. When truncated, the last (possibly cut) record is ignored.
-// preferTab picks tab whenever the header has one (a file named .tsv).
-// Without any candidate it returns ',' (or '\t' when preferTab).
+// sniffRecords is how many records at the start of a file the delimiter
+// is sniffed on.
+const sniffRecords = 30
+
+// sniffDelimiter picks the delimiter of a CSV file from up to sniffRecords
+// records at the start of text, counting candidates outside quotes. It
+// judges the table, not the first line: exporters put banners, titles and
+// notes above the header ("Exported by X on 3/4/2025", with no tab in a
+// tab-separated file). For each candidate, the records that have it are
+// grouped by how many they have; the winner is the candidate whose largest
+// group of equal counts is the largest (a table's header and rows agree),
+// then the one with the higher count. When truncated, the last (possibly
+// cut) record is ignored. preferTab picks tab whenever half the records
+// have one (a file named .tsv). Without any candidate it returns ',' (or
+// '\t' when preferTab).
 func sniffDelimiter(text []byte, truncated, preferTab bool) rune {
+	counts := delimiterCounts(text, truncated)
+	fallback := ','
+	if preferTab {
+		fallback = '\t'
+	}
+	best, bestRows, bestCount := -1, 0, 0
+	for i := range delimiters {
+		groups := map[int]int{}
+		withTab := 0
+		for _, c := range counts {
+			if c[i] > 0 {
+				groups[c[i]]++
+				withTab++
+			}
+		}
+		if preferTab && delimiters[i] == '\t' && withTab*2 >= len(counts) && withTab > 0 {
+			return '\t'
+		}
+		for count, rows := range groups {
+			if rows > bestRows || (rows == bestRows && count > bestCount) ||
+				(rows == bestRows && count == bestCount && i < best) {
+				best, bestRows, bestCount = i, rows, count
+			}
+		}
+	}
+	if best < 0 {
+		return fallback
+	}
+	return rune(delimiters[best])
+}
+
+// delimiterCounts counts each candidate delimiter outside quotes in each
+// non-blank record of text, up to sniffRecords records.
+func delimiterCounts(text []byte, truncated bool) [][4]int {
 	var counts [][4]int
 	var cur [4]int
 	inQuote, blank := false, true
@@ -268,8 +310,8 @@ func sniffDelimiter(text []byte, truncated, preferTab bool) rune {
 		cur, blank = [4]int{}, true
 	}
 	for _, c := range text {
-		if len(counts) >= 20 {
-			break
+		if len(counts) >= sniffRecords {
+			return counts
 		}
 		switch {
 		case c == '"':
@@ -287,39 +329,8 @@ func sniffDelimiter(text []byte, truncated, preferTab bool) rune {
 			}
 		}
 	}
-	if (!truncated && len(counts) < 20) || len(counts) == 0 {
+	if !truncated || len(counts) == 0 {
 		end()
 	}
-	if len(counts) == 0 {
-		if preferTab {
-			return '\t'
-		}
-		return ','
-	}
-	if preferTab && counts[0][2] > 0 {
-		return '\t'
-	}
-	best, bestConsistent, bestCount := -1, 0, 0
-	for i := range delimiters {
-		h := counts[0][i]
-		if h == 0 {
-			continue
-		}
-		consistent := 0
-		for _, c := range counts {
-			if c[i] == h {
-				consistent++
-			}
-		}
-		if consistent > bestConsistent || (consistent == bestConsistent && h > bestCount) {
-			best, bestConsistent, bestCount = i, consistent, h
-		}
-	}
-	if best < 0 {
-		if preferTab {
-			return '\t'
-		}
-		return ','
-	}
-	return rune(delimiters[best])
+	return counts
 }

@@ -63,9 +63,14 @@ type Options struct {
 	// "utf-8", "windows-1252", "latin1", "iso-8859-1" or "utf-16". A BOM wins
 	// over the declared encoding, as in the WHATWG decode algorithm.
 	Encoding string
-	// Sheet is the XLSX sheet to read (matched ignoring case); "" reads the
-	// first sheet.
+	// Sheet is the XLSX sheet to read: its name (matched ignoring case) or
+	// its 1-based number; "" reads the sheet that reads best as a table of
+	// people.
 	Sheet string
+	// Path is where the records are in a JSON document: member names
+	// joined by dots ("data.people"), leading to an array of objects or
+	// an object keyed by ids; "" finds the best such table in the head.
+	Path string
 	// HeaderRow is the header's row number (1-based, as the error report
 	// numbers rows: blank lines do not count); 0 finds it among the first
 	// rows, below notes, titles and blank rows (see pickHeader). CSV/TSV.
@@ -93,8 +98,10 @@ type Options struct {
 	// Default DefaultMaxSharedStrings.
 	MaxSharedStrings int
 	// TempDir is where the XLSX reader spools the upload and excelize
-	// unzips large worksheets; "" is os.TempDir(). Files are named
-	// TempPattern and removed when done.
+	// unzips large worksheets, inside the process's own folder
+	// (ProcessTempDir: TempDir/intake-<pid>-<random>); "" is os.TempDir().
+	// Files are removed when done; SweepTempDirs removes the folders of
+	// processes that were killed.
 	TempDir string
 }
 
@@ -123,7 +130,7 @@ func (o Options) withDefaults() Options {
 // unsupported_format, unsupported_encoding, invalid_delimiter, empty_file,
 // missing_headers, duplicate_headers, too_many_columns, row_too_long,
 // malformed_csv, malformed_json, malformed_xlsx, xlsx_too_large,
-// sheet_not_found.
+// sheet_not_found, path_not_found.
 type Error = intake.Error
 
 // fileErr returns the *Error for a file problem with code.
@@ -192,7 +199,11 @@ type Info struct {
 	Delimiter rune   // CSV and TSV only
 	Encoding  string // WHATWG name such as "utf-8"; "" for XLSX
 	Sheet     string // XLSX only
+	Path      string // JSON: where the records are ("data.people"); "" for the top level
 	HeaderRow int    // the header's row number (1 when it is the first row)
+	// FooterRows are the numbers of the rows dropped as a report's footer
+	// (see footerTrim); known once Next has returned io.EOF.
+	FooterRows []int
 }
 
 // Open is OpenContext without a context.
@@ -209,7 +220,8 @@ func Open(r io.Reader, opts Options) (Reader, error) {
 // Errors are *Error with codes unsupported_format, unsupported_encoding,
 // invalid_delimiter, empty_file ("The file is empty."), missing_headers, duplicate_headers,
 // too_many_columns, row_too_long, malformed_csv, malformed_json,
-// malformed_xlsx, xlsx_too_large and sheet_not_found, or a wrapped error
+// malformed_xlsx, xlsx_too_large, sheet_not_found and path_not_found, or a
+// wrapped error
 // from r.
 func OpenContext(ctx context.Context, r io.Reader, opts Options) (Reader, error) {
 	opts = opts.withDefaults()
@@ -224,16 +236,23 @@ func OpenContext(ctx context.Context, r io.Reader, opts Options) (Reader, error)
 		return nil, err
 	}
 	if format == FormatXLSX {
-		return openXLSX(ctx, br, opts)
+		x, err := openXLSX(ctx, br, opts)
+		if err != nil {
+			return nil, err
+		}
+		return withFooterTrim(x), nil
 	}
 	if _, err := br.Discard(enc.bomLen); err != nil {
 		return nil, fmt.Errorf("read file head: %w", err)
 	}
 	switch format {
 	case FormatVCard:
-		return openVCard(enc.reader(br), opts)
+		if strings.HasPrefix(enc.name, "utf-16") {
+			return openVCard(enc.reader(br), enc, opts)
+		}
+		return openVCard(br, enc, opts)
 	case FormatJSON:
-		return openJSON(enc.reader(br), enc, sniffJSONShape(text, opts.Name, atEOF), opts)
+		return openJSON(enc.reader(br), enc, planJSON(text, opts.Name, opts.Path, atEOF), opts)
 	default:
 		delim := opts.Delimiter
 		if delim == 0 {
@@ -244,7 +263,11 @@ func OpenContext(ctx context.Context, r io.Reader, opts Options) (Reader, error)
 		if delim == '\t' {
 			format = FormatTSV
 		}
-		return openCSV(enc.reader(br), enc, format, delim, opts)
+		c, err := openCSV(enc.reader(br), enc, format, delim, opts)
+		if err != nil {
+			return nil, err
+		}
+		return withFooterTrim(c), nil
 	}
 }
 
@@ -365,4 +388,46 @@ func (b *rowBudget) clip(p []byte) ([]byte, error) {
 		p = p[:allowed]
 	}
 	return p, nil
+}
+
+// Detected is what the reader chose to read, as the job shows it
+// (DESIGN §4a `detected`); each has the option that overrides it.
+type Detected struct {
+	Format    Format `json:"format"`
+	Sheet     string `json:"sheet,omitempty"`      // option sheet (name or 1-based number)
+	Path      string `json:"path,omitempty"`       // option path (JSON, "data.people")
+	HeaderRow int    `json:"header_row,omitempty"` // option header_row
+	Delimiter string `json:"delimiter,omitempty"`  // option delimiter (CSV, TSV)
+	Encoding  string `json:"encoding,omitempty"`   // option encoding (text formats)
+	// FooterRows are rows dropped as a report's footer (after the read).
+	FooterRows []int `json:"footer_rows,omitempty"`
+}
+
+// Detected returns what Info says in the job's terms.
+func (i Info) Detected() Detected {
+	d := Detected{Format: i.Format, Sheet: i.Sheet, Path: i.Path, HeaderRow: i.HeaderRow, Encoding: i.Encoding, FooterRows: i.FooterRows}
+	if i.Delimiter != 0 {
+		d.Delimiter = string(i.Delimiter)
+	}
+	return d
+}
+
+// DetectedOf returns what r detected; read it again after io.EOF for the
+// footer rows.
+func DetectedOf(r Reader) Detected {
+	if d, ok := r.(interface{ Info() Info }); ok {
+		return d.Info().Detected()
+	}
+	return Detected{}
+}
+
+// OpenTable is OpenContext that also returns what was detected: the
+// format, the sheet or JSON path the table was found at, its header row,
+// the delimiter and the encoding. Options override each.
+func OpenTable(ctx context.Context, r io.Reader, opts Options) (Reader, Detected, error) {
+	rd, err := OpenContext(ctx, r, opts)
+	if err != nil {
+		return nil, Detected{}, err
+	}
+	return rd, DetectedOf(rd), nil
 }

@@ -1,12 +1,14 @@
 package source
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -56,28 +58,27 @@ func openXLSX(ctx context.Context, r io.Reader, opts Options) (_ Reader, err err
 	return x, nil
 }
 
-// open reads the header of the sheet Options.Sheet names, or of the first
-// sheet that has a row: exported workbooks often start with an empty or a
-// cover sheet, so an empty first sheet is skipped rather than refused.
+// open reads the header of the sheet Options.Sheet names (by name,
+// ignoring case, or by its 1-based number), or of the sheet that reads
+// best as a table of people (chooseSheet): exported workbooks often start
+// with an empty, a cover or a summary sheet.
 func (x *xlsxReader) open() error {
 	sheets := x.f.GetSheetList()
 	if len(sheets) == 0 {
 		return fileErr("malformed_xlsx", "The XLSX workbook has no sheets.")
 	}
-	candidates := sheets
-	if x.opts.Sheet != "" {
-		candidates = nil
-		for _, s := range sheets {
-			if strings.EqualFold(s, strings.TrimSpace(x.opts.Sheet)) {
-				candidates = []string{s}
-				break
-			}
+	if want := strings.TrimSpace(x.opts.Sheet); want != "" {
+		sheet, ok := findSheet(sheets, want)
+		if !ok {
+			return errorf("sheet_not_found", "The workbook has no sheet named %q; its sheets are %s (a sheet may also be given by its number, 1 to %d).", x.opts.Sheet, quoteList(sheets), len(sheets))
 		}
-		if candidates == nil {
-			return errorf("sheet_not_found", "The workbook has no sheet named %q; its sheets are %s.", x.opts.Sheet, quoteList(sheets))
-		}
+		return x.openSheet(sheet)
 	}
-	for _, sheet := range candidates {
+	order, err := x.chooseSheet(sheets)
+	if err != nil {
+		return err
+	}
+	for _, sheet := range order {
 		err := x.openSheet(sheet)
 		if err != errMissingHeaders {
 			return err
@@ -85,6 +86,72 @@ func (x *xlsxReader) open() error {
 		x.closeRows()
 	}
 	return errMissingHeaders
+}
+
+// findSheet finds a sheet by name (ignoring case), else by 1-based number.
+func findSheet(sheets []string, want string) (string, bool) {
+	for _, s := range sheets {
+		if strings.EqualFold(s, want) {
+			return s, true
+		}
+	}
+	if n, err := strconv.Atoi(want); err == nil && n >= 1 && n <= len(sheets) {
+		return sheets[n-1], true
+	}
+	return "", false
+}
+
+// maxScoredSheets bounds how many sheets chooseSheet reads the head of.
+const maxScoredSheets = 64
+
+// chooseSheet orders the sheets best first by tableScore of their first
+// rows; sheets past maxScoredSheets follow in workbook order. Only the
+// head of each sheet is read.
+func (x *xlsxReader) chooseSheet(sheets []string) ([]string, error) {
+	scores := make(map[string]float64, len(sheets))
+	for i, sheet := range sheets {
+		if i >= maxScoredSheets || len(sheets) == 1 {
+			break
+		}
+		rows, err := x.sheetHead(sheet)
+		if err != nil {
+			return nil, err
+		}
+		scores[sheet] = tableScore(rows, x.opts.IsHeader)
+	}
+	order := slices.Clone(sheets)
+	slices.SortStableFunc(order, func(a, b string) int { return cmp.Compare(scores[b], scores[a]) })
+	return order, nil
+}
+
+// sheetHead returns the first non-empty rows of a sheet, as many as the
+// header search and its look below need.
+func (x *xlsxReader) sheetHead(sheet string) (_ [][]string, err error) {
+	defer recoverExcelize(&err)
+	it, err := x.f.Rows(sheet)
+	if err != nil {
+		return nil, x.malformed(err)
+	}
+	defer it.Close()
+	var rows [][]string
+	for n := 0; len(rows) < headerScan+headerLookBelow && it.Next(); n++ {
+		if n%256 == 255 {
+			if err := x.ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		cells, err := it.Columns()
+		if err != nil {
+			return nil, x.malformed(err)
+		}
+		if !emptyRow(cells) {
+			rows = append(rows, cells)
+		}
+		if n > xlsxMaxRows {
+			break
+		}
+	}
+	return rows, it.Error()
 }
 
 // openSheet starts reading sheet and reads its header: the first row that

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -269,7 +268,7 @@ func TestXLSXBombs(t *testing.T) {
 			if took > raceSlowdown*10*time.Second {
 				t.Errorf("took %v", took)
 			}
-			if left, _ := os.ReadDir(dir); len(left) > 0 {
+			if left := tempFilesLeft(t, dir); len(left) > 0 {
 				t.Errorf("left %d temporary files", len(left))
 			}
 		})

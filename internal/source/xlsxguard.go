@@ -38,8 +38,9 @@ const (
 )
 
 // TempPattern is the name pattern of the temporary files the XLSX reader
-// makes in Options.TempDir; they are removed when the reader is done with
-// them, and whatever a killed process left can be removed by this pattern.
+// makes in the process's folder in Options.TempDir (ProcessTempDir), next
+// to excelize's excelize-*; they are removed when the reader is done with
+// them, and the folder of a process that was killed by SweepTempDirs.
 const TempPattern = "intake-xlsx-*.tmp"
 
 // smallParts are the parts, besides worksheets and shared strings, that
@@ -83,9 +84,13 @@ func classify(name string) (partKind, bool) {
 type xlsxGuard struct {
 	ctx  context.Context
 	opts Options
+	dir  string // the process's temporary folder (ProcessTempDir)
 }
 
 func (g xlsxGuard) openWorkbook(r io.Reader) (_ *excelize.File, err error) {
+	if g.dir, err = ProcessTempDir(g.opts.TempDir); err != nil {
+		return nil, err
+	}
 	spool, size, err := g.spool(r)
 	if err != nil {
 		return nil, err
@@ -109,7 +114,7 @@ func (g xlsxGuard) openWorkbook(r io.Reader) (_ *excelize.File, err error) {
 	defer removeTemp(filtered)
 	f, err := excelize.OpenFile(filtered.Name(), excelize.Options{
 		UnzipSizeLimit: g.opts.MaxUnzippedBytes, UnzipXMLSizeLimit: min(xlsxInMemoryXML, g.opts.MaxUnzippedBytes),
-		TmpDir: g.opts.TempDir,
+		TmpDir: g.dir,
 	})
 	if err != nil {
 		if f != nil {
@@ -122,7 +127,7 @@ func (g xlsxGuard) openWorkbook(r io.Reader) (_ *excelize.File, err error) {
 
 // spool copies r to a temporary file, checking ctx between blocks.
 func (g xlsxGuard) spool(r io.Reader) (*os.File, int64, error) {
-	f, err := os.CreateTemp(g.opts.TempDir, TempPattern)
+	f, err := os.CreateTemp(g.dir, TempPattern)
 	if err != nil {
 		return nil, 0, fmt.Errorf("spool workbook: %w", err)
 	}
@@ -222,7 +227,7 @@ func (g xlsxGuard) scan(f *zip.File, s *partScan) error {
 
 // copyParts writes the kept parts, as they are compressed, to a new zip.
 func (g xlsxGuard) copyParts(kept []*zip.File) (*os.File, error) {
-	out, err := os.CreateTemp(g.opts.TempDir, TempPattern)
+	out, err := os.CreateTemp(g.dir, TempPattern)
 	if err != nil {
 		return nil, fmt.Errorf("copy workbook: %w", err)
 	}
