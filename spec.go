@@ -132,6 +132,9 @@ type ImportSpec struct {
 	// HeaderRow is the file's header row (1-based); 0 at upload means find
 	// it below notes and titles. A job stores the row it used.
 	HeaderRow int `json:"header_row,omitempty"`
+	// Recognition is what the server read in the file's columns; a job
+	// keeps it with its options, the API shows it at the job's top level.
+	Recognition *Recognition `json:"recognition,omitempty"`
 }
 
 // InvalidFields values.
@@ -246,6 +249,10 @@ type ImportRequest struct {
 	Remap     bool
 	Name      string
 	Autostart bool // false leaves the job awaiting its mapping
+	// MappingStep is set by a dialect whose jobs can wait for a person
+	// (native, Plannr): a column below the confidence threshold makes the
+	// job wait in awaiting_mapping instead of leaving the column out.
+	MappingStep bool
 	Sync      bool // queue the job and answer when it has ended
 	Format    string
 	Delimiter string
