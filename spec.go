@@ -135,6 +135,9 @@ type ImportSpec struct {
 	// Path is where the records are in a JSON file ("data.people"); ""
 	// at upload means find them. A job stores the path it used.
 	Path string `json:"path,omitempty"`
+	// Recognition is what the server read in the file's columns; a job
+	// keeps it with its options, the API shows it at the job's top level.
+	Recognition *Recognition `json:"recognition,omitempty"`
 }
 
 // InvalidFields values.
@@ -249,6 +252,10 @@ type ImportRequest struct {
 	Remap     bool
 	Name      string
 	Autostart bool // false leaves the job awaiting its mapping
+	// MappingStep is set by a dialect whose jobs can wait for a person
+	// (native, Plannr): a column below the confidence threshold makes the
+	// job wait in awaiting_mapping instead of leaving the column out.
+	MappingStep bool
 	Sync      bool // queue the job and answer when it has ended
 	Format    string
 	Delimiter string

@@ -97,18 +97,84 @@ func ResolveMapping(reg *intake.Registry, headers []string, req intake.ColumnMap
 // import's columns map to the group fields, a participant's to its status
 // and a contact's fields.
 func ResolveMappingFor(resource string, reg *intake.Registry, headers []string, req intake.ColumnMapping) (mapping map[string]string, problems []intake.FieldError, warnings []string) {
+	res := Recognize(resource, reg, headers, nil, "", req)
+	return res.Mapping, res.Problems, res.Warnings
+}
+
+// Resolution is a file's mapping as Recognize resolved it.
+type Resolution struct {
+	Mapping  map[string]string // header → field, "" for a column left out
+	Problems []intake.FieldError
+	Warnings []string
+	// Columns are the decisions, one per header, in file order.
+	Columns []intake.ColumnDecision
+	// Uncertain reports a column whose best guess is below
+	// intake.ConfidenceThreshold (left out; the job may wait for a person).
+	Uncertain bool
+}
+
+// Recognize turns a file's headers, a sample of its rows and the caller's
+// request into the mapping used. Columns the caller mapped are taken as
+// given; the others are recognised by their header's meaning and their
+// values (rows, read with region for phones; nil: headers only). It
+// returns the problems a caller must fix (a 422), warnings (columns that
+// will not be imported, and why) and a decision per column.
+func Recognize(resource string, reg *intake.Registry, headers []string, rows [][]string, region string, req intake.ColumnMapping) Resolution {
 	v := vocabularyOf(resource, reg)
-	mapping = map[string]string{}
-	used := map[string]string{} // field → header
+	r := &recognizer{headers: headers, mapping: map[string]string{}, used: map[string]string{},
+		decisions: make([]intake.ColumnDecision, len(headers))}
+	profiles := make([]profile, len(headers))
+	for i, h := range headers {
+		profiles[i] = profileColumn(rows, i, region)
+		r.decisions[i] = intake.ColumnDecision{Header: h, Samples: profiles[i].samples}
+		if r.decisions[i].Samples == nil {
+			r.decisions[i].Samples = []string{}
+		}
+	}
+	res := Resolution{}
+	res.Problems = r.given(v, req)
+	contacts := resource == "" || resource == intake.ResourceContacts
+	var cands []candidate
+	for i, h := range headers {
+		if _, done := r.mapping[h]; done || req.ByPosition != nil {
+			continue
+		}
+		if !contacts {
+			if f := v.column(nil, h); f != "" && r.used[f] == "" {
+				r.decide(candidate{col: i, reason: intake.ReasonHeader, conf: 1}, f)
+			}
+			continue
+		}
+		if c, ok := candidateOf(v, i, h, profiles[i]); ok {
+			cands = append(cands, c)
+		}
+	}
+	r.assign(cands)
+	r.finish(v, contacts)
+	res.Mapping, res.Warnings, res.Columns, res.Uncertain = r.mapping, r.warnings, r.decisions, r.uncertain
+	return res
+}
+
+// given applies the caller's mapping (by header or by position) and
+// returns its problems.
+func (r *recognizer) given(v vocabulary, req intake.ColumnMapping) (problems []intake.FieldError) {
+	headers := r.headers
 	problem := func(field, value, format string, args ...any) {
 		problems = append(problems, intake.FieldError{Field: field, Value: value, Message: fmt.Sprintf(format, args...)})
 	}
-	set := func(h, f string) {
-		if prev, ok := used[f]; ok && prev != h {
+	set := func(i int, f string) {
+		h := headers[i]
+		if prev, ok := r.used[f]; ok && prev != h {
 			problem("mapping", h, "Columns %q and %q both map to %s.", prev, h, f)
 			return
 		}
-		mapping[h], used[f] = f, h
+		r.decide(candidate{col: i, reason: intake.ReasonGiven, conf: 1}, f)
+	}
+	index := make(map[string]int, len(headers))
+	for i, h := range headers {
+		if _, dup := index[h]; !dup {
+			index[h] = i
+		}
 	}
 	if req.ByPosition != nil {
 		var invalid []string
@@ -119,7 +185,7 @@ func ResolveMappingFor(resource string, reg *intake.Registry, headers []string, 
 				continue
 			}
 			if i < len(headers) {
-				set(headers[i], f)
+				set(i, f)
 			}
 		}
 		if len(invalid) > 0 {
@@ -128,19 +194,17 @@ func ResolveMappingFor(resource string, reg *intake.Registry, headers []string, 
 			problem("headers", "", "%d headers provided but the file has %d columns.", len(req.ByPosition), len(headers))
 		}
 	}
-	isHeader := make(map[string]bool, len(headers))
-	for _, h := range headers {
-		isHeader[h] = true
-	}
 	columns := listCut(headers, maxListInMessage)
 	for _, h := range slices.Sorted(maps.Keys(req.ByHeader)) {
 		target := strings.TrimSpace(req.ByHeader[h])
-		if !isHeader[h] {
+		i, isHeader := index[h]
+		if !isHeader {
 			problem("mapping."+h, target, "The file has no column %q (its columns: %s).", h, columns)
 			continue
 		}
 		if target == "" || strings.EqualFold(target, "ignore") {
-			mapping[h] = ""
+			r.mapping[h] = ""
+			r.decisions[i].Reason, r.decisions[i].Confidence = intake.ReasonGiven, 1
 			continue
 		}
 		field, ok := v.target(target)
@@ -148,41 +212,37 @@ func ResolveMappingFor(resource string, reg *intake.Registry, headers []string, 
 			problem("mapping."+h, target, "%q is not %s.", target, v.noun)
 			continue
 		}
-		set(h, field)
+		set(i, field)
 	}
-	for _, h := range headers {
-		if _, done := mapping[h]; done || req.ByPosition != nil {
-			continue
-		}
-		if f := v.column(nil, h); f != "" && used[f] == "" {
-			set(h, f)
-		}
-	}
+	return problems
+}
+
+// finish explains the numbered families and the columns left out.
+func (r *recognizer) finish(v vocabulary, contacts bool) {
 	routed := map[int]bool{}
-	if resource == "" || resource == intake.ResourceContacts {
+	if contacts {
 		var kinds []string
-		for _, f := range findNumbered(v, mapping, headers) {
+		for _, f := range findNumbered(v, r.mapping, r.headers) {
 			for _, c := range f.columns {
 				routed[c] = true
 			}
 			kinds = append(kinds, f.kind.name)
 		}
 		if len(kinds) > 0 {
-			warnings = append(warnings, fmt.Sprintf("The numbered %s columns are imported by their label, row by row: "+
+			r.warnings = append(r.warnings, fmt.Sprintf("The numbered %s columns are imported by their label, row by row: "+
 				"the value marked * (else the first) is the primary field, the others alternates of their label's kind "+
 				"(home, work, mobile; any other label: other); their mapping shows where number 1 and 2 go without labels.",
 				strings.Join(kinds, ", ")))
 		}
 	}
-	for i, h := range headers {
-		if mapping[h] == "" {
-			mapping[h] = ""
-			if !routed[i] {
-				warnings = append(warnings, fmt.Sprintf("Column %q is not mapped to a field and will not be imported.", h))
+	for i, h := range r.headers {
+		if r.mapping[h] == "" {
+			r.mapping[h] = ""
+			if !routed[i] && r.decisions[i].Suggested == "" {
+				r.warnings = append(r.warnings, fmt.Sprintf("Column %q is not mapped to a field and will not be imported.", h))
 			}
 		}
 	}
-	return mapping, problems, warnings
 }
 
 // maxListInMessage bounds the list of a file's columns repeated in each

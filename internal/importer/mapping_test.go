@@ -47,8 +47,8 @@ func TestResolveMapping(t *testing.T) {
 		problems int
 		warnings int
 	}{
-		{"suggested, unknown columns warned and kept out", intake.ColumnMapping{},
-			map[string]string{"E-mail": "email", "Hobbies": "", "Naam": "name", "Mail": ""}, 0, 2},
+		{"suggested, unknown columns warned and kept out, a second email an alternate", intake.ColumnMapping{},
+			map[string]string{"E-mail": "email", "Hobbies": "", "Naam": "name", "Mail": "alternate_emails_other"}, 0, 1},
 		{"a caller's mapping wins and may leave a column out", intake.ColumnMapping{ByHeader: map[string]string{"Mail": "email", "E-mail": "ignore"}},
 			map[string]string{"E-mail": "", "Hobbies": "", "Naam": "name", "Mail": "email"}, 0, 2},
 		{"a target that is no field is a problem", intake.ColumnMapping{ByHeader: map[string]string{"Hobbies": "hobbies"}}, nil, 1, 0},
@@ -87,7 +87,7 @@ func TestResolveMappingWithCustomFields(t *testing.T) {
 	})
 	headers := []string{"E-mail", "Member No", "BORN", "Lidnummer", "Shoe size"}
 	got, problems, _ := ResolveMapping(reg, headers, intake.ColumnMapping{})
-	want := map[string]string{"E-mail": "email", "Member No": "custom.member_id", "BORN": "custom.born", "Lidnummer": "", "Shoe size": ""}
+	want := map[string]string{"E-mail": "email", "Member No": "custom.member_id", "BORN": "custom.born", "Lidnummer": "customer_number", "Shoe size": ""}
 	if len(problems) != 0 || !maps.Equal(got, want) {
 		t.Fatalf("suggested %v (%v), want %v", got, problems, want)
 	}

@@ -4,13 +4,10 @@ import (
 	"fmt"
 	"maps"
 	"net/mail"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/nyaruka/phonenumbers"
 
 	"github.com/intake/intake"
 )
@@ -33,6 +30,9 @@ type normalizer struct {
 	// monthFirst reads 03/04/2025 as March 4 (region US); otherwise
 	// numeric dates are day-first.
 	monthFirst bool
+	// unreadCountry is a row's country that could not be read (see
+	// forRow): its numbers without a country code are then refused.
+	unreadCountry string
 }
 
 // limit is the dialect's maximum length of f's raw text, 0 for none.
@@ -261,43 +261,6 @@ func normalizeEmail(v string) (string, error) {
 		return e, emailError("\"" + v + "\" is not a valid email address.")
 	}
 	return e, nil
-}
-
-// phone parses v with the row's region and formats it as E.164. The
-// message is empty when v is a number libphonenumber accepts as valid: a
-// possible-looking but unassigned number is refused rather than stored
-// wrong, and a number Excel shortened to scientific notation (its digits
-// are gone) is named as such.
-func (n normalizer) phone(v string) (string, string) {
-	if utf8.RuneCountInString(v) > maxPhoneLen*2 {
-		return truncate(v), "The phone number is too long."
-	}
-	if scientific.MatchString(v) {
-		return v, "\"" + v + "\" is a number a spreadsheet shortened to scientific notation, so its digits are lost; format the column as text before exporting."
-	}
-	num, err := phonenumbers.Parse(v, n.region)
-	if err != nil || !phonenumbers.IsValidNumber(num) {
-		hint := ""
-		if !strings.HasPrefix(strings.TrimSpace(v), "+") && !strings.HasPrefix(strings.TrimSpace(v), "00") {
-			hint = " for " + n.region + " (numbers without a country code are read in the row's country, else the import's region; write others with + and the country code)"
-		}
-		return v, "\"" + v + "\" is not a valid phone number" + hint + "."
-	}
-	return phonenumbers.Format(num, phonenumbers.E164), ""
-}
-
-// scientific matches what a spreadsheet makes of a long number in a
-// general-format cell: 4,91713E+12 or 4.91713e+12.
-var scientific = regexp.MustCompile(`^\s*\d[.,]\d+[eE]\+?\d+\s*$`)
-
-// forRow returns n with the phone region of one row: the row's country when
-// it names one libphonenumber knows (a code or a name), else the import's.
-// A German file's "0221 100056" is then +49221100056, not a Dutch number.
-func (n normalizer) forRow(fields map[string]string) normalizer {
-	if c := normalizeCountry(strings.TrimSpace(fields[intake.FieldCountry])); regions[c] {
-		n.region = c
-	}
-	return n
 }
 
 // splitList splits a tags or groups cell on , or ;, trims, drops empties and

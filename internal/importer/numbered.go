@@ -253,10 +253,17 @@ func (l *Layout) Width() int { return len(l.cols) }
 func (l *Layout) Fields(values []string) map[string]string {
 	fields := make(map[string]string, len(l.cols))
 	for i, v := range values {
-		if i < len(l.cols) && l.cols[i] != "" && !l.routed[i] {
-			fields[l.cols[i]] = v
+		if i >= len(l.cols) || l.cols[i] == "" || l.routed[i] {
+			continue
 		}
+		// The parts of an alternate address come from several columns
+		// (Outlook's Home Street, Home City, …): joined on one line.
+		if prev := strings.TrimSpace(fields[l.cols[i]]); prev != "" && strings.HasPrefix(l.cols[i], "alternate_addresses_") {
+			v = strings.Join(nonBlank(prev, v), ", ")
+		}
+		fields[l.cols[i]] = v
 	}
+	joinAddressParts(fields)
 	cell := func(i int) string {
 		if i < 0 || i >= len(values) {
 			return ""

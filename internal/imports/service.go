@@ -205,6 +205,7 @@ func (s *Service) readHeader(ctx context.Context, im *intake.Import) error {
 	}
 	defer src.Close()
 	im.Headers = src.Header()
+	im.Spec.Recognition = &intake.Recognition{PreviewRows: previewRows(src)}
 	if d, ok := src.(interface{ Info() source.Info }); ok {
 		info := d.Info()
 		im.Format, im.Encoding, im.Sheet = string(info.Format), info.Encoding, info.Sheet
@@ -224,7 +225,7 @@ func (s *Service) readHeader(ctx context.Context, im *intake.Import) error {
 // otherwise the job keeps its own.
 func (s *Service) configure(im *intake.Import, req intake.ImportRequest, remap bool, reg *intake.Registry) error {
 	spec := req.Spec
-	spec.Mapping, spec.HeaderRow, spec.Path = im.Spec.Mapping, im.Spec.HeaderRow, im.Spec.Path
+	spec.Mapping, spec.HeaderRow, spec.Path, spec.Recognition = im.Spec.Mapping, im.Spec.HeaderRow, im.Spec.Path, im.Spec.Recognition
 	if coll, ok := intake.ParseCollectionResource(spec.Resource); ok {
 		// Whatever dialect routed here: a collection matches on its key
 		// fields, and those are what its columns must provide.
@@ -237,7 +238,7 @@ func (s *Service) configure(im *intake.Import, req intake.ImportRequest, remap b
 	var warnings []string
 	if remap {
 		var problems []intake.FieldError
-		spec.Mapping, problems, warnings = importer.ResolveMappingFor(spec.Resource, reg, im.Headers, req.Columns)
+		spec.Mapping, problems, warnings = s.recognize(&spec, req, reg, im.Headers)
 		if len(problems) > 0 {
 			msgs := make([]string, len(problems))
 			for i, p := range problems {
@@ -257,7 +258,12 @@ func (s *Service) configure(im *intake.Import, req intake.ImportRequest, remap b
 		}
 		warnings = append(warnings, msg+" Map columns to them with PATCH, then start the import.")
 	}
-	if err := im.Configure(spec, missing, req.Autostart); err != nil {
+	autostart := req.Autostart
+	if remap && req.MappingStep && spec.Recognition != nil && spec.Recognition.Uncertain {
+		autostart = false
+		warnings = append(warnings, "Some columns could not be recognised surely (see columns): check the mapping, then start the import.")
+	}
+	if err := im.Configure(spec, missing, autostart); err != nil {
 		return err
 	}
 	im.Name = req.Name

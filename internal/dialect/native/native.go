@@ -20,7 +20,7 @@ import (
 // Create translates the options of a new upload. reg is the tenant's
 // fields: a custom field is a match field by its bare name too.
 func Create(p dialect.Params, reg *intake.Registry) (intake.ImportRequest, error) {
-	return parse(p, intake.ImportRequest{Spec: intake.DefaultSpec(), Autostart: true, Remap: true}, true, reg)
+	return parse(p, intake.ImportRequest{Spec: intake.DefaultSpec(), Autostart: true, Remap: true, MappingStep: true}, true, reg)
 }
 
 // Patch translates a PATCH of a stored job: absent options keep the job's

@@ -18,6 +18,11 @@ type ImportView struct {
 	HasErrors      bool              `json:"has_errors" doc:"Some rows failed, were skipped or were written in part, or remove_missing removed contacts; see errors and error_report_url."`
 	Errors         []intake.RowError `json:"errors"`
 	ErrorReportURL string            `json:"error_report_url"`
+	// Recognition is what the server read in the file's columns (lifted
+	// from the job's options to the top level, as DESIGN §4a shows it).
+	Columns       []intake.ColumnDecision `json:"columns" doc:"Per column: target, reason (header, content, remembered, saved, given), confidence 0–1, samples."`
+	PreviewRows   [][]string              `json:"preview_rows" doc:"The first rows as read."`
+	MappingSource *intake.MappingSource   `json:"mapping_source" doc:"{\"import_id\": N}, {\"saved\": NAME} or null."`
 	// ContactsCreated shadows the job's own field so that only a
 	// participants job shows it.
 	ContactsCreated *int `json:"contacts_created,omitempty" doc:"Participants jobs: the contacts created for rows whose contact did not exist."`
@@ -32,6 +37,12 @@ func View(im intake.Import, errs []intake.RowError) ImportView {
 		if f != "" { // columns left out are in the warnings
 			v.Mapping[h] = f
 		}
+	}
+	v.Columns, v.PreviewRows = []intake.ColumnDecision{}, [][]string{}
+	if rec := im.Spec.Recognition; rec != nil {
+		v.Columns, v.MappingSource = append(v.Columns, rec.Columns...), rec.MappingSource
+		v.PreviewRows = append(v.PreviewRows, rec.PreviewRows...)
+		v.Import.Spec.Recognition = nil // shown once, at the top
 	}
 	if v.Resource == intake.ResourceParticipants {
 		v.ContactsCreated = &im.ContactsCreated

@@ -115,6 +115,7 @@ func Translate(p dialect.Params, hasData bool, reg *intake.Registry) (Request, e
 		rest.Add("data", "")
 	}
 	req, err := native.Create(rest, reg)
+	req.MappingStep = false // PackageX has no mapping step: uncertain columns are left out
 	if err != nil {
 		return out, err
 	}

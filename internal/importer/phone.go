@@ -1,0 +1,98 @@
+package importer
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
+
+	"github.com/intake/intake"
+)
+
+// phone parses v with the row's region and formats it as E.164, with
+// ";ext=N" when the number has an extension. The message is empty when v
+// is a number libphonenumber accepts as valid: a possible-looking but
+// unassigned number is refused rather than stored wrong, and a number
+// Excel shortened to scientific notation (its digits are gone) is named as
+// such.
+//
+// What spreadsheets and exporters do to a number is undone first: a
+// leading apostrophe (Excel's text mark), a tel: link, and a lost "+": a
+// number cell of 447700900123 is invalid in the row's region, so it is
+// read once more as +447700900123. A number without a country code in a
+// row whose country could not be read is refused: the import's region
+// would be a guess (a French mobile stored as a Dutch number).
+func (n normalizer) phone(v string) (string, string) {
+	if utf8.RuneCountInString(v) > maxPhoneLen*2 {
+		return truncate(v), "The phone number is too long."
+	}
+	v = unwrapPhone(v)
+	if scientific.MatchString(v) {
+		return v, "\"" + v + "\" is a number a spreadsheet shortened to scientific notation, so its digits are lost; format the column as text before exporting."
+	}
+	international := strings.HasPrefix(v, "+") || strings.HasPrefix(v, "00")
+	if !international && n.unreadCountry != "" {
+		return v, "\"" + v + "\" has no country code and the row's country \"" + n.unreadCountry +
+			"\" could not be read, so the number is not guessed; write it with + and the country code, or the country as a name or ISO code."
+	}
+	num, err := phonenumbers.Parse(v, n.region)
+	if !international && lostPlus.MatchString(v) {
+		if alt, err2 := phonenumbers.Parse("+"+v, n.region); err2 == nil && phonenumbers.IsValidNumber(alt) {
+			if err == nil && phonenumbers.IsValidNumber(num) && num.GetCountryCode() != alt.GetCountryCode() {
+				return v, "\"" + v + "\" reads as " + phonenumbers.Format(num, phonenumbers.E164) + " in " + n.region + " and as " +
+					phonenumbers.Format(alt, phonenumbers.E164) + " if it lost its +, so it is not guessed; write it with + and the country code."
+			}
+			num, err = alt, nil
+		}
+	}
+	if err != nil || !phonenumbers.IsValidNumber(num) {
+		hint := ""
+		if !international {
+			hint = " for " + n.region + " (numbers without a country code are read in the row's country, else the import's region; write others with + and the country code)"
+		}
+		return v, "\"" + v + "\" is not a valid phone number" + hint + "."
+	}
+	out := phonenumbers.Format(num, phonenumbers.E164)
+	if ext := num.GetExtension(); ext != "" {
+		out += ";ext=" + ext
+	}
+	return out, ""
+}
+
+// unwrapPhone strips what is not the number: spaces, Excel's leading
+// apostrophe, a tel: link (tel:+31..., tel://...).
+func unwrapPhone(v string) string {
+	v = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), "'"))
+	if len(v) > 4 && strings.EqualFold(v[:4], "tel:") {
+		v = strings.TrimLeft(v[4:], "/")
+	}
+	return strings.TrimSpace(v)
+}
+
+// lostPlus is a number cell that may have lost its "+": digits only,
+// long enough to hold a country code, not starting with a trunk 0.
+var lostPlus = regexp.MustCompile(`^[1-9]\d{7,14}$`)
+
+// scientific matches what a spreadsheet makes of a long number in a
+// general-format cell: 4,91713E+12 or 4.91713e+12.
+var scientific = regexp.MustCompile(`^\s*\d[.,]\d+[eE]\+?\d+\s*$`)
+
+// forRow returns n with the phone region of one row: the row's country when
+// it names one libphonenumber knows (a code or a name in any language),
+// else the import's. A German file's "0221 100056" is then +49221100056,
+// not a Dutch number. A country that cannot be read is remembered, so the
+// row's national numbers are refused instead of read in the import's
+// region.
+func (n normalizer) forRow(fields map[string]string) normalizer {
+	raw := strings.TrimSpace(fields[intake.FieldCountry])
+	if raw == "" {
+		return n
+	}
+	if c, ok := lookupCountry(raw); ok && regions[c] {
+		n.region = c
+		return n
+	}
+	n.unreadCountry = raw
+	return n
+}

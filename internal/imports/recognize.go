@@ -1,0 +1,46 @@
+package imports
+
+import (
+	"github.com/intake/intake"
+	"github.com/intake/intake/internal/importer"
+	"github.com/intake/intake/internal/source"
+)
+
+// previewSize is how many rows a job shows as read (DESIGN §4a) and how
+// many the column profiles sample.
+const previewSize = 20
+
+// previewRows reads the first data rows of src, as read: they are the
+// job's preview_rows and the sample recognition profiles. src is read
+// further by nobody (readHeader closes it).
+func previewRows(src source.Reader) [][]string {
+	rows := [][]string{}
+	for len(rows) < previewSize {
+		row, err := src.Next()
+		if err != nil {
+			return rows // io.EOF, or a problem the job will report on its own read
+		}
+		if row.Err == nil {
+			rows = append(rows, row.Values)
+		}
+	}
+	return rows
+}
+
+// recognize resolves spec's mapping from the job's headers, its preview
+// rows and the request's columns, and keeps the decisions in
+// spec.Recognition.
+func (s *Service) recognize(spec *intake.ImportSpec, req intake.ImportRequest, reg *intake.Registry, headers []string) (map[string]string, []intake.FieldError, []string) {
+	rec := spec.Recognition
+	if rec == nil {
+		rec = &intake.Recognition{}
+	}
+	region := spec.Region
+	if region == "" {
+		region = s.Engine.Region
+	}
+	res := importer.Recognize(spec.Resource, reg, headers, rec.PreviewRows, region, req.Columns)
+	spec.Recognition = &intake.Recognition{Columns: res.Columns, PreviewRows: rec.PreviewRows, MappingSource: rec.MappingSource,
+		Uncertain: res.Uncertain}
+	return res.Mapping, res.Problems, res.Warnings
+}
