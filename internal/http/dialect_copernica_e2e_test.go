@@ -1,4 +1,4 @@
-package main
+package http_test
 
 import (
 	"fmt"
@@ -17,21 +17,22 @@ const copernicaSource = `[
 // waitCopernica polls GET /v3/import/{id} until the import ends.
 func waitCopernica(t *testing.T, base, key string, id int) reply {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		r := call(t, "GET", fmt.Sprintf("%s/v3/import/%d?access_token=%s", base, id, key), nil, nil)
+	var r reply
+	ended := waitFor(20*time.Second, func() bool {
+		r = call(t, "GET", fmt.Sprintf("%s/v3/import/%d?access_token=%s", base, id, key), nil, nil)
 		if r.status != 200 {
 			t.Fatalf("GET /v3/import/%d: %d %s", id, r.status, r.raw)
 		}
 		switch r.body["status"] {
 		case "finished", "failed", "cancelled", "waiting":
-			return r
+			return true
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("import %d did not end: %s", id, r.raw)
-		}
-		time.Sleep(20 * time.Millisecond)
+		return false
+	})
+	if !ended {
+		t.Fatalf("import %d did not end: %s", id, r.raw)
 	}
+	return r
 }
 
 // TestCopernicaSeed replays shared/seeds/003 (Copernica REST v3 imports)

@@ -1,4 +1,4 @@
-package main
+package http_test
 
 import (
 	"encoding/json"
@@ -61,15 +61,19 @@ func (p plannrAPI) finish(uuid string) reply {
 	if r := p.do("POST", "/api/v1/import/"+uuid+"/start", "", nil); r.status != 200 {
 		p.t.Fatalf("start: %d %s", r.status, r.raw)
 	}
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		r := p.do("GET", "/api/v1/import/"+uuid, "", nil)
+	var r reply
+	ended := waitFor(30*time.Second, func() bool {
+		r = p.do("GET", "/api/v1/import/"+uuid, "", nil)
 		switch r.body["status"] {
 		case "completed", "failed", "cancelled":
-			return r
+			return true
 		}
+		return false
+	})
+	if !ended {
+		p.t.Fatalf("import %s did not end in time", uuid)
 	}
-	p.t.Fatalf("import %s did not end in time", uuid)
-	return reply{}
+	return r
 }
 
 // TestPlannrSeed replays shared/seeds/001 (Plannr: create the import) on

@@ -1,13 +1,14 @@
-package main
+package http_test
 
 import (
 	"fmt"
-	"github.com/xuri/excelize/v2"
 	"os"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"golang.org/x/text/encoding/charmap"
 )

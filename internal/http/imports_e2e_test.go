@@ -1,8 +1,7 @@
-package main
+package http_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/csv"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,20 +38,24 @@ func (c client) upload(name string, content []byte, fields map[string]string) (i
 // wait polls a job until it reaches a final status, with a deadline.
 func (c client) wait(id int) map[string]any {
 	c.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		st, job, raw := c.do("GET", fmt.Sprintf("/api/v1/imports/%d", id), nil)
+	var job map[string]any
+	ended := waitFor(60*time.Second, func() bool {
+		var st int
+		var raw string
+		st, job, raw = c.do("GET", fmt.Sprintf("/api/v1/imports/%d", id), nil)
 		if st != 200 {
 			c.t.Fatalf("poll: %d %s", st, raw)
 		}
 		switch job["status"] {
 		case "completed", "failed", "cancelled":
-			return job
+			return true
 		}
-		time.Sleep(50 * time.Millisecond)
+		return false
+	})
+	if !ended {
+		c.t.Fatalf("import %d did not finish in time", id)
 	}
-	c.t.Fatalf("import %d did not finish in time", id)
-	return nil
+	return job
 }
 
 func (c client) get(path string) (int, string) {
@@ -80,7 +82,7 @@ func TestImportJobsEndToEnd(t *testing.T) {
 			db := b.url(t)
 			key := newKey(t, db, "acme", "contacts")
 			otherKey := newKey(t, db, "globex", "contacts")
-			base := serve(t, db, "--max-upload-bytes", "200000", "--location-allow-private")
+			base := serve(t, db, func(c *serverConfig) { c.MaxUploadBytes, c.LocationPrivate = 200000, true })
 			cl := func(t *testing.T) client { return client{t, base, key} }
 
 			t.Run("upload, awaiting_mapping, patch, start, poll to completed", func(t *testing.T) {
@@ -435,96 +437,14 @@ func TestImportJobsEndToEnd(t *testing.T) {
 	}
 }
 
-// TestImportSurvivesRestart stops a server while a job runs and starts a
-// new one on the same database and upload folder: the job resumes through
-// River from its checkpoint and ends with exact counts and no duplicates.
-func TestImportSurvivesRestart(t *testing.T) {
-	t.Parallel()
-	for _, b := range backends(t) {
-		t.Run(b.name, func(t *testing.T) {
-			t.Parallel()
-			db := b.url(t)
-			uploads := t.TempDir()
-			key := newKey(t, db, "acme", "contacts")
-			var file strings.Builder
-			file.WriteString("email,first_name\n")
-			const rows = 12000
-			for i := range rows {
-				fmt.Fprintf(&file, "user%d@example.com,U%d\n", i, i)
-			}
-			start := func() (string, func()) {
-				var errb bytes.Buffer
-				m := NewMain(io.Discard, &errb)
-				if err := m.ParseFlags([]string{"serve", "--addr", "127.0.0.1:0", "--database-url", db, "--upload-dir", uploads, "--chunk-size", "100"}); err != nil {
-					t.Fatal(err)
-				}
-				ctx, cancel := context.WithCancel(context.Background())
-				done := make(chan error, 1)
-				go func() { done <- m.Run(ctx) }()
-				<-m.ready
-				return m.URL(), func() {
-					cancel()
-					if err := <-done; err != nil {
-						t.Errorf("serve: %v\n%s", err, errb.String())
-					}
-					m.Close()
-				}
-			}
-			base, stop := start()
-			c := client{t, base, key}
-			_, job, raw := c.upload("users.csv", []byte(file.String()), nil)
-			id := num(job, "id")
-			if id == 0 {
-				t.Fatalf("upload: %s", raw)
-			}
-			deadline := time.Now().Add(30 * time.Second)
-			for {
-				_, job, _ = c.do("GET", fmt.Sprintf("/api/v1/imports/%d", id), nil)
-				if n := num(job, "processed_rows"); n > 0 && n < rows {
-					break
-				}
-				if job["status"] == "completed" || time.Now().After(deadline) {
-					t.Fatalf("could not catch the job mid-file: %v", job)
-				}
-				time.Sleep(5 * time.Millisecond)
-			}
-			stop()
-			base, stop = start()
-			defer stop()
-			c = client{t, base, key}
-			_, mid, _ := c.do("GET", fmt.Sprintf("/api/v1/imports/%d", id), nil)
-			if mid["status"] == "completed" || num(mid, "processed_rows") >= rows {
-				t.Fatalf("the job was not stopped mid-file: %v", mid)
-			}
-			job = c.wait(id)
-			if job["status"] != "completed" || num(job, "created") != rows || num(job, "processed_rows") != rows || num(job, "failed_rows") != 0 {
-				t.Fatalf("resumed job %v", job)
-			}
-			seen, cursor := 0, ""
-			for range 100 {
-				_, page, _ := c.do("GET", "/api/v1/contacts?limit=1000&cursor="+cursor, nil)
-				seen += len(page["data"].([]any))
-				next, _ := page["next_cursor"].(string)
-				if next == "" {
-					break
-				}
-				cursor = next
-			}
-			if seen != rows {
-				t.Fatalf("%d contacts stored, want %d", seen, rows)
-			}
-		})
-	}
-}
-
 // TestStalledUploadIsCutOff: a client that sends headers and part of a body,
 // then nothing, is answered and disconnected after --body-idle-timeout
 // instead of holding its connection forever.
 func TestStalledUploadIsCutOff(t *testing.T) {
 	t.Parallel()
-	db := "sqlite:" + filepath.Join(t.TempDir(), "intake.db")
+	db := sqliteURL(t)
 	key := newKey(t, db, "acme", "contacts")
-	base := serve(t, db, "--body-idle-timeout", "300ms")
+	base := serve(t, db, func(c *serverConfig) { c.BodyIdle = 300 * time.Millisecond })
 	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package main
+package http_test
 
 import (
 	"fmt"
@@ -79,11 +79,11 @@ func TestTextUsSeed(t *testing.T) {
 			}
 			slug := fmt.Sprint(r.body["contact_import_slug"])
 			c := client{t, base, key}
-			st := call(t, "GET", base+"/my_account/contact_imports/"+slug, headers(key, ""), nil)
-			for deadline := time.Now().Add(30 * time.Second); st.status == 200 && st.body["status"] != "completed" && time.Now().Before(deadline); {
-				time.Sleep(20 * time.Millisecond)
+			var st reply
+			waitFor(30*time.Second, func() bool {
 				st = call(t, "GET", base+"/my_account/contact_imports/"+slug, headers(key, ""), nil)
-			}
+				return st.status != 200 || st.body["status"] == "completed"
+			})
 			if st.status != 200 || num(st.body, "created") != 1 || num(st.body, "total") != 1 {
 				t.Fatalf("the import by slug: %d %s", st.status, st.raw)
 			}
