@@ -146,4 +146,3 @@ func runtimeVersion() string {
 
 // envOrFlag documents a flag's env variable in its usage line.
 func envNote(name string) string { return " (env " + name + ")" }
-

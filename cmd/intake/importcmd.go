@@ -209,4 +209,3 @@ func printSummary(w interface{ Write([]byte) (int, error) }, j jobView) {
 	fmt.Fprintf(tw, "rows/s\t%s\t\n", rate)
 	tw.Flush()
 }
-
