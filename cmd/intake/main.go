@@ -38,6 +38,12 @@ usage:
   intake keys create --tenant T --scopes a,b          create an API key (printed alone on stdout)
   intake keys list [--tenant T]                       list API keys (ids, scopes, dates; never secrets)
   intake keys revoke --id N                           revoke an API key at once
+  intake import FILE [--mode upsert …]                import a file: on the local database, or --server URL --key KEY
+  intake imports list|show ID|cancel ID               a server's import jobs (--server URL --key KEY)
+  intake sample ROWS [--messy]                        write a sample contacts CSV to stdout
+  intake version                                      print the version (also --version)
+
+intake COMMAND --help lists a command's flags with their defaults.
 
 Every flag has an environment fallback: INTAKE_ADDR, INTAKE_DATABASE_URL,
 INTAKE_UPLOAD_DIR, INTAKE_DEFAULT_REGION, INTAKE_LOG_LEVEL, INTAKE_MAX_UPLOAD_BYTES,
@@ -61,8 +67,10 @@ func main() {
 		err = cerr
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "intake:", err)
-		os.Exit(1)
+		if msg := err.Error(); msg != "" && !strings.HasPrefix(msg, "exit ") {
+			fmt.Fprintln(os.Stderr, "intake:", msg)
+		}
+		os.Exit(exitCode(err))
 	}
 }
 
@@ -90,6 +98,9 @@ type Main struct {
 	// processID names this process in the heartbeat table and to River.
 	processID string
 	prom      *metrics.Metrics
+	// cli runs a client command (import, imports, sample, version) in
+	// place of the database commands; see parseCLI.
+	cli func(ctx context.Context) error
 }
 
 // NewMain returns a Main with the default configuration.
@@ -105,6 +116,9 @@ func (m *Main) ParseFlags(args []string) error {
 		return flag.ErrHelp
 	}
 	cmd, rest := args[0], args[1:]
+	if ok, err := m.parseCLI(cmd, rest); ok {
+		return err
+	}
 	if cmd == "keys" {
 		if len(rest) == 0 || (rest[0] != "create" && rest[0] != "list" && rest[0] != "revoke") {
 			return errors.New("usage: intake keys create|list|revoke (intake help for the flags)")
@@ -112,7 +126,6 @@ func (m *Main) ParseFlags(args []string) error {
 		cmd, rest = "keys "+rest[0], rest[1:]
 	}
 	fs := flag.NewFlagSet("intake "+cmd, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	m.Config.bind(fs)
 	switch cmd {
 	case "serve":
@@ -132,14 +145,14 @@ func (m *Main) ParseFlags(args []string) error {
 		fmt.Fprint(m.Stderr, usage)
 		return flag.ErrHelp
 	default:
-		fmt.Fprint(m.Stderr, usage)
-		return fmt.Errorf("unknown command %q", cmd)
+		return fmt.Errorf("unknown command %q (intake help lists the commands)", cmd)
 	}
-	if err := fs.Parse(rest); err != nil {
+	pos, err := m.parseFlags(fs, rest, "intake "+cmd+" [flags]")
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	if len(pos) > 0 {
+		return fmt.Errorf("unexpected arguments: %v", pos)
 	}
 	m.command = cmd
 	return m.Config.Validate()
@@ -160,6 +173,9 @@ func (m *Main) logger() *slog.Logger {
 
 // Run runs the command until it finishes or ctx is cancelled.
 func (m *Main) Run(ctx context.Context) error {
+	if m.cli != nil {
+		return m.cli(ctx)
+	}
 	be, err := openBackend(ctx, m.Config.DatabaseURL)
 	if err != nil {
 		return err

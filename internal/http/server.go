@@ -90,6 +90,7 @@ func NewServer(cfg Config) *Server {
 	// No $schema links in bodies: responses keep exactly the dialects' shapes.
 	hc.CreateHooks = nil
 	hc.OpenAPIPath = "/openapi"
+	hc.DocsPath = "" // served from internal/web, offline (registerWeb)
 	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An Intake API key."},
 	}
@@ -118,6 +119,8 @@ func NewServer(cfg Config) *Server {
 	s.registerTextUs()
 	s.registerPlannr()
 	s.registerKeys()
+	s.registerMe()
+	s.registerWeb()
 	return s
 }
 
