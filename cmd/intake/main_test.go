@@ -105,3 +105,35 @@ func num(m map[string]any, k string) int {
 	f, _ := m[k].(float64)
 	return int(f)
 }
+// serve boots `intake serve` on a free port and returns its base URL.
+func serve(t *testing.T, dbURL string, extra ...string) string {
+	t.Helper()
+	var errb bytes.Buffer
+	m := NewMain(io.Discard, &errb)
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--database-url", dbURL, "--upload-dir", t.TempDir()}, extra...)
+	if err := m.ParseFlags(args); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v\n%s", err, errb.String())
+		}
+		m.Close()
+	})
+	select {
+	case <-m.ready:
+	case err := <-done:
+		t.Fatalf("serve exited: %v\n%s", err, errb.String())
+	}
+	return m.URL()
+}
+
+func (c client) get(path string) (int, string) {
+	c.t.Helper()
+	st, _, raw := c.send("GET", path, "", nil)
+	return st, raw
+}
