@@ -31,8 +31,10 @@ func (c client) upload(name string, content []byte, fields map[string]string) (i
 func (c client) wait(id int) map[string]any {
 	c.t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
+	var last string
 	for time.Now().Before(deadline) {
 		st, job, raw := c.do("GET", fmt.Sprintf("/api/v1/imports/%d", id), nil)
+		last = raw
 		if st != 200 {
 			c.t.Fatalf("poll: %d %s", st, raw)
 		}
@@ -42,7 +44,7 @@ func (c client) wait(id int) map[string]any {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	c.t.Fatalf("import %d did not finish in time", id)
+	c.t.Fatalf("import %d did not finish in time; last seen: %s", id, last)
 	return nil
 }
 

@@ -90,7 +90,9 @@ func TestEveryRouteByScope(t *testing.T) {
 		"plannr-set-mapping":           {c, i, a},
 		"plannr-start-import":          {c, i, a},
 		// Key management is for the tenant's administrators only.
-		"list-keys":  {a},
+		"list-keys": {a},
+		// Any valid key may ask who it is.
+		"get-me":     {c, i, a, p},
 		"revoke-key": {a},
 	}
 	ctx := context.Background()
