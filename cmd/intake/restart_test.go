@@ -30,7 +30,8 @@ func (c client) upload(name string, content []byte, fields map[string]string) (i
 // wait polls a job until it reaches a final status, with a deadline.
 func (c client) wait(id int) map[string]any {
 	c.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	// A deadline, not a timing: generous so a loaded machine does not fail it.
+	deadline := time.Now().Add(3 * time.Minute)
 	var last string
 	for time.Now().Before(deadline) {
 		st, job, raw := c.do("GET", fmt.Sprintf("/api/v1/imports/%d", id), nil)
