@@ -47,6 +47,8 @@ const (
 // DB is the PostgreSQL store. It implements store.Store.
 type DB struct {
 	sqlstore.DB
+	// queue is the job queue the store is paired with (Pair).
+	queue sqlstore.Queue[pgx.Tx]
 	pool *pgxpool.Pool
 	now  func() time.Time
 
@@ -58,7 +60,7 @@ type DB struct {
 	analyzeBusy bool
 }
 
-var _ store.Store = (*DB)(nil)
+var _ store.Pairable[pgx.Tx] = (*DB)(nil)
 
 // Open connects to the database at url (a libpq URL or DSN; runtime
 // parameters such as search_path are kept for every connection), checks

@@ -52,12 +52,14 @@ func init() {
 // DB is the SQLite store. It implements store.Store.
 type DB struct {
 	sqlstore.DB
+	// queue is the job queue the store is paired with (Pair).
+	queue sqlstore.Queue[*sql.Tx]
 	read  *sql.DB
 	write *sql.DB
 	now   func() time.Time
 }
 
-var _ store.Store = (*DB)(nil)
+var _ store.Pairable[*sql.Tx] = (*DB)(nil)
 
 // DSN returns the modernc DSN for path with the pragmas Intake relies on:
 // WAL (readers beside the writer), NORMAL sync (durable at checkpoints, no

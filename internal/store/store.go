@@ -118,8 +118,8 @@ type Lookup struct {
 // never takes the tenant's import write lock: on PostgreSQL an
 // all-or-nothing import holds that lock for minutes, and creating or
 // starting another job must not wait for it. A job queue on the same
-// database enqueues inside it (through Driver), so a job and its queue entry
-// are committed together or not at all.
+// database enqueues inside it (Enqueue), so a job and its queue entry are
+// committed together or not at all.
 type JobTx interface {
 	// CreateImport stores a new import job of im.TenantID, which must be the
 	// transaction's tenant, and sets its ID and timestamps.
@@ -129,10 +129,26 @@ type JobTx interface {
 	// returned and nothing is stored; ENOTFOUND when the job is not the
 	// tenant's.
 	UpdateImport(ctx context.Context, id int64, fn func(*intake.Import) error) (intake.Import, error)
-	// Driver returns the underlying driver transaction (*sql.Tx on SQLite,
-	// pgx.Tx on PostgreSQL), so a job queue on the same database can enqueue
-	// inside it. Use it for nothing else: SQL lives in the store packages.
-	Driver() any
+	// Enqueue schedules the transaction tenant's import importID on the job
+	// queue the store is paired with (Pairable), inside this transaction.
+	// It is an error when the store has no queue.
+	Enqueue(ctx context.Context, importID int64) error
+}
+
+// Enqueuer is a job queue's insert inside a driver transaction of type TTx
+// (*sql.Tx on SQLite, pgx.Tx on PostgreSQL): River's InsertTx, typed.
+type Enqueuer[TTx any] interface {
+	InsertTx(ctx context.Context, tx TTx, tenantID, importID int64) error
+}
+
+// Pairable is a store whose job transactions are TTx on the driver's side.
+// Pairing it with a queue of the same TTx is checked when the program is
+// compiled, not asserted at run time: a SQLite store cannot be paired with
+// a PostgreSQL queue. Pair before the store serves; JobTx.Enqueue then
+// inserts through q.
+type Pairable[TTx any] interface {
+	Store
+	Pair(q Enqueuer[TTx])
 }
 
 // Tx is one tenant-scoped write transaction. Its batch methods take a whole
