@@ -32,7 +32,7 @@ func (db *DB) Jobs(ctx context.Context, tenantID int64, fn func(store.JobTx) err
 // jobTx implements store.JobTx.
 type jobTx struct {
 	sqlstore.Tx
-	tx pgx.Tx
+	tx    pgx.Tx
 	queue *sqlstore.Queue[pgx.Tx]
 }
 

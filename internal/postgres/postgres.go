@@ -49,8 +49,8 @@ type DB struct {
 	sqlstore.DB
 	// queue is the job queue the store is paired with (Pair).
 	queue sqlstore.Queue[pgx.Tx]
-	pool *pgxpool.Pool
-	now  func() time.Time
+	pool  *pgxpool.Pool
+	now   func() time.Time
 
 	// Contacts inserted since the last ANALYZE and the table size then: see
 	// analyzeIfGrown.

@@ -33,7 +33,7 @@ func (db *DB) Jobs(ctx context.Context, tenantID int64, fn func(store.JobTx) err
 // jobTx implements store.JobTx.
 type jobTx struct {
 	sqlstore.Tx
-	tx *sql.Tx
+	tx    *sql.Tx
 	queue *sqlstore.Queue[*sql.Tx]
 }
 
