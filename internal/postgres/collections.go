@@ -255,3 +255,8 @@ func (t *tx) UnseenRecords(ctx context.Context, importID, collectionID int64, se
 	}
 	return rs, nil
 }
+
+// querier is what the reads here need: the pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}

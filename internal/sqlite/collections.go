@@ -264,3 +264,8 @@ func (t *tx) UnseenRecords(ctx context.Context, importID, collectionID int64, se
 	}
 	return rs, nil
 }
+
+// querier is what the reads here need: the read pool or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}

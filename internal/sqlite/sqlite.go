@@ -163,18 +163,6 @@ type scanner interface{ Scan(...any) error }
 // contactCols is what every contact SELECT returns (sqlstore.ScanContact).
 var contactCols = dialect.ContactSelect()
 
-// ListContacts implements store.Store.
-func (db *DB) ListContacts(ctx context.Context, tenantID int64, f store.ContactFilter) ([]intake.Contact, error) {
-	conds, extra := contactFilters(tenantID, f)
-	q := `SELECT ` + contactCols + ` FROM contacts WHERE tenant_id = ? AND id > ?` + conds + ` ORDER BY id LIMIT ?`
-	args := append([]any{tenantID, f.After}, extra...)
-	out, err := sqlstore.QueryContacts(ctx, adapter{db.read}, q, append(args, f.Limit)...)
-	if err != nil {
-		return nil, fmt.Errorf("list contacts: %w", err)
-	}
-	return out, nil
-}
-
 // Write implements store.Store. SQLite has a single writer, so the tenant
 // lock is the database's own write lock, taken by BEGIN IMMEDIATE.
 func (db *DB) Write(ctx context.Context, tenantID int64, fn func(store.Tx) error) error {

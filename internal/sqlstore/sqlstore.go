@@ -66,6 +66,16 @@ type Dialect struct {
 	// JSONArray is a scalar subquery of expr's values over from as a JSON
 	// array ([] for none).
 	JSONArray func(expr, from string) string
+	// Strings encodes a list of strings for a column that keeps one (a JSON
+	// array on SQLite, text[] on PostgreSQL); ScanStrings reads it back.
+	Strings     func([]string) any
+	ScanStrings func(*[]string) any
+	// Custom is the text of custom field key param in contacts.custom
+	// (json_extract or ->>), CustomKey the argument that names the field.
+	Custom    func(param string) string
+	CustomKey func(name string) any
+	// HasTag is a condition that contacts.tags holds tag param.
+	HasTag func(param string) string
 	// Lower folds case as the engine does (SQLite's lower() is ASCII-only,
 	// so SQLite registers intake_lower).
 	Lower string
