@@ -34,8 +34,8 @@ var dialect = &sqlstore.Dialect{
 		return string(b)
 	},
 	ScanStrings: func(vs *[]string) any { return jsonStrings{vs} },
-	Custom:      func(param string) string { return `json_extract(custom, ` + param + `)` },
-	CustomKey:   func(name string) any { return jsonPath(name) },
+	JSONField:   func(col, param string) string { return `json_extract(` + col + `, ` + param + `)` },
+	JSONKey:     func(name string) any { return jsonPath(name) },
 	HasTag: func(param string) string {
 		return `EXISTS (SELECT 1 FROM json_each(contacts.tags) WHERE value = ` + param + `)`
 	},

@@ -94,9 +94,9 @@ func (t *Tx) DeleteField(ctx context.Context, id int64) error {
 // DuplicateCustomValue implements store.Tx.
 func (t *Tx) DuplicateCustomValue(ctx context.Context, name string) (string, bool, error) {
 	var v string
-	err := t.Q.QueryRow(ctx, `SELECT v FROM (SELECT `+t.Dialect.Custom("$1")+` AS v FROM contacts WHERE tenant_id = $2) d
+	err := t.Q.QueryRow(ctx, `SELECT v FROM (SELECT `+t.Dialect.JSONField("custom", "$1")+` AS v FROM contacts WHERE tenant_id = $2) d
 		WHERE v IS NOT NULL AND v <> '' GROUP BY v HAVING count(*) > 1 ORDER BY v LIMIT 1`,
-		t.Dialect.CustomKey(name), t.TenantID).Scan(&v)
+		t.Dialect.JSONKey(name), t.TenantID).Scan(&v)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return "", false, nil
@@ -168,7 +168,7 @@ func (d *Dialect) contactFilters(f store.ContactFilter, arg func(any) string) st
 			AND e.tenant_id = $1 AND e.key = ` + arg(f.Event) + `)`)
 	}
 	for _, name := range slices.Sorted(maps.Keys(f.Custom)) {
-		cond(d.Custom(arg(d.CustomKey(name))) + ` = ` + arg(f.Custom[name]))
+		cond(d.JSONField("custom", arg(d.JSONKey(name))) + ` = ` + arg(f.Custom[name]))
 	}
 	return b.String()
 }

@@ -70,10 +70,11 @@ type Dialect struct {
 	// array on SQLite, text[] on PostgreSQL); ScanStrings reads it back.
 	Strings     func([]string) any
 	ScanStrings func(*[]string) any
-	// Custom is the text of custom field key param in contacts.custom
-	// (json_extract or ->>), CustomKey the argument that names the field.
-	Custom    func(param string) string
-	CustomKey func(name string) any
+	// JSONField is the text of key param in JSON column col (json_extract
+	// or ->>), JSONKey the argument that names a key (a JSON path on
+	// SQLite, the key itself on PostgreSQL).
+	JSONField func(col, param string) string
+	JSONKey   func(name string) any
 	// HasTag is a condition that contacts.tags holds tag param.
 	HasTag func(param string) string
 	// Lower folds case as the engine does (SQLite's lower() is ASCII-only,
