@@ -57,8 +57,3 @@ func (t *tx) UpdateRecords(ctx context.Context, rs []*intake.CollectionRecord) e
 	}
 	return res.Close()
 }
-
-// querier is what the reads here need: the pool or a transaction.
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-}

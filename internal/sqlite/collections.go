@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/intake/intake"
@@ -59,9 +58,4 @@ func (t *tx) UpdateRecords(ctx context.Context, rs []*intake.CollectionRecord) e
 		r.UpdatedAt = t.Now
 	}
 	return nil
-}
-
-// querier is what the reads here need: the read pool or a transaction.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }

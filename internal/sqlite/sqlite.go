@@ -137,8 +137,6 @@ func (db *DB) Close() error {
 
 func micros(t time.Time) int64 { return t.UnixMicro() }
 
-func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
-
 // timestamp is now as the store keeps it: UTC microseconds.
 func (db *DB) timestamp() time.Time { return db.now().UTC().Truncate(time.Microsecond) }
 
@@ -157,8 +155,6 @@ func (db *DB) inTx(ctx context.Context, fn func(sqlstore.Querier) error) error {
 	}
 	return nil
 }
-
-type scanner interface{ Scan(...any) error }
 
 // contactCols is what every contact SELECT returns (sqlstore.ScanContact).
 var contactCols = dialect.ContactSelect()
