@@ -1,7 +1,7 @@
 // Package store is the contract between the import engine and a database:
 // the Store and Tx interfaces and the types they exchange. It holds no SQL;
-// internal/sqlite and internal/postgres implement it, and storetest is the one
-// suite both must pass.
+// internal/sqlite and internal/postgres implement it (their shared SQL is in
+// internal/sqlstore), and storetest is the one suite both must pass.
 package store
 
 import (
