@@ -71,8 +71,17 @@ func openPostgres(ctx context.Context, url string) (backend, error) {
 }
 
 // newBackend pairs a store with a queue factory over its River driver.
-func newBackend[TTx any](st store.Store, driver riverdriver.Driver[TTx]) backend {
+// Store and driver share TTx (*sql.Tx on SQLite, pgx.Tx on PostgreSQL), so
+// the pairing is checked when the program compiles: each queue it makes
+// is paired with the store (store.Pairable), whose job transactions then
+// enqueue through it inside themselves.
+func newBackend[TTx any](st store.Pairable[TTx], driver riverdriver.Driver[TTx]) backend {
 	return backend{store: st, newQueue: func(ctx context.Context, r jobs.Runner, cfg jobs.QueueConfig) (jobs.Queue, error) {
-		return jobs.NewQueue(ctx, driver, r, cfg)
+		q, err := jobs.NewQueue(ctx, driver, r, cfg)
+		if err != nil {
+			return nil, err
+		}
+		st.Pair(q)
+		return q, nil
 	}}
 }

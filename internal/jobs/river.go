@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -76,12 +75,13 @@ const (
 
 // Queue schedules import jobs and runs workers for them.
 type Queue interface {
-	// EnqueueTx schedules an import inside tx, a Store.Jobs transaction on
-	// the queue's own database, so the River job is committed with tx or
-	// not at all: create a job and enqueue it in one transaction. It fails
-	// if tx belongs to a database of another kind than the queue's.
-	// Scheduling one already queued does nothing: River keeps one job per
-	// import.
+	// EnqueueTx schedules an import inside tx, a Store.Jobs transaction,
+	// so the River job is committed with tx or not at all: create a job and
+	// enqueue it in one transaction. It is tx.Enqueue, which inserts through
+	// the queue the store was paired with (store.Pairable; see
+	// RiverQueue.InsertTx), kept so callers written against Queue still
+	// build. Scheduling one already queued does nothing: River keeps one
+	// job per import.
 	EnqueueTx(ctx context.Context, tx store.JobTx, tenantID, importID int64) error
 	// Start starts the workers (a queue that only enqueues needs no Start).
 	Start(ctx context.Context) error
@@ -117,7 +117,11 @@ type QueueConfig struct {
 	SweepEvery time.Duration
 }
 
-type queue[TTx any] struct {
+// RiverQueue is the queue on River over driver transactions of type TTx
+// (*sql.Tx on SQLite, pgx.Tx on PostgreSQL). It is a store.Enqueuer[TTx]:
+// pair it with the store of the same database (store.Pairable.Pair), and
+// the store's job transactions enqueue through InsertTx, typed end to end.
+type RiverQueue[TTx any] struct {
 	client *river.Client[TTx]
 	rescue *rescuer // nil without heartbeats
 }
@@ -127,7 +131,7 @@ type queue[TTx any] struct {
 // EnqueueTx can insert inside the store's transactions; on SQLite it runs
 // over the store's one-connection write pool (River's SQLite advice), so
 // River and imports take turns instead of meeting SQLITE_BUSY.
-func NewQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runner Runner, cfg QueueConfig) (Queue, error) {
+func NewQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runner Runner, cfg QueueConfig) (*RiverQueue[TTx], error) {
 	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: quiet(cfg.Logger)})
 	if err != nil {
 		return nil, fmt.Errorf("river migrator: %w", err)
@@ -161,7 +165,7 @@ func NewQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runn
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
-	q := &queue[TTx]{client: client}
+	q := &RiverQueue[TTx]{client: client}
 	if cfg.ProcessID != "" {
 		if cfg.Heartbeats == nil {
 			return nil, errNoHeartbeats
@@ -203,19 +207,22 @@ func insertOpts() *river.InsertOpts {
 		UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
-func (q *queue[TTx]) EnqueueTx(ctx context.Context, tx store.JobTx, tenantID, importID int64) error {
-	dtx, ok := tx.Driver().(TTx)
-	if !ok {
-		return fmt.Errorf("enqueue import %d: the transaction is a %T, this queue's database takes a %v",
-			importID, tx.Driver(), reflect.TypeFor[TTx]())
-	}
-	if _, err := q.client.InsertTx(ctx, dtx, ImportArgs{TenantID: tenantID, ImportID: importID}, insertOpts()); err != nil {
+// InsertTx implements store.Enqueuer: it inserts the import's River job
+// inside tx, the driver transaction of a store Jobs transaction.
+func (q *RiverQueue[TTx]) InsertTx(ctx context.Context, tx TTx, tenantID, importID int64) error {
+	if _, err := q.client.InsertTx(ctx, tx, ImportArgs{TenantID: tenantID, ImportID: importID}, insertOpts()); err != nil {
 		return fmt.Errorf("enqueue import %d: %w", importID, err)
 	}
 	return nil
 }
 
-func (q *queue[TTx]) Start(ctx context.Context) error {
+// EnqueueTx implements Queue: tx.Enqueue (see Queue.EnqueueTx). tx is the
+// transaction of tenantID, so tenantID is not needed here.
+func (q *RiverQueue[TTx]) EnqueueTx(ctx context.Context, tx store.JobTx, _, importID int64) error {
+	return tx.Enqueue(ctx, importID)
+}
+
+func (q *RiverQueue[TTx]) Start(ctx context.Context) error {
 	if q.rescue != nil {
 		// Before the workers fetch: the jobs a dead process left running
 		// are available at their first fetch.
@@ -229,7 +236,7 @@ func (q *queue[TTx]) Start(ctx context.Context) error {
 // Stop lets running jobs end (an import stops after the chunk in flight
 // when its service's Stopping is closed) until ctx is done, then cancels
 // what still runs; their jobs resume later from their checkpoint.
-func (q *queue[TTx]) Stop(ctx context.Context) error {
+func (q *RiverQueue[TTx]) Stop(ctx context.Context) error {
 	err := q.client.Stop(ctx)
 	if err != nil && ctx.Err() != nil {
 		hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)

@@ -20,7 +20,7 @@ func (db *DB) Jobs(ctx context.Context, tenantID int64, fn func(store.JobTx) err
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer pgTx.Rollback(context.WithoutCancel(ctx))
-	if err := fn(&jobTx{Tx: sqlstore.Tx{Q: adapter{pgTx}, Dialect: dialect, TenantID: tenantID, Now: db.timestamp()}, tx: pgTx}); err != nil {
+	if err := fn(&jobTx{Tx: sqlstore.Tx{Q: adapter{pgTx}, Dialect: dialect, TenantID: tenantID, Now: db.timestamp()}, tx: pgTx, queue: &db.queue}); err != nil {
 		return err
 	}
 	if err := pgTx.Commit(ctx); err != nil {
@@ -32,11 +32,14 @@ func (db *DB) Jobs(ctx context.Context, tenantID int64, fn func(store.JobTx) err
 // jobTx implements store.JobTx.
 type jobTx struct {
 	sqlstore.Tx
-	tx pgx.Tx
+	tx    pgx.Tx
+	queue *sqlstore.Queue[pgx.Tx]
 }
 
-// Driver implements store.JobTx.
-func (t *jobTx) Driver() any { return t.tx }
+// Enqueue implements store.JobTx through the queue the store is paired with.
+func (t *jobTx) Enqueue(ctx context.Context, importID int64) error {
+	return t.queue.Enqueue(ctx, t.tx, t.TenantID, importID)
+}
 
 // SaveImportProgress implements store.Tx. Row errors go in with COPY: a
 // messy file can have thousands per chunk.
@@ -58,3 +61,7 @@ func (t *tx) SaveImportProgress(ctx context.Context, im *intake.Import, from int
 	}
 	return nil
 }
+
+// Pair implements store.Pairable: Jobs transactions enqueue through q,
+// which takes their pgx.Tx (River's pgx driver on the pool).
+func (db *DB) Pair(q store.Enqueuer[pgx.Tx]) { db.queue.Pair(q) }

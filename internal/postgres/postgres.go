@@ -47,8 +47,10 @@ const (
 // DB is the PostgreSQL store. It implements store.Store.
 type DB struct {
 	sqlstore.DB
-	pool *pgxpool.Pool
-	now  func() time.Time
+	// queue is the job queue the store is paired with (Pair).
+	queue sqlstore.Queue[pgx.Tx]
+	pool  *pgxpool.Pool
+	now   func() time.Time
 
 	// Contacts inserted since the last ANALYZE and the table size then: see
 	// analyzeIfGrown.
@@ -58,7 +60,7 @@ type DB struct {
 	analyzeBusy bool
 }
 
-var _ store.Store = (*DB)(nil)
+var _ store.Pairable[pgx.Tx] = (*DB)(nil)
 
 // Open connects to the database at url (a libpq URL or DSN; runtime
 // parameters such as search_path are kept for every connection), checks
@@ -154,28 +156,6 @@ func (db *DB) inTx(ctx context.Context, fn func(sqlstore.Querier) error) error {
 
 // contactCols is what every contact SELECT returns (sqlstore.ScanContact).
 var contactCols = dialect.ContactSelect()
-
-// ListContacts implements store.Store. A negative limit means no limit, as
-// in SQLite.
-func (db *DB) ListContacts(ctx context.Context, tenantID int64, f store.ContactFilter) ([]intake.Contact, error) {
-	q := `SELECT ` + contactCols + ` FROM contacts WHERE tenant_id = $1 AND id > $2`
-	args := []any{tenantID, f.After}
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	q += contactFilters(f, arg)
-	var limit *int // NULL: LIMIT ALL
-	if f.Limit >= 0 {
-		limit = &f.Limit
-	}
-	q += ` ORDER BY id LIMIT ` + arg(limit)
-	out, err := sqlstore.QueryContacts(ctx, db.Reader, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list contacts: %w", err)
-	}
-	return out, nil
-}
 
 // lockKey is the tenant's key in lockClassContacts. Advisory keys of the
 // two-key form are int4, so ids beyond 2^31 wrap: two such tenants may then

@@ -24,6 +24,11 @@ var dialect = &sqlstore.Dialect{
 		return `jsonb_to_recordset(` + param + `::jsonb) AS u(` + strings.Join(cols, ", ") + `)`
 	},
 	JSONArray:         func(expr, from string) string { return `(SELECT coalesce(jsonb_agg(` + expr + `), '[]') ` + from + `)` },
+	Strings:           func(vs []string) any { return vs },
+	ScanStrings:       func(vs *[]string) any { return vs },
+	JSONField:         func(col, param string) string { return col + `->>` + param + `::text` },
+	JSONKey:           func(name string) any { return name },
+	HasTag:            func(param string) string { return `tags @> jsonb_build_array(` + param + `::text)` },
 	Lower:             "lower",
 	ForUpdate:         " FOR UPDATE",
 	IsUniqueViolation: isUniqueViolation,

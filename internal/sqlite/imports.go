@@ -21,7 +21,7 @@ func (db *DB) Jobs(ctx context.Context, tenantID int64, fn func(store.JobTx) err
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback()
-	if err := fn(&jobTx{Tx: sqlstore.Tx{Q: adapter{sqlTx}, Dialect: dialect, TenantID: tenantID, Now: db.timestamp()}, tx: sqlTx}); err != nil {
+	if err := fn(&jobTx{Tx: sqlstore.Tx{Q: adapter{sqlTx}, Dialect: dialect, TenantID: tenantID, Now: db.timestamp()}, tx: sqlTx, queue: &db.queue}); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
@@ -33,8 +33,15 @@ func (db *DB) Jobs(ctx context.Context, tenantID int64, fn func(store.JobTx) err
 // jobTx implements store.JobTx.
 type jobTx struct {
 	sqlstore.Tx
-	tx *sql.Tx
+	tx    *sql.Tx
+	queue *sqlstore.Queue[*sql.Tx]
 }
 
-// Driver implements store.JobTx.
-func (t *jobTx) Driver() any { return t.tx }
+// Enqueue implements store.JobTx through the queue the store is paired with.
+func (t *jobTx) Enqueue(ctx context.Context, importID int64) error {
+	return t.queue.Enqueue(ctx, t.tx, t.TenantID, importID)
+}
+
+// Pair implements store.Pairable: Jobs transactions enqueue through q,
+// which takes their *sql.Tx (River's SQLite driver on the write pool).
+func (db *DB) Pair(q store.Enqueuer[*sql.Tx]) { db.queue.Pair(q) }

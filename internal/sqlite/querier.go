@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -27,7 +28,17 @@ var dialect = &sqlstore.Dialect{
 		}
 		return `(SELECT ` + strings.Join(sel, ", ") + ` FROM json_each(` + param + `)) AS u`
 	},
-	JSONArray:         func(expr, from string) string { return `(SELECT json_group_array(` + expr + `) ` + from + `)` },
+	JSONArray: func(expr, from string) string { return `(SELECT json_group_array(` + expr + `) ` + from + `)` },
+	Strings: func(vs []string) any {
+		b, _ := json.Marshal(vs)
+		return string(b)
+	},
+	ScanStrings: func(vs *[]string) any { return jsonStrings{vs} },
+	JSONField:   func(col, param string) string { return `json_extract(` + col + `, ` + param + `)` },
+	JSONKey:     func(name string) any { return jsonPath(name) },
+	HasTag: func(param string) string {
+		return `EXISTS (SELECT 1 FROM json_each(contacts.tags) WHERE value = ` + param + `)`
+	},
 	Lower:             "intake_lower",
 	IsUniqueViolation: isUniqueViolation,
 }
@@ -82,4 +93,20 @@ func rebind(query string) string {
 		}
 	}
 	return string(b)
+}
+
+// jsonStrings scans a JSON array of strings.
+type jsonStrings struct{ vs *[]string }
+
+func (j jsonStrings) Scan(v any) error {
+	switch v := v.(type) {
+	case string:
+		return json.Unmarshal([]byte(v), j.vs)
+	case []byte:
+		return json.Unmarshal(v, j.vs)
+	case nil:
+		*j.vs = nil
+		return nil
+	}
+	return fmt.Errorf("scan string list: unexpected %T", v)
 }

@@ -52,12 +52,14 @@ func init() {
 // DB is the SQLite store. It implements store.Store.
 type DB struct {
 	sqlstore.DB
+	// queue is the job queue the store is paired with (Pair).
+	queue sqlstore.Queue[*sql.Tx]
 	read  *sql.DB
 	write *sql.DB
 	now   func() time.Time
 }
 
-var _ store.Store = (*DB)(nil)
+var _ store.Pairable[*sql.Tx] = (*DB)(nil)
 
 // DSN returns the modernc DSN for path with the pragmas Intake relies on:
 // WAL (readers beside the writer), NORMAL sync (durable at checkpoints, no
@@ -135,8 +137,6 @@ func (db *DB) Close() error {
 
 func micros(t time.Time) int64 { return t.UnixMicro() }
 
-func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
-
 // timestamp is now as the store keeps it: UTC microseconds.
 func (db *DB) timestamp() time.Time { return db.now().UTC().Truncate(time.Microsecond) }
 
@@ -156,22 +156,8 @@ func (db *DB) inTx(ctx context.Context, fn func(sqlstore.Querier) error) error {
 	return nil
 }
 
-type scanner interface{ Scan(...any) error }
-
 // contactCols is what every contact SELECT returns (sqlstore.ScanContact).
 var contactCols = dialect.ContactSelect()
-
-// ListContacts implements store.Store.
-func (db *DB) ListContacts(ctx context.Context, tenantID int64, f store.ContactFilter) ([]intake.Contact, error) {
-	conds, extra := contactFilters(tenantID, f)
-	q := `SELECT ` + contactCols + ` FROM contacts WHERE tenant_id = ? AND id > ?` + conds + ` ORDER BY id LIMIT ?`
-	args := append([]any{tenantID, f.After}, extra...)
-	out, err := sqlstore.QueryContacts(ctx, adapter{db.read}, q, append(args, f.Limit)...)
-	if err != nil {
-		return nil, fmt.Errorf("list contacts: %w", err)
-	}
-	return out, nil
-}
 
 // Write implements store.Store. SQLite has a single writer, so the tenant
 // lock is the database's own write lock, taken by BEGIN IMMEDIATE.

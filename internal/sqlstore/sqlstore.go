@@ -66,6 +66,17 @@ type Dialect struct {
 	// JSONArray is a scalar subquery of expr's values over from as a JSON
 	// array ([] for none).
 	JSONArray func(expr, from string) string
+	// Strings encodes a list of strings for a column that keeps one (a JSON
+	// array on SQLite, text[] on PostgreSQL); ScanStrings reads it back.
+	Strings     func([]string) any
+	ScanStrings func(*[]string) any
+	// JSONField is the text of key param in JSON column col (json_extract
+	// or ->>), JSONKey the argument that names a key (a JSON path on
+	// SQLite, the key itself on PostgreSQL).
+	JSONField func(col, param string) string
+	JSONKey   func(name string) any
+	// HasTag is a condition that contacts.tags holds tag param.
+	HasTag func(param string) string
 	// Lower folds case as the engine does (SQLite's lower() is ASCII-only,
 	// so SQLite registers intake_lower).
 	Lower string

@@ -1,7 +1,7 @@
 // Package store is the contract between the import engine and a database:
 // the Store and Tx interfaces and the types they exchange. It holds no SQL;
-// internal/sqlite and internal/postgres implement it, and storetest is the one
-// suite both must pass.
+// internal/sqlite and internal/postgres implement it (their shared SQL is in
+// internal/sqlstore), and storetest is the one suite both must pass.
 package store
 
 import (
@@ -22,9 +22,37 @@ import (
 // caller.
 var ContactUniqueFields = []string{intake.FieldEmail, intake.FieldCustomerNumber, intake.FieldExternalID}
 
-// Store is a tenant-scoped persistence layer. Every method that takes a
-// tenantID reads or writes that tenant's rows only.
+// Store is a tenant-scoped persistence layer: every part below, for
+// wiring (cmd/intake, the shared suite). Every method that takes a
+// tenantID reads or writes that tenant's rows only. A consumer should take
+// only the part it uses (see Pipeline, JobStore and the others): a
+// smaller interface says what it touches and is easier to stand in for.
 type Store interface {
+	Tenants
+	ContactReader
+	// GroupReader reads groups and locations (groups.go).
+	GroupReader
+	Writer
+	JobStore
+	// Events are the tenant's events and participants (events.go).
+	Events
+	// BulkImports record synchronous bulk imports (bulk.go).
+	BulkImports
+	FieldReader
+	// CollectionReader reads collections and records (collections.go).
+	CollectionReader
+	// Ops: key management, heartbeats, idempotency keys, readiness (ops.go).
+	Ops
+	// Settings are the tenant's defaults (settings.go).
+	Settings
+
+	// Close releases the database.
+	Close() error
+}
+
+// Tenants creates tenants and keys and authenticates requests (the CLI's
+// keys command, HTTP's authentication).
+type Tenants interface {
 	// EnsureTenant returns the tenant with slug, creating it if needed.
 	EnsureTenant(ctx context.Context, slug string) (intake.Tenant, error)
 	// CreateAPIKey stores a key by its hash with its scopes.
@@ -32,19 +60,34 @@ type Store interface {
 	// Authenticate returns the principal of the key whose hash is given,
 	// or an EUNAUTHORIZED error.
 	Authenticate(ctx context.Context, hash string) (intake.Principal, error)
+}
 
+// ContactReader reads a tenant's contacts outside an import.
+type ContactReader interface {
 	// GetContact returns one contact; ENOTFOUND if it is not the tenant's.
 	GetContact(ctx context.Context, tenantID, id int64) (intake.Contact, error)
 	// ListContacts returns up to f.Limit contacts with id > f.After in id order.
 	ListContacts(ctx context.Context, tenantID int64, f ContactFilter) ([]intake.Contact, error)
-	// GroupReader reads groups and locations (groups.go).
-	GroupReader
+}
 
+// Writer runs a tenant's write transactions (the import pipeline, and the
+// CRUD writes of contacts, groups, locations and collections).
+type Writer interface {
 	// Write runs fn in one transaction that holds the tenant's write lock, so
 	// two imports into one tenant never both decide "absent" for one key.
 	// fn's error rolls everything back and is returned.
 	Write(ctx context.Context, tenantID int64, fn func(Tx) error) error
+}
 
+// FieldReader reads a tenant's custom field definitions.
+type FieldReader interface {
+	// ListFields returns the tenant's custom field definitions, by name.
+	ListFields(ctx context.Context, tenantID int64) ([]intake.CustomField, error)
+}
+
+// JobStore keeps import jobs: their bookkeeping transactions, reads, and
+// the retention sweep (internal/imports).
+type JobStore interface {
 	// Jobs runs fn in one transaction scoped to tenantID for import-job
 	// bookkeeping. Unlike Write it does not take the tenant's write lock, so
 	// on PostgreSQL creating or starting a job never waits for an import
@@ -66,22 +109,17 @@ type Store interface {
 	// ExpireImport deletes a job's row errors and sets its ExpiredAt;
 	// ENOTFOUND if it is not the tenant's.
 	ExpireImport(ctx context.Context, tenantID, id int64) error
+}
 
-	// Events are the tenant's events and participants (events.go).
-	Events
-	// BulkImports record synchronous bulk imports (bulk.go).
-	BulkImports
-	// ListFields returns the tenant's custom field definitions, by name.
-	ListFields(ctx context.Context, tenantID int64) ([]intake.CustomField, error)
-	// CollectionReader reads collections and records (collections.go).
-	CollectionReader
-	// Ops: key management, heartbeats, idempotency keys, readiness (ops.go).
-	Ops
-	// Settings are the tenant's defaults (settings.go).
-	Settings
-
-	// Close releases the database.
-	Close() error
+// Pipeline is what the import engine (internal/importer) uses: write
+// transactions, and what shapes a tenant's field registry.
+type Pipeline interface {
+	Writer
+	FieldReader
+	// ListCollections returns the tenant's collections, by name.
+	ListCollections(ctx context.Context, tenantID int64) ([]intake.Collection, error)
+	// Settings returns tenantID's settings (zero values when never set).
+	Settings(ctx context.Context, tenantID int64) (intake.Settings, error)
 }
 
 // ContactFilter narrows ListContacts. Zero values mean "any".
@@ -118,8 +156,8 @@ type Lookup struct {
 // never takes the tenant's import write lock: on PostgreSQL an
 // all-or-nothing import holds that lock for minutes, and creating or
 // starting another job must not wait for it. A job queue on the same
-// database enqueues inside it (through Driver), so a job and its queue entry
-// are committed together or not at all.
+// database enqueues inside it (Enqueue), so a job and its queue entry are
+// committed together or not at all.
 type JobTx interface {
 	// CreateImport stores a new import job of im.TenantID, which must be the
 	// transaction's tenant, and sets its ID and timestamps.
@@ -129,10 +167,26 @@ type JobTx interface {
 	// returned and nothing is stored; ENOTFOUND when the job is not the
 	// tenant's.
 	UpdateImport(ctx context.Context, id int64, fn func(*intake.Import) error) (intake.Import, error)
-	// Driver returns the underlying driver transaction (*sql.Tx on SQLite,
-	// pgx.Tx on PostgreSQL), so a job queue on the same database can enqueue
-	// inside it. Use it for nothing else: SQL lives in the store packages.
-	Driver() any
+	// Enqueue schedules the transaction tenant's import importID on the job
+	// queue the store is paired with (Pairable), inside this transaction.
+	// It is an error when the store has no queue.
+	Enqueue(ctx context.Context, importID int64) error
+}
+
+// Enqueuer is a job queue's insert inside a driver transaction of type TTx
+// (*sql.Tx on SQLite, pgx.Tx on PostgreSQL): River's InsertTx, typed.
+type Enqueuer[TTx any] interface {
+	InsertTx(ctx context.Context, tx TTx, tenantID, importID int64) error
+}
+
+// Pairable is a store whose job transactions are TTx on the driver's side.
+// Pairing it with a queue of the same TTx is checked when the program is
+// compiled, not asserted at run time: a SQLite store cannot be paired with
+// a PostgreSQL queue. Pair before the store serves; JobTx.Enqueue then
+// inserts through q.
+type Pairable[TTx any] interface {
+	Store
+	Pair(q Enqueuer[TTx])
 }
 
 // Tx is one tenant-scoped write transaction. Its batch methods take a whole
@@ -198,14 +252,14 @@ type Tx interface {
 // CreateImport stores a new import job of im.TenantID and sets its ID and
 // timestamps: JobTx.CreateImport in a transaction of its own. It is written
 // once here, over Jobs, not in every backend.
-func CreateImport(ctx context.Context, s Store, im *intake.Import) error {
+func CreateImport(ctx context.Context, s JobStore, im *intake.Import) error {
 	return s.Jobs(ctx, im.TenantID, func(tx JobTx) error { return tx.CreateImport(ctx, im) })
 }
 
 // UpdateImport reads a job, lets fn change it and stores the result, in one
 // transaction (JobTx.UpdateImport); fn's error aborts and is returned.
 // ENOTFOUND if it is not the tenant's.
-func UpdateImport(ctx context.Context, s Store, tenantID, id int64, fn func(*intake.Import) error) (intake.Import, error) {
+func UpdateImport(ctx context.Context, s JobStore, tenantID, id int64, fn func(*intake.Import) error) (intake.Import, error) {
 	var im intake.Import
 	err := s.Jobs(ctx, tenantID, func(tx JobTx) error {
 		var err error

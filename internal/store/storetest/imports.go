@@ -82,8 +82,8 @@ func testJobs(t *testing.T, open opener) {
 		Spec: intake.DefaultSpec()}
 	var running intake.Import
 	err := s.Jobs(ctx, a.ID, func(tx store.JobTx) error {
-		if tx.Driver() == nil {
-			return errors.New("no driver transaction")
+		if tx.Enqueue(ctx, 1) == nil {
+			return errors.New("Enqueue succeeded on a store paired with no queue")
 		}
 		if err := tx.CreateImport(ctx, im); err != nil {
 			return err
