@@ -98,9 +98,6 @@ type ImportSpec struct {
 	// Required lists the fields the columns must provide before a job can
 	// start: the match fields, plus name in the PackageX and TextUs dialects.
 	Required []string `json:"required_fields,omitempty"`
-	// Path is where the records are in a JSON file ("data.people"); ""
-	// at upload means find them. A job stores the path it used.
-	Path string `json:"path,omitempty"`
 	// Region is the phone region (ISO alpha-2) for numbers without a
 	// country code; "" means the server's default.
 	Region string `json:"region,omitempty"`
@@ -135,6 +132,9 @@ type ImportSpec struct {
 	// HeaderRow is the file's header row (1-based); 0 at upload means find
 	// it below notes and titles. A job stores the row it used.
 	HeaderRow int `json:"header_row,omitempty"`
+	// Path is where the records are in a JSON file ("data.people"); ""
+	// at upload means find them. A job stores the path it used.
+	Path string `json:"path,omitempty"`
 }
 
 // InvalidFields values.

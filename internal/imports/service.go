@@ -224,9 +224,7 @@ func (s *Service) readHeader(ctx context.Context, im *intake.Import) error {
 // otherwise the job keeps its own.
 func (s *Service) configure(im *intake.Import, req intake.ImportRequest, remap bool, reg *intake.Registry) error {
 	spec := req.Spec
-	spec.Mapping, spec.HeaderRow = im.Spec.Mapping, im.Spec.HeaderRow
-	// The JSON path the job's file was read at, as its header row.
-	spec.Path = im.Spec.Path
+	spec.Mapping, spec.HeaderRow, spec.Path = im.Spec.Mapping, im.Spec.HeaderRow, im.Spec.Path
 	if coll, ok := intake.ParseCollectionResource(spec.Resource); ok {
 		// Whatever dialect routed here: a collection matches on its key
 		// fields, and those are what its columns must provide.
