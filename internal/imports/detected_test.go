@@ -2,6 +2,7 @@ package imports
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/intake/intake"
@@ -36,6 +37,10 @@ func TestDetectedTableOnTheJob(t *testing.T) {
 				{"banner.tsv", "export.txt", utf16("Exported 2025-03-04 by the CRM\r\nemail\tfirst_name\tcity\r\ncy@x.nl\tCy\tOslo\r\ndee@x.nl\tDee\tBergen\r\n"),
 					func(im intake.Import) bool {
 						return im.Spec.HeaderRow == 2 && im.Delimiter == "\t" && im.Encoding == "utf-16le" && im.Format == "tsv"
+					}},
+				{"footer.csv", "report.csv", "Name,email,city\nEve,eve@x.nl,Oslo\nFay,fay@x.nl,Bergen\nTotal: 2,,\n",
+					func(im intake.Import) bool {
+						return len(im.Warnings) > 0 && strings.Contains(im.Warnings[len(im.Warnings)-1], "Rows 4 at the end")
 					}},
 			} {
 				// The job as the create path makes it: the header read
