@@ -41,13 +41,17 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) (err error) {
 	s.observe(&im, &opt)
 	runCtx, stop := s.watchCancel(ctx, tenantID, id)
 	defer stop()
-	res, err := s.Engine.Run(runCtx, tenantID, im.Spec, &fileInput{s: s, im: &im, reg: reg}, &checkpoint{im: im, max: s.maxReportRows()}, opt)
+	in := &fileInput{s: s, im: &im, reg: reg}
+	res, err := s.Engine.Run(runCtx, tenantID, im.Spec, in, &checkpoint{im: im, max: s.maxReportRows()}, opt)
 	switch code := intake.ErrorCode(err); {
 	case err != nil && errors.Is(context.Cause(runCtx), errCancelled):
 		return nil // cancelled while it ran: its River job ends here
 	case err == nil:
 		_, err = store.UpdateImport(ctx, s.Store, tenantID, id, func(cur *intake.Import) error {
 			cur.Warnings = append(cur.Warnings, res.Warnings...)
+			if w := footerWarning(in.footer); w != "" {
+				cur.Warnings = append(cur.Warnings, w)
+			}
 			return cur.Finish(s.clock())
 		})
 	case code == intake.ESTATE:
@@ -92,6 +96,21 @@ type fileInput struct {
 	s   *Service
 	im  *intake.Import
 	reg *intake.Registry
+	// footer are the rows the reader dropped as a report's footer,
+	// known once a cursor has read the file to its end.
+	footer []int
+}
+
+// footerWarning says which rows were left out as a report's footer.
+func footerWarning(rows []int) string {
+	if len(rows) == 0 {
+		return ""
+	}
+	nums := make([]string, len(rows))
+	for i, n := range rows {
+		nums[i] = fmt.Sprint(n)
+	}
+	return fmt.Sprintf("Rows %s at the end of the file read as a report's footer (totals, notes), not as records, and were not imported.", strings.Join(nums, ", "))
 }
 
 // Open implements importer.Input.
@@ -105,12 +124,13 @@ func (in *fileInput) Open(ctx context.Context) (importer.Cursor, error) {
 		rd.Close()
 		return nil, err
 	}
-	c := &fileCursor{src: src, rd: rd, mapping: in.im.Spec.Mapping, resource: in.im.Spec.Resource, reg: in.reg, join: in.im.Spec.JoinGroup}
+	c := &fileCursor{in: in, src: src, rd: rd, mapping: in.im.Spec.Mapping, resource: in.im.Spec.Resource, reg: in.reg, join: in.im.Spec.JoinGroup}
 	c.layout = importer.NewLayout(c.resource, c.reg, c.mapping, src.Header())
 	return c, nil
 }
 
 type fileCursor struct {
+	in       *fileInput
 	src      source.Reader
 	rd       io.Closer
 	mapping  map[string]string
@@ -123,6 +143,9 @@ type fileCursor struct {
 // Next implements importer.Cursor: a row through the column mapping.
 func (c *fileCursor) Next() (importer.Record, error) {
 	row, err := c.src.Next()
+	if err == io.EOF {
+		c.in.footer = source.DetectedOf(c.src).FooterRows
+	}
 	if err != nil {
 		return importer.Record{}, err
 	}

@@ -101,6 +101,8 @@ var jsonSeeds = []string{
 	`{"a":1}`,
 	"\xEF\xBB\xBF[{\"naam\":\"\xc5\x81ukasz\"}]",
 	`[{"A":"1","a ":"2"},{}]`,
+	`{"data":{"people":[{"a":"1","b":"x@y.z"}]},"tags":[{"id":1}]}`,
+	`{"u1":{"a":"1","b":"2"},"u2":{"a":"3","b":"4"}}`,
 }
 
 func FuzzJSON(f *testing.F) {
@@ -117,6 +119,7 @@ func FuzzJSON(f *testing.F) {
 func FuzzVCard(f *testing.F) {
 	f.Add([]byte("BEGIN:VCARD\r\nVERSION:3.0\r\nN:A;B;;;\r\nFN:B A\r\nEMAIL;type=pref:a@x.nl\r\nTEL;type=CELL:0612345678\r\nADR:;;S 1;C;;1234;NL\r\nEND:VCARD\r\n"))
 	f.Add([]byte("BEGIN:VCARD\nFN:x\n y\nEND:VCARD\nBEGIN:VCARD\nEND:VCARD\njunk\n"))
+	f.Add([]byte("BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=Windows-1252;ENCODING=QUOTED-PRINTABLE:=C1lva=\r\nrez;Jos=E9\r\nTEL;WORK;VOICE:1\r\nTEL;WORK;VOICE:2\r\nEMAIL;PREF;INTERNET:a@x.nl\r\nEND:VCARD\r\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		defer watchdog(data)()
 		drain(t, data, Options{Format: FormatVCard})

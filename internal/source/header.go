@@ -77,7 +77,7 @@ func headerScore(rows [][]string, i int, isHeader func(string) bool) float64 {
 	fits, data := 0, 0
 	for _, r := range below {
 		n, w := shape(r)
-		if n >= max(2, (cells+1)/2) && w <= width+1 && w*2 > width {
+		if n >= max(2, (cells+2)/3) && w <= width+1 && w*2 > width {
 			fits++
 		}
 		if dataLikeRow(r) {

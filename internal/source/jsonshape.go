@@ -35,7 +35,7 @@ const maxFlattenDepth = 4
 // a candidate, and the one whose records read best as a table of people
 // wins (tableScore over their keys and values). A top-level object with
 // no candidate is a record (or the first of JSON Lines).
-func planJSON(text []byte, name, path string, atEOF bool) jsonPlan {
+func planJSON(text []byte, name, path string, atEOF bool, isHeader func(string) bool) jsonPlan {
 	t := bytes.TrimLeft(text, " \t\r\n")
 	if path = strings.Trim(strings.TrimSpace(path), "."); path != "" {
 		p := jsonPlan{path: strings.Split(path, ".")}
@@ -61,7 +61,7 @@ func planJSON(text []byte, name, path string, atEOF bool) jsonPlan {
 	}
 	best, bestScore := jsonCandidate{}, 0.0
 	for _, c := range findJSONTables(t) {
-		if s := c.score(); s > bestScore {
+		if s := c.score(isHeader); s > bestScore {
 			best, bestScore = c, s
 		}
 	}
@@ -88,7 +88,7 @@ type jsonCandidate struct {
 }
 
 // score is the candidate's tableScore, its keys taken as the header.
-func (c jsonCandidate) score() float64 {
+func (c jsonCandidate) score(isHeader func(string) bool) float64 {
 	if len(c.rows) == 0 || (c.keyed && c.count < 2) {
 		return 0
 	}
@@ -101,10 +101,10 @@ func (c jsonCandidate) score() float64 {
 		rows = append(rows, row)
 	}
 	if c.keyed {
-		return tableScore(rows, nil)
+		return tableScore(rows, isHeader)
 	}
 	// Any array of objects is a table, however narrow ([{"email": …}]).
-	return 0.1 + tableScore(rows, nil)
+	return 0.1 + tableScore(rows, isHeader)
 }
 
 // maxCandidateRows is how many records of a candidate are kept to score it.

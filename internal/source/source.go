@@ -252,7 +252,7 @@ func OpenContext(ctx context.Context, r io.Reader, opts Options) (Reader, error)
 		}
 		return openVCard(br, enc, opts)
 	case FormatJSON:
-		return openJSON(enc.reader(br), enc, planJSON(text, opts.Name, opts.Path, atEOF), opts)
+		return openJSON(enc.reader(br), enc, planJSON(text, opts.Name, opts.Path, atEOF, opts.IsHeader), opts)
 	default:
 		delim := opts.Delimiter
 		if delim == 0 {

@@ -45,6 +45,8 @@ func TestTableDiscovery(t *testing.T) {
 			[]string{"Nachname", "Vorname", "E-Mail", "Telefon", "Ort"}, 2, nil},
 		{"a report: title, filter lines, then the table", "Leads report\nFilter: Owner = Me, Stage = New\nRun on: 03/04/2025\n\nKlant;Contactpersoon;E-mailadres;Plaats\nAcme;Jan de Vries;jan@acme.nl;Utrecht\nBeta;Piet Jansen;piet@beta.nl;Gouda\n",
 			FormatCSV, ';', "utf-8", 4, []string{"Klant", "Contactpersoon", "E-mailadres", "Plaats"}, 2, nil},
+		{"a wide header over sparse rows, below a two-cell banner", "Export: Contacts,2025-03-04\nFirst,Last,Email,Phone,Mobile,Company,Street,City,Zip,Country\nAnn,Lee,ann@x.example,,,,,,,\nBob,,bob@x.example,,,Acme,,,,\nCy,Ray,,555-1234567,,,,,,NO\n",
+			FormatCSV, ',', "utf-8", 2, []string{"First", "Last", "Email", "Phone", "Mobile", "Company", "Street", "City", "Zip", "Country"}, 3, nil},
 		{"footer and total rows are dropped", "Name,Email,Phone,City\nAnn,ann@x.example,555-1234567,Oslo\nBob,bob@x.example,555-7654321,Bergen\n\nTotal: 2,,,\nGenerated 2025-03-04,,,\n",
 			FormatCSV, ',', "utf-8", 1, []string{"Name", "Email", "Phone", "City"}, 2, []int{4, 5}},
 		{"a sparse row inside the table is data", "Name,Email,Phone,City\nAnn,ann@x.example,555-1234567,Oslo\nTotal 1,,,\nBob,bob@x.example,555-7654321,Bergen\nCy,cy@x.example,,\n",
