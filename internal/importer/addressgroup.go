@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -40,6 +41,8 @@ func (r *recognizer) assignAddresses(cands []candidate) {
 			break
 		}
 	}
+	// The surest column of a part first: "Postcode" over a weak "Code".
+	slices.SortStableFunc(groups[primary].cands, func(a, b candidate) int { return cmp.Compare(b.conf, a.conf) })
 	for _, c := range groups[primary].cands {
 		if prev, taken := r.used[c.field]; taken {
 			r.warnings = append(r.warnings, fmt.Sprintf("Column %q would fill %s, which column %q fills already; it is not imported.", r.headers[c.col], c.field, prev))

@@ -258,8 +258,17 @@ func (l *Layout) Fields(values []string) map[string]string {
 		}
 		// The parts of an alternate address come from several columns
 		// (Outlook's Home Street, Home City, …): joined on one line.
-		if prev := strings.TrimSpace(fields[l.cols[i]]); prev != "" && strings.HasPrefix(l.cols[i], "alternate_addresses_") {
-			v = strings.Join(nonBlank(prev, v), ", ")
+		// Several columns of one alternate email or phone kind are kept
+		// each, as one cell of several values.
+		if prev := strings.TrimSpace(fields[l.cols[i]]); prev != "" && strings.TrimSpace(v) != "" {
+			switch {
+			case strings.HasPrefix(l.cols[i], "alternate_addresses_"):
+				v = strings.Join(nonBlank(prev, v), ", ")
+			case strings.HasPrefix(l.cols[i], "alternate_emails_"), strings.HasPrefix(l.cols[i], "alternate_phones_"):
+				v = prev + multiValueSep + strings.TrimSpace(v)
+			}
+		} else if prev != "" {
+			v = prev
 		}
 		fields[l.cols[i]] = v
 	}

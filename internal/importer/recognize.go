@@ -169,8 +169,8 @@ func (r *recognizer) assignMulti(cands []candidate, field, plural string) {
 	}
 }
 
-// alternate maps c to alternate_PLURAL_KIND, else alternate_PLURAL_other,
-// else leaves it out with a warning.
+// alternate maps c to alternate_PLURAL_KIND, else alternate_PLURAL_other
+// (which several columns may share).
 func (r *recognizer) alternate(c candidate, plural, kind string) {
 	for _, k := range []string{kind, "other"} {
 		name := "alternate_" + plural + "_" + k
@@ -179,7 +179,9 @@ func (r *recognizer) alternate(c candidate, plural, kind string) {
 			return
 		}
 	}
-	r.warnings = append(r.warnings, fmt.Sprintf("Column %q is one more %s than a contact keeps (one of each kind); it is not imported.", r.headers[c.col], strings.TrimSuffix(plural, "s")))
+	// A third email ("E-mail 3 Address") is one more alternate of kind
+	// other: the layout joins the columns and the normaliser keeps each.
+	r.decide(c, "alternate_"+plural+"_other")
 }
 
 // assignSingles gives each field to its most certain column (an
