@@ -126,10 +126,8 @@ func (v *vocabulary) leftover(w, field string, m *HeaderMeaning, kinds *[]string
 		switch {
 		case k == "primary":
 			m.Primary = true
-		case m.Kind == "" || m.Kind == "mobile" && k != "mobile":
-			if m.Kind == "" {
-				m.Kind = k
-			}
+		case m.Kind == "" || m.Kind == "other": // "Alternate email (work)" is a work email
+			m.Kind = k
 		}
 		*kinds = append(*kinds, k)
 		return true

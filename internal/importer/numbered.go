@@ -224,6 +224,9 @@ type Layout struct {
 	cols     []string
 	families []numbered
 	routed   []bool // the columns the families read
+	// regionCols are the country columns a row's phones are read by, the
+	// phone's own address first (see regionColumns).
+	regionCols []int
 }
 
 // NewLayout lays out headers for an import of resource with the resolved
@@ -236,6 +239,7 @@ func NewLayout(resource string, reg *intake.Registry, mapping map[string]string,
 	}
 	if resource == "" || resource == intake.ResourceContacts {
 		l.families = findNumbered(v, mapping, headers)
+		l.regionCols = regionColumns(l.cols, headers)
 	}
 	for _, f := range l.families {
 		for _, c := range f.columns {
@@ -273,6 +277,14 @@ func (l *Layout) Fields(values []string) map[string]string {
 		fields[l.cols[i]] = v
 	}
 	joinAddressParts(fields)
+	for _, c := range l.regionCols {
+		if c < len(values) && strings.TrimSpace(values[c]) != "" {
+			if l.cols[c] != intake.FieldCountry { // the contact's own country is read as it is
+				fields[rowCountryField] = values[c]
+			}
+			break
+		}
+	}
 	cell := func(i int) string {
 		if i < 0 || i >= len(values) {
 			return ""

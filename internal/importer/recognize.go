@@ -68,8 +68,8 @@ func candidateOf(v vocabulary, i int, h string, p profile) (candidate, bool) {
 		c.field, c.final = suggested, true
 		return c, sok
 	}
-	if sok && (strings.HasPrefix(suggested, intake.CustomPrefix) || strings.Contains(suggested, ".") ||
-		strings.HasPrefix(suggested, "alternate_")) {
+	exactAlternate := strings.HasPrefix(suggested, "alternate_") && strings.EqualFold(strings.TrimSpace(h), suggested)
+	if sok && (strings.HasPrefix(suggested, intake.CustomPrefix) || strings.Contains(suggested, ".") || exactAlternate) {
 		c.field, c.final = suggested, true
 		return c, true
 	}
