@@ -253,9 +253,9 @@ type ImportRequest struct {
 	// (native, Plannr): a column below the confidence threshold makes the
 	// job wait in awaiting_mapping instead of leaving the column out.
 	MappingStep bool
-	Sync      bool // queue the job and answer when it has ended
-	Format    string
-	Delimiter string
-	Encoding  string
-	Sheet     string
+	Sync        bool // queue the job and answer when it has ended
+	Format      string
+	Delimiter   string
+	Encoding    string
+	Sheet       string
 }
