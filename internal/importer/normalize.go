@@ -135,6 +135,11 @@ func (n normalizer) build(fields map[string]string) (intake.Contact, []intake.Ro
 	if c.Name == "" {
 		c.Name = derivedName(fields)
 	}
+	_, hasFirst := fields[intake.FieldFirstName]
+	_, hasLast := fields[intake.FieldLastName]
+	if !hasFirst && !hasLast {
+		c.FirstName, c.LastName = splitName(c.Name)
+	}
 	sortAlternates(c.Alternates)
 	return c, errs
 }

@@ -26,6 +26,7 @@ type candidate struct {
 	meaning intake.HeaderMeaning
 	reason  string
 	conf    float64
+	prof    profile
 }
 
 // recognizer holds one file's recognition while it is decided.
@@ -62,7 +63,7 @@ func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
 // or child field, the header model's concept, a known synonym, else what
 // its values are.
 func candidateOf(v vocabulary, i int, h string, p profile) (candidate, bool) {
-	c := candidate{col: i, reason: intake.ReasonHeader, conf: 1}
+	c := candidate{col: i, reason: intake.ReasonHeader, conf: 1, prof: p}
 	suggested, sok := v.suggest(h)
 	if familyHeader.MatchString(h) { // Google's numbered columns: routed by label (numbered.go)
 		c.field, c.final = suggested, true
@@ -196,7 +197,12 @@ func (r *recognizer) assignSingles(cands []candidate) {
 		}
 		return cmp.Compare(b.conf, a.conf)
 	})
+	hasFirst := slices.ContainsFunc(cands, func(c candidate) bool { return c.field == intake.FieldFirstName })
 	for _, c := range cands {
+		// "Nom" beside no "Prénom" is the full name when its values are.
+		if c.field == intake.FieldLastName && c.conf < 1 && !hasFirst && c.prof.words >= 0.6 {
+			c.field = intake.FieldName
+		}
 		if prev, taken := r.used[c.field]; taken {
 			r.warnings = append(r.warnings, fmt.Sprintf("Column %q would fill %s, which column %q fills already; it is not imported.", r.headers[c.col], c.field, prev))
 			continue

@@ -92,3 +92,23 @@ func TestPhoneReadByItsAddressCountry(t *testing.T) {
 		})
 	}
 }
+
+// TestSplitNameOnlyWhereUnambiguous: a full name fills first and last name
+// only when it can be cut one way.
+func TestSplitNameOnlyWhereUnambiguous(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string][2]string{
+		"Ann Smit": {"Ann", "Smit"}, "Smit, Ann": {"Ann", "Smit"}, "O'Brien, Seán": {"Seán", "O'Brien"}, "Jean-Luc Picard": {"Jean-Luc", "Picard"},
+		"Anouk de Vries": {}, "Mary Ann Smit": {}, "Dr. Ann Smit": {}, "Ann": {}, "ann smit": {}, "Smit, Ann Marie": {}, "ACME 2 BV": {},
+	} {
+		if f, l := splitName(in); f != want[0] || l != want[1] {
+			t.Errorf("%q split as %q %q, want %q", in, f, l, want)
+		}
+	}
+	// A "Nom" column of full names beside no first name is the name.
+	rows := [][]string{{"Anouk de Vries"}, {"Élodie Martin"}, {"Louis Moreau"}}
+	res := Recognize(intake.ResourceContacts, nil, []string{"Nom"}, rows, "NL", intake.ColumnMapping{})
+	if res.Mapping["Nom"] != "name" {
+		t.Fatalf("mapping %v", res.Mapping)
+	}
+}
