@@ -108,6 +108,7 @@ func NewServer(cfg Config) *Server {
 	s.registerContactWrites()
 	s.registerFields()
 	s.registerSettings()
+	s.registerMappings()
 	s.registerBulk()
 	s.registerImports()
 	s.registerEvents()
