@@ -104,7 +104,7 @@ func ParseHeader(header string) (m HeaderMeaning, ok bool) {
 	}
 	if AddressParts[m.Field] {
 		g := kinds
-		if m.Number > 0 {
+		if m.Number > 1 { // "Address 1 City" is the address of "Address City"
 			g = append(g, strconv.Itoa(m.Number))
 		}
 		m.Group = strings.Join(g, " ")
@@ -126,10 +126,8 @@ func (v *vocabulary) leftover(w, field string, m *HeaderMeaning, kinds *[]string
 		switch {
 		case k == "primary":
 			m.Primary = true
-		case m.Kind == "" || m.Kind == "mobile" && k != "mobile":
-			if m.Kind == "" {
-				m.Kind = k
-			}
+		case m.Kind == "" || m.Kind == "other": // "Alternate email (work)" is a work email
+			m.Kind = k
 		}
 		*kinds = append(*kinds, k)
 		return true
@@ -141,9 +139,10 @@ func (v *vocabulary) leftover(w, field string, m *HeaderMeaning, kinds *[]string
 	return ok && (p.field == field || p.weak)
 }
 
-// bestSpan finds the concept phrase among words: not a qualifier word when
-// another concept is there ("Telefon Firma" is a phone of kind work), then
-// a strong phrase over a weak one, then the most words, then the last.
+// bestSpan finds the concept phrase among words: a strong phrase over a
+// weak one, then not a qualifier word ("Telefon Firma" is a phone of kind
+// work), then a part of an address over its street ("Home Address 1 Zip"
+// is a postal code), then the most words, then the last.
 func (v *vocabulary) bestSpan(words []string) (start, end int, best phrase, found bool) {
 	score := -1
 	for i := range words {
@@ -152,14 +151,15 @@ func (v *vocabulary) bestSpan(words []string) (start, end int, best phrase, foun
 			if !ok {
 				continue
 			}
-			// A street is the weakest part of an address: "Home Address 1
-			// Zip" is a postal code.
 			s := j - i
-			if _, isKind := v.kinds[strings.Join(words[i:j], "")]; !isKind {
+			if !p.weak {
 				s += 100
 			}
-			if !p.weak && p.field != FieldAddress {
+			if _, isKind := v.kinds[strings.Join(words[i:j], "")]; !isKind {
 				s += 10
+			}
+			if AddressParts[p.field] && p.field != FieldAddress {
+				s += 5 // a city, a postal code, … of an address, not its street
 			}
 			if s >= score {
 				score, start, end, best, found = s, i, j, p, true

@@ -256,6 +256,14 @@ type ImportRequest struct {
 	// (native, Plannr): a column below the confidence threshold makes the
 	// job wait in awaiting_mapping instead of leaving the column out.
 	MappingStep bool
+	// MappingName names a saved mapping the columns are mapped by (the
+	// request's own mapping wins where both name a header).
+	MappingName string
+	// Learned, set by the import service, are the headers mapped by a
+	// saved or remembered mapping, with that reason, and LearnedFrom
+	// where it came from.
+	Learned     map[string]string
+	LearnedFrom *MappingSource
 	Sync        bool // queue the job and answer when it has ended
 	Format      string
 	Delimiter   string

@@ -109,6 +109,7 @@ func NewServer(cfg Config) *Server {
 	s.registerContactWrites()
 	s.registerFields()
 	s.registerSettings()
+	s.registerMappings()
 	s.registerBulk()
 	s.registerImports()
 	s.registerEvents()

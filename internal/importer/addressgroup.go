@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -40,6 +41,8 @@ func (r *recognizer) assignAddresses(cands []candidate) {
 			break
 		}
 	}
+	// The surest column of a part first: "Postcode" over a weak "Code".
+	slices.SortStableFunc(groups[primary].cands, func(a, b candidate) int { return cmp.Compare(b.conf, a.conf) })
 	for _, c := range groups[primary].cands {
 		if prev, taken := r.used[c.field]; taken {
 			r.warnings = append(r.warnings, fmt.Sprintf("Column %q would fill %s, which column %q fills already; it is not imported.", r.headers[c.col], c.field, prev))
@@ -118,4 +121,47 @@ func joinAddressParts(fields map[string]string) {
 		fields[intake.FieldAddress] = strings.Join(nonBlank(fields[intake.FieldAddress], l2), ", ")
 	}
 	delete(fields, FieldAddressLine2)
+}
+
+// rowCountryField carries, in a row's fields, the country its phones are
+// read by when that is not the contact's own country column's: the
+// country of the address the primary phone belongs to ("Home Phone" and
+// "Home Country"), else any country column of the row.
+const rowCountryField = "\x00row_country"
+
+// regionColumns lists the columns whose country a row's phones are read
+// by: the country of the primary phone's own address group, then the
+// contact's country, then the other addresses' countries.
+func regionColumns(targets, headers []string) []int {
+	phoneKind, own, primary := "", -1, -1
+	for i, t := range targets {
+		if t == intake.FieldPhone {
+			m, _ := intake.ParseHeader(headers[i])
+			phoneKind = m.Kind
+		}
+	}
+	var others []int
+	for i, t := range targets {
+		m, ok := intake.ParseHeader(headers[i])
+		switch {
+		case t == intake.FieldCountry:
+			primary = i
+			if ok && phoneKind != "" && m.Kind == phoneKind {
+				own = i
+			}
+		case strings.HasPrefix(t, "alternate_addresses_") && ok && m.Field == intake.FieldCountry:
+			if phoneKind != "" && m.Kind == phoneKind && own < 0 {
+				own = i
+				continue
+			}
+			others = append(others, i)
+		}
+	}
+	var out []int
+	for _, c := range []int{own, primary} {
+		if c >= 0 && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return append(out, others...)
 }

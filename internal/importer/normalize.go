@@ -110,6 +110,10 @@ func (n normalizer) build(fields map[string]string) (intake.Contact, []intake.Ro
 			}
 			continue
 		}
+		if f.Alternate != "" && f.Type != intake.TypeText && strings.Contains(v, multiValueSep) {
+			errs = append(errs, n.alternates(f, v, &c)...)
+			continue
+		}
 		val, re := n.value(f, v)
 		switch {
 		case re != nil:
@@ -131,8 +135,31 @@ func (n normalizer) build(fields map[string]string) (intake.Contact, []intake.Ro
 	if c.Name == "" {
 		c.Name = derivedName(fields)
 	}
+	_, hasFirst := fields[intake.FieldFirstName]
+	_, hasLast := fields[intake.FieldLastName]
+	if !hasFirst && !hasLast {
+		c.FirstName, c.LastName = splitName(c.Name)
+	}
 	sortAlternates(c.Alternates)
 	return c, errs
+}
+
+// alternates adds each of several values of one alternate email or phone
+// field (a cell joined with " ::: ") to c.
+func (n normalizer) alternates(f intake.Field, v string, c *intake.Contact) []intake.RowError {
+	var errs []intake.RowError
+	for _, part := range strings.Split(v, multiValueSep) {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		val, re := n.value(f, part)
+		if re != nil {
+			errs = append(errs, *re)
+			continue
+		}
+		c.Alternates = append(c.Alternates, intake.Alternate{Type: f.Alternate, Kind: f.Kind, Value: val})
+	}
+	return errs
 }
 
 // listOrBool sets a list or boolean field of c from v: lists split as

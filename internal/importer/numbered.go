@@ -224,6 +224,9 @@ type Layout struct {
 	cols     []string
 	families []numbered
 	routed   []bool // the columns the families read
+	// regionCols are the country columns a row's phones are read by, the
+	// phone's own address first (see regionColumns).
+	regionCols []int
 }
 
 // NewLayout lays out headers for an import of resource with the resolved
@@ -236,6 +239,7 @@ func NewLayout(resource string, reg *intake.Registry, mapping map[string]string,
 	}
 	if resource == "" || resource == intake.ResourceContacts {
 		l.families = findNumbered(v, mapping, headers)
+		l.regionCols = regionColumns(l.cols, headers)
 	}
 	for _, f := range l.families {
 		for _, c := range f.columns {
@@ -258,12 +262,29 @@ func (l *Layout) Fields(values []string) map[string]string {
 		}
 		// The parts of an alternate address come from several columns
 		// (Outlook's Home Street, Home City, …): joined on one line.
-		if prev := strings.TrimSpace(fields[l.cols[i]]); prev != "" && strings.HasPrefix(l.cols[i], "alternate_addresses_") {
-			v = strings.Join(nonBlank(prev, v), ", ")
+		// Several columns of one alternate email or phone kind are kept
+		// each, as one cell of several values.
+		if prev := strings.TrimSpace(fields[l.cols[i]]); prev != "" && strings.TrimSpace(v) != "" {
+			switch {
+			case strings.HasPrefix(l.cols[i], "alternate_addresses_"):
+				v = strings.Join(nonBlank(prev, v), ", ")
+			case strings.HasPrefix(l.cols[i], "alternate_emails_"), strings.HasPrefix(l.cols[i], "alternate_phones_"):
+				v = prev + multiValueSep + strings.TrimSpace(v)
+			}
+		} else if prev != "" {
+			v = prev
 		}
 		fields[l.cols[i]] = v
 	}
 	joinAddressParts(fields)
+	for _, c := range l.regionCols {
+		if c < len(values) && strings.TrimSpace(values[c]) != "" {
+			if l.cols[c] != intake.FieldCountry { // the contact's own country is read as it is
+				fields[rowCountryField] = values[c]
+			}
+			break
+		}
+	}
 	cell := func(i int) string {
 		if i < 0 || i >= len(values) {
 			return ""

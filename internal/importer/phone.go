@@ -78,14 +78,18 @@ var lostPlus = regexp.MustCompile(`^[1-9]\d{7,14}$`)
 // general-format cell: 4,91713E+12 or 4.91713e+12.
 var scientific = regexp.MustCompile(`^\s*\d[.,]\d+[eE]\+?\d+\s*$`)
 
-// forRow returns n with the phone region of one row: the row's country when
-// it names one libphonenumber knows (a code or a name in any language),
-// else the import's. A German file's "0221 100056" is then +49221100056,
+// forRow returns n with the phone region of one row: the country of the
+// address its phone belongs to, else the row's country, when it names one
+// libphonenumber knows (a code or a name in any language), else the
+// import's. A German file's "0221 100056" is then +49221100056,
 // not a Dutch number. A country that cannot be read is remembered, so the
 // row's national numbers are refused instead of read in the import's
 // region.
 func (n normalizer) forRow(fields map[string]string) normalizer {
-	raw := strings.TrimSpace(fields[intake.FieldCountry])
+	raw := strings.TrimSpace(fields[rowCountryField])
+	if raw == "" {
+		raw = strings.TrimSpace(fields[intake.FieldCountry])
+	}
 	if raw == "" {
 		return n
 	}

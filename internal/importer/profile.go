@@ -22,6 +22,7 @@ type profile struct {
 	date    float64 // dates
 	url     float64 // web addresses
 	boolean float64 // yes/no/true/false/1/0
+	words   float64 // two words or more, letters only: full names
 	samples []string
 }
 
@@ -36,7 +37,7 @@ var (
 // profileColumn profiles column col of rows.
 func profileColumn(rows [][]string, col int, region string) profile {
 	var p profile
-	var email, phone, country, named, date, link, boolean int
+	var email, phone, country, named, date, link, boolean, words int
 	for _, r := range rows {
 		if col >= len(r) {
 			continue
@@ -70,12 +71,16 @@ func profileColumn(rows [][]string, col int, region string) profile {
 		if _, ok := parseBool(v); ok {
 			boolean++
 		}
+		if fs := strings.Fields(v); len(fs) >= 2 && !strings.ContainsAny(v, "0123456789@") {
+			words++
+		}
 	}
 	if p.filled == 0 {
 		return p
 	}
 	f := func(n int) float64 { return float64(n) / float64(p.filled) }
 	p.email, p.phone, p.country, p.named, p.date, p.url, p.boolean = f(email), f(phone), f(country), f(named), f(date), f(link), f(boolean)
+	p.words = f(words)
 	return p
 }
 

@@ -26,6 +26,7 @@ type candidate struct {
 	meaning intake.HeaderMeaning
 	reason  string
 	conf    float64
+	prof    profile
 }
 
 // recognizer holds one file's recognition while it is decided.
@@ -62,14 +63,14 @@ func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
 // or child field, the header model's concept, a known synonym, else what
 // its values are.
 func candidateOf(v vocabulary, i int, h string, p profile) (candidate, bool) {
-	c := candidate{col: i, reason: intake.ReasonHeader, conf: 1}
+	c := candidate{col: i, reason: intake.ReasonHeader, conf: 1, prof: p}
 	suggested, sok := v.suggest(h)
 	if familyHeader.MatchString(h) { // Google's numbered columns: routed by label (numbered.go)
 		c.field, c.final = suggested, true
 		return c, sok
 	}
-	if sok && (strings.HasPrefix(suggested, intake.CustomPrefix) || strings.Contains(suggested, ".") ||
-		strings.HasPrefix(suggested, "alternate_")) {
+	exactAlternate := strings.HasPrefix(suggested, "alternate_") && strings.EqualFold(strings.TrimSpace(h), suggested)
+	if sok && (strings.HasPrefix(suggested, intake.CustomPrefix) || strings.Contains(suggested, ".") || exactAlternate) {
 		c.field, c.final = suggested, true
 		return c, true
 	}
@@ -169,8 +170,8 @@ func (r *recognizer) assignMulti(cands []candidate, field, plural string) {
 	}
 }
 
-// alternate maps c to alternate_PLURAL_KIND, else alternate_PLURAL_other,
-// else leaves it out with a warning.
+// alternate maps c to alternate_PLURAL_KIND, else alternate_PLURAL_other
+// (which several columns may share).
 func (r *recognizer) alternate(c candidate, plural, kind string) {
 	for _, k := range []string{kind, "other"} {
 		name := "alternate_" + plural + "_" + k
@@ -179,7 +180,9 @@ func (r *recognizer) alternate(c candidate, plural, kind string) {
 			return
 		}
 	}
-	r.warnings = append(r.warnings, fmt.Sprintf("Column %q is one more %s than a contact keeps (one of each kind); it is not imported.", r.headers[c.col], strings.TrimSuffix(plural, "s")))
+	// A third email ("E-mail 3 Address") is one more alternate of kind
+	// other: the layout joins the columns and the normaliser keeps each.
+	r.decide(c, "alternate_"+plural+"_other")
 }
 
 // assignSingles gives each field to its most certain column (an
@@ -194,7 +197,12 @@ func (r *recognizer) assignSingles(cands []candidate) {
 		}
 		return cmp.Compare(b.conf, a.conf)
 	})
+	hasFirst := slices.ContainsFunc(cands, func(c candidate) bool { return c.field == intake.FieldFirstName })
 	for _, c := range cands {
+		// "Nom" beside no "Prénom" is the full name when its values are.
+		if c.field == intake.FieldLastName && c.conf < 1 && !hasFirst && c.prof.words >= 0.6 {
+			c.field = intake.FieldName
+		}
 		if prev, taken := r.used[c.field]; taken {
 			r.warnings = append(r.warnings, fmt.Sprintf("Column %q would fill %s, which column %q fills already; it is not imported.", r.headers[c.col], c.field, prev))
 			continue

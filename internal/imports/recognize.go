@@ -40,7 +40,16 @@ func (s *Service) recognize(spec *intake.ImportSpec, req intake.ImportRequest, r
 		region = s.Engine.Region
 	}
 	res := importer.Recognize(spec.Resource, reg, headers, rec.PreviewRows, region, req.Columns)
-	spec.Recognition = &intake.Recognition{Columns: res.Columns, PreviewRows: rec.PreviewRows, MappingSource: rec.MappingSource,
+	source := rec.MappingSource
+	if req.LearnedFrom != nil {
+		source = req.LearnedFrom
+		for i, c := range res.Columns {
+			if reason := req.Learned[c.Header]; reason != "" {
+				res.Columns[i].Reason = reason
+			}
+		}
+	}
+	spec.Recognition = &intake.Recognition{Columns: res.Columns, PreviewRows: rec.PreviewRows, MappingSource: source,
 		Uncertain: res.Uncertain}
 	return res.Mapping, res.Problems, res.Warnings
 }

@@ -169,6 +169,9 @@ func (s *Service) Create(ctx context.Context, tenantID int64, up Upload, req int
 		reg, err = s.Engine.Registry(ctx, tenantID)
 	}
 	if err == nil {
+		err = s.learn(ctx, tenantID, im.Headers, &req)
+	}
+	if err == nil {
 		err = s.configure(&im, req, true, reg)
 	}
 	if err == nil {
@@ -186,6 +189,7 @@ func (s *Service) Create(ctx context.Context, tenantID int64, up Upload, req int
 		s.Bucket.Delete(context.WithoutCancel(ctx), up.Key)
 		return im, err
 	}
+	s.remember(ctx, im, req)
 	if im.Status == intake.StatusQueued && req.Sync {
 		return s.wait(ctx, tenantID, im.ID)
 	}
@@ -253,7 +257,7 @@ func (s *Service) configure(im *intake.Import, req intake.ImportRequest, remap b
 	missing := importer.MissingRequired(spec.Mapping, spec.Required)
 	if len(missing) > 0 {
 		msg := "Missing required headers: " + strings.Join(missing, ", ") + "."
-		if req.Columns.Explicit() {
+		if req.Columns.Explicit() && req.LearnedFrom == nil {
 			return intake.Invalid(msg, intake.FieldError{Field: "mapping", Message: msg})
 		}
 		warnings = append(warnings, msg+" Map columns to them with PATCH, then start the import.")
@@ -282,7 +286,7 @@ func (s *Service) Patch(ctx context.Context, tenantID, id int64, req intake.Impo
 	if err != nil {
 		return intake.Import{}, err
 	}
-	return store.UpdateImport(ctx, s.Store, tenantID, id, func(im *intake.Import) error {
+	im, err := store.UpdateImport(ctx, s.Store, tenantID, id, func(im *intake.Import) error {
 		if im.Status != intake.StatusAwaitingMapping {
 			return intake.Errorf(intake.ESTATE, "Import %d is %s; only a job awaiting its mapping can be changed.", im.ID, im.Status)
 		}
@@ -309,6 +313,10 @@ func (s *Service) Patch(ctx context.Context, tenantID, id int64, req intake.Impo
 		req.Autostart = false
 		return s.configure(im, req, req.Remap, reg)
 	})
+	if err == nil {
+		s.remember(ctx, im, req)
+	}
+	return im, err
 }
 
 // Start queues a job awaiting its mapping once its required fields are

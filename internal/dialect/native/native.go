@@ -44,6 +44,8 @@ func parse(p dialect.Params, req intake.ImportRequest, fresh bool, reg *intake.R
 		switch x.Key {
 		case "name":
 			req.Name = v
+		case "mapping_name":
+			req.MappingName = v
 		case "resource", "type":
 			resource = v
 		case "mode", "action":
