@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/intake/intake"
+	"github.com/intake/intake/internal/importer"
 )
 
 // ImportView is an import job as our API shows it (Plannr's shape, with our
@@ -33,7 +34,7 @@ func View(im intake.Import, errs []intake.RowError) ImportView {
 			v.Mapping[h] = f
 		}
 	}
-	if v.Resource == intake.ResourceParticipants {
+	if k, _, ok := importer.KindOf(v.Resource); ok && k.CreatesContacts {
 		v.ContactsCreated = &im.ContactsCreated
 	}
 	if v.Resource == "" {
