@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/intake/intake"
+	"github.com/intake/intake/internal/importer"
 )
 
 // authorize is the one place that decides whether a key may use a route
@@ -28,13 +29,14 @@ func authorize(p intake.Principal, scope string) error {
 // the contacts scope too when it may create contacts (create_contacts),
 // since it then writes contacts.
 func authorizeImport(p intake.Principal, spec intake.ImportSpec) error {
-	if spec.Resource != intake.ResourceParticipants {
+	k, _, ok := importer.KindOf(spec.Resource)
+	if !ok {
 		return nil
 	}
-	if !p.Has(intake.ScopeParticipants) {
-		return intake.Errorf(intake.EFORBIDDEN, "This API key lacks the \"participants\" scope, which importing participants needs.")
+	if k.Scope != "" && !p.Has(k.Scope) {
+		return intake.Errorf(intake.EFORBIDDEN, "This API key lacks the %q scope, which importing %s needs.", k.Scope, k.Name)
 	}
-	if spec.CreateContacts && !p.Has(intake.ScopeContacts) {
+	if k.CreatesContacts && spec.CreateContacts && !p.Has(intake.ScopeContacts) {
 		return intake.Errorf(intake.EFORBIDDEN, "Creating contacts needs the \"contacts\" scope too; send create_contacts=false to add only existing contacts.")
 	}
 	return nil

@@ -448,3 +448,19 @@ func (p *contactPlan) Write(ctx context.Context, tx store.Tx) error {
 	}
 	return nil
 }
+
+// The contacts kind: the default resource, a contact per row (with the
+// child records its dotted columns carry), keyed by the caller's match
+// fields.
+func init() {
+	register(&Kind{Name: intake.ResourceContacts, Aliases: []string{"contact", "clients", "client", "profiles"},
+		vocabulary: func(reg *intake.Registry, _ string) vocabulary {
+			return vocabulary{"a contact field (use email, first_name, …, custom.NAME; GET /api/v1/fields lists them)",
+				reg.Target, reg.Suggest}
+		},
+		newResource: func(spec *intake.ImportSpec, reg *intake.Registry, region, _ string, importID int64) (Resource, error) {
+			r := newContacts(region, reg)
+			r.norm.limits = spec.Limits
+			return newFamily(r, spec, reg, importID), nil
+		}})
+}

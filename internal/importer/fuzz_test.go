@@ -1,8 +1,9 @@
-package importer
+package importer_test
 
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/dialect"
 	"github.com/intake/intake/internal/dialect/native"
+	"github.com/intake/intake/internal/importer"
 )
 
 // FuzzMapping feeds the option strings a request maps its columns with
@@ -55,15 +57,15 @@ func FuzzMapping(f *testing.F) {
 			return
 		}
 		headers := strings.Split(headerRow, ",")
-		got, problems, warnings := ResolveMappingFor(req.Spec.Resource, nil, headers, req.Columns)
+		got, problems, warnings := importer.ResolveMappingFor(req.Spec.Resource, nil, headers, req.Columns)
 		for h, field := range got {
-			if !contains(headers, h) {
+			if !slices.Contains(headers, h) {
 				t.Fatalf("mapped %q, not a header of %q", h, headers)
 			}
 			if field == "" {
 				continue
 			}
-			if back, ok := TargetFor(req.Spec.Resource, nil, field); !ok || back != field {
+			if back, ok := importer.TargetFor(req.Spec.Resource, nil, field); !ok || back != field {
 				t.Fatalf("column %q maps to %q, which is not a %s field", h, field, req.Spec.Resource)
 			}
 		}
@@ -76,13 +78,4 @@ func FuzzMapping(f *testing.F) {
 			}
 		}
 	})
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -291,3 +291,23 @@ func (ix *memberIndex) resolve(g *intake.Group, children []intake.Child) []intak
 	}
 	return errs
 }
+
+// The groups kind: PackageX's group rows, always keyed by resource and
+// name; the group fields carry PackageX's limits themselves.
+func init() {
+	register(&Kind{Name: intake.ResourceGroups, Aliases: []string{"group"}, OwnLimits: true,
+		KeyFields: intake.GroupMatchFields, FixedKeyHelp: "Groups match on resource and name; leave match_fields out.",
+		vocabulary: func(*intake.Registry, string) vocabulary {
+			return vocabulary{"a group field (use name, resource, location or children)",
+				func(s string) (string, bool) {
+					if f, ok := intake.LookupGroupField(s); ok {
+						return f.Name, true
+					}
+					return intake.SuggestGroupField(s)
+				}, intake.SuggestGroupField}
+		},
+		newResource: func(spec *intake.ImportSpec, _ *intake.Registry, _, _ string, _ int64) (Resource, error) {
+			spec.MatchFields = intake.GroupMatchFields // a group's key, whatever the request said
+			return groups{}, nil
+		}})
+}

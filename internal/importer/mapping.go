@@ -21,33 +21,11 @@ type vocabulary struct {
 // vocabularyOf returns the vocabulary of an import of resource, with reg
 // the tenant's fields (nil: the built-in ones).
 func vocabularyOf(resource string, reg *intake.Registry) vocabulary {
-	if coll, ok := intake.ParseCollectionResource(resource); ok {
-		f := func(s string) (string, bool) { return reg.CollectionTarget(coll, s) }
-		return vocabulary{"a field of collection " + coll + " or a contact link (contact_email, contact_id, contact, contact_customer_number)", f, f}
+	k, param, ok := KindOf(resource)
+	if !ok {
+		k, param, _ = KindOf(intake.ResourceContacts)
 	}
-	switch resource {
-	case intake.ResourceGroups:
-		return vocabulary{"a group field (use name, resource, location or children)",
-			func(s string) (string, bool) {
-				if f, ok := intake.LookupGroupField(s); ok {
-					return f.Name, true
-				}
-				return intake.SuggestGroupField(s)
-			}, intake.SuggestGroupField}
-	case intake.ResourceParticipants:
-		own := func(fallback func(string) (string, bool)) func(string) (string, bool) {
-			return func(s string) (string, bool) {
-				if f, ok := intake.SuggestIn(intake.ParticipantFields, s); ok {
-					return f, true
-				}
-				return fallback(s)
-			}
-		}
-		return vocabulary{"a participant field (status) or a contact field (use email, first_name, …, custom.NAME)",
-			own(reg.Target), own(reg.Suggest)}
-	}
-	return vocabulary{"a contact field (use email, first_name, …, custom.NAME; GET /api/v1/fields lists them)",
-		reg.Target, reg.Suggest}
+	return k.vocabulary(reg, param)
 }
 
 func (v vocabulary) column(mapping map[string]string, header string) string {

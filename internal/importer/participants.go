@@ -246,3 +246,33 @@ func (p *participantPlan) Write(ctx context.Context, tx store.Tx) error {
 	}
 	return nil
 }
+
+// The participants kind: an event's participants (spec.EventKey), a
+// contact's fields plus status per row; it needs the participants scope,
+// and the contacts scope too when rows may create their contacts.
+func init() {
+	register(&Kind{Name: intake.ResourceParticipants, Aliases: []string{"participant"}, Scope: intake.ScopeParticipants,
+		CreatesContacts: true, NeedsEvent: true, vocabulary: participantVocabulary,
+		newResource: func(spec *intake.ImportSpec, reg *intake.Registry, region, _ string, _ int64) (Resource, error) {
+			if strings.TrimSpace(spec.EventKey) == "" {
+				return nil, intake.Invalid("A participants import needs event_key.",
+					intake.FieldError{Field: "event_key", Message: "A participants import needs event_key."})
+			}
+			return newParticipants(region, reg), nil
+		}})
+}
+
+// participantVocabulary maps a column to the participant's own fields
+// (status) first, then to a contact's.
+func participantVocabulary(reg *intake.Registry, _ string) vocabulary {
+	own := func(fallback func(string) (string, bool)) func(string) (string, bool) {
+		return func(s string) (string, bool) {
+			if f, ok := intake.SuggestIn(intake.ParticipantFields, s); ok {
+				return f, true
+			}
+			return fallback(s)
+		}
+	}
+	return vocabulary{"a participant field (status) or a contact field (use email, first_name, …, custom.NAME)",
+		own(reg.Target), own(reg.Suggest)}
+}

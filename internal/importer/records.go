@@ -388,3 +388,24 @@ func removeRecords(ctx context.Context, tx store.Tx, c *collDef, gone []intake.C
 	}
 	return items, nil
 }
+
+// The collection kind: the records of collection:NAME, keyed by the
+// collection's key fields (or, for a new collection, the caller's).
+func init() {
+	register(&Kind{Name: strings.TrimSuffix(intake.CollectionPrefix, ":"), Param: true,
+		vocabulary: func(reg *intake.Registry, coll string) vocabulary {
+			f := func(s string) (string, bool) { return reg.CollectionTarget(coll, s) }
+			return vocabulary{"a field of collection " + coll + " or a contact link (contact_email, contact_id, contact, contact_customer_number)", f, f}
+		},
+		match: func(reg *intake.Registry, coll string, given []string) ([]string, error) {
+			return reg.ParseCollectionMatchFields(coll, given...)
+		},
+		newResource: func(spec *intake.ImportSpec, reg *intake.Registry, region, coll string, _ int64) (Resource, error) {
+			keys, err := reg.ParseCollectionMatchFields(coll, spec.MatchFields...)
+			if err != nil {
+				return nil, err
+			}
+			spec.MatchFields = keys
+			return newRecords(reg, spec, region), nil
+		}})
+}

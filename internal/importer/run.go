@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/store"
@@ -45,30 +44,11 @@ type Plan interface {
 // resource returns the Resource that writes spec's records, with reg the
 // tenant's fields.
 func (e *Engine) resource(spec *intake.ImportSpec, reg *intake.Registry, region string, importID int64) (Resource, error) {
-	if name, ok := intake.ParseCollectionResource(spec.Resource); ok {
-		keys, err := reg.ParseCollectionMatchFields(name, spec.MatchFields...)
-		if err != nil {
-			return nil, err
-		}
-		spec.MatchFields = keys
-		return newRecords(reg, spec, region), nil
+	k, param, ok := KindOf(spec.Resource)
+	if !ok {
+		return nil, intake.Errorf(intake.EINVALID, "Resource %q cannot be imported; use %s.", spec.Resource, KindNames())
 	}
-	switch spec.Resource {
-	case "", intake.ResourceContacts:
-		r := newContacts(region, reg)
-		r.norm.limits = spec.Limits
-		return newFamily(r, spec, reg, importID), nil
-	case intake.ResourceParticipants:
-		if strings.TrimSpace(spec.EventKey) == "" {
-			return nil, intake.Invalid("A participants import needs event_key.",
-				intake.FieldError{Field: "event_key", Message: "A participants import needs event_key."})
-		}
-		return newParticipants(region, reg), nil
-	case intake.ResourceGroups:
-		spec.MatchFields = intake.GroupMatchFields // a group's key, whatever the request said
-		return groups{}, nil
-	}
-	return nil, intake.Errorf(intake.EINVALID, "Resource %q cannot be imported; use contacts, participants, groups or collection:NAME.", spec.Resource)
+	return k.newResource(spec, reg, region, param, importID)
 }
 
 // region is the phone region of numbers without a country code in rows

@@ -15,6 +15,7 @@ import (
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/dialect"
+	"github.com/intake/intake/internal/importer"
 )
 
 // Create translates the options of a new upload. reg is the tenant's
@@ -172,34 +173,18 @@ func checkSpec(errs *dialect.Errors, spec *intake.ImportSpec, mode, dups, resour
 	if spec.Mode, err = intake.ParseMode(mode, intake.ModeUpsert); err != nil {
 		errs.Add("mode", mode, intake.ErrorMessage(err))
 	}
-	coll, isColl := intake.ParseCollectionResource(resource)
-	switch strings.ToLower(resource) {
-	case "", "contacts", "contact", "clients", "client", "profiles":
-		spec.Resource = intake.ResourceContacts
-	case "groups", "group":
-		spec.Resource = intake.ResourceGroups
-	case "participants", "participant":
-		spec.Resource = intake.ResourceParticipants
-	default:
-		if isColl && coll != "" {
-			spec.Resource = intake.CollectionResource(coll)
-			break
-		}
-		errs.Add("resource", resource, fmt.Sprintf("Resource %q cannot be imported as a file; use contacts, participants, groups or collection:NAME.", resource))
+	kind, param, ok := importer.KindOf(resource)
+	if ok {
+		spec.Resource = kind.Resource(param)
+	} else {
+		errs.Add("resource", resource, fmt.Sprintf("Resource %q cannot be imported as a file; use %s.", resource, importer.KindNames()))
+		kind, _, _ = importer.KindOf(intake.ResourceContacts)
 	}
-	if isColl {
-		if spec.MatchFields, err = reg.ParseCollectionMatchFields(coll, match...); err != nil {
-			errs.Add("match_fields", strings.Join(match, ","), intake.ErrorMessage(err))
-		}
-	} else if spec.Resource == intake.ResourceGroups {
-		// A group is found by its resource and name; nothing else is a key.
-		if !slices.Equal(match, intake.GroupMatchFields) && !slices.Equal(match, []string{intake.FieldEmail}) {
-			errs.Add("match_fields", strings.Join(match, ","), "Groups match on resource and name; leave match_fields out.")
-		}
-		spec.MatchFields = slices.Clone(intake.GroupMatchFields)
-		spec.Limits = nil // the group fields carry PackageX's limits themselves
-	} else if spec.MatchFields, err = reg.ParseMatchFields(match...); err != nil {
+	if spec.MatchFields, err = kind.MatchFields(reg, param, match); err != nil {
 		errs.Add("match_fields", strings.Join(match, ","), intake.ErrorMessage(err))
+	}
+	if kind.OwnLimits {
+		spec.Limits = nil
 	}
 	if spec.DeleteTarget == intake.DeleteSubprofile && spec.Mode == intake.ModeDelete && len(intake.ChildKeys(spec.MatchFields)) == 0 {
 		errs.Add("delete_target", spec.DeleteTarget, "delete_target subprofile deletes child records by their key: name it in match_fields (keyFields), e.g. email,Order.OrderID.")
@@ -208,10 +193,10 @@ func checkSpec(errs *dialect.Errors, spec *intake.ImportSpec, mode, dups, resour
 		errs.Add("duplicates", dups, intake.ErrorMessage(err))
 	}
 	switch {
-	case spec.Resource != intake.ResourceParticipants:
+	case !kind.NeedsEvent:
 		spec.EventKey = "" // a participants option: other resources ignore it
 	case spec.EventKey == "":
-		errs.Add("event_key", "", "event_key is required for resource participants: the key of the event the rows are added to.")
+		errs.Add("event_key", "", "event_key is required for resource "+kind.Name+": the key of the event the rows are added to.")
 	}
 	if spec.Region != "" && len(spec.Region) != 2 {
 		errs.Add("region", spec.Region, "The region must be an ISO 3166-1 alpha-2 code such as NL.")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/intake/intake"
+	"github.com/intake/intake/internal/importer"
 )
 
 // ImportView is an import job as our API shows it (Plannr's shape, with our
@@ -44,7 +45,7 @@ func View(im intake.Import, errs []intake.RowError) ImportView {
 		v.PreviewRows = append(v.PreviewRows, rec.PreviewRows...)
 		v.Import.Spec.Recognition = nil // shown once, at the top
 	}
-	if v.Resource == intake.ResourceParticipants {
+	if k, _, ok := importer.KindOf(v.Resource); ok && k.CreatesContacts {
 		v.ContactsCreated = &im.ContactsCreated
 	}
 	if v.Resource == "" {
