@@ -121,6 +121,7 @@ func NewServer(cfg Config) *Server {
 	s.registerKeys()
 	s.registerMe()
 	s.registerWeb()
+	completeDocument(s.api.OpenAPI())
 	return s
 }
 
