@@ -123,7 +123,7 @@ var uploadBodies = map[string]*huma.RequestBody{
 		"multipart/form-data": {Schema: &huma.Schema{Type: "object", Required: []string{"file"}, Properties: withFile(stringProps(nativeOptions...))}},
 		"application/json": {Schema: &huma.Schema{Type: "object", Properties: mergeProps(stringProps(nativeOptions...),
 			map[string]*huma.Schema{"data": {Type: "string", Description: "A base64 data URI of the file."},
-				"source": {Description: "Rows inline: a JSON array of objects, or the file's text."},
+				"source":   {Description: "Rows inline: a JSON array of objects, or the file's text."},
 				"location": {Type: "string", Format: "uri", Description: "An http(s) URL to fetch the file from."}})}},
 	}},
 	"packagex-create-import": {Required: true, Content: map[string]*huma.MediaType{"application/json": {Schema: &huma.Schema{

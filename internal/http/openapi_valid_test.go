@@ -125,4 +125,3 @@ func semanticProblems(t *testing.T, raw []byte) []string {
 var bodiless = map[string]bool{
 	"start-import": true, "cancel-import": true, "plannr-start-import": true,
 }
-
