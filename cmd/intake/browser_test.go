@@ -83,7 +83,11 @@ func TestWebImporter(t *testing.T) {
 	base := serve(t, db)
 	key := newKey(t, db, "acme", "contacts,imports")
 	api := client{t, base, key}
-	file := messyCSVFile(t, t.TempDir(), 2000)
+	rows := 2000 // INTAKE_TEST_WEB_ROWS=100000 runs the README's messy 100k through the page
+	if n, err := strconv.Atoi(os.Getenv("INTAKE_TEST_WEB_ROWS")); err == nil && n > 0 {
+		rows = n
+	}
+	file := messyCSVFile(t, t.TempDir(), rows)
 	for i, width := range []int{1280, 390} {
 		t.Run(fmt.Sprintf("%dpx", width), func(t *testing.T) {
 			ctx := newBrowser(t, width, 900)
@@ -92,6 +96,8 @@ func TestWebImporter(t *testing.T) {
 			previewPage(t, ctx, file, shots, width)
 			id := runImport(t, ctx, shots, width)
 			job := api.wait(id)
+			t.Logf("%d px: import %d: rows %d, created %d, updated %d, skipped %d, failed %d, partial %d", width, id,
+				num(job, "total_rows"), num(job, "created"), num(job, "updated"), num(job, "skipped"), num(job, "failed_rows"), num(job, "partial_rows"))
 			if i == 0 && num(job, "created") == 0 || i == 1 && num(job, "updated") == 0 {
 				t.Fatalf("run %d: created %d, updated %d: the upsert did not land as expected", i, num(job, "created"), num(job, "updated"))
 			}

@@ -122,6 +122,7 @@ func NewServer(cfg Config) *Server {
 	s.registerKeys()
 	s.registerMe()
 	s.registerWeb()
+	completeDocument(s.api.OpenAPI())
 	return s
 }
 
@@ -186,12 +187,11 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if s.Metrics != nil {
 			s.Metrics.ObserveRequest(r.Method, route, sw.status, took)
 		}
-		lvl := slog.LevelInfo
-		switch {
-		case sw.status >= 500:
+		// One line per request at debug: at info the log is one line per
+		// import start and end (internal/imports), not the polls in between.
+		lvl := slog.LevelDebug
+		if sw.status >= 500 {
 			lvl = slog.LevelError
-		case route == "GET /healthz" || route == "GET /readyz" || route == "GET /metrics":
-			lvl = slog.LevelDebug
 		}
 		s.Logger.Log(r.Context(), lvl, "http", "method", r.Method, "path", r.URL.Path, "route", route, "status", sw.status,
 			"dur", took.Round(time.Microsecond))

@@ -118,9 +118,10 @@ func (s *Service) ended(ctx context.Context, tenantID, id int64, began time.Time
 		}
 		return
 	}
-	log.InfoContext(ctx, "import ended", "status", im.Status, "processed_rows", im.ProcessedRows,
+	took := time.Since(began)
+	log.InfoContext(ctx, "import ended", "status", im.Status, "file", im.FileName, "rows", im.TotalRows, "processed_rows", im.ProcessedRows,
 		"created", im.Created, "updated", im.Updated, "skipped", im.Skipped, "failed_rows", im.FailedRows,
-		"took", time.Since(began).Round(time.Millisecond))
+		"took", took.Round(time.Millisecond), "rows_per_s", int(float64(im.ProcessedRows)/max(took.Seconds(), 0.001)))
 	if s.Observer != nil {
 		s.Observer.JobEnded(im.Status, time.Since(began))
 	}

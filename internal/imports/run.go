@@ -27,7 +27,7 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) (err error) {
 		return fmt.Errorf("start import %d: %w", id, err)
 	}
 	began := time.Now()
-	s.Logger.InfoContext(ctx, "import running", "tenant_id", tenantID, "import_id", id, "resume_at_row", im.ProcessedRows)
+	s.Logger.InfoContext(ctx, "import running", "tenant_id", tenantID, "import_id", id, "file", im.FileName, "resume_at_row", im.ProcessedRows)
 	defer func() { s.ended(ctx, tenantID, id, began, err) }()
 	resume := importer.Counts{Rows: im.ProcessedRows, Created: im.Created, Updated: im.Updated,
 		Deleted: im.Deleted, Skipped: im.Skipped, Failed: im.FailedRows, Partial: im.PartialRows, ContactsCreated: im.ContactsCreated}
