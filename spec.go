@@ -132,7 +132,13 @@ type ImportSpec struct {
 	// HeaderRow is the file's header row (1-based); 0 at upload means find
 	// it below notes and titles. A job stores the row it used.
 	HeaderRow int `json:"header_row,omitempty"`
+	// Preview runs the import without writing and keeps its change set
+	// (mode validate does too); the job ends previewed.
+	Preview bool `json:"preview,omitempty"`
 }
+
+// Previews reports whether the spec only previews its changes.
+func (s *ImportSpec) Previews() bool { return s.Preview || s.Mode == ModeValidate }
 
 // InvalidFields values.
 const (
