@@ -95,6 +95,10 @@ var skipped = map[string]bool{"created_at": true, "updated_at": true, "contact_i
 // fields, a record's data.
 var spread = map[string]string{"custom": intake.CustomPrefix, "data": ""}
 
+// Diff lists the fields whose values differ between two images of a
+// record, as a change set shows them (see diff).
+func Diff(before, after json.RawMessage) []store.FieldChange { return diff("", before, after) }
+
 // diff lists the fields whose values differ between two images (nil: the
 // record did not exist), in field order, each key of an object field
 // (custom) on its own.

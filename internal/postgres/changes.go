@@ -44,6 +44,9 @@ func (t *tx) ClearReport(ctx context.Context, importID int64) error {
 	if _, err := t.tx.Exec(ctx, `DELETE FROM import_row_errors WHERE import_id = $1`, importID); err != nil {
 		return fmt.Errorf("clear report: %w", err)
 	}
+	if _, err := t.tx.Exec(ctx, `UPDATE imports SET errors_stored = 0, errors_omitted = 0 WHERE tenant_id = $1 AND id = $2`, t.tenantID, importID); err != nil {
+		return fmt.Errorf("clear report: %w", err)
+	}
 	return nil
 }
 

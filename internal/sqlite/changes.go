@@ -42,6 +42,9 @@ func (t *tx) ClearReport(ctx context.Context, importID int64) error {
 	if _, err := t.tx.ExecContext(ctx, `DELETE FROM import_row_errors WHERE import_id = ?`, importID); err != nil {
 		return fmt.Errorf("clear report: %w", err)
 	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE imports SET errors_stored = 0, errors_omitted = 0 WHERE tenant_id = ? AND id = ?`, t.tenantID, importID); err != nil {
+		return fmt.Errorf("clear report: %w", err)
+	}
 	return nil
 }
 
