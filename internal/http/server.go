@@ -110,6 +110,7 @@ func NewServer(cfg Config) *Server {
 	s.registerSettings()
 	s.registerBulk()
 	s.registerImports()
+	s.registerChanges()
 	s.registerEvents()
 	s.registerGroups()
 	s.registerCollections()

@@ -67,7 +67,7 @@ func (p *pass) applyChunk(ctx context.Context, tx store.Tx, items []*Item, seq i
 	}
 	if !p.preview {
 		if err := recorded(); err != nil {
-			return nil, err
+			return items, err
 		}
 		return items, p.compareWithPreview(ctx, rec, items, seq)
 	}
@@ -83,7 +83,7 @@ func (p *pass) applyChunk(ctx context.Context, tx store.Tx, items []*Item, seq i
 		return errPreviewed
 	})
 	if !errors.Is(err, errPreviewed) {
-		return nil, err
+		return items, err
 	}
 	cs := changeSet(p.kind(), items, rows)
 	for _, it := range items {

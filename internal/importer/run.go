@@ -335,10 +335,11 @@ func (p *pass) chunked(ctx context.Context, done Counts, failures map[int][]inta
 			if failures != nil {
 				reject(items, failures, p.noun)
 			} else {
-				var err error
-				if items, err = p.applyChunk(ctx, tx, items, done.Rows, done, &fast); err != nil {
+				all, err := p.applyChunk(ctx, tx, items, done.Rows, done, &fast)
+				if err != nil {
 					return err
 				}
+				items = all
 			}
 			next = done
 			next.add(items)

@@ -125,7 +125,7 @@ func (db *DB) ChangeSummary(ctx context.Context, tenantID, importID int64) (stor
 func (db *DB) SweepUndo(ctx context.Context, now time.Time, def int) (int64, error) {
 	tag, err := db.pool.Exec(ctx, `DELETE FROM undo_rows WHERE import_id IN (
 		SELECT i.id FROM imports i JOIN tenants t ON t.id = i.tenant_id
-		WHERE i.finished_at < $1 - make_interval(days => CASE WHEN t.undo_days > 0 THEN t.undo_days ELSE $2 END))`, now, def)
+		WHERE i.finished_at < $1::timestamptz - make_interval(days => CASE WHEN t.undo_days > 0 THEN t.undo_days ELSE $2::int END))`, now, def)
 	if err != nil {
 		return 0, fmt.Errorf("sweep undo rows: %w", err)
 	}
