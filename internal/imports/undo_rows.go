@@ -49,40 +49,47 @@ func (d *undoer) chunk(ctx context.Context, rows []store.UndoRow) error {
 func (d *undoer) run(ctx context.Context, rows []store.UndoRow, offset int) error {
 	kind, created := rows[0].Kind, rows[0].Before == nil
 	ut, _ := store.UndoTableOf(kind)
-	ok := make([]int64, 0, len(rows))
-	var current map[int64]json.RawMessage
-	if !ut.Shared {
-		rowIDs := make([]int64, len(rows))
-		for i, r := range rows {
-			rowIDs[i] = r.RowID
-		}
-		var err error
-		if current, err = d.u.CurrentImages(ctx, kind, rowIDs); err != nil {
-			return err
-		}
+	rowIDs := make([]int64, len(rows))
+	for i, r := range rows {
+		rowIDs[i] = r.RowID
 	}
+	current, err := d.u.CurrentImages(ctx, kind, rowIDs)
+	if err != nil {
+		return err
+	}
+	var ok, used []int64
 	existing := 0
 	for i, r := range rows {
 		now, exists := current[r.RowID]
-		if !ut.Shared && !d.force && !same(now, exists, r.After) {
+		switch {
+		case same(now, exists, r.After) || d.force:
+			ok = append(ok, r.ID)
+		case ut.Shared:
+			used = append(used, r.ID) // changed since: goes only if unused
+			continue
+		default:
 			d.skip(d.row+offset+i+1, r, now)
 			continue
 		}
 		if exists {
 			existing++
 		}
-		ok = append(ok, r.ID)
-	}
-	if len(ok) == 0 {
-		return nil
 	}
 	if created {
-		n, err := d.u.RemoveCreated(ctx, kind, ok)
-		d.deleted += int(n)
+		n, err := d.u.RemoveCreated(ctx, kind, ok, false)
+		if err != nil || len(used) == 0 {
+			d.deleted += int(n)
+			return err
+		}
+		m, err := d.u.RemoveCreated(ctx, kind, used, true)
+		d.deleted += int(n + m)
 		return err
 	}
 	d.updated += existing
 	d.created += len(ok) - existing
+	if len(ok) == 0 {
+		return nil
+	}
 	return d.u.Restore(ctx, kind, ok)
 }
 

@@ -69,13 +69,13 @@ var unused = map[string]string{
 }
 
 // RemoveCreated implements store.Undoer.
-func (t *tx) RemoveCreated(ctx context.Context, kind string, ids []int64) (int64, error) {
+func (t *tx) RemoveCreated(ctx context.Context, kind string, ids []int64, ifUnused bool) (int64, error) {
 	ut, err := undoTable(kind)
 	if err != nil {
 		return 0, err
 	}
 	cond := "true"
-	if c, ok := unused[kind]; ok {
+	if c, ok := unused[kind]; ok && ifUnused {
 		cond = c
 	}
 	tag, err := t.tx.Exec(ctx, `DELETE FROM `+ut.Table+` x WHERE x.tenant_id = $1

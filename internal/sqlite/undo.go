@@ -14,7 +14,9 @@ import (
 // SELECT per batch call before it writes, and two statements per chunk
 // after (see store.Recorder). Undo restores them with json_extract.
 
-// image is the JSON image expression of a row of ut aliased t.
+// image is the JSON image expression of a row of ut aliased t. A list from
+// a subquery loses its JSON subtype, so json() marks it JSON again (else
+// json_object would store it as a string).
 func image(ut store.UndoTable) string {
 	parts := make([]string, 0, 2*len(ut.Columns)+2*len(ut.Sets))
 	for _, c := range ut.Columns {
@@ -26,7 +28,7 @@ func image(ut store.UndoTable) string {
 	}
 	for _, s := range ut.Sets {
 		parts = append(parts, "'"+s.Key+"'",
-			fmt.Sprintf("(SELECT json_group_array(%s ORDER BY %s) FROM %s WHERE %s = t.id)", s.Other, s.Other, s.Table, s.Own))
+			fmt.Sprintf("json((SELECT json_group_array(%s ORDER BY %s) FROM %s WHERE %s = t.id))", s.Other, s.Other, s.Table, s.Own))
 	}
 	return "json_object(" + strings.Join(parts, ", ") + ")"
 }

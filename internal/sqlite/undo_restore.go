@@ -72,13 +72,13 @@ var unused = map[string]string{
 }
 
 // RemoveCreated implements store.Undoer.
-func (t *tx) RemoveCreated(ctx context.Context, kind string, ids []int64) (int64, error) {
+func (t *tx) RemoveCreated(ctx context.Context, kind string, ids []int64, ifUnused bool) (int64, error) {
 	ut, err := undoTable(kind)
 	if err != nil {
 		return 0, err
 	}
 	cond := "1 = 1"
-	if c, ok := unused[kind]; ok {
+	if c, ok := unused[kind]; ok && ifUnused {
 		cond = c
 	}
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM `+ut.Table+` AS x WHERE x.tenant_id = ?

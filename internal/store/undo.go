@@ -29,8 +29,9 @@ type UndoTable struct {
 	// Created and Restored are the undo phases of a row the import created
 	// (removed) and of one it changed or deleted (restored); lower first.
 	Created, Restored int
-	// Shared kinds (groups, locations, collections, fields) are removed
-	// only when nothing uses them any more, and are not compared.
+	// Shared kinds (groups, locations, collections, fields) the import
+	// created are removed when they are as it left them or nothing uses
+	// them any more; changed ones are not reported.
 	Shared bool
 }
 
@@ -129,9 +130,9 @@ type Undoer interface {
 	// its id; memberships become the image's.
 	Restore(ctx context.Context, kind string, ids []int64) error
 	// RemoveCreated deletes the rows the undo rows ids (all of one kind)
-	// name; a shared kind's row only when nothing uses it. It returns how
-	// many it removed.
-	RemoveCreated(ctx context.Context, kind string, ids []int64) (int64, error)
+	// name; with ifUnused, a shared kind's row only when nothing uses it.
+	// It returns how many it removed.
+	RemoveCreated(ctx context.Context, kind string, ids []int64, ifUnused bool) (int64, error)
 	// UndoSize counts import importID's undo rows.
 	UndoSize(ctx context.Context, importID int64) (int, error)
 	// MarkUndone marks undo rows done, so a resumed undo goes on after them.
