@@ -47,12 +47,13 @@ func (c client) wait(id int) map[string]any {
 			c.t.Fatalf("poll: %d %s", st, raw)
 		}
 		switch job["status"] {
-		case "completed", "failed", "cancelled":
+		case "completed", "failed", "cancelled", "previewed":
 			return job
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	c.t.Fatalf("import %d did not finish in time", id)
+	_, last, _ := c.do("GET", fmt.Sprintf("/api/v1/imports/%d", id), nil)
+	c.t.Fatalf("import %d did not finish in time: %v", id, last)
 	return nil
 }
 

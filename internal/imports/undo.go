@@ -191,3 +191,17 @@ func (s *Service) applyingPreview(ctx context.Context, im *intake.Import, opt *i
 		return nil
 	})
 }
+
+// passQueue is a queue that can run an import a second time: a started
+// preview is another pass over its file (jobs.Queue has it).
+type passQueue interface {
+	EnqueuePassTx(ctx context.Context, tx store.JobTx, tenantID, importID int64, pass int) error
+}
+
+// enqueueStart enqueues a started job; a started preview as its applying pass.
+func (s *Service) enqueueStart(ctx context.Context, tx store.JobTx, im *intake.Import) error {
+	if q, ok := s.Queue.(passQueue); ok && im.PreviewedAt != nil {
+		return q.EnqueuePassTx(ctx, tx, im.TenantID, im.ID, 1)
+	}
+	return s.Queue.EnqueueTx(ctx, tx, im.TenantID, im.ID)
+}

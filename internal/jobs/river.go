@@ -30,6 +30,10 @@ type Runner interface {
 type ImportArgs struct {
 	TenantID int64 `json:"tenant_id"`
 	ImportID int64 `json:"import_id"`
+	// Pass tells a previewed import's applying run (1) from its preview
+	// (0): River keeps one job per args, and the preview's may not have
+	// been marked completed yet when the import is started.
+	Pass int `json:"pass,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -211,6 +215,19 @@ func (q *queue[TTx]) EnqueueTx(ctx context.Context, tx store.JobTx, tenantID, im
 	}
 	if _, err := q.client.InsertTx(ctx, dtx, ImportArgs{TenantID: tenantID, ImportID: importID}, insertOpts()); err != nil {
 		return fmt.Errorf("enqueue import %d: %w", importID, err)
+	}
+	return nil
+}
+
+// EnqueuePassTx is EnqueueTx for a later pass of an import (a started
+// preview), which is a River job of its own.
+func (q *queue[TTx]) EnqueuePassTx(ctx context.Context, tx store.JobTx, tenantID, importID int64, pass int) error {
+	dtx, ok := tx.Driver().(TTx)
+	if !ok {
+		return fmt.Errorf("enqueue import %d: the transaction is a %T", importID, tx.Driver())
+	}
+	if _, err := q.client.InsertTx(ctx, dtx, ImportArgs{TenantID: tenantID, ImportID: importID, Pass: pass}, insertOpts()); err != nil {
+		return fmt.Errorf("enqueue import %d pass %d: %w", importID, pass, err)
 	}
 	return nil
 }
