@@ -18,11 +18,17 @@ const (
 	StatusCompleted       ImportStatus = "completed"
 	StatusFailed          ImportStatus = "failed"
 	StatusCancelled       ImportStatus = "cancelled"
+	// StatusPreviewed is a preview that finished: its change set is stored
+	// and nothing was written; Start applies it.
+	StatusPreviewed ImportStatus = "previewed"
 )
+
+// KindUndo is the Kind of an import that takes another one back.
+const KindUndo = "undo"
 
 // Final reports whether s is an end state.
 func (s ImportStatus) Final() bool {
-	return s == StatusCompleted || s == StatusFailed || s == StatusCancelled
+	return s == StatusCompleted || s == StatusFailed || s == StatusCancelled || s == StatusPreviewed
 }
 
 // Import is an import job: an uploaded file, how to read and map it, and
@@ -76,6 +82,18 @@ type Import struct {
 	ErrorsOmitted int `json:"errors_omitted"`
 	// ExpiredAt is when retention deleted the job's upload and report.
 	ExpiredAt *time.Time `json:"expired_at,omitempty"`
+	// Kind is "" for an import of rows and KindUndo for an undo, which
+	// restores what import UndoOf changed.
+	Kind   string `json:"kind,omitempty"`
+	UndoOf int64  `json:"undo_of,omitempty"`
+	// UndoneAt and UndoID are set on an import an undo has taken back.
+	UndoneAt *time.Time `json:"undone_at,omitempty"`
+	UndoID   int64      `json:"undo_id,omitempty"`
+	// PreviewedAt is when the job's preview finished; a started preview
+	// keeps it, and its run compares what it writes with the preview.
+	PreviewedAt *time.Time `json:"previewed_at,omitempty"`
+	// Force (an undo's) restores records changed since the import too.
+	Force bool `json:"force,omitempty"`
 	// ReportExpired says the report is gone (ExpiredAt is set); the API
 	// shows it, the stores do not keep it.
 	ReportExpired bool `json:"report_expired"`
@@ -127,6 +145,9 @@ func (im *Import) Start(missing []string) (bool, error) {
 	case StatusQueued, StatusRunning:
 		return false, nil
 	case StatusAwaitingMapping:
+	case StatusPreviewed:
+		im.apply()
+		return true, nil
 	default:
 		return false, Errorf(ESTATE, "Import %d is %s and cannot be started.", im.ID, im.Status)
 	}
@@ -135,6 +156,29 @@ func (im *Import) Start(missing []string) (bool, error) {
 	}
 	im.Status = StatusQueued
 	return true, nil
+}
+
+// apply turns a previewed job into one that writes what it previewed: a
+// validate job writes as upsert (what validate reports), from its first row.
+func (im *Import) apply() {
+	im.Spec.Preview = false
+	if im.Spec.Mode == ModeValidate {
+		im.Spec.Mode = ModeUpsert
+	}
+	im.Status, im.FinishedAt = StatusQueued, nil
+	im.ProcessedRows, im.Created, im.Updated, im.Deleted, im.Skipped = 0, 0, 0, 0, 0
+	im.FailedRows, im.PartialRows, im.ContactsCreated = 0, 0, 0
+	im.ErrorsStored, im.ErrorsOmitted, im.Warnings = 0, 0, nil
+}
+
+// FinishPreview ends a running preview: previewed, nothing written
+// (ErrImportEnded if it is not running).
+func (im *Import) FinishPreview(now time.Time) error {
+	if im.Status != StatusRunning {
+		return ErrImportEnded
+	}
+	im.Status, im.FinishedAt, im.PreviewedAt = StatusPreviewed, &now, &now
+	return nil
 }
 
 // Begin marks a queued (or resumed running) job running. A job awaiting its

@@ -138,7 +138,13 @@ type ImportSpec struct {
 	// Recognition is what the server read in the file's columns; a job
 	// keeps it with its options, the API shows it at the job's top level.
 	Recognition *Recognition `json:"recognition,omitempty"`
+	// Preview runs the import without writing and keeps its change set
+	// (mode validate does too); the job ends previewed.
+	Preview bool `json:"preview,omitempty"`
 }
+
+// Previews reports whether the spec only previews its changes.
+func (s *ImportSpec) Previews() bool { return s.Preview || s.Mode == ModeValidate }
 
 // InvalidFields values.
 const (

@@ -105,6 +105,7 @@ func num(m map[string]any, k string) int {
 	f, _ := m[k].(float64)
 	return int(f)
 }
+
 // serve boots `intake serve` on a free port and returns its base URL.
 func serve(t *testing.T, dbURL string, extra ...string) string {
 	t.Helper()

@@ -49,6 +49,8 @@ func TestEveryRouteByScope(t *testing.T) {
 		"cancel-import":        {c, i, a},
 		"list-import-errors":   {c, i, a},
 		"import-errors-csv":    {c, i, a},
+		"list-import-changes":  {c, i, a},
+		"undo-import":          {c, i, a},
 		// Events and participants take the participants scope.
 		"list-events":              {p, a},
 		"create-event":             {p, a},

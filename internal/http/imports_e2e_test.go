@@ -47,13 +47,13 @@ func (c client) wait(id int) map[string]any {
 			c.t.Fatalf("poll: %d %s", st, raw)
 		}
 		switch job["status"] {
-		case "completed", "failed", "cancelled":
+		case "completed", "failed", "cancelled", "previewed":
 			return true
 		}
 		return false
 	})
 	if !ended {
-		c.t.Fatalf("import %d did not finish in time", id)
+		c.t.Fatalf("import %d did not finish in time: %v", id, job)
 	}
 	return job
 }

@@ -112,6 +112,7 @@ func NewServer(cfg Config) *Server {
 	s.registerMappings()
 	s.registerBulk()
 	s.registerImports()
+	s.registerChanges()
 	s.registerEvents()
 	s.registerGroups()
 	s.registerCollections()

@@ -217,6 +217,9 @@ type Options struct {
 	// Scans, when set, keeps what the duplicate scan learned, so a resumed
 	// run does not scan the whole input again (see scan.go).
 	Scans ScanStore
+	// Previewed says the job previewed these records before: each chunk is
+	// compared with the stored change set (record.go).
+	Previewed bool
 }
 
 // Clean makes a value storable in both databases: NUL characters, which

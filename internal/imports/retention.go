@@ -76,7 +76,7 @@ func (s *Service) Sweep(ctx context.Context) (expired int, err error) {
 		}
 	}
 	s.CleanTemp(ctx)
-	return expired, nil
+	return expired, s.sweepUndo(ctx)
 }
 
 // CleanTemp removes stale temporary files: uploads a crash cut off

@@ -29,6 +29,9 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) (err error) {
 	began := time.Now()
 	s.Logger.InfoContext(ctx, "import running", "tenant_id", tenantID, "import_id", id, "file", im.FileName, "resume_at_row", im.ProcessedRows)
 	defer func() { s.ended(ctx, tenantID, id, began, err) }()
+	if im.Kind == intake.KindUndo {
+		return s.runUndo(ctx, im)
+	}
 	resume := importer.Counts{Rows: im.ProcessedRows, Created: im.Created, Updated: im.Updated,
 		Deleted: im.Deleted, Skipped: im.Skipped, Failed: im.FailedRows, Partial: im.PartialRows, ContactsCreated: im.ContactsCreated}
 	// Keys a JSON file adds late map by the one rule, custom fields
@@ -38,6 +41,9 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) (err error) {
 		return fmt.Errorf("import %d: %w", id, err)
 	}
 	opt := importer.Options{Resume: resume, ImportID: id, Registry: reg, Stop: s.Stopping, Scans: blobScans{s: s, im: &im}}
+	if err := s.applyingPreview(ctx, &im, &opt); err != nil {
+		return fmt.Errorf("import %d: %w", id, err)
+	}
 	s.observe(&im, &opt)
 	runCtx, stop := s.watchCancel(ctx, tenantID, id)
 	defer stop()
@@ -51,6 +57,9 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) (err error) {
 			cur.Warnings = append(cur.Warnings, res.Warnings...)
 			if w := footerWarning(in.footer); w != "" {
 				cur.Warnings = append(cur.Warnings, w)
+			}
+			if cur.Spec.Previews() {
+				return cur.FinishPreview(s.clock())
 			}
 			return cur.Finish(s.clock())
 		})

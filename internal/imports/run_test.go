@@ -95,14 +95,14 @@ func TestRunner(t *testing.T) {
 				}
 			})
 
-			t.Run("validate mode writes nothing and reports what would happen", func(t *testing.T) {
+			t.Run("validate mode writes nothing, reports what would happen and ends previewed", func(t *testing.T) {
 				b := setup(t, s)
 				im := b.newImport(t, content, func(im *intake.Import) { im.Spec.Mode = intake.ModeValidate })
 				if err := b.svc.Run(ctx, b.tenant, im.ID); err != nil {
 					t.Fatal(err)
 				}
 				got := getImport(t, b, im.ID)
-				if got.Status != intake.StatusCompleted || got.Created != distinct || got.FailedRows != invalid {
+				if got.Status != intake.StatusPreviewed || got.Created != distinct || got.FailedRows != invalid {
 					t.Fatalf("job %+v", got)
 				}
 				if n := countContacts(t, s, b.tenant); n != 0 {

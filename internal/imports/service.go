@@ -336,7 +336,7 @@ func (s *Service) Start(ctx context.Context, tenantID, id int64) (intake.Import,
 		if err != nil || !enqueue {
 			return err
 		}
-		return s.Queue.EnqueueTx(ctx, tx, tenantID, id)
+		return s.enqueueStart(ctx, tx, &im)
 	})
 	return im, err
 }

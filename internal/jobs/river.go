@@ -29,6 +29,10 @@ type Runner interface {
 type ImportArgs struct {
 	TenantID int64 `json:"tenant_id"`
 	ImportID int64 `json:"import_id"`
+	// Pass tells a previewed import's applying run (1) from its preview
+	// (0): River keeps one job per args, and the preview's may not have
+	// been marked completed yet when the import is started.
+	Pass int `json:"pass,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -209,8 +213,8 @@ func insertOpts() *river.InsertOpts {
 
 // InsertTx implements store.Enqueuer: it inserts the import's River job
 // inside tx, the driver transaction of a store Jobs transaction.
-func (q *RiverQueue[TTx]) InsertTx(ctx context.Context, tx TTx, tenantID, importID int64) error {
-	if _, err := q.client.InsertTx(ctx, tx, ImportArgs{TenantID: tenantID, ImportID: importID}, insertOpts()); err != nil {
+func (q *RiverQueue[TTx]) InsertTx(ctx context.Context, tx TTx, tenantID, importID int64, pass int) error {
+	if _, err := q.client.InsertTx(ctx, tx, ImportArgs{TenantID: tenantID, ImportID: importID, Pass: pass}, insertOpts()); err != nil {
 		return fmt.Errorf("enqueue import %d: %w", importID, err)
 	}
 	return nil
@@ -220,6 +224,12 @@ func (q *RiverQueue[TTx]) InsertTx(ctx context.Context, tx TTx, tenantID, import
 // transaction of tenantID, so tenantID is not needed here.
 func (q *RiverQueue[TTx]) EnqueueTx(ctx context.Context, tx store.JobTx, _, importID int64) error {
 	return tx.Enqueue(ctx, importID)
+}
+
+// EnqueuePassTx is EnqueueTx for a later pass of an import (a started
+// preview), which is a River job of its own.
+func (q *RiverQueue[TTx]) EnqueuePassTx(ctx context.Context, tx store.JobTx, _, importID int64, pass int) error {
+	return tx.EnqueuePass(ctx, importID, pass)
 }
 
 func (q *RiverQueue[TTx]) Start(ctx context.Context) error {

@@ -38,7 +38,12 @@ type jobTx struct {
 
 // Enqueue implements store.JobTx through the queue the store is paired with.
 func (t *jobTx) Enqueue(ctx context.Context, importID int64) error {
-	return t.queue.Enqueue(ctx, t.tx, t.TenantID, importID)
+	return t.queue.Enqueue(ctx, t.tx, t.TenantID, importID, 0)
+}
+
+// EnqueuePass implements store.JobTx.
+func (t *jobTx) EnqueuePass(ctx context.Context, importID int64, pass int) error {
+	return t.queue.Enqueue(ctx, t.tx, t.TenantID, importID, pass)
 }
 
 // SaveImportProgress implements store.Tx. Row errors go in with COPY: a

@@ -39,7 +39,12 @@ type jobTx struct {
 
 // Enqueue implements store.JobTx through the queue the store is paired with.
 func (t *jobTx) Enqueue(ctx context.Context, importID int64) error {
-	return t.queue.Enqueue(ctx, t.tx, t.TenantID, importID)
+	return t.queue.Enqueue(ctx, t.tx, t.TenantID, importID, 0)
+}
+
+// EnqueuePass implements store.JobTx.
+func (t *jobTx) EnqueuePass(ctx context.Context, importID int64, pass int) error {
+	return t.queue.Enqueue(ctx, t.tx, t.TenantID, importID, pass)
 }
 
 // Pair implements store.Pairable: Jobs transactions enqueue through q,

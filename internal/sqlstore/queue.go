@@ -19,10 +19,10 @@ type Queue[TTx any] struct {
 func (p *Queue[TTx]) Pair(q store.Enqueuer[TTx]) { p.q.Store(&q) }
 
 // Enqueue inserts a queue job for the import inside tx.
-func (p *Queue[TTx]) Enqueue(ctx context.Context, tx TTx, tenantID, importID int64) error {
+func (p *Queue[TTx]) Enqueue(ctx context.Context, tx TTx, tenantID, importID int64, pass int) error {
 	q := p.q.Load()
 	if q == nil {
 		return errors.New("enqueue import: the store is paired with no job queue")
 	}
-	return (*q).InsertTx(ctx, tx, tenantID, importID)
+	return (*q).InsertTx(ctx, tx, tenantID, importID, pass)
 }

@@ -55,7 +55,7 @@ func (db *DB) Authenticate(ctx context.Context, hash string) (intake.Principal, 
 // Settings implements store.Settings.
 func (db *DB) Settings(ctx context.Context, tenantID int64) (intake.Settings, error) {
 	var s intake.Settings
-	err := db.Reader.QueryRow(ctx, `SELECT region FROM tenants WHERE id = $1`, tenantID).Scan(&s.Region)
+	err := db.Reader.QueryRow(ctx, `SELECT region, undo_disabled, undo_days FROM tenants WHERE id = $1`, tenantID).Scan(&s.Region, &s.UndoDisabled, &s.UndoDays)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, intake.Errorf(intake.ENOTFOUND, "Tenant %d not found.", tenantID)
 	}
@@ -67,7 +67,7 @@ func (db *DB) Settings(ctx context.Context, tenantID int64) (intake.Settings, er
 
 // SaveSettings implements store.Settings.
 func (db *DB) SaveSettings(ctx context.Context, tenantID int64, s intake.Settings) error {
-	n, err := db.Writer.Exec(ctx, `UPDATE tenants SET region = $1 WHERE id = $2`, s.Region, tenantID)
+	n, err := db.Writer.Exec(ctx, `UPDATE tenants SET region = $1, undo_disabled = $3, undo_days = $4 WHERE id = $2`, s.Region, tenantID, s.UndoDisabled, s.UndoDays)
 	if err != nil {
 		return fmt.Errorf("save settings of tenant %d: %w", tenantID, err)
 	}

@@ -14,7 +14,7 @@ type ImportJSON struct {
 
 // EncodeImport renders an import's structured fields as JSON text.
 func EncodeImport(im *intake.Import) ImportJSON {
-	o, _ := json.Marshal(im.Spec)
+	o, _ := json.Marshal(storedSpec{ImportSpec: im.Spec, Undo: lifecycleOf(im)})
 	h, _ := json.Marshal(nonNil(im.Headers))
 	w, _ := json.Marshal(nonNil(im.Warnings))
 	return ImportJSON{Options: string(o), Headers: string(h), Warnings: string(w)}
@@ -22,9 +22,12 @@ func EncodeImport(im *intake.Import) ImportJSON {
 
 // DecodeImport is the inverse of EncodeImport.
 func DecodeImport(im *intake.Import, j ImportJSON) error {
-	if err := json.Unmarshal([]byte(j.Options), &im.Spec); err != nil {
+	var o storedSpec
+	if err := json.Unmarshal([]byte(j.Options), &o); err != nil {
 		return fmt.Errorf("import %d options: %w", im.ID, err)
 	}
+	im.Spec = o.ImportSpec
+	o.Undo.apply(im)
 	if err := json.Unmarshal([]byte(j.Headers), &im.Headers); err != nil {
 		return fmt.Errorf("import %d headers: %w", im.ID, err)
 	}

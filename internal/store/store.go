@@ -171,12 +171,15 @@ type JobTx interface {
 	// queue the store is paired with (Pairable), inside this transaction.
 	// It is an error when the store has no queue.
 	Enqueue(ctx context.Context, importID int64) error
+	// EnqueuePass is Enqueue for a later pass over the import's file (a
+	// started preview applies in pass 1): a queue job of its own.
+	EnqueuePass(ctx context.Context, importID int64, pass int) error
 }
 
 // Enqueuer is a job queue's insert inside a driver transaction of type TTx
 // (*sql.Tx on SQLite, pgx.Tx on PostgreSQL): River's InsertTx, typed.
 type Enqueuer[TTx any] interface {
-	InsertTx(ctx context.Context, tx TTx, tenantID, importID int64) error
+	InsertTx(ctx context.Context, tx TTx, tenantID, importID int64, pass int) error
 }
 
 // Pairable is a store whose job transactions are TTx on the driver's side.

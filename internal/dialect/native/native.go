@@ -160,6 +160,8 @@ func specOption(errs *dialect.Errors, req *intake.ImportRequest, key, v string) 
 		}
 	case "remove_missing", "removeMissing":
 		setBool(&spec.RemoveMissing, errs.Bool(key, v))
+	case "preview":
+		setBool(&spec.Preview, errs.Bool(key, v))
 	case "remove_missing_group":
 		spec.RemoveMissingGroup = v
 	case "deleteTarget", "delete_target":
