@@ -79,6 +79,9 @@ type Store interface {
 	Ops
 	// Settings are the tenant's defaults (settings.go).
 	Settings
+	// Webhooks and Selections are what follows an import (webhooks.go).
+	Webhooks
+	Selections
 
 	// Close releases the database.
 	Close() error
@@ -133,6 +136,8 @@ type JobTx interface {
 	// pgx.Tx on PostgreSQL), so a job queue on the same database can enqueue
 	// inside it. Use it for nothing else: SQL lives in the store packages.
 	Driver() any
+	// FollowupTx writes the webhook events of a job's end (webhooks.go).
+	FollowupTx
 }
 
 // Tx is one tenant-scoped write transaction. Its batch methods take a whole
@@ -193,6 +198,8 @@ type Tx interface {
 	// ProcessedRows is still from. Otherwise (cancelled, or another worker
 	// moved on) it returns an ESTATE error, and the caller rolls back.
 	SaveImportProgress(ctx context.Context, im *intake.Import, from int, errs []intake.RowError) error
+	// FollowupTx writes a chunk's webhook events with it (webhooks.go).
+	FollowupTx
 }
 
 // CreateImport stores a new import job of im.TenantID and sets its ID and
