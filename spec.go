@@ -132,6 +132,11 @@ type ImportSpec struct {
 	// HeaderRow is the file's header row (1-based); 0 at upload means find
 	// it below notes and titles. A job stores the row it used.
 	HeaderRow int `json:"header_row,omitempty"`
+	// Followups sends the import's record events (contact.created, …) to
+	// the tenant's webhooks (Copernica's followups); Rebuild rebuilds the
+	// tenant's selections when the import completes (Copernica's rebuild).
+	Followups bool `json:"followups,omitempty"`
+	Rebuild   bool `json:"rebuild,omitempty"`
 }
 
 // InvalidFields values.

@@ -119,3 +119,22 @@ type Selection struct {
 	RebuiltAt *time.Time        `json:"rebuilt_at,omitempty"`
 	CreatedAt time.Time         `json:"created_at"`
 }
+
+// EventRecord is one record a change event carries in data.records: its
+// id, the row it came from, what happened and its values after the change.
+// Changes lists each changed field's before → after where the engine knows
+// them (change capture); it is empty otherwise.
+type EventRecord struct {
+	ID      int64        `json:"id"`
+	Row     int          `json:"row,omitempty"`
+	Outcome Outcome      `json:"outcome"`
+	Values  any          `json:"values,omitempty"`
+	Changes []EventField `json:"changes,omitempty"`
+}
+
+// EventField is one field's change in an EventRecord.
+type EventField struct {
+	Field  string `json:"field"`
+	Before any    `json:"before"`
+	After  any    `json:"after"`
+}

@@ -83,6 +83,8 @@ type Queue interface {
 	// Scheduling one already queued does nothing: River keeps one job per
 	// import.
 	EnqueueTx(ctx context.Context, tx store.JobTx, tenantID, importID int64) error
+	// EnqueueDeliveriesTx schedules webhook deliveries inside tx (webhooks.go).
+	EnqueueDeliveriesTx(ctx context.Context, tx any, tenantID int64, ids []int64) error
 	// Start starts the workers (a queue that only enqueues needs no Start).
 	Start(ctx context.Context) error
 	// Stop stops the workers, letting running jobs end until ctx is done
@@ -115,11 +117,14 @@ type QueueConfig struct {
 	// DefaultSweepEvery) as a periodic job: see retention.go.
 	Sweeper    Sweeper
 	SweepEvery time.Duration
+	// Deliverer, when set, delivers webhook events (webhooks.go).
+	Deliverer Deliverer
 }
 
 type queue[TTx any] struct {
-	client *river.Client[TTx]
-	rescue *rescuer // nil without heartbeats
+	client    *river.Client[TTx]
+	rescue    *rescuer // nil without heartbeats
+	deliverer Deliverer
 }
 
 // NewQueue returns a queue on driver's database, migrating River's tables
@@ -145,6 +150,9 @@ func NewQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runn
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &importWorker{runner: runner, slice: rescue / 2})
+	if cfg.Deliverer != nil {
+		river.AddWorker(workers, &deliveryWorker{d: cfg.Deliverer})
+	}
 	client, err := river.NewClient(driver, &river.Config{
 		ID:                   cfg.ProcessID,
 		PeriodicJobs:         periodicJobs(workers, cfg),
@@ -161,7 +169,7 @@ func NewQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runn
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
-	q := &queue[TTx]{client: client}
+	q := &queue[TTx]{client: client, deliverer: cfg.Deliverer}
 	if cfg.ProcessID != "" {
 		if cfg.Heartbeats == nil {
 			return nil, errNoHeartbeats

@@ -149,13 +149,13 @@ func rebuildSelection(ctx context.Context, t pgx.Tx, s *intake.Selection, now ti
 	if _, err := t.Exec(ctx, `DELETE FROM selection_members WHERE selection_id = $1`, s.ID); err != nil {
 		return fmt.Errorf("rebuild selection %d: %w", s.ID, err)
 	}
-	args := []any{s.ID, s.TenantID}
+	args := []any{s.TenantID, s.ID} // contactFilters takes $1 as the tenant
 	arg := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
 	tag, err := t.Exec(ctx, `INSERT INTO selection_members (selection_id, contact_id)
-		SELECT $1, id FROM contacts WHERE tenant_id = $2`+contactFilters(f, arg), args...)
+		SELECT $2::bigint, id FROM contacts WHERE tenant_id = $1`+contactFilters(f, arg), args...)
 	if err != nil {
 		return fmt.Errorf("rebuild selection %d: %w", s.ID, err)
 	}
