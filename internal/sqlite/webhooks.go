@@ -38,7 +38,6 @@ func scanWebhook(s scanner) (intake.Webhook, error) {
 	return w, err
 }
 
-
 // CreateWebhook implements store.Webhooks.
 func (db *DB) CreateWebhook(ctx context.Context, w *intake.Webhook) error {
 	now := db.now().UTC()

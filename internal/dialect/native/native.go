@@ -159,6 +159,10 @@ func specOption(errs *dialect.Errors, req *intake.ImportRequest, key, v string) 
 		setBool(&spec.RemoveMissing, errs.Bool(key, v))
 	case "remove_missing_group":
 		spec.RemoveMissingGroup = v
+	case "followups":
+		setBool(&spec.Followups, errs.Bool(key, v))
+	case "rebuild":
+		setBool(&spec.Rebuild, errs.Bool(key, v))
 	case "deleteTarget", "delete_target":
 		spec.DeleteTarget = checkDeleteTarget(errs, key, v)
 	}
