@@ -78,8 +78,9 @@ func (s *Server) registerSelections() {
 		OperationID: "list-selection-contacts", Method: http.MethodGet, Path: "/api/v1/selections/{id}/contacts",
 		Summary: "A selection's members", Tags: tags, Security: scope, Description: "Cursor-paged in id order, as of the last rebuild.",
 	}, func(ctx context.Context, in *struct {
-		ID int64 `path:"id"`
-		pageInput
+		ID     int64  `path:"id"`
+		Cursor string `query:"cursor" doc:"Opaque cursor from a previous page's next_cursor."`
+		Limit  int    `query:"limit" minimum:"1" maximum:"1000" default:"50"`
 	}) (*struct{ Body ContactList }, error) {
 		after, err := cursorOf(in.Cursor)
 		if err != nil {

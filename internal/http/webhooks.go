@@ -113,8 +113,9 @@ func (s *Server) registerDeliveries(tags []string, scope []map[string][]string) 
 		Summary: "A webhook's deliveries", Tags: tags, Security: scope,
 		Description: "Newest first: each event's delivery with its attempts, the last status code or error and, while pending, the next attempt.",
 	}, func(ctx context.Context, in *struct {
-		ID int64 `path:"id"`
-		pageInput
+		ID     int64  `path:"id"`
+		Cursor string `query:"cursor" doc:"Opaque cursor from a previous page's next_cursor."`
+		Limit  int    `query:"limit" minimum:"1" maximum:"1000" default:"50"`
 	}) (*struct{ Body DeliveryList }, error) {
 		before, err := cursorOf(in.Cursor)
 		if err != nil {
