@@ -28,6 +28,10 @@ type receiver struct {
 	events map[string]map[string]any // event id → the event, once accepted
 	order  []string                  // accepted event ids in arrival order
 	forged int                       // deliveries with a bad signature
+	// gate, when set, holds every request until it is closed (or the
+	// sender goes away); arrived is closed at the first request.
+	gate, arrived chan struct{}
+	once          sync.Once
 }
 
 func newReceiver(t *testing.T, fail map[string]int) *receiver {
@@ -39,6 +43,14 @@ func newReceiver(t *testing.T, fail map[string]int) *receiver {
 
 func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
+	if r.gate != nil {
+		r.once.Do(func() { close(r.arrived) })
+		select {
+		case <-r.gate:
+		case <-req.Context().Done():
+			return
+		}
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := webhook.Verify(r.secret, req.Header.Get(webhook.SignatureHeader), body, time.Now(), 5*time.Minute); err != nil {
