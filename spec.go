@@ -256,4 +256,7 @@ type ImportRequest struct {
 	Delimiter string
 	Encoding  string
 	Sheet     string
+	// Warnings are the dialect's words about options it accepted but does
+	// not honour; the job carries them.
+	Warnings []string
 }

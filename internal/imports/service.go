@@ -173,6 +173,7 @@ func (s *Service) Create(ctx context.Context, tenantID int64, up Upload, req int
 	}
 	if err == nil {
 		err = s.configure(&im, req, true, reg)
+		im.Warnings = append(req.Warnings, im.Warnings...)
 	}
 	if err == nil {
 		err = s.Store.Jobs(ctx, tenantID, func(tx store.JobTx) error {

@@ -130,7 +130,7 @@ func recordNoun(resource string) (noun, collection string) {
 // before → after changes where the engine captured them.
 func (s *Service) Records(ctx context.Context, tx store.FollowupTx, im *intake.Import, recs []intake.EventRecord) error {
 	noun, collection := recordNoun(im.Spec.Resource)
-	if noun == "" || len(recs) == 0 {
+	if noun == "" || len(recs) == 0 || im.Spec.Mode == intake.ModeValidate {
 		return nil
 	}
 	byType := map[string][]intake.EventRecord{}
