@@ -112,6 +112,10 @@ type ImportSpec struct {
 	// when it is set).
 	RemoveMissing      bool   `json:"remove_missing,omitempty"`
 	RemoveMissingGroup string `json:"remove_missing_group,omitempty"`
+	// RemoveMissingSelection, when set, narrows remove_missing to the
+	// members of the tenant's selection of that name (as last rebuilt):
+	// "mirror this list inside that selection only".
+	RemoveMissingSelection string `json:"remove_missing_selection,omitempty"`
 	// DeleteTarget is what mode delete removes: DeleteProfile ("" too)
 	// deletes the contacts, their child records with them;
 	// DeleteSubprofile deletes only the child records the rows' child key

@@ -233,3 +233,51 @@ func TestWebhooksRolledBack(t *testing.T) {
 		})
 	}
 }
+
+// TestSelectionRemoveMissing mirrors a list inside one selection only:
+// remove_missing_selection removes the selection's members the file lacks,
+// and nobody outside it; rebuild=true then counts what is left.
+func TestSelectionRemoveMissing(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			db := b.url(t)
+			c := client{t: t, base: serve(t, db), key: newKey(t, db, "acme", "imports,contacts")}
+			st, job, raw := c.do("POST", "/api/v1/imports", map[string]any{"upload_mode": "sync", "source": []map[string]any{
+				{"email": "a@example.com", "tags": "vip"}, {"email": "b@example.com", "tags": "vip"}, {"email": "c@example.com"}}})
+			if st != 201 || num(job, "created") != 3 {
+				t.Fatalf("import: %d %s", st, raw)
+			}
+			st, sel, raw := c.do("POST", "/api/v1/selections", map[string]any{"name": "VIPs", "filter": map[string]string{"tag": "vip"}})
+			if st != 201 || num(sel, "count") != 2 {
+				t.Fatalf("selection: %d %s", st, raw)
+			}
+			st, job, raw = c.do("POST", "/api/v1/imports", map[string]any{"upload_mode": "sync", "remove_missing": true,
+				"remove_missing_selection": "vips", "rebuild": true, "source": []map[string]any{{"email": "a@example.com", "tags": "vip"}}})
+			if st != 201 || job["status"] != "completed" || num(job, "deleted") != 1 {
+				t.Fatalf("mirror inside the selection: %d %s", st, raw)
+			}
+			same(t, "contacts left", emailsOf(c), []string{"a@example.com", "c@example.com"})
+			if _, sel, raw = c.do("GET", fmt.Sprintf("/api/v1/selections/%d", num(sel, "id")), nil); num(sel, "count") != 1 {
+				t.Fatalf("selection after rebuild: %s", raw)
+			}
+			st, job, raw = c.do("POST", "/api/v1/imports", map[string]any{"upload_mode": "sync", "remove_missing": true,
+				"remove_missing_selection": "nope", "source": []map[string]any{{"email": "a@example.com"}}})
+			if st != 201 || job["status"] != "completed" || num(job, "deleted") != 0 || !strings.Contains(fmt.Sprint(job["warnings"]), `no selection named "nope"`) {
+				t.Fatalf("an unknown selection: %d %s", st, raw)
+			}
+		})
+	}
+}
+
+func emailsOf(c client) []string {
+	c.t.Helper()
+	_, page, _ := c.do("GET", "/api/v1/contacts?limit=1000", nil)
+	var out []string
+	for _, x := range page["data"].([]any) {
+		out = append(out, x.(map[string]any)["email"].(string))
+	}
+	slices.Sort(out)
+	return out
+}

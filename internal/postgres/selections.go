@@ -164,3 +164,27 @@ func rebuildSelection(ctx context.Context, t pgx.Tx, s *intake.Selection, now ti
 	_, err = t.Exec(ctx, `UPDATE selections SET count = $1, rebuilt_at = $2 WHERE id = $3`, s.Count, at, s.ID)
 	return err
 }
+
+// UnseenInSelection implements store.SelectionTx.
+func (t *tx) UnseenInSelection(ctx context.Context, importID int64, selection string) ([]intake.Contact, error) {
+	var id int64
+	err := t.tx.QueryRow(ctx, `SELECT id FROM selections WHERE tenant_id = $1 AND lower(name) = lower($2)`, t.tenantID, selection).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, intake.Errorf(intake.ENOTFOUND, "There is no selection named %q.", selection)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find selection %q: %w", selection, err)
+	}
+	rows, err := t.tx.Query(ctx, `SELECT c.id, coalesce(c.email, ''), coalesce(c.customer_number, ''), c.name
+		FROM contacts c JOIN selection_members m ON m.contact_id = c.id AND m.selection_id = $3
+		WHERE c.tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM import_seen s WHERE s.import_id = $2 AND s.contact_id = c.id)
+		ORDER BY c.id`, t.tenantID, importID, id)
+	if err != nil {
+		return nil, fmt.Errorf("find unseen contacts: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (intake.Contact, error) {
+		var c intake.Contact
+		err := r.Scan(&c.ID, &c.Email, &c.CustomerNumber, &c.Name)
+		return c, err
+	})
+}

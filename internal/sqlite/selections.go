@@ -173,3 +173,32 @@ func rebuildSelection(ctx context.Context, t *sql.Tx, s *intake.Selection, now t
 	_, err = t.ExecContext(ctx, `UPDATE selections SET count = ?, rebuilt_at = ? WHERE id = ?`, n, micros(at), s.ID)
 	return err
 }
+
+// UnseenInSelection implements store.SelectionTx.
+func (t *tx) UnseenInSelection(ctx context.Context, importID int64, selection string) ([]intake.Contact, error) {
+	var id int64
+	err := t.tx.QueryRowContext(ctx, `SELECT id FROM selections WHERE tenant_id = ? AND intake_lower(name) = intake_lower(?)`, t.tenantID, selection).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, intake.Errorf(intake.ENOTFOUND, "There is no selection named %q.", selection)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find selection %q: %w", selection, err)
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, coalesce(c.email, ''), coalesce(c.customer_number, ''), c.name
+		FROM contacts c JOIN selection_members m ON m.contact_id = c.id AND m.selection_id = ?3
+		WHERE c.tenant_id = ?1 AND NOT EXISTS (SELECT 1 FROM import_seen s WHERE s.import_id = ?2 AND s.contact_id = c.id)
+		ORDER BY c.id`, t.tenantID, importID, id)
+	if err != nil {
+		return nil, fmt.Errorf("find unseen contacts: %w", err)
+	}
+	defer rows.Close()
+	var out []intake.Contact
+	for rows.Next() {
+		var c intake.Contact
+		if err := rows.Scan(&c.ID, &c.Email, &c.CustomerNumber, &c.Name); err != nil {
+			return nil, fmt.Errorf("find unseen contacts: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -198,8 +198,10 @@ type Tx interface {
 	// ProcessedRows is still from. Otherwise (cancelled, or another worker
 	// moved on) it returns an ESTATE error, and the caller rolls back.
 	SaveImportProgress(ctx context.Context, im *intake.Import, from int, errs []intake.RowError) error
-	// FollowupTx writes a chunk's webhook events with it (webhooks.go).
+	// FollowupTx writes a chunk's webhook events with it; SelectionTx
+	// narrows remove_missing to a selection (webhooks.go).
 	FollowupTx
+	SelectionTx
 }
 
 // CreateImport stores a new import job of im.TenantID and sets its ID and

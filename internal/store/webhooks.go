@@ -85,6 +85,15 @@ type FollowupTx interface {
 	Driver() any
 }
 
+// SelectionTx is remove_missing within a selection, in an import's
+// write transaction.
+type SelectionTx interface {
+	// UnseenInSelection is UnseenContacts within the members of the
+	// tenant's selection named selection (ignoring case) instead of a
+	// group; ENOTFOUND when the tenant has no such selection.
+	UnseenInSelection(ctx context.Context, importID int64, selection string) ([]intake.Contact, error)
+}
+
 // SelectionFilter turns a selection's filter (the contact list's query
 // parameters: group, location, event, tag, q, email, customer_number,
 // external_id, custom.NAME or custom=NAME:VALUE) into a ContactFilter.

@@ -159,6 +159,8 @@ func specOption(errs *dialect.Errors, req *intake.ImportRequest, key, v string) 
 		setBool(&spec.RemoveMissing, errs.Bool(key, v))
 	case "remove_missing_group":
 		spec.RemoveMissingGroup = v
+	case "remove_missing_selection":
+		spec.RemoveMissingSelection = v
 	case "followups":
 		setBool(&spec.Followups, errs.Bool(key, v))
 	case "rebuild":
