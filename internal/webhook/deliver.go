@@ -119,6 +119,10 @@ func (s *Service) post(ctx context.Context, w *intake.Webhook, d *intake.Webhook
 	req.Header.Set(SignatureHeader, Sign(w.Secret, time.Now(), body))
 	resp, err := s.httpClient().Do(req)
 	if err != nil {
+		// The tenant sees the sanitised reason; the operator's log the cause.
+		if s.Logger != nil {
+			s.Logger.WarnContext(ctx, "webhook attempt failed", "tenant_id", w.TenantID, "webhook_id", w.ID, "event_id", d.EventID, "err", err)
+		}
 		return 0, sendFailure(err)
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
