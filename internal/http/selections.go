@@ -53,6 +53,11 @@ func (s *Server) registerSelections() {
 		}
 		return out, nil
 	})
+	s.registerSelection(tags, scope)
+}
+
+// registerSelection mounts the routes of one selection.
+func (s *Server) registerSelection(tags []string, scope []map[string][]string) {
 	huma.Register(s.api, huma.Operation{
 		OperationID: "get-selection", Method: http.MethodGet, Path: "/api/v1/selections/{id}",
 		Summary: "Get a selection", Tags: tags, Security: scope, Description: "With its count and rebuilt_at.",

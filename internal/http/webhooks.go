@@ -72,6 +72,12 @@ func (s *Server) registerWebhooks() {
 		}
 		return out, nil
 	})
+	s.registerWebhook(tags, scope)
+	s.registerDeliveries(tags, scope)
+}
+
+// registerWebhook mounts the routes of one webhook.
+func (s *Server) registerWebhook(tags []string, scope []map[string][]string) {
 	huma.Register(s.api, huma.Operation{
 		OperationID: "get-webhook", Method: http.MethodGet, Path: "/api/v1/webhooks/{id}",
 		Summary: "Get a webhook", Tags: tags, Security: scope, Description: "Without its secret; a paused one says why in paused_reason.",
@@ -104,7 +110,6 @@ func (s *Server) registerWebhooks() {
 		}
 		return nil, nil
 	})
-	s.registerDeliveries(tags, scope)
 }
 
 func (s *Server) registerDeliveries(tags []string, scope []map[string][]string) {
