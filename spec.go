@@ -112,6 +112,10 @@ type ImportSpec struct {
 	// when it is set).
 	RemoveMissing      bool   `json:"remove_missing,omitempty"`
 	RemoveMissingGroup string `json:"remove_missing_group,omitempty"`
+	// RemoveMissingSelection, when set, narrows remove_missing to the
+	// members of the tenant's selection of that name (as last rebuilt):
+	// "mirror this list inside that selection only".
+	RemoveMissingSelection string `json:"remove_missing_selection,omitempty"`
 	// DeleteTarget is what mode delete removes: DeleteProfile ("" too)
 	// deletes the contacts, their child records with them;
 	// DeleteSubprofile deletes only the child records the rows' child key
@@ -141,6 +145,11 @@ type ImportSpec struct {
 	// Preview runs the import without writing and keeps its change set
 	// (mode validate does too); the job ends previewed.
 	Preview bool `json:"preview,omitempty"`
+	// Followups sends the import's record events (contact.created, …) to
+	// the tenant's webhooks (Copernica's followups); Rebuild rebuilds the
+	// tenant's selections when the import completes (Copernica's rebuild).
+	Followups bool `json:"followups,omitempty"`
+	Rebuild   bool `json:"rebuild,omitempty"`
 }
 
 // Previews reports whether the spec only previews its changes.
@@ -275,4 +284,7 @@ type ImportRequest struct {
 	Delimiter   string
 	Encoding    string
 	Sheet       string
+	// Warnings are the dialect's words about options it accepted but does
+	// not honour; the job carries them.
+	Warnings []string
 }

@@ -26,7 +26,9 @@ import (
 	"github.com/intake/intake/internal/imports"
 	"github.com/intake/intake/internal/jobs"
 	"github.com/intake/intake/internal/metrics"
+	"github.com/intake/intake/internal/selection"
 	"github.com/intake/intake/internal/store"
+	"github.com/intake/intake/internal/webhook"
 )
 
 const usage = `intake: bulk import of people data
@@ -100,7 +102,9 @@ type Main struct {
 	prom      *metrics.Metrics
 	// cli runs a client command (import, imports, sample, version) in
 	// place of the database commands; see parseCLI.
-	cli func(ctx context.Context) error
+	cli       func(ctx context.Context) error
+	webhooks  *webhook.Service
+	selection *selection.Service
 }
 
 // NewMain returns a Main with the default configuration.
@@ -240,8 +244,11 @@ func (m *Main) parts(ctx context.Context, logger *slog.Logger) (*imports.Service
 	if n := svc.CleanTemp(ctx); n > 0 {
 		logger.Info("removed stale temporary files", "count", n)
 	}
+	m.webhooks, m.selection = m.followups(logger)
+	svc.Followups = m.webhooks
 	q, err := m.newQueue(ctx, svc, jobs.QueueConfig{Workers: m.Config.Workers, RescueAfter: m.Config.RescueAfter, Logger: logger,
-		ProcessID: m.processID, Heartbeats: m.store, StaleAfter: m.Config.StaleAfter, Sweeper: svc, SweepEvery: m.Config.SweepEvery})
+		ProcessID: m.processID, Heartbeats: m.store, StaleAfter: m.Config.StaleAfter, Sweeper: svc, SweepEvery: m.Config.SweepEvery,
+		Deliverer: m.webhooks})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -278,7 +285,7 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	srv := intakehttp.NewServer(intakehttp.Config{Store: m.store, Imports: svc, Logger: logger, Pprof: os.Getenv("INTAKE_PPROF") == "1",
 		BodyIdle: m.Config.BodyIdle, ProcessID: m.processID, IdempotencyTTL: m.Config.IdempotencyTTL,
-		StaleAfter: m.Config.StaleAfter, Metrics: m.metrics(logger)})
+		StaleAfter: m.Config.StaleAfter, Metrics: m.metrics(logger), Webhooks: m.webhooks, Selections: m.selection})
 	// Not ctx: River cancels running jobs when its start context ends, and a
 	// shutdown must let them commit their chunk first (see serve).
 	if err := q.Start(context.WithoutCancel(ctx)); err != nil {

@@ -17,7 +17,9 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/imports"
+	"github.com/intake/intake/internal/selection"
 	"github.com/intake/intake/internal/store"
+	"github.com/intake/intake/internal/webhook"
 )
 
 // Config is what the server serves from.
@@ -45,6 +47,10 @@ type Config struct {
 	StaleAfter time.Duration
 	// Metrics, when set, observes every request and is served at /metrics.
 	Metrics Metrics
+	// Webhooks and Selections, when set, serve /api/v1/webhooks and
+	// /api/v1/selections (webhooks.go, selections.go).
+	Webhooks   *webhook.Service
+	Selections *selection.Service
 }
 
 // Metrics records requests and serves the Prometheus exposition.
@@ -124,6 +130,8 @@ func NewServer(cfg Config) *Server {
 	s.registerMe()
 	s.registerWeb()
 	completeDocument(s.api.OpenAPI())
+	s.registerWebhooks()
+	s.registerSelections()
 	return s
 }
 

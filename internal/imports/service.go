@@ -77,6 +77,9 @@ type Service struct {
 	// Observer, when set, is told of committed chunks and ended jobs
 	// (metrics).
 	Observer Observer
+	// Followups, when set, writes webhook events and rebuilds selections
+	// in the transactions of the changes (followups.go).
+	Followups Followups
 	// SyncPoll is how often a sync request checks whether its job has
 	// ended; default 100 ms.
 	SyncPoll time.Duration
@@ -173,6 +176,7 @@ func (s *Service) Create(ctx context.Context, tenantID int64, up Upload, req int
 	}
 	if err == nil {
 		err = s.configure(&im, req, true, reg)
+		im.Warnings = append(req.Warnings, im.Warnings...)
 	}
 	if err == nil {
 		err = s.Store.Jobs(ctx, tenantID, func(tx store.JobTx) error {
@@ -344,12 +348,12 @@ func (s *Service) Start(ctx context.Context, tenantID, id int64) (intake.Import,
 // Cancel ends a job that has not ended; a running one stops at its next
 // chunk, and what earlier chunks wrote stays written. ESTATE if it has ended.
 func (s *Service) Cancel(ctx context.Context, tenantID, id int64) (intake.Import, error) {
-	return store.UpdateImport(ctx, s.Store, tenantID, id, func(im *intake.Import) error { return im.Cancel(s.clock()) })
+	return s.update(ctx, tenantID, id, func(im *intake.Import) error { return im.Cancel(s.clock()) })
 }
 
 // Fail marks a job failed with msg, unless it has already ended.
 func (s *Service) Fail(ctx context.Context, tenantID, id int64, msg string) error {
-	_, err := store.UpdateImport(ctx, s.Store, tenantID, id, func(im *intake.Import) error { return im.Fail(s.clock(), msg) })
+	_, err := s.update(ctx, tenantID, id, func(im *intake.Import) error { return im.Fail(s.clock(), msg) })
 	if err != nil && !errors.Is(err, intake.ErrImportEnded) {
 		return fmt.Errorf("fail import %d: %w", id, err)
 	}

@@ -119,6 +119,8 @@ type QueueConfig struct {
 	// DefaultSweepEvery) as a periodic job: see retention.go.
 	Sweeper    Sweeper
 	SweepEvery time.Duration
+	// Deliverer, when set, delivers webhook events (webhooks.go).
+	Deliverer Deliverer
 }
 
 // RiverQueue is the queue on River over driver transactions of type TTx
@@ -126,8 +128,9 @@ type QueueConfig struct {
 // pair it with the store of the same database (store.Pairable.Pair), and
 // the store's job transactions enqueue through InsertTx, typed end to end.
 type RiverQueue[TTx any] struct {
-	client *river.Client[TTx]
-	rescue *rescuer // nil without heartbeats
+	client    *river.Client[TTx]
+	rescue    *rescuer // nil without heartbeats
+	deliverer Deliverer
 }
 
 // NewQueue returns a queue on driver's database, migrating River's tables
@@ -153,6 +156,9 @@ func NewQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runn
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &importWorker{runner: runner, slice: rescue / 2})
+	if cfg.Deliverer != nil {
+		river.AddWorker(workers, &deliveryWorker{d: cfg.Deliverer})
+	}
 	client, err := river.NewClient(driver, &river.Config{
 		ID:                   cfg.ProcessID,
 		PeriodicJobs:         periodicJobs(workers, cfg),
@@ -169,7 +175,7 @@ func NewQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runn
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
-	q := &RiverQueue[TTx]{client: client}
+	q := &RiverQueue[TTx]{client: client, deliverer: cfg.Deliverer}
 	if cfg.ProcessID != "" {
 		if cfg.Heartbeats == nil {
 			return nil, errNoHeartbeats

@@ -191,7 +191,7 @@ func (db *DB) Write(ctx context.Context, tenantID int64, fn func(store.Tx) error
 	if _, err := pgTx.Exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
 		return fmt.Errorf("tune write transaction: %w", err)
 	}
-	t := &tx{Tx: sqlstore.Tx{Q: adapter{pgTx}, Dialect: dialect, TenantID: tenantID, Now: db.timestamp()}, tx: pgTx}
+	t := &tx{Tx: sqlstore.Tx{Q: adapter{pgTx}, Dialect: dialect, TenantID: tenantID, Now: db.timestamp()}, tx: pgTx, queue: &db.queue}
 	if err := fn(t); err != nil {
 		return err
 	}
@@ -244,6 +244,7 @@ type tx struct {
 	sqlstore.Tx
 	tx       pgx.Tx
 	inserted int
+	queue    *sqlstore.Queue[pgx.Tx] // for webhook deliveries (EnqueueDeliveries)
 }
 
 // FindContacts implements store.Tx in one statement: each key list is one

@@ -167,7 +167,7 @@ func (db *DB) Write(ctx context.Context, tenantID int64, fn func(store.Tx) error
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback()
-	t := &tx{Tx: sqlstore.Tx{Q: adapter{sqlTx}, Dialect: dialect, TenantID: tenantID, Now: db.timestamp()}, tx: sqlTx}
+	t := &tx{Tx: sqlstore.Tx{Q: adapter{sqlTx}, Dialect: dialect, TenantID: tenantID, Now: db.timestamp()}, tx: sqlTx, queue: &db.queue}
 	if err := fn(t); err != nil {
 		return err
 	}
@@ -180,7 +180,8 @@ func (db *DB) Write(ctx context.Context, tenantID int64, fn func(store.Tx) error
 // tx implements store.Tx: the shared SQL (sqlstore.Tx) and SQLite's own.
 type tx struct {
 	sqlstore.Tx
-	tx *sql.Tx
+	tx    *sql.Tx
+	queue *sqlstore.Queue[*sql.Tx] // for webhook deliveries (EnqueueDeliveries)
 }
 
 func jsonList(vs []string) string {

@@ -42,10 +42,11 @@ func Translate(p dialect.Params, reg *intake.Registry) (intake.ImportRequest, []
 			setBool(&spec.RemoveMissing, errs.Bool(x.Key, v))
 		case "autostart":
 			setBool(&req.Autostart, errs.Bool(x.Key, v))
-		case "followups", "rebuild":
-			// Nothing to do here: Intake has no follow-ups and no
-			// selections to rebuild. Checked, then accepted.
-			errs.Bool(x.Key, v)
+		case "followups":
+			// Follow-ups are the record webhooks (contact.created, …).
+			setBool(&spec.Followups, errs.Bool(x.Key, v))
+		case "rebuild":
+			setBool(&spec.Rebuild, errs.Bool(x.Key, v))
 		case "deleteTarget":
 			deleteTarget = strings.ToLower(v)
 		case "format":

@@ -164,6 +164,12 @@ func specOption(errs *dialect.Errors, req *intake.ImportRequest, key, v string) 
 		setBool(&spec.Preview, errs.Bool(key, v))
 	case "remove_missing_group":
 		spec.RemoveMissingGroup = v
+	case "remove_missing_selection":
+		spec.RemoveMissingSelection = v
+	case "followups":
+		setBool(&spec.Followups, errs.Bool(key, v))
+	case "rebuild":
+		setBool(&spec.Rebuild, errs.Bool(key, v))
 	case "deleteTarget", "delete_target":
 		spec.DeleteTarget = checkDeleteTarget(errs, key, v)
 	}

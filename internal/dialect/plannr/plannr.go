@@ -11,6 +11,7 @@ package plannr
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -41,6 +42,7 @@ func Translate(p dialect.Params, reg *intake.Registry) (intake.ImportRequest, er
 	var errs dialect.Errors
 	var rest dialect.Params
 	typ, mode := "", ""
+	var warnings []string
 	for _, x := range p {
 		v := strings.TrimSpace(x.Value)
 		switch x.Key {
@@ -48,8 +50,11 @@ func Translate(p dialect.Params, reg *intake.Registry) (intake.ImportRequest, er
 			typ = strings.ToLower(v)
 		case "mode":
 			mode = strings.ToLower(v)
-		case "resource", "autostart", "upload_mode", "action", "file":
-			// Plannr's type and the two-step start decide these.
+		case "file":
+		case "resource", "autostart", "upload_mode", "action":
+			// Plannr's type and the two-step start decide these: said, not
+			// silently dropped.
+			warnings = append(warnings, fmt.Sprintf("%s is not a Plannr import option and was not applied: type and mode say what is imported, and POST /api/v1/import/{uuid}/start starts it.", x.Key))
 		default:
 			rest.Add(x.Key, x.Value)
 		}
@@ -76,6 +81,7 @@ func Translate(p dialect.Params, reg *intake.Registry) (intake.ImportRequest, er
 		return req, err
 	}
 	req.Autostart, req.Sync = false, false
+	req.Warnings = append(req.Warnings, warnings...)
 	return req, nil
 }
 
