@@ -58,7 +58,6 @@ type importIDInput struct {
 }
 
 func (s *Server) registerImports() {
-	s.mux.HandleFunc("POST /api/v1/imports", s.createImport)
 	create := s.idempotent(huma.Operation{
 		OperationID: "create-import", Method: http.MethodPost, Path: "/api/v1/imports",
 		Summary: "Upload a file to import", Tags: []string{"Imports"}, Security: secured(intake.ScopeImports),

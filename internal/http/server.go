@@ -110,6 +110,7 @@ func NewServer(cfg Config) *Server {
 	s.registerSettings()
 	s.registerBulk()
 	s.registerImports()
+	s.registerCreates()
 	s.registerEvents()
 	s.registerGroups()
 	s.registerCollections()
@@ -222,33 +223,16 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 		next(ctx)
 		return
 	}
-	p, err := s.principal(ctx.Context(), credentials{authorization: ctx.Header("Authorization"),
-		pxKey: ctx.Header(pxKeyHeader), accessToken: ctx.Query("access_token")})
+	p, err := s.authorizeKey(ctx.Context(), credentials{authorization: ctx.Header("Authorization"),
+		pxKey: ctx.Header(pxKeyHeader), accessToken: ctx.Query("access_token")}, op.Security)
 	if err != nil {
-		ctx.SetHeader("WWW-Authenticate", `Bearer realm="intake"`)
-		huma.WriteErr(s.api, ctx, http.StatusUnauthorized, intake.ErrorMessage(err))
-		return
-	}
-	// Requirements are alternatives, as in OpenAPI: one that the key
-	// meets (every scope it lists) admits it.
-	var denied error
-	for _, req := range op.Security {
-		var err error
-		for _, scope := range req["bearer"] {
-			if err = authorize(p, scope); err != nil {
-				break
-			}
+		status := http.StatusUnauthorized
+		if intake.ErrorCode(err) == intake.EFORBIDDEN {
+			status = http.StatusForbidden
+		} else {
+			ctx.SetHeader("WWW-Authenticate", `Bearer realm="intake"`)
 		}
-		if err == nil {
-			denied = nil
-			break
-		}
-		if denied == nil {
-			denied = err
-		}
-	}
-	if denied != nil {
-		huma.WriteErr(s.api, ctx, http.StatusForbidden, intake.ErrorMessage(denied))
+		huma.WriteErr(s.api, ctx, status, intake.ErrorMessage(err))
 		return
 	}
 	next(huma.WithContext(ctx, intake.NewContextWithPrincipal(ctx.Context(), p)))

@@ -133,10 +133,11 @@ func TestCollectionRoute(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			im, err := b.svc.Create(ctx, b.tenant, up, intake.ImportRequest{Spec: spec, Autostart: true, Remap: true})
+			c, err := b.svc.Create(ctx, b.tenant, Input{Upload: up, Translate: fixed(intake.ImportRequest{Spec: spec, Autostart: true, Remap: true})})
 			if err == nil {
-				err = b.svc.Run(ctx, b.tenant, im.ID)
+				err = b.svc.Run(ctx, b.tenant, c.Import.ID)
 			}
+			im := c.Import
 			if err == nil {
 				im, err = b.svc.Get(ctx, b.tenant, im.ID)
 			}

@@ -145,7 +145,7 @@ func (s *Service) FirstErrors(ctx context.Context, im *intake.Import, n int) ([]
 	return s.Store.ListImportErrors(ctx, im.TenantID, im.ID, 0, n)
 }
 
-// Create makes a job of an upload stored with Upload: it reads the file's
+// createJob makes a job of an upload stored with Save: it reads the file's
 // header, resolves the mapping, and stores the job, enqueued in the same
 // transaction when it can start. A request with Sync is queued the same
 // way, so it waits for a worker like any job (--workers bounds how many run
@@ -153,7 +153,7 @@ func (s *Service) FirstErrors(ctx context.Context, im *intake.Import, n int) ([]
 // the job to end (see wait) and answers with it. Until the job exists a rejected upload is deleted; after, the
 // file belongs to the job. Errors: EINVALID (options, mapping), EUNSUPPORTED
 // (the file).
-func (s *Service) Create(ctx context.Context, tenantID int64, up Upload, req intake.ImportRequest) (intake.Import, error) {
+func (s *Service) createJob(ctx context.Context, tenantID int64, up Upload, req intake.ImportRequest, reg *intake.Registry) (intake.Import, error) {
 	im := intake.Import{TenantID: tenantID, FileName: up.Name, FileKey: up.Key, FileSize: up.Size,
 		Format: req.Format, Delimiter: req.Delimiter, Encoding: req.Encoding, Sheet: req.Sheet}
 	if im.Format == "" {
@@ -163,10 +163,6 @@ func (s *Service) Create(ctx context.Context, tenantID int64, up Upload, req int
 	err := s.checkEvent(ctx, tenantID, &req.Spec)
 	if err == nil {
 		err = s.readHeader(ctx, &im)
-	}
-	var reg *intake.Registry
-	if err == nil {
-		reg, err = s.Engine.Registry(ctx, tenantID)
 	}
 	if err == nil {
 		err = s.configure(&im, req, true, reg)
