@@ -91,5 +91,7 @@ func contactsCSV(n int) (csv string, distinct, invalid, dups int) {
 
 // fixed is a translation that always asks for req.
 func fixed(req intake.ImportRequest) dialect.Translate {
-	return func(dialect.Request) (dialect.Translation, error) { return dialect.Translation{ImportRequest: req}, nil }
+	return func(dialect.Request) (dialect.Translation, error) {
+		return dialect.Translation{ImportRequest: req}, nil
+	}
 }
