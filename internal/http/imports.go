@@ -228,7 +228,7 @@ func (s *Server) receiveJSON(ctx context.Context, r *http.Request, tenantID int6
 	case location != nil && string(location) != "null":
 		var u string
 		json.Unmarshal(location, &u)
-		return s.Imports.Fetch(ctx, tenantID, u, format)
+		return s.Imports.Remote(tenantID, u, format)
 	}
 	return imports.Upload{}, nil
 }

@@ -161,31 +161,45 @@ func (s *Service) createJob(ctx context.Context, tenantID int64, up Upload, req 
 	}
 	im.Spec.HeaderRow = req.Spec.HeaderRow
 	err := s.checkEvent(ctx, tenantID, &req.Spec)
-	if err == nil {
-		err = s.readHeader(ctx, &im)
+	switch {
+	case err != nil:
+	case analyzeInJob(up, im.Format):
+		// DESIGN §4a: a request does bounded work only. A workbook's
+		// header needs its shared strings, a location a download: the job
+		// reads them (analyze) and configures itself.
+		im.Name = req.Name
+		err = im.Analyze(req.Spec, intake.Analysis{Location: up.Location, Columns: req.Columns, Autostart: req.Autostart})
+	default:
+		if err = s.readHeader(ctx, &im); err == nil {
+			err = s.configure(&im, req, true, reg)
+		}
 	}
-	if err == nil {
-		err = s.configure(&im, req, true, reg)
-	}
+	runnable := im.Status == intake.StatusQueued || im.Status == intake.StatusAnalyzing
 	if err == nil {
 		err = s.Store.Jobs(ctx, tenantID, func(tx store.JobTx) error {
-			if err := tx.CreateImport(ctx, &im); err != nil {
+			if err := tx.CreateImport(ctx, &im); err != nil || !runnable {
 				return err
 			}
-			if im.Status == intake.StatusQueued {
-				return s.Queue.EnqueueTx(ctx, tx, tenantID, im.ID)
-			}
-			return nil
+			return s.Queue.EnqueueTx(ctx, tx, tenantID, im.ID)
 		})
 	}
 	if err != nil {
-		s.Bucket.Delete(context.WithoutCancel(ctx), up.Key)
+		s.Discard(ctx, up)
 		return im, err
 	}
-	if im.Status == intake.StatusQueued && req.Sync {
+	if runnable && req.Sync {
 		return s.wait(ctx, tenantID, im.ID)
 	}
 	return im, nil
+}
+
+// analyzeInJob says whether an upload is analysed by its job rather than
+// in the request: a remote location, or a workbook.
+func analyzeInJob(up Upload, format string) bool {
+	if format == "" {
+		format = up.Sniffed
+	}
+	return up.Location != "" || format == string(source.FormatXLSX)
 }
 
 // readHeader opens a stored upload to learn its header and what was detected.
