@@ -270,7 +270,7 @@ func (s *Server) patchImport(ctx context.Context, tenantID, id int64, patch *Imp
 		}
 		params.Add(k, str)
 	}
-	reg, err := s.Imports.Registry(ctx, tenantID)
+	reg, err := s.Directory.Registry(ctx, tenantID)
 	if err != nil {
 		return im, err
 	}

@@ -135,7 +135,7 @@ func (s *Server) plannrMapping(w http.ResponseWriter, r *http.Request) {
 	}
 	var reg *intake.Registry
 	if err == nil {
-		reg, err = s.Imports.Registry(ctx, p.Tenant.ID)
+		reg, err = s.Directory.Registry(ctx, p.Tenant.ID)
 	}
 	var req intake.ImportRequest
 	if err == nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/intake/intake"
+	"github.com/intake/intake/internal/directory"
 	"github.com/intake/intake/internal/imports"
 	"github.com/intake/intake/internal/store"
 )
@@ -26,7 +27,10 @@ type Config struct {
 	Store store.Store
 	// Imports runs imports: bulk requests and file jobs.
 	Imports *imports.Service
-	Logger  *slog.Logger
+	// Directory keeps contacts, fields, collections, groups, locations,
+	// events and settings; default: one over Store and Imports' engine.
+	Directory *directory.Service
+	Logger    *slog.Logger
 	// Pprof mounts net/http/pprof at /debug/pprof/ (off by default: it
 	// is for operators profiling a live server, not for the public).
 	Pprof bool
@@ -77,6 +81,9 @@ func NewServer(cfg Config) *Server {
 	}
 	if cfg.StaleAfter <= 0 {
 		cfg.StaleAfter = DefaultStaleAfter
+	}
+	if cfg.Directory == nil && cfg.Imports != nil {
+		cfg.Directory = directory.New(cfg.Store, cfg.Imports.Engine)
 	}
 	if cfg.ProcessID == "" {
 		cfg.ProcessID = "http-" + randomID()

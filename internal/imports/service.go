@@ -1,11 +1,11 @@
-// Package imports is the import service: it creates import jobs (storing
-// the upload and enqueuing the job in one transaction), configures, starts,
+// Package imports is the job lifecycle service: it creates import jobs
+// (one create path for every dialect, Create: storing the upload and
+// enqueuing the job in one transaction), analyses, configures, starts,
 // cancels and reads them, runs them for the job queue, and runs bulk
 // requests. It is the only caller of the import pipeline (importer.Run).
-// It also keeps the tenant's custom field definitions (fields.go) and
-// writes single contacts for the contact API by the pipeline's own rules
-// (contacts.go). HTTP handlers and dialects call it; it knows no HTTP and
-// no SQL.
+// The tenant's records outside jobs (contacts one by one, fields,
+// collections, groups, locations, events, settings) are package
+// directory's. HTTP handlers call it; it knows no HTTP and no SQL.
 package imports
 
 import (
