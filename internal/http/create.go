@@ -44,7 +44,7 @@ var createRoutes = []createRoute{
 	{pattern: "PUT /v1/imports/uploads/{token}", translate: packagex.Uploaded, receive: receivePackageXUpload, answer: answerPackageX},
 	{pattern: "POST /api/v1/import", translate: plannr.Translate, answer: answerPlannr, shape: plannrShape},
 	{pattern: "POST /{account}/contacts/upload", scope: intake.ScopeContacts, translate: textus.Translate,
-		receive: receiveTextUs, answer: answerTextUs, shape: textUsShape},
+		receive: receiveTextUs, answer: answerWith(textUsShape, textus.Created), shape: textUsShape},
 }
 
 // received is a create request's body as read: its options, the stored
@@ -182,4 +182,13 @@ func (s *Server) authorizeKey(ctx context.Context, c credentials, security []map
 		}
 	}
 	return p, denied
+}
+
+// answerWith answers 201 with a dialect's own view of the new job, in the
+// dialect's shape: the encoder of a dialect whose answer is its view alone.
+func answerWith[V any](sh shape, view func(intake.Import) V) func(*Server, http.ResponseWriter, *http.Request, imports.Created) error {
+	return func(s *Server, w http.ResponseWriter, r *http.Request, c imports.Created) error {
+		s.write(w, r, sh, http.StatusCreated, view(c.Import))
+		return nil
+	}
 }

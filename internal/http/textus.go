@@ -13,7 +13,6 @@ import (
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/dialect/textus"
-	"github.com/intake/intake/internal/imports"
 	"github.com/intake/intake/internal/source"
 )
 
@@ -71,12 +70,6 @@ func textUsAccount(r *http.Request) error {
 	if r.PathValue("account") != p.Tenant.Slug {
 		return intake.Errorf(intake.ENOTFOUND, "Not found.")
 	}
-	return nil
-}
-
-// answerTextUs answers 201 {"contact_import_slug": …}.
-func answerTextUs(s *Server, w http.ResponseWriter, r *http.Request, c imports.Created) error {
-	s.write(w, r, textUsShape, http.StatusCreated, map[string]string{"contact_import_slug": textus.Slug(c.Import.ID)})
 	return nil
 }
 

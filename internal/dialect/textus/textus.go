@@ -169,6 +169,11 @@ func IsHeaderRow(first, headers []string, reg *intake.Registry) bool {
 // Slug is an import's contact_import_slug.
 func Slug(id int64) string { return fmt.Sprintf("contact-import-%d", id) }
 
+// Created is the answer to an upload: {"contact_import_slug": …}.
+func Created(im intake.Import) map[string]string {
+	return map[string]string{"contact_import_slug": Slug(im.ID)}
+}
+
 // ParseSlug returns the import id a slug names.
 func ParseSlug(slug string) (int64, bool) {
 	var id int64
