@@ -70,6 +70,17 @@ func Translate(in dialect.Request) (dialect.Translation, error) {
 	match, collection, columns, warn := keys(keyFields, reg)
 	warnings = append(warnings, warn...)
 	spec.MatchFields, req.Columns.ByHeader = match, columns
+	checkTargets(&errs, spec, deleteTarget, collection)
+	if err := errs.Err("The import parameters are not valid."); err != nil {
+		return dialect.Translation{}, err
+	}
+	spec.Required = append([]string(nil), spec.MatchFields...)
+	return dialect.Translation{ImportRequest: req, Warnings: warnings}, nil
+}
+
+// checkTargets checks deleteTarget and removeMissing against the action
+// and the key fields, and sets what they ask for.
+func checkTargets(errs *dialect.Errors, spec *intake.ImportSpec, deleteTarget, collection string) {
 	switch {
 	case deleteTarget == "" || deleteTarget == "profile":
 	case deleteTarget != "subprofile":
@@ -92,11 +103,6 @@ func Translate(in dialect.Request) (dialect.Translation, error) {
 			errs.Add("removeMissing", "true", "removeMissing cannot be combined with action delete: it would delete every profile.")
 		}
 	}
-	if err := errs.Err("The import parameters are not valid."); err != nil {
-		return dialect.Translation{}, err
-	}
-	spec.Required = append([]string(nil), spec.MatchFields...)
-	return dialect.Translation{ImportRequest: req, Warnings: warnings}, nil
 }
 
 // customName is what a Copernica field name becomes as a custom field name.
