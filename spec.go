@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 )
@@ -124,6 +125,10 @@ type ImportSpec struct {
 	// JoinGroup is a contact group every row of a file joins, on top of
 	// its own groups column (Copernica's database: created on first use).
 	JoinGroup string `json:"join_group,omitempty"`
+	// Analysis is what a job in status analyzing still has to do (an
+	// Analysis as JSON, kept as text so it stays out of the API's
+	// schemas: it is the job's own bookkeeping); nil once it is configured.
+	Analysis json.RawMessage `json:"analysis,omitempty" hidden:"true"`
 	// Limits are a dialect's own maximum lengths by field name (PackageX's
 	// email ≤ 127, phone ≤ 31, …), stricter than the registry's.
 	Limits map[string]int `json:"limits,omitempty"`

@@ -16,6 +16,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/intake/intake"
+	"github.com/intake/intake/internal/directory"
 	"github.com/intake/intake/internal/imports"
 	"github.com/intake/intake/internal/selection"
 	"github.com/intake/intake/internal/store"
@@ -28,7 +29,10 @@ type Config struct {
 	Store store.Store
 	// Imports runs imports: bulk requests and file jobs.
 	Imports *imports.Service
-	Logger  *slog.Logger
+	// Directory keeps contacts, fields, collections, groups, locations,
+	// events and settings; default: one over Store and Imports' engine.
+	Directory *directory.Service
+	Logger    *slog.Logger
 	// Pprof mounts net/http/pprof at /debug/pprof/ (off by default: it
 	// is for operators profiling a live server, not for the public).
 	Pprof bool
@@ -84,6 +88,9 @@ func NewServer(cfg Config) *Server {
 	if cfg.StaleAfter <= 0 {
 		cfg.StaleAfter = DefaultStaleAfter
 	}
+	if cfg.Directory == nil && cfg.Imports != nil {
+		cfg.Directory = directory.New(cfg.Store, cfg.Imports.Engine)
+	}
 	if cfg.ProcessID == "" {
 		cfg.ProcessID = "http-" + randomID()
 	}
@@ -119,6 +126,7 @@ func NewServer(cfg Config) *Server {
 	s.registerBulk()
 	s.registerImports()
 	s.registerChanges()
+	s.registerCreates()
 	s.registerEvents()
 	s.registerGroups()
 	s.registerCollections()
@@ -235,33 +243,16 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 		next(ctx)
 		return
 	}
-	p, err := s.principal(ctx.Context(), credentials{authorization: ctx.Header("Authorization"),
-		pxKey: ctx.Header(pxKeyHeader), accessToken: ctx.Query("access_token")})
+	p, err := s.authorizeKey(ctx.Context(), credentials{authorization: ctx.Header("Authorization"),
+		pxKey: ctx.Header(pxKeyHeader), accessToken: ctx.Query("access_token")}, op.Security)
 	if err != nil {
-		ctx.SetHeader("WWW-Authenticate", `Bearer realm="intake"`)
-		huma.WriteErr(s.api, ctx, http.StatusUnauthorized, intake.ErrorMessage(err))
-		return
-	}
-	// Requirements are alternatives, as in OpenAPI: one that the key
-	// meets (every scope it lists) admits it.
-	var denied error
-	for _, req := range op.Security {
-		var err error
-		for _, scope := range req["bearer"] {
-			if err = authorize(p, scope); err != nil {
-				break
-			}
+		status := http.StatusUnauthorized
+		if intake.ErrorCode(err) == intake.EFORBIDDEN {
+			status = http.StatusForbidden
+		} else {
+			ctx.SetHeader("WWW-Authenticate", `Bearer realm="intake"`)
 		}
-		if err == nil {
-			denied = nil
-			break
-		}
-		if denied == nil {
-			denied = err
-		}
-	}
-	if denied != nil {
-		huma.WriteErr(s.api, ctx, http.StatusForbidden, intake.ErrorMessage(denied))
+		huma.WriteErr(s.api, ctx, status, intake.ErrorMessage(err))
 		return
 	}
 	next(huma.WithContext(ctx, intake.NewContextWithPrincipal(ctx.Context(), p)))

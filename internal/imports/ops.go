@@ -37,7 +37,9 @@ func (s *Service) wait(ctx context.Context, tenantID, id int64) (intake.Import, 
 	defer t.Stop()
 	for {
 		im, err := s.Store.GetImport(ctx, tenantID, id)
-		if err != nil || im.Status.Final() {
+		// A job that analysed its file and now waits for its mapping
+		// answers too: nothing runs until someone maps it.
+		if err != nil || im.Status.Final() || im.Status == intake.StatusAwaitingMapping {
 			return im, err
 		}
 		select {

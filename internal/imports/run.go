@@ -19,6 +19,9 @@ import (
 // infrastructure failures, which the queue retries; a resumed run starts
 // after the last checkpoint.
 func (s *Service) Run(ctx context.Context, tenantID, id int64) (err error) {
+	if err := s.analyze(ctx, tenantID, id); err != nil {
+		return err
+	}
 	im, err := store.UpdateImport(ctx, s.Store, tenantID, id, func(im *intake.Import) error { return im.Begin(s.clock()) })
 	switch {
 	case errors.Is(err, intake.ErrImportEnded), intake.ErrorCode(err) == intake.ESTATE:

@@ -72,7 +72,8 @@ func TestSyncUploadsRunOnTheQueue(t *testing.T) {
 				return
 			}
 			req := intake.ImportRequest{Spec: intake.DefaultSpec(), Autostart: true, Sync: true}
-			if results[i], err = b.svc.Create(ctx, b.tenant, up, req); err != nil {
+			c, err := b.svc.Create(ctx, b.tenant, Input{Upload: up, Translate: fixed(req)})
+			if results[i] = c.Import; err != nil {
 				t.Error(err)
 			}
 		}()

@@ -46,7 +46,7 @@ func TestTranslate(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			req, err := Translate(tc.in, reg)
+			req, err := Translate(dialect.Request{Params: tc.in, HasFile: true, Registry: reg})
 			if tc.err != "" {
 				var ie *intake.Error
 				if !asError(err, &ie) || ie.Code != intake.EINVALID {
