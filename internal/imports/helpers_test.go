@@ -95,3 +95,9 @@ func fixed(req intake.ImportRequest) dialect.Translate {
 		return dialect.Translation{ImportRequest: req}, nil
 	}
 }
+
+// create is the one create path with a fixed translation: the job it made.
+func (b *bundle) create(ctx context.Context, up Upload, req intake.ImportRequest) (intake.Import, error) {
+	c, err := b.svc.Create(ctx, b.tenant, Input{Upload: up, Translate: fixed(req)})
+	return c.Import, err
+}

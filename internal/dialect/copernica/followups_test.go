@@ -20,7 +20,8 @@ func TestFollowupsAndRebuild(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, _, err := Translate(tt.in, nil)
+			tr, err := Translate(dialect.Request{Params: tt.in, HasFile: true})
+			req := tr.ImportRequest
 			if err != nil {
 				t.Fatal(err)
 			}
