@@ -98,11 +98,11 @@ type parser struct {
 var options = map[string]func(*parser, string, string){
 	"name":         func(x *parser, _, v string) { x.req.Name = v },
 	"mapping_name": func(x *parser, _, v string) { x.req.MappingName = v },
-	"resource": func(x *parser, _, v string) { x.resource = v },
-	"type":     func(x *parser, _, v string) { x.resource = v },
-	"mode":     (*parser).setMode,
-	"action":   (*parser).setMode,
-	"format":   func(x *parser, k, v string) { x.req.Format = x.errs.Format(x.rules, k, v) },
+	"resource":     func(x *parser, _, v string) { x.resource = v },
+	"type":         func(x *parser, _, v string) { x.resource = v },
+	"mode":         (*parser).setMode,
+	"action":       (*parser).setMode,
+	"format":       func(x *parser, k, v string) { x.req.Format = x.errs.Format(x.rules, k, v) },
 	"delimiter": func(x *parser, k, v string) {
 		x.req.Delimiter, x.req.Remap = x.errs.Delim(k, v), true
 	},
