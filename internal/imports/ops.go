@@ -24,16 +24,15 @@ type Observer interface {
 	JobEnded(status intake.ImportStatus, took time.Duration)
 }
 
-// wait polls a sync request's job until it ends, the request is cancelled
+// wait reads a sync request's job until it ends, the request is cancelled
 // or the process stops (then it answers with the job as it is: queued or
-// running, to be polled with GET). The job runs on the queue either way: a
+// running, to be polled with GET), woken by the Notifier when the job ends
+// and polling as the fallback. The job runs on the queue either way: a
 // client that goes away does not stop it.
 func (s *Service) wait(ctx context.Context, tenantID, id int64) (intake.Import, error) {
-	poll := s.SyncPoll
-	if poll <= 0 {
-		poll = 100 * time.Millisecond
-	}
-	t := time.NewTicker(poll)
+	changed, every, stop := s.changes(id, s.SyncPoll, defaultSyncPoll, defaultSyncFallback)
+	defer stop()
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		im, err := s.Store.GetImport(ctx, tenantID, id)
@@ -45,6 +44,7 @@ func (s *Service) wait(ctx context.Context, tenantID, id int64) (intake.Import, 
 			return im, ctx.Err()
 		case <-s.Stopping:
 			return im, nil
+		case <-changed:
 		case <-t.C:
 		}
 	}
@@ -118,6 +118,7 @@ func (s *Service) ended(ctx context.Context, tenantID, id int64, began time.Time
 		}
 		return
 	}
+	s.changed(ctx, id) // its sync request, in any process, answers now
 	log.InfoContext(ctx, "import ended", "status", im.Status, "processed_rows", im.ProcessedRows,
 		"created", im.Created, "updated", im.Updated, "skipped", im.Skipped, "failed_rows", im.FailedRows,
 		"took", time.Since(began).Round(time.Millisecond))
