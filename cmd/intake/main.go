@@ -26,6 +26,7 @@ import (
 	"github.com/intake/intake/internal/imports"
 	"github.com/intake/intake/internal/jobs"
 	"github.com/intake/intake/internal/metrics"
+	"github.com/intake/intake/internal/notify"
 	"github.com/intake/intake/internal/selection"
 	"github.com/intake/intake/internal/store"
 	"github.com/intake/intake/internal/webhook"
@@ -89,11 +90,14 @@ type Main struct {
 
 	store    store.Store
 	newQueue func(ctx context.Context, r jobs.Runner, cfg jobs.QueueConfig) (jobs.Queue, error) // on the store's database
-	bucket   *blob.Bucket
-	queue    jobs.Queue
-	listener net.Listener
-	server   *http.Server
-	ready    chan struct{}
+	// newNotifier and closeNotifier start and stop the job-change notifier.
+	newNotifier   func(ctx context.Context) (notify.Notifier, func() error, error)
+	closeNotifier func() error
+	bucket        *blob.Bucket
+	queue         jobs.Queue
+	listener      net.Listener
+	server        *http.Server
+	ready         chan struct{}
 	// stopping is closed when a shutdown begins: imports stop after the
 	// chunk in flight, sync requests stop waiting.
 	stopping chan struct{}
@@ -184,7 +188,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.store, m.newQueue = be.store, be.newQueue
+	m.store, m.newQueue, m.newNotifier = be.store, be.newQueue, be.newNotifier
 	switch m.command {
 	case "migrate":
 		fmt.Fprintln(m.Stderr, "intake: migrations applied")
@@ -236,6 +240,9 @@ func (m *Main) parts(ctx context.Context, logger *slog.Logger) (*imports.Service
 	svc.Stopping, svc.Observer = m.stopping, m.metrics(logger)
 	svc.Retention, svc.MaxReportRows, svc.MaxXLSXUnzipped = m.Config.Retention, m.Config.MaxReportRows, m.Config.MaxXLSXUnzipped
 	svc.UploadDir, svc.TempDir = m.Config.UploadDir, m.Config.TempDir
+	if svc.Notifier, m.closeNotifier, err = m.newNotifier(ctx); err != nil {
+		return nil, nil, err
+	}
 	if m.Config.TempDir != "" {
 		if err := os.MkdirAll(m.Config.TempDir, 0o700); err != nil {
 			return nil, nil, fmt.Errorf("temp dir: %w", err)
@@ -336,6 +343,9 @@ func (m *Main) URL() string {
 // Close releases what Run opened.
 func (m *Main) Close() error {
 	var errs []error
+	if m.closeNotifier != nil {
+		errs = append(errs, m.closeNotifier())
+	}
 	if m.bucket != nil {
 		errs = append(errs, m.bucket.Close())
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/importer"
+	"github.com/intake/intake/internal/notify"
 	"github.com/intake/intake/internal/source"
 	"github.com/intake/intake/internal/store"
 )
@@ -81,8 +82,12 @@ type Service struct {
 	// in the transactions of the changes (followups.go).
 	Followups Followups
 	// SyncPoll is how often a sync request checks whether its job has
-	// ended; default 100 ms.
+	// ended; default 100 ms, or 2 s as the fallback of a Notifier.
 	SyncPoll time.Duration
+	// Notifier, when set, wakes a sync request when its job ends and a
+	// running job when it is cancelled, in whichever process that happens;
+	// polling is then only the fallback (see cancel.go).
+	Notifier notify.Notifier
 
 	// afterChunk, when set (tests), runs after each committed chunk of a
 	// job with the rows processed so far.
@@ -357,7 +362,11 @@ func (s *Service) Start(ctx context.Context, tenantID, id int64) (intake.Import,
 // Cancel ends a job that has not ended; a running one stops at its next
 // chunk, and what earlier chunks wrote stays written. ESTATE if it has ended.
 func (s *Service) Cancel(ctx context.Context, tenantID, id int64) (intake.Import, error) {
-	return s.update(ctx, tenantID, id, func(im *intake.Import) error { return im.Cancel(s.clock()) })
+	im, err := s.update(ctx, tenantID, id, func(im *intake.Import) error { return im.Cancel(s.clock()) })
+	if err == nil {
+		s.changed(ctx, id) // its run, in any process, stops now
+	}
+	return im, err
 }
 
 // Fail marks a job failed with msg, unless it has already ended.
@@ -366,5 +375,6 @@ func (s *Service) Fail(ctx context.Context, tenantID, id int64, msg string) erro
 	if err != nil && !errors.Is(err, intake.ErrImportEnded) {
 		return fmt.Errorf("fail import %d: %w", id, err)
 	}
+	s.changed(ctx, id)
 	return nil
 }

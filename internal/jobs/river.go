@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/intake/intake/internal/store"
 )
@@ -184,12 +185,24 @@ func NewQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runn
 		if stale <= 0 {
 			stale = DefaultStaleAfter
 		}
-		q.rescue = &rescuer{exec: driver.GetExecutor(), hb: cfg.Heartbeats, id: cfg.ProcessID, stale: stale, logger: cfg.Logger}
+		q.rescue = &rescuer{running: runningJobs(client), exec: driver.GetExecutor(), hb: cfg.Heartbeats, id: cfg.ProcessID, stale: stale, logger: cfg.Logger}
 		if q.rescue.logger == nil {
 			q.rescue.logger = slog.Default()
 		}
 	}
 	return q, nil
+}
+
+// runningJobs lists up to 1000 running jobs through River's public API.
+func runningJobs[TTx any](client *river.Client[TTx]) func(ctx context.Context) ([]*rivertype.JobRow, error) {
+	params := river.NewJobListParams().States(rivertype.JobStateRunning).First(1000)
+	return func(ctx context.Context) ([]*rivertype.JobRow, error) {
+		res, err := client.JobList(ctx, params)
+		if err != nil {
+			return nil, err
+		}
+		return res.Jobs, nil
+	}
 }
 
 // quiet keeps River's own info logs out of the service log.
