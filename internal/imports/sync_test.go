@@ -54,6 +54,7 @@ func TestSyncUploadsRunOnTheQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.svc.Queue = q
+	st.Pair(q) // the store's job transactions enqueue through q (store.Pairable)
 	if err := q.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

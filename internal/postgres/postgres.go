@@ -10,7 +10,6 @@ package postgres
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -413,22 +412,4 @@ func mustSub(f embed.FS, dir string) fs.FS {
 		panic(err)
 	}
 	return sub
-}
-
-// Savepoint implements store.Tx.
-func (t *tx) Savepoint(ctx context.Context, fn func() error) error {
-	if _, err := t.tx.Exec(ctx, `SAVEPOINT intake_sp`); err != nil {
-		return fmt.Errorf("savepoint: %w", err)
-	}
-	if err := fn(); err != nil {
-		if _, rerr := t.tx.Exec(ctx, `ROLLBACK TO SAVEPOINT intake_sp`); rerr != nil {
-			return errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rerr))
-		}
-		t.tx.Exec(ctx, `RELEASE SAVEPOINT intake_sp`)
-		return err
-	}
-	if _, err := t.tx.Exec(ctx, `RELEASE SAVEPOINT intake_sp`); err != nil {
-		return fmt.Errorf("release savepoint: %w", err)
-	}
-	return nil
 }

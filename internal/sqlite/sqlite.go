@@ -314,24 +314,6 @@ func mustSub(f embed.FS, dir string) fs.FS {
 	return sub
 }
 
-// Savepoint implements store.Tx.
-func (t *tx) Savepoint(ctx context.Context, fn func() error) error {
-	if _, err := t.tx.ExecContext(ctx, `SAVEPOINT intake_sp`); err != nil {
-		return fmt.Errorf("savepoint: %w", err)
-	}
-	if err := fn(); err != nil {
-		if _, rerr := t.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT intake_sp`); rerr != nil {
-			return errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rerr))
-		}
-		t.tx.ExecContext(ctx, `RELEASE SAVEPOINT intake_sp`)
-		return err
-	}
-	if _, err := t.tx.ExecContext(ctx, `RELEASE SAVEPOINT intake_sp`); err != nil {
-		return fmt.Errorf("release savepoint: %w", err)
-	}
-	return nil
-}
-
 // isUniqueViolation reports whether err is a UNIQUE constraint failure:
 // the one place that reads SQLite's message for it.
 func isUniqueViolation(err error) bool {
