@@ -39,6 +39,10 @@ func TestEveryRouteByScope(t *testing.T) {
 		"delete-field":   {c, a},
 		// Settings: read with imports (contacts too), changed with contacts, as fields are.
 		"get-settings":         {c, i, a},
+		"list-mappings":        {c, i, a},
+		"save-mapping":         {c, i, a},
+		"get-mapping":          {c, i, a},
+		"delete-mapping":       {c, i, a},
 		"update-settings":      {c, a},
 		"bulk-import-contacts": {c, a},
 		"create-import":        {c, i, a},

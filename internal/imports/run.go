@@ -96,10 +96,14 @@ func (s *Service) sourceOptions(im *intake.Import) source.Options {
 	return o
 }
 
-// knownHeader reports whether a cell names a contact field: the header
-// search prefers the row with such cells.
+// knownHeader reports whether a cell names a contact field, by a known
+// name or by the header model (any of its languages): the header search
+// prefers the row with such cells.
 func knownHeader(h string) bool {
-	_, ok := intake.SuggestField(h)
+	if _, ok := intake.SuggestField(h); ok {
+		return true
+	}
+	_, ok := intake.ParseHeader(h)
 	return ok
 }
 
