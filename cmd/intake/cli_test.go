@@ -78,6 +78,7 @@ func summary(t *testing.T, stdout string) map[string]string {
 }
 
 func TestCommandLine(t *testing.T) {
+	t.Parallel()
 	bin := buildIntake(t)
 	dir := t.TempDir()
 	db := "--database-url=sqlite:" + filepath.Join(dir, "local.db")

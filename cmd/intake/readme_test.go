@@ -18,6 +18,7 @@ import (
 // every "key":value its comments promise appears in the block's output:
 // so the front door cannot drift from the program.
 func TestReadmeTour(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("-short: the tour imports 100,000 rows twice")
 	}
