@@ -31,10 +31,7 @@ func TestReadmeTour(t *testing.T) {
 	}
 	blocks := tourBlocks(t, string(readme))
 	dir := t.TempDir()
-	bin := filepath.Join(t.TempDir(), "intake")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildIntake(t)
 	port := freePort(t)
 	// go build/run of ./cmd/intake use the binary built above: the tour
 	// runs in an empty folder, as a fresh clone's reader would run it at
