@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/store"
@@ -116,9 +115,10 @@ type recording struct {
 	rec      store.Recorder
 	importID int64
 	seq      int
-	// touched are the kinds recorded before this chunk wrote: only their
-	// after images need reading back.
-	touched []string
+	// touched are the rows (by id) recorded before this chunk wrote: only
+	// their after images need reading back. Rows recorded by their
+	// contact are deleted with it: their after image is none.
+	touched map[string][]int64
 	marks   store.UndoMarks
 }
 
@@ -126,8 +126,11 @@ func (r *recording) before(ctx context.Context, kind, by string, ids []int64) er
 	if len(ids) == 0 {
 		return nil
 	}
-	if !slices.Contains(r.touched, kind) {
-		r.touched = append(r.touched, kind)
+	if by == "id" {
+		if r.touched == nil {
+			r.touched = map[string][]int64{}
+		}
+		r.touched[kind] = append(r.touched[kind], ids...)
 	}
 	return r.rec.RecordBefore(ctx, r.importID, r.seq, kind, by, ids, r.marks[kind])
 }

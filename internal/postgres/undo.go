@@ -73,7 +73,7 @@ func (t *tx) RecordBefore(ctx context.Context, importID int64, seq int, kind, by
 	_, err = t.tx.Exec(ctx, `INSERT INTO undo_rows (import_id, seq, kind, row_id, phase, before)
 		SELECT $1, $2, $3, t.id, $4, `+image(ut)+` FROM `+ut.Table+` t
 		WHERE t.tenant_id = $5 AND t.`+by+` = ANY($6) AND t.id <= $7
-		ON CONFLICT (import_id, kind, row_id) DO UPDATE SET seq = excluded.seq`,
+		ON CONFLICT (import_id, kind, row_id) DO UPDATE SET seq = excluded.seq`+deletedWith(by),
 		importID, seq, kind, ut.Restored, t.tenantID, ids, upTo)
 	if err != nil {
 		return fmt.Errorf("record %s before images: %w", kind, err)
@@ -84,15 +84,17 @@ func (t *tx) RecordBefore(ctx context.Context, importID int64, seq int, kind, by
 // RecordAfter implements store.Recorder: one UPDATE per touched kind of
 // the chunk's after images, then one INSERT … SELECT of every table's new
 // rows with theirs (a creation needs no second statement).
-func (t *tx) RecordAfter(ctx context.Context, importID int64, seq int, marks store.UndoMarks, touched []string) error {
-	for _, kind := range touched {
+func (t *tx) RecordAfter(ctx context.Context, importID int64, seq int, marks store.UndoMarks, touched map[string][]int64) error {
+	for kind, ids := range touched {
 		ut, err := undoTable(kind)
 		if err != nil {
 			return err
 		}
-		// Correlated, not a join: a row the chunk deleted gets NULL.
+		// Found by the unique (import_id, kind, row_id) index, whatever the
+		// table's statistics say; correlated, so a row the chunk deleted
+		// gets NULL.
 		if _, err := t.tx.Exec(ctx, `UPDATE undo_rows u SET after = (SELECT `+image(ut)+` FROM `+ut.Table+` t WHERE t.id = u.row_id)
-			WHERE u.import_id = $1 AND u.seq = $2 AND u.kind = $3`, importID, seq, kind); err != nil {
+			WHERE u.import_id = $1 AND u.kind = $2 AND u.row_id = ANY($3)`, importID, kind, ids); err != nil {
 			return fmt.Errorf("record %s after images: %w", kind, err)
 		}
 	}
@@ -183,4 +185,13 @@ func (t *tx) MarkUndone(ctx context.Context, ids []int64) error {
 		return fmt.Errorf("mark undone: %w", err)
 	}
 	return nil
+}
+
+// deletedWith ends the upsert of rows recorded by their contact: the
+// contact's delete takes them, so what the import left of them is nothing.
+func deletedWith(by string) string {
+	if by == "contact_id" {
+		return ", after = NULL"
+	}
+	return ""
 }

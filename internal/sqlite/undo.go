@@ -87,7 +87,7 @@ func (t *tx) RecordBefore(ctx context.Context, importID int64, seq int, kind, by
 	_, err = t.tx.ExecContext(ctx, `INSERT INTO undo_rows (import_id, seq, kind, row_id, phase, before)
 		SELECT ?, ?, ?, t.id, ?, `+image(ut)+` FROM `+ut.Table+` t
 		WHERE t.tenant_id = ? AND t.`+by+` IN (SELECT value FROM json_each(?)) AND t.id <= ?
-		ON CONFLICT (import_id, kind, row_id) DO UPDATE SET seq = excluded.seq`,
+		ON CONFLICT (import_id, kind, row_id) DO UPDATE SET seq = excluded.seq`+deletedWith(by),
 		importID, seq, kind, ut.Restored, t.tenantID, store.IDsJSON(ids), upTo)
 	if err != nil {
 		return fmt.Errorf("record %s before images: %w", kind, err)
@@ -98,14 +98,14 @@ func (t *tx) RecordBefore(ctx context.Context, importID int64, seq int, kind, by
 // RecordAfter implements store.Recorder: one UPDATE per touched kind of
 // the chunk's after images, then one INSERT … SELECT of every table's new
 // rows with theirs (a creation needs no second statement).
-func (t *tx) RecordAfter(ctx context.Context, importID int64, seq int, marks store.UndoMarks, touched []string) error {
-	for _, kind := range touched {
+func (t *tx) RecordAfter(ctx context.Context, importID int64, seq int, marks store.UndoMarks, touched map[string][]int64) error {
+	for kind, ids := range touched {
 		ut, err := undoTable(kind)
 		if err != nil {
 			return err
 		}
 		if _, err := t.tx.ExecContext(ctx, `UPDATE undo_rows SET after = (SELECT `+image(ut)+` FROM `+ut.Table+` t WHERE t.id = undo_rows.row_id)
-			WHERE import_id = ? AND seq = ? AND kind = ?`, importID, seq, kind); err != nil {
+			WHERE import_id = ? AND kind = ? AND row_id IN (SELECT value FROM json_each(?))`, importID, kind, store.IDsJSON(ids)); err != nil {
 			return fmt.Errorf("record %s after images: %w", kind, err)
 		}
 	}
@@ -198,4 +198,13 @@ func (t *tx) MarkUndone(ctx context.Context, ids []int64) error {
 		return fmt.Errorf("mark undone: %w", err)
 	}
 	return nil
+}
+
+// deletedWith ends the upsert of rows recorded by their contact: the
+// contact's delete takes them, so what the import left of them is nothing.
+func deletedWith(by string) string {
+	if by == "contact_id" {
+		return ", after = NULL"
+	}
+	return ""
 }

@@ -103,10 +103,10 @@ type Recorder interface {
 	// deleting a contact takes with it. Rows above upTo (the kind's mark)
 	// are the chunk's own creations, recorded as created instead.
 	RecordBefore(ctx context.Context, importID int64, seq int, kind, by string, ids []int64, upTo int64) error
-	// RecordAfter stores the after image of the rows of the touched kinds
-	// recorded under chunk seq, then records the tenant's rows created
-	// since marks with theirs.
-	RecordAfter(ctx context.Context, importID int64, seq int, marks UndoMarks, touched []string) error
+	// RecordAfter stores the after image of the rows the chunk recorded
+	// before it wrote (touched: kind → ids), then records the tenant's rows
+	// created since marks with theirs.
+	RecordAfter(ctx context.Context, importID int64, seq int, marks UndoMarks, touched map[string][]int64) error
 	// ChunkRows returns the rows recorded under chunk seq.
 	ChunkRows(ctx context.Context, importID int64, seq int) ([]UndoRow, error)
 	// SaveChanges stores change-set rows of an import.
