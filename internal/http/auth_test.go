@@ -97,11 +97,6 @@ func TestEveryRouteByScope(t *testing.T) {
 		"plannr-start-import":          {c, i, a},
 		// Key management is for the tenant's administrators only.
 		"list-keys": {a},
-		// Saved mappings go with imports.
-		"list-mappings":  {c, i, a},
-		"save-mapping":   {c, i, a},
-		"get-mapping":    {c, i, a},
-		"delete-mapping": {c, i, a},
 		// Any valid key may ask who it is.
 		"get-me":     {c, i, a, p},
 		"revoke-key": {a},
