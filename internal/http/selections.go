@@ -22,9 +22,6 @@ type NewSelection struct {
 }
 
 func (s *Server) registerSelections() {
-	if s.Selections == nil {
-		return
-	}
 	tags, scope := []string{"Selections"}, secured(intake.ScopeContacts)
 	huma.Register(s.api, huma.Operation{
 		OperationID: "create-selection", Method: http.MethodPost, Path: "/api/v1/selections", DefaultStatus: http.StatusCreated,

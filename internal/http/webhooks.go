@@ -38,10 +38,7 @@ type WebhookPatch struct {
 }
 
 func (s *Server) registerWebhooks() {
-	if s.Webhooks == nil {
-		return
-	}
-	tags, scope := []string{"Webhooks"}, secured(intake.ScopeAdmin, intake.ScopeImports)
+	tags, scope := []string{"Webhooks"}, secured(intake.ScopeImports)
 	huma.Register(s.api, huma.Operation{
 		OperationID: "create-webhook", Method: http.MethodPost, Path: "/api/v1/webhooks", DefaultStatus: http.StatusCreated,
 		Summary: "Subscribe a URL to events", Tags: tags, Security: scope,
