@@ -1,7 +1,9 @@
 package intake
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -12,6 +14,10 @@ type ImportStatus string
 // Import statuses. completed is final even when rows failed (HasErrors says
 // so); failed means the file itself could not be used.
 const (
+	// StatusAnalyzing: the job is finding the table and the mapping of a
+	// file the request could not read within its bounds (a workbook, a
+	// remote location); see DESIGN §4a.
+	StatusAnalyzing       ImportStatus = "analyzing"
 	StatusAwaitingMapping ImportStatus = "awaiting_mapping"
 	StatusQueued          ImportStatus = "queued"
 	StatusRunning         ImportStatus = "running"
@@ -35,12 +41,13 @@ func (s ImportStatus) Final() bool {
 // its progress. ProcessedRows is also the checkpoint: the number of data
 // rows whose outcome is committed, so a resumed job starts after them.
 //
-// Its status changes only through its methods (Configure, Start, Begin,
-// Cancel, Finish, Fail), which hold the job's state machine:
+// Its status changes only through its methods (Analyze, Configure, Start,
+// Begin, Cancel, Finish, Fail), which hold the job's state machine:
 //
-//	awaiting_mapping ──Start──▶ queued ──Begin──▶ running ──Finish──▶ completed
-//	        ▲  │Configure          │                 │  └──Fail────▶ failed
-//	        └──┘                   └───Cancel────────┴────Cancel────▶ cancelled
+//	analyzing ──Configure──▶ awaiting_mapping ──Start──▶ queued ──Begin──▶ running ──Finish──▶ completed
+//	    │  └──────Configure (complete, autostart)──────────▶ │                 │  └──Fail────▶ failed
+//	    ├──Fail──▶ failed   ▲  │Configure                    │                 │
+//	    └──Cancel──▶ cancelled └──┘                          └───Cancel────────┴────Cancel────▶ cancelled
 type Import struct {
 	ID            int64        `json:"id"`
 	TenantID      int64        `json:"-"`
@@ -120,12 +127,49 @@ func (im *Import) Progress() int {
 // already ended (or, for Finish, is not running): there is nothing to do.
 var ErrImportEnded = errors.New("import already ended")
 
+// Analysis is what a job in status analyzing still has to do before it
+// can be configured: fetch its file (Location) and read its header, then
+// map it with the request's columns.
+type Analysis struct {
+	// Location is a remote file's URL (Copernica's location), fetched by
+	// the job; "" when the upload is stored already.
+	Location  string        `json:"location,omitempty"`
+	Columns   ColumnMapping `json:"columns"`
+	Autostart bool          `json:"autostart"`
+}
+
+// Analyze makes a new job wait for its analysis (status analyzing), with
+// spec as requested and what the analysis needs. Only a new job can
+// (ESTATE).
+func (im *Import) Analyze(spec ImportSpec, a Analysis) error {
+	if im.Status != "" {
+		return Errorf(ESTATE, "Import %d is %s; only a new job can be analyzed.", im.ID, im.Status)
+	}
+	raw, err := json.Marshal(a)
+	if err != nil {
+		return fmt.Errorf("analysis of import %d: %w", im.ID, err)
+	}
+	spec.Analysis = raw
+	im.Spec, im.Status = spec, StatusAnalyzing
+	return nil
+}
+
+// PendingAnalysis returns what a job in status analyzing still has to do,
+// and whether it has any.
+func (im *Import) PendingAnalysis() (Analysis, bool) {
+	var a Analysis
+	if im.Status != StatusAnalyzing || len(im.Spec.Analysis) == 0 || json.Unmarshal(im.Spec.Analysis, &a) != nil {
+		return a, false
+	}
+	return a, true
+}
+
 // Configure sets a new or waiting job's spec. The job then waits for its
 // mapping when required fields are missing or autostart is false, and is
-// queued otherwise. Only a new job or one awaiting its mapping can be
-// configured (ESTATE).
+// queued otherwise. Only a new job, one analyzing or one awaiting its
+// mapping can be configured (ESTATE).
 func (im *Import) Configure(spec ImportSpec, missing []string, autostart bool) error {
-	if im.Status != "" && im.Status != StatusAwaitingMapping {
+	if im.Status != "" && im.Status != StatusAwaitingMapping && im.Status != StatusAnalyzing {
 		return Errorf(ESTATE, "Import %d is %s; only a job awaiting its mapping can be changed.", im.ID, im.Status)
 	}
 	im.Spec = spec
@@ -148,6 +192,8 @@ func (im *Import) Start(missing []string) (bool, error) {
 	case StatusPreviewed:
 		im.apply()
 		return true, nil
+	case StatusAnalyzing:
+		return false, Errorf(ESTATE, "Import %d is still analyzing its file; start it once it awaits its mapping.", im.ID)
 	default:
 		return false, Errorf(ESTATE, "Import %d is %s and cannot be started.", im.ID, im.Status)
 	}
@@ -188,6 +234,8 @@ func (im *Import) Begin(now time.Time) error {
 	case StatusQueued, StatusRunning:
 	case StatusAwaitingMapping:
 		return Errorf(ESTATE, "Import %d is awaiting its mapping.", im.ID)
+	case StatusAnalyzing:
+		return Errorf(ESTATE, "Import %d is analyzing its file.", im.ID)
 	default:
 		return ErrImportEnded
 	}

@@ -13,7 +13,7 @@ import (
 func TestImportStateMachine(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	statuses := []intake.ImportStatus{"", intake.StatusAwaitingMapping, intake.StatusQueued, intake.StatusRunning,
+	statuses := []intake.ImportStatus{"", intake.StatusAnalyzing, intake.StatusAwaitingMapping, intake.StatusQueued, intake.StatusRunning,
 		intake.StatusCompleted, intake.StatusFailed, intake.StatusCancelled}
 	type result struct {
 		status intake.ImportStatus
@@ -27,7 +27,7 @@ func TestImportStateMachine(t *testing.T) {
 		{"configure complete with autostart", func(im *intake.Import) error {
 			return im.Configure(intake.DefaultSpec(), nil, true)
 		}, map[intake.ImportStatus]result{
-			"": {intake.StatusQueued, ""}, intake.StatusAwaitingMapping: {intake.StatusQueued, ""},
+			intake.StatusAnalyzing: {intake.StatusQueued, ""}, "": {intake.StatusQueued, ""}, intake.StatusAwaitingMapping: {intake.StatusQueued, ""},
 			intake.StatusQueued: {intake.StatusQueued, intake.ESTATE}, intake.StatusRunning: {intake.StatusRunning, intake.ESTATE},
 			intake.StatusCompleted: {intake.StatusCompleted, intake.ESTATE}, intake.StatusFailed: {intake.StatusFailed, intake.ESTATE},
 			intake.StatusCancelled: {intake.StatusCancelled, intake.ESTATE},
@@ -35,7 +35,7 @@ func TestImportStateMachine(t *testing.T) {
 		{"configure with a missing field waits", func(im *intake.Import) error {
 			return im.Configure(intake.DefaultSpec(), []string{"email"}, true)
 		}, map[intake.ImportStatus]result{
-			"": {intake.StatusAwaitingMapping, ""}, intake.StatusAwaitingMapping: {intake.StatusAwaitingMapping, ""},
+			intake.StatusAnalyzing: {intake.StatusAwaitingMapping, ""}, "": {intake.StatusAwaitingMapping, ""}, intake.StatusAwaitingMapping: {intake.StatusAwaitingMapping, ""},
 			intake.StatusQueued: {intake.StatusQueued, intake.ESTATE}, intake.StatusRunning: {intake.StatusRunning, intake.ESTATE},
 			intake.StatusCompleted: {intake.StatusCompleted, intake.ESTATE}, intake.StatusFailed: {intake.StatusFailed, intake.ESTATE},
 			intake.StatusCancelled: {intake.StatusCancelled, intake.ESTATE},
@@ -43,46 +43,53 @@ func TestImportStateMachine(t *testing.T) {
 		{"configure without autostart waits", func(im *intake.Import) error {
 			return im.Configure(intake.DefaultSpec(), nil, false)
 		}, map[intake.ImportStatus]result{
-			"": {intake.StatusAwaitingMapping, ""}, intake.StatusAwaitingMapping: {intake.StatusAwaitingMapping, ""},
+			intake.StatusAnalyzing: {intake.StatusAwaitingMapping, ""}, "": {intake.StatusAwaitingMapping, ""}, intake.StatusAwaitingMapping: {intake.StatusAwaitingMapping, ""},
 			intake.StatusQueued: {intake.StatusQueued, intake.ESTATE}, intake.StatusRunning: {intake.StatusRunning, intake.ESTATE},
 			intake.StatusCompleted: {intake.StatusCompleted, intake.ESTATE}, intake.StatusFailed: {intake.StatusFailed, intake.ESTATE},
 			intake.StatusCancelled: {intake.StatusCancelled, intake.ESTATE},
 		}},
 		{"start", func(im *intake.Import) error { _, err := im.Start(nil); return err }, map[intake.ImportStatus]result{
-			"": {"", intake.ESTATE}, intake.StatusAwaitingMapping: {intake.StatusQueued, ""},
+			intake.StatusAnalyzing: {intake.StatusAnalyzing, intake.ESTATE}, "": {"", intake.ESTATE}, intake.StatusAwaitingMapping: {intake.StatusQueued, ""},
 			intake.StatusQueued: {intake.StatusQueued, ""}, intake.StatusRunning: {intake.StatusRunning, ""},
 			intake.StatusCompleted: {intake.StatusCompleted, intake.ESTATE}, intake.StatusFailed: {intake.StatusFailed, intake.ESTATE},
 			intake.StatusCancelled: {intake.StatusCancelled, intake.ESTATE},
 		}},
 		{"start with a missing field", func(im *intake.Import) error { _, err := im.Start([]string{"email"}); return err }, map[intake.ImportStatus]result{
-			"": {"", intake.ESTATE}, intake.StatusAwaitingMapping: {intake.StatusAwaitingMapping, intake.EINVALID},
+			intake.StatusAnalyzing: {intake.StatusAnalyzing, intake.ESTATE}, "": {"", intake.ESTATE}, intake.StatusAwaitingMapping: {intake.StatusAwaitingMapping, intake.EINVALID},
 			intake.StatusQueued: {intake.StatusQueued, ""}, intake.StatusRunning: {intake.StatusRunning, ""},
 			intake.StatusCompleted: {intake.StatusCompleted, intake.ESTATE}, intake.StatusFailed: {intake.StatusFailed, intake.ESTATE},
 			intake.StatusCancelled: {intake.StatusCancelled, intake.ESTATE},
 		}},
 		{"begin", func(im *intake.Import) error { return im.Begin(now) }, map[intake.ImportStatus]result{
-			"": {"", "ended"}, intake.StatusAwaitingMapping: {intake.StatusAwaitingMapping, intake.ESTATE},
+			intake.StatusAnalyzing: {intake.StatusAnalyzing, intake.ESTATE}, "": {"", "ended"}, intake.StatusAwaitingMapping: {intake.StatusAwaitingMapping, intake.ESTATE},
 			intake.StatusQueued: {intake.StatusRunning, ""}, intake.StatusRunning: {intake.StatusRunning, ""},
 			intake.StatusCompleted: {intake.StatusCompleted, "ended"}, intake.StatusFailed: {intake.StatusFailed, "ended"},
 			intake.StatusCancelled: {intake.StatusCancelled, "ended"},
 		}},
 		{"cancel", func(im *intake.Import) error { return im.Cancel(now) }, map[intake.ImportStatus]result{
-			"": {intake.StatusCancelled, ""}, intake.StatusAwaitingMapping: {intake.StatusCancelled, ""},
+			intake.StatusAnalyzing: {intake.StatusCancelled, ""}, "": {intake.StatusCancelled, ""}, intake.StatusAwaitingMapping: {intake.StatusCancelled, ""},
 			intake.StatusQueued: {intake.StatusCancelled, ""}, intake.StatusRunning: {intake.StatusCancelled, ""},
 			intake.StatusCompleted: {intake.StatusCompleted, intake.ESTATE}, intake.StatusFailed: {intake.StatusFailed, intake.ESTATE},
 			intake.StatusCancelled: {intake.StatusCancelled, intake.ESTATE},
 		}},
 		{"finish", func(im *intake.Import) error { return im.Finish(now) }, map[intake.ImportStatus]result{
-			"": {"", "ended"}, intake.StatusAwaitingMapping: {intake.StatusAwaitingMapping, "ended"},
+			intake.StatusAnalyzing: {intake.StatusAnalyzing, "ended"}, "": {"", "ended"}, intake.StatusAwaitingMapping: {intake.StatusAwaitingMapping, "ended"},
 			intake.StatusQueued: {intake.StatusQueued, "ended"}, intake.StatusRunning: {intake.StatusCompleted, ""},
 			intake.StatusCompleted: {intake.StatusCompleted, "ended"}, intake.StatusFailed: {intake.StatusFailed, "ended"},
 			intake.StatusCancelled: {intake.StatusCancelled, "ended"},
 		}},
 		{"fail", func(im *intake.Import) error { return im.Fail(now, "broken") }, map[intake.ImportStatus]result{
-			"": {intake.StatusFailed, ""}, intake.StatusAwaitingMapping: {intake.StatusFailed, ""},
+			intake.StatusAnalyzing: {intake.StatusFailed, ""}, "": {intake.StatusFailed, ""}, intake.StatusAwaitingMapping: {intake.StatusFailed, ""},
 			intake.StatusQueued: {intake.StatusFailed, ""}, intake.StatusRunning: {intake.StatusFailed, ""},
 			intake.StatusCompleted: {intake.StatusCompleted, "ended"}, intake.StatusFailed: {intake.StatusFailed, "ended"},
 			intake.StatusCancelled: {intake.StatusCancelled, "ended"},
+		}},
+		{"analyze", func(im *intake.Import) error { return im.Analyze(intake.DefaultSpec(), intake.Analysis{}) }, map[intake.ImportStatus]result{
+			"": {intake.StatusAnalyzing, ""}, intake.StatusAnalyzing: {intake.StatusAnalyzing, intake.ESTATE},
+			intake.StatusAwaitingMapping: {intake.StatusAwaitingMapping, intake.ESTATE},
+			intake.StatusQueued:          {intake.StatusQueued, intake.ESTATE}, intake.StatusRunning: {intake.StatusRunning, intake.ESTATE},
+			intake.StatusCompleted: {intake.StatusCompleted, intake.ESTATE}, intake.StatusFailed: {intake.StatusFailed, intake.ESTATE},
+			intake.StatusCancelled: {intake.StatusCancelled, intake.ESTATE},
 		}},
 	}
 	for _, op := range ops {

@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 )
@@ -112,6 +113,10 @@ type ImportSpec struct {
 	// when it is set).
 	RemoveMissing      bool   `json:"remove_missing,omitempty"`
 	RemoveMissingGroup string `json:"remove_missing_group,omitempty"`
+	// RemoveMissingSelection, when set, narrows remove_missing to the
+	// members of the tenant's selection of that name (as last rebuilt):
+	// "mirror this list inside that selection only".
+	RemoveMissingSelection string `json:"remove_missing_selection,omitempty"`
 	// DeleteTarget is what mode delete removes: DeleteProfile ("" too)
 	// deletes the contacts, their child records with them;
 	// DeleteSubprofile deletes only the child records the rows' child key
@@ -120,6 +125,10 @@ type ImportSpec struct {
 	// JoinGroup is a contact group every row of a file joins, on top of
 	// its own groups column (Copernica's database: created on first use).
 	JoinGroup string `json:"join_group,omitempty"`
+	// Analysis is what a job in status analyzing still has to do (an
+	// Analysis as JSON, kept as text so it stays out of the API's
+	// schemas: it is the job's own bookkeeping); nil once it is configured.
+	Analysis json.RawMessage `json:"analysis,omitempty" hidden:"true"`
 	// Limits are a dialect's own maximum lengths by field name (PackageX's
 	// email ≤ 127, phone ≤ 31, …), stricter than the registry's.
 	Limits map[string]int `json:"limits,omitempty"`
@@ -141,6 +150,11 @@ type ImportSpec struct {
 	// Preview runs the import without writing and keeps its change set
 	// (mode validate does too); the job ends previewed.
 	Preview bool `json:"preview,omitempty"`
+	// Followups sends the import's record events (contact.created, …) to
+	// the tenant's webhooks (Copernica's followups); Rebuild rebuilds the
+	// tenant's selections when the import completes (Copernica's rebuild).
+	Followups bool `json:"followups,omitempty"`
+	Rebuild   bool `json:"rebuild,omitempty"`
 }
 
 // Previews reports whether the spec only previews its changes.
@@ -275,4 +289,7 @@ type ImportRequest struct {
 	Delimiter   string
 	Encoding    string
 	Sheet       string
+	// Warnings are the dialect's words about options it accepted but does
+	// not honour; the job carries them.
+	Warnings []string
 }

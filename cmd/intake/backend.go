@@ -8,6 +8,7 @@ import (
 	"github.com/riverqueue/river/riverdriver"
 
 	"github.com/intake/intake/internal/jobs"
+	"github.com/intake/intake/internal/notify"
 	"github.com/intake/intake/internal/postgres"
 	"github.com/intake/intake/internal/sqlite"
 	"github.com/intake/intake/internal/store"
@@ -20,6 +21,9 @@ import (
 type backend struct {
 	store    store.Store
 	newQueue func(ctx context.Context, r jobs.Runner, cfg jobs.QueueConfig) (jobs.Queue, error)
+	// newNotifier starts the job-change notifier of the database (see
+	// internal/notify) and returns it with the func that stops it.
+	newNotifier func(ctx context.Context) (notify.Notifier, func() error, error)
 }
 
 // registry maps a database URL's prefix to the backend that opens it.
@@ -59,7 +63,13 @@ func openSQLite(ctx context.Context, url string) (backend, error) {
 	if err != nil {
 		return backend{}, err
 	}
-	return newBackend(db, db.RiverDriver()), nil
+	be := newBackend(db, db.RiverDriver())
+	// One process owns a SQLite database: an in-process signal reaches
+	// every waiter.
+	be.newNotifier = func(context.Context) (notify.Notifier, func() error, error) {
+		return notify.NewLocal(), func() error { return nil }, nil
+	}
+	return be, nil
 }
 
 func openPostgres(ctx context.Context, url string) (backend, error) {
@@ -67,7 +77,15 @@ func openPostgres(ctx context.Context, url string) (backend, error) {
 	if err != nil {
 		return backend{}, err
 	}
-	return newBackend(db, db.RiverDriver()), nil
+	be := newBackend(db, db.RiverDriver())
+	be.newNotifier = func(ctx context.Context) (notify.Notifier, func() error, error) {
+		n, err := db.Notifier(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		return n, n.Close, nil
+	}
+	return be, nil
 }
 
 // newBackend pairs a store with a queue factory over its River driver.

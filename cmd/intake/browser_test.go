@@ -78,6 +78,7 @@ func messyCSVFile(t *testing.T, dir string, rows int) string {
 // and a phone's: sign in, upload, map the unknown column, upsert, wait,
 // compare the counts shown with the API's, download the errors.
 func TestWebImporter(t *testing.T) {
+	t.Parallel()
 	chromium(t)
 	db := "sqlite:" + filepath.Join(t.TempDir(), "intake.db")
 	base := serve(t, db)

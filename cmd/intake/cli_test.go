@@ -15,14 +15,16 @@ import (
 	"github.com/creack/pty"
 )
 
-// buildIntake builds the binary the user runs.
-func buildIntake(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "intake")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+// buildIntake is the binary the user runs, built once for the package's
+// tests (crash_test.go's intakeBinary; TestMain removes it).
+func buildIntake(t *testing.T) string { return intakeBinary(t) }
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
 	}
-	return bin
+	os.Exit(code)
 }
 
 type result struct {
@@ -78,6 +80,7 @@ func summary(t *testing.T, stdout string) map[string]string {
 }
 
 func TestCommandLine(t *testing.T) {
+	t.Parallel()
 	bin := buildIntake(t)
 	dir := t.TempDir()
 	db := "--database-url=sqlite:" + filepath.Join(dir, "local.db")
@@ -110,7 +113,7 @@ func TestCommandLine(t *testing.T) {
 		}
 	})
 	var local map[string]string
-	file := sampleFile(t, dir, 3000, true)
+	file := sampleFile(t, dir, 1000, true)
 	t.Run("messy file: lines, summary, errors file, exit 1", func(t *testing.T) {
 		r := runBin(t, bin, dir, "import", file, db, up, "--mode", "upsert")
 		if r.code != 1 {
@@ -143,7 +146,7 @@ func TestCommandLine(t *testing.T) {
 		if r := runBin(t, bin, dir, "imports", "list", "--server", base, "--key", key); r.code != 0 || !strings.Contains(r.stdout, "completed") {
 			t.Fatalf("imports list: %d %s %s", r.code, r.stdout, r.stderr)
 		}
-		if r := runBin(t, bin, dir, "imports", "show", "1", "--server", base, "--key", key); r.code != 0 || summary(t, r.stdout)["rows"] != "3000" {
+		if r := runBin(t, bin, dir, "imports", "show", "1", "--server", base, "--key", key); r.code != 0 || summary(t, r.stdout)["rows"] != "1000" {
 			t.Fatalf("imports show: %d %s %s", r.code, r.stdout, r.stderr)
 		}
 	})
@@ -173,7 +176,7 @@ func TestCommandLine(t *testing.T) {
 		}
 	})
 	t.Run("a terminal gets a progress bar", func(t *testing.T) {
-		big := sampleFile(t, t.TempDir(), 20000, false)
+		big := sampleFile(t, t.TempDir(), 5000, false)
 		tty := t.TempDir() // its own database: the sample's customer numbers repeat the messy file's
 		cmd := exec.Command(bin, "import", big, "--database-url=sqlite:"+filepath.Join(tty, "tty.db"), "--upload-dir="+filepath.Join(tty, "up"))
 		cmd.Dir = dir

@@ -41,6 +41,8 @@ type Config struct {
 	// LocationPrivate allows import location URLs on private networks. Env
 	// INTAKE_LOCATION_ALLOW_PRIVATE; default false.
 	LocationPrivate bool
+	// Webhooks tunes webhook delivery (webhooks.go).
+	Webhooks WebhookConfig
 	// RescueAfter is how long a job may look running before another worker
 	// takes it over (its process died). Env INTAKE_RESCUE_AFTER; default 5m.
 	RescueAfter time.Duration
@@ -121,6 +123,7 @@ func (c *Config) bindWorkers(fs *flag.FlagSet) {
 	fs.DurationVar(&c.SweepEvery, "sweep-every", envDuration("INTAKE_SWEEP_EVERY", c.SweepEvery), "run the retention sweep this often (env INTAKE_SWEEP_EVERY)")
 	fs.IntVar(&c.MaxReportRows, "max-report-rows", int(envInt("INTAKE_MAX_REPORT_ROWS", int64(c.MaxReportRows))), "row errors stored per job at most; the rest are counted (env INTAKE_MAX_REPORT_ROWS)")
 	fs.Int64Var(&c.MaxXLSXUnzipped, "max-xlsx-unzipped-bytes", envInt("INTAKE_MAX_XLSX_UNZIPPED_BYTES", c.MaxXLSXUnzipped), "most an XLSX workbook may unpack to (env INTAKE_MAX_XLSX_UNZIPPED_BYTES)")
+	c.Webhooks.bind(fs)
 	fs.StringVar(&c.TempDir, "temp-dir", envOr("INTAKE_TEMP_DIR", c.TempDir), "folder for spooled and unzipped workbooks; default the system's (env INTAKE_TEMP_DIR)")
 }
 

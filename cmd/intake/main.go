@@ -26,7 +26,10 @@ import (
 	"github.com/intake/intake/internal/imports"
 	"github.com/intake/intake/internal/jobs"
 	"github.com/intake/intake/internal/metrics"
+	"github.com/intake/intake/internal/notify"
+	"github.com/intake/intake/internal/selection"
 	"github.com/intake/intake/internal/store"
+	"github.com/intake/intake/internal/webhook"
 )
 
 const usage = `intake: bulk import of people data
@@ -87,11 +90,14 @@ type Main struct {
 
 	store    store.Store
 	newQueue func(ctx context.Context, r jobs.Runner, cfg jobs.QueueConfig) (jobs.Queue, error) // on the store's database
-	bucket   *blob.Bucket
-	queue    jobs.Queue
-	listener net.Listener
-	server   *http.Server
-	ready    chan struct{}
+	// newNotifier and closeNotifier start and stop the job-change notifier.
+	newNotifier   func(ctx context.Context) (notify.Notifier, func() error, error)
+	closeNotifier func() error
+	bucket        *blob.Bucket
+	queue         jobs.Queue
+	listener      net.Listener
+	server        *http.Server
+	ready         chan struct{}
 	// stopping is closed when a shutdown begins: imports stop after the
 	// chunk in flight, sync requests stop waiting.
 	stopping chan struct{}
@@ -100,7 +106,9 @@ type Main struct {
 	prom      *metrics.Metrics
 	// cli runs a client command (import, imports, sample, version) in
 	// place of the database commands; see parseCLI.
-	cli func(ctx context.Context) error
+	cli       func(ctx context.Context) error
+	webhooks  *webhook.Service
+	selection *selection.Service
 }
 
 // NewMain returns a Main with the default configuration.
@@ -180,7 +188,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.store, m.newQueue = be.store, be.newQueue
+	m.store, m.newQueue, m.newNotifier = be.store, be.newQueue, be.newNotifier
 	switch m.command {
 	case "migrate":
 		fmt.Fprintln(m.Stderr, "intake: migrations applied")
@@ -232,6 +240,9 @@ func (m *Main) parts(ctx context.Context, logger *slog.Logger) (*imports.Service
 	svc.Stopping, svc.Observer = m.stopping, m.metrics(logger)
 	svc.Retention, svc.MaxReportRows, svc.MaxXLSXUnzipped = m.Config.Retention, m.Config.MaxReportRows, m.Config.MaxXLSXUnzipped
 	svc.UploadDir, svc.TempDir = m.Config.UploadDir, m.Config.TempDir
+	if svc.Notifier, m.closeNotifier, err = m.newNotifier(ctx); err != nil {
+		return nil, nil, err
+	}
 	if m.Config.TempDir != "" {
 		if err := os.MkdirAll(m.Config.TempDir, 0o700); err != nil {
 			return nil, nil, fmt.Errorf("temp dir: %w", err)
@@ -240,8 +251,11 @@ func (m *Main) parts(ctx context.Context, logger *slog.Logger) (*imports.Service
 	if n := svc.CleanTemp(ctx); n > 0 {
 		logger.Info("removed stale temporary files", "count", n)
 	}
+	m.webhooks, m.selection = m.followups(logger)
+	svc.Followups = m.webhooks
 	q, err := m.newQueue(ctx, svc, jobs.QueueConfig{Workers: m.Config.Workers, RescueAfter: m.Config.RescueAfter, Logger: logger,
-		ProcessID: m.processID, Heartbeats: m.store, StaleAfter: m.Config.StaleAfter, Sweeper: svc, SweepEvery: m.Config.SweepEvery})
+		ProcessID: m.processID, Heartbeats: m.store, StaleAfter: m.Config.StaleAfter, Sweeper: svc, SweepEvery: m.Config.SweepEvery,
+		Deliverer: m.webhooks})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -278,7 +292,7 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	srv := intakehttp.NewServer(intakehttp.Config{Store: m.store, Imports: svc, Logger: logger, Pprof: os.Getenv("INTAKE_PPROF") == "1",
 		BodyIdle: m.Config.BodyIdle, ProcessID: m.processID, IdempotencyTTL: m.Config.IdempotencyTTL,
-		StaleAfter: m.Config.StaleAfter, Metrics: m.metrics(logger)})
+		StaleAfter: m.Config.StaleAfter, Metrics: m.metrics(logger), Webhooks: m.webhooks, Selections: m.selection})
 	// Not ctx: River cancels running jobs when its start context ends, and a
 	// shutdown must let them commit their chunk first (see serve).
 	if err := q.Start(context.WithoutCancel(ctx)); err != nil {
@@ -329,6 +343,9 @@ func (m *Main) URL() string {
 // Close releases what Run opened.
 func (m *Main) Close() error {
 	var errs []error
+	if m.closeNotifier != nil {
+		errs = append(errs, m.closeNotifier())
+	}
 	if m.bucket != nil {
 		errs = append(errs, m.bucket.Close())
 	}

@@ -18,6 +18,7 @@ import (
 // every "key":value its comments promise appears in the block's output:
 // so the front door cannot drift from the program.
 func TestReadmeTour(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("-short: the tour imports 100,000 rows twice")
 	}
@@ -30,10 +31,7 @@ func TestReadmeTour(t *testing.T) {
 	}
 	blocks := tourBlocks(t, string(readme))
 	dir := t.TempDir()
-	bin := filepath.Join(t.TempDir(), "intake")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildIntake(t)
 	port := freePort(t)
 	// go build/run of ./cmd/intake use the binary built above: the tour
 	// runs in an empty folder, as a fresh clone's reader would run it at

@@ -14,7 +14,9 @@ import (
 	"github.com/intake/intake"
 	intakehttp "github.com/intake/intake/internal/http"
 	"github.com/intake/intake/internal/imports"
+	"github.com/intake/intake/internal/selection"
 	"github.com/intake/intake/internal/testdb"
+	"github.com/intake/intake/internal/webhook"
 )
 
 // TestEveryRouteByScope sends a request to every operation of the API with
@@ -39,6 +41,10 @@ func TestEveryRouteByScope(t *testing.T) {
 		"delete-field":   {c, a},
 		// Settings: read with imports (contacts too), changed with contacts, as fields are.
 		"get-settings":         {c, i, a},
+		"list-mappings":        {c, i, a},
+		"save-mapping":         {c, i, a},
+		"get-mapping":          {c, i, a},
+		"delete-mapping":       {c, i, a},
 		"update-settings":      {c, a},
 		"bulk-import-contacts": {c, a},
 		"create-import":        {c, i, a},
@@ -58,13 +64,18 @@ func TestEveryRouteByScope(t *testing.T) {
 		"delete-event":             {p, a},
 		"list-participants":        {p, a},
 		"bulk-import-participants": {p, a},
-		"list-groups":              {c, a},
-		"get-group":                {c, a},
-		"create-group":             {c, a},
-		"delete-group":             {c, a},
-		"list-locations":           {c, a},
-		"create-location":          {c, a},
-		"delete-location":          {c, a},
+		// Webhooks: the imports scope (which contacts keys have); selections: contacts.
+		"create-webhook": {c, i, a}, "list-webhooks": {c, i, a}, "get-webhook": {c, i, a}, "update-webhook": {c, i, a},
+		"rotate-webhook-secret": {c, i, a}, "delete-webhook": {c, i, a}, "list-webhook-deliveries": {c, i, a},
+		"create-selection": {c, a}, "list-selections": {c, a}, "get-selection": {c, a}, "rebuild-selection": {c, a},
+		"delete-selection": {c, a}, "list-selection-contacts": {c, a},
+		"list-groups":     {c, a},
+		"get-group":       {c, a},
+		"create-group":    {c, a},
+		"delete-group":    {c, a},
+		"list-locations":  {c, a},
+		"create-location": {c, a},
+		"delete-location": {c, a},
 		// Collections and their records take the contacts scope, as fields do.
 		"list-collections":  {c, a},
 		"get-collection":    {c, a},
@@ -93,11 +104,6 @@ func TestEveryRouteByScope(t *testing.T) {
 		"plannr-start-import":          {c, i, a},
 		// Key management is for the tenant's administrators only.
 		"list-keys": {a},
-		// Saved mappings go with imports.
-		"list-mappings":  {c, i, a},
-		"save-mapping":   {c, i, a},
-		"get-mapping":    {c, i, a},
-		"delete-mapping": {c, i, a},
 		// Any valid key may ask who it is.
 		"get-me":     {c, i, a, p},
 		"revoke-key": {a},
@@ -109,7 +115,8 @@ func TestEveryRouteByScope(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer bucket.Close()
-	srv := intakehttp.NewServer(intakehttp.Config{Store: st, Imports: imports.New(st, bucket, "NL", 0)})
+	srv := intakehttp.NewServer(intakehttp.Config{Store: st, Imports: imports.New(st, bucket, "NL", 0),
+		Webhooks: &webhook.Service{Store: st}, Selections: &selection.Service{Store: st}})
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	tenant, err := st.EnsureTenant(ctx, "acme")

@@ -23,7 +23,7 @@ func (s *Server) registerBulk() {
 			"event_key and create_contacts (the participants endpoint's) are accepted and ignored.",
 		Errors: []int{401, 403, 413, 422},
 	}), func(ctx context.Context, in *struct{ Body plandocket.BulkRequest }) (*struct{ Body plandocket.BulkResponse }, error) {
-		reg, err := s.Imports.Registry(ctx, tenant(ctx))
+		reg, err := s.Directory.Registry(ctx, tenant(ctx))
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -31,11 +31,10 @@ func (s *Server) registerBulk() {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		res, items, err := s.Imports.Bulk(ctx, tenant(ctx), reg, spec, recs)
+		res, items, err := s.Imports.BulkRecorded(ctx, tenant(ctx), reg, spec, recs, s.bulkTrace(ctx, spec))
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		s.recordBulk(ctx, spec, res)
 		out, err := plandocket.Respond(res, items, warnings)
 		if err != nil {
 			return nil, s.problem(ctx, err)
@@ -45,15 +44,11 @@ func (s *Server) registerBulk() {
 	s.registerBulkList()
 }
 
-// recordBulk keeps the trace of a bulk import that ran. Its writes are
-// committed already, so a failure to record is logged, not answered: the
-// caller must learn what was written.
-func (s *Server) recordBulk(ctx context.Context, spec intake.ImportSpec, res importer.Result) {
+// bulkTrace renders a bulk import's trace in Plandocket's terms, with the
+// key that sent it.
+func (s *Server) bulkTrace(ctx context.Context, spec intake.ImportSpec) func(importer.Result) intake.BulkImport {
 	p, _ := intake.PrincipalFromContext(ctx)
-	b := plandocket.Record(p.Tenant.ID, p.KeyID, spec, res)
-	if err := s.Store.RecordBulkImport(context.WithoutCancel(ctx), &b); err != nil {
-		s.Logger.ErrorContext(ctx, "record bulk import", "err", err)
-	}
+	return func(res importer.Result) intake.BulkImport { return plandocket.Record(p.Tenant.ID, p.KeyID, spec, res) }
 }
 
 // requestID names one request in the seed's meta.request_id.

@@ -89,7 +89,7 @@ func (s *Server) registerCollections() {
 		OperationID: "list-collections", Method: http.MethodGet, Path: "/api/v1/collections",
 		Summary: "List collections", Tags: tags, Security: scope,
 	}, func(ctx context.Context, _ *struct{}) (*struct{ Body CollectionList }, error) {
-		cs, err := s.Imports.Collections(ctx, tenant(ctx))
+		cs, err := s.Directory.Collections(ctx, tenant(ctx))
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -100,7 +100,7 @@ func (s *Server) registerCollections() {
 		OperationID: "get-collection", Method: http.MethodGet, Path: "/api/v1/collections/{name}",
 		Summary: "Get a collection", Tags: tags, Security: scope, Description: "The name compares ignoring case.",
 	}, func(ctx context.Context, in *collectionPath) (*struct{ Body intake.Collection }, error) {
-		c, err := s.Imports.Collection(ctx, tenant(ctx), in.Name)
+		c, err := s.Directory.Collection(ctx, tenant(ctx), in.Name)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -115,7 +115,7 @@ func (s *Server) registerCollections() {
 			"from its columns as text fields.",
 	}), func(ctx context.Context, in *struct{ Body CollectionInput }) (*struct{ Body intake.Collection }, error) {
 		b := in.Body
-		c, err := s.Imports.CreateCollection(ctx, tenant(ctx), intake.Collection{Name: b.Name, Fields: b.Fields,
+		c, err := s.Directory.CreateCollection(ctx, tenant(ctx), intake.Collection{Name: b.Name, Fields: b.Fields,
 			KeyFields: b.KeyFields, BelongsToContact: b.BelongsToContact})
 		if err != nil {
 			return nil, s.problem(ctx, err)
@@ -133,7 +133,7 @@ func (s *Server) registerCollections() {
 		Body CollectionPatch
 	}) (*struct{ Body intake.Collection }, error) {
 		p := in.Body
-		c, err := s.Imports.UpdateCollection(ctx, tenant(ctx), in.Name, func(c *intake.Collection) {
+		c, err := s.Directory.UpdateCollection(ctx, tenant(ctx), in.Name, func(c *intake.Collection) {
 			if p.Fields != nil {
 				c.Fields = p.Fields
 			}
@@ -152,7 +152,7 @@ func (s *Server) registerCollections() {
 		OperationID: "delete-collection", Method: http.MethodDelete, Path: "/api/v1/collections/{name}", DefaultStatus: http.StatusNoContent,
 		Summary: "Delete a collection", Tags: tags, Security: scope, Description: "Deletes its records too; contacts stay.",
 	}, func(ctx context.Context, in *collectionPath) (*struct{}, error) {
-		if err := s.Imports.DeleteCollection(ctx, tenant(ctx), in.Name); err != nil {
+		if err := s.Directory.DeleteCollection(ctx, tenant(ctx), in.Name); err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		return nil, nil
@@ -187,7 +187,7 @@ func (s *Server) registerRecords(tags []string, scope []map[string][]string) {
 			}
 			f.Values[strings.TrimSpace(name)] = value
 		}
-		_, rs, err := s.Imports.Records(ctx, tenant(ctx), in.Name, f)
+		_, rs, err := s.Directory.Records(ctx, tenant(ctx), in.Name, f)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -202,7 +202,7 @@ func (s *Server) registerRecords(tags []string, scope []map[string][]string) {
 		OperationID: "get-record", Method: http.MethodGet, Path: "/api/v1/collections/{name}/records/{id}",
 		Summary: "Get a record", Tags: tags, Security: scope,
 	}, func(ctx context.Context, in *recordPath) (*struct{ Body intake.CollectionRecord }, error) {
-		r, err := s.Imports.Record(ctx, tenant(ctx), in.Name, in.ID)
+		r, err := s.Directory.Record(ctx, tenant(ctx), in.Name, in.ID)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -237,7 +237,7 @@ func (s *Server) registerRecords(tags []string, scope []map[string][]string) {
 		OperationID: "delete-record", Method: http.MethodDelete, Path: "/api/v1/collections/{name}/records/{id}", DefaultStatus: http.StatusNoContent,
 		Summary: "Delete a record", Tags: tags, Security: scope,
 	}, func(ctx context.Context, in *recordPath) (*struct{}, error) {
-		if err := s.Imports.DeleteRecord(ctx, tenant(ctx), in.Name, in.ID); err != nil {
+		if err := s.Directory.DeleteRecord(ctx, tenant(ctx), in.Name, in.ID); err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		return nil, nil
@@ -249,7 +249,7 @@ func (s *Server) saveRecord(ctx context.Context, name string, id int64, b Record
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.Imports.SaveRecord(ctx, tenant(ctx), name, id, importer.RecordInput{ContactID: b.ContactID, Values: vs})
+	r, err := s.Directory.SaveRecord(ctx, tenant(ctx), name, id, importer.RecordInput{ContactID: b.ContactID, Values: vs})
 	if err != nil {
 		return nil, s.problem(ctx, err)
 	}
@@ -259,7 +259,7 @@ func (s *Server) saveRecord(ctx context.Context, name string, id int64, b Record
 // contactCollections fills c's child records: the first 50 of each
 // collection, with a link (and cursor) to the rest.
 func (s *Server) contactCollections(ctx context.Context, c *intake.Contact) error {
-	ccs, err := s.Imports.ContactCollections(ctx, tenant(ctx), c.ID, contactRecordsShown)
+	ccs, err := s.Directory.ContactCollections(ctx, tenant(ctx), c.ID, contactRecordsShown)
 	if err != nil {
 		return err
 	}

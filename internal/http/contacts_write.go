@@ -29,7 +29,7 @@ func (s *Server) registerContactWrites() {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		c, err := s.Imports.CreateContact(ctx, tenant(ctx), fields)
+		c, err := s.Directory.CreateContact(ctx, tenant(ctx), fields)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -48,7 +48,7 @@ func (s *Server) registerContactWrites() {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		c, err := s.Imports.UpdateContact(ctx, tenant(ctx), in.ID, fields)
+		c, err := s.Directory.UpdateContact(ctx, tenant(ctx), in.ID, fields)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -59,7 +59,7 @@ func (s *Server) registerContactWrites() {
 		OperationID: "delete-contact", Method: http.MethodDelete, Path: "/api/v1/contacts/{id}", DefaultStatus: http.StatusNoContent,
 		Summary: "Delete a contact", Tags: []string{"Contacts"}, Security: secured(intake.ScopeContacts),
 	}, func(ctx context.Context, in *contactInput) (*struct{}, error) {
-		if err := s.Imports.DeleteContact(ctx, tenant(ctx), in.ID); err != nil {
+		if err := s.Directory.DeleteContact(ctx, tenant(ctx), in.ID); err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		return nil, nil
@@ -68,7 +68,7 @@ func (s *Server) registerContactWrites() {
 
 // contactFields translates a contact body with the tenant's fields.
 func (s *Server) contactFields(ctx context.Context, body map[string]any) (map[string]string, error) {
-	reg, err := s.Imports.Registry(ctx, tenant(ctx))
+	reg, err := s.Directory.Registry(ctx, tenant(ctx))
 	if err != nil {
 		return nil, err
 	}

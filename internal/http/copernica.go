@@ -9,14 +9,13 @@ import (
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/dialect/copernica"
+	"github.com/intake/intake/internal/imports"
 )
 
 // registerCopernica serves Copernica's REST v3 imports: POST and PUT
 // /v3/imports (plain handlers: the body is JSON or form-encoded, as the
 // PHP client sends either) and GET /v3/import/{id}.
 func (s *Server) registerCopernica() {
-	s.mux.HandleFunc("POST /v3/imports", s.copernicaCreate)
-	s.mux.HandleFunc("PUT /v3/imports", s.copernicaCreate)
 	tags := []string{"Copernica"}
 	desc := "Copernica's import: database (a contact group of the tenant, created on first use), name, action " +
 		"(add, update, \"update or add\", \"ignore or add\", delete; default add), keyFields (Copernica names: Email, " +
@@ -54,33 +53,12 @@ func (s *Server) registerCopernica() {
 	})
 }
 
-func (s *Server) copernicaCreate(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	p, ok := s.admit(w, r, intake.ScopeImports, s.writeProblem)
-	if !ok {
-		return
-	}
-	params, up, err := s.receive(w, r, p.Tenant.ID)
-	if err == nil && up.Key == "" {
-		msg := "source (the data) or location (a URL of the file) is required."
-		err = intake.Invalid(msg, intake.FieldError{Field: "source", Message: msg})
-	}
-	var req intake.ImportRequest
-	var warnings []string
-	var reg *intake.Registry
-	if err == nil {
-		reg, err = s.Imports.Registry(ctx, p.Tenant.ID)
-	}
-	if err == nil {
-		req, warnings, err = copernica.Translate(params, reg)
-	}
-	im, err := s.createJob(ctx, p, up, req, err)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	id := fmt.Sprint(im.ID)
+// answerCopernica answers a Copernica create: 201 {"ID": id} with the id
+// in X-Created and Location, and the warnings.
+func answerCopernica(_ *Server, w http.ResponseWriter, _ *http.Request, c imports.Created) error {
+	id := fmt.Sprint(c.Import.ID)
 	w.Header().Set("X-Created", id)
 	w.Header().Set("Location", "/v3/import/"+id)
-	writeJSON(w, http.StatusCreated, copernica.Created{ID: im.ID, Warnings: append(warnings, im.Warnings...)})
+	writeJSON(w, http.StatusCreated, copernica.Created{ID: c.Import.ID, Warnings: append(c.Warnings, c.Import.Warnings...)})
+	return nil
 }

@@ -64,7 +64,7 @@ func (s *Server) registerEvents() {
 		Description: "A key the tenant already uses → 409.",
 	}), func(ctx context.Context, in *struct{ Body EventCreate }) (*struct{ Body intake.Event }, error) {
 		e := intake.Event{Key: in.Body.Key, Name: in.Body.Name, StartsAt: in.Body.StartsAt}
-		if err := s.Store.CreateEvent(ctx, tenant(ctx), &e); err != nil {
+		if err := s.Directory.CreateEvent(ctx, tenant(ctx), &e); err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		return &struct{ Body intake.Event }{Body: e}, nil
@@ -86,7 +86,7 @@ func (s *Server) registerEvents() {
 		Summary: "Delete an event", Tags: tags, Security: sec,
 		Description: "Deletes the event and its participants (cascade); their contacts stay.",
 	}, func(ctx context.Context, in *eventKeyInput) (*struct{}, error) {
-		if err := s.Store.DeleteEvent(ctx, tenant(ctx), in.Key); err != nil {
+		if err := s.Directory.DeleteEvent(ctx, tenant(ctx), in.Key); err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		return nil, nil
@@ -137,7 +137,7 @@ func (s *Server) registerBulkParticipants() {
 	}), func(ctx context.Context, in *struct{ Body plandocket.BulkRequest }) (*struct {
 		Body plandocket.ParticipantsResponse
 	}, error) {
-		reg, err := s.Imports.Registry(ctx, tenant(ctx))
+		reg, err := s.Directory.Registry(ctx, tenant(ctx))
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -149,11 +149,10 @@ func (s *Server) registerBulkParticipants() {
 		if err := authorizeImport(p, spec); err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		res, items, err := s.Imports.Bulk(ctx, p.Tenant.ID, reg, spec, recs)
+		res, items, err := s.Imports.BulkRecorded(ctx, p.Tenant.ID, reg, spec, recs, s.bulkTrace(ctx, spec))
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		s.recordBulk(ctx, spec, res)
 		out, err := plandocket.RespondParticipants(res, items, warnings)
 		if err != nil {
 			return nil, s.problem(ctx, err)

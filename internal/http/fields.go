@@ -44,7 +44,7 @@ func (s *Server) registerFields() {
 		OperationID: "list-fields", Method: http.MethodGet, Path: "/api/v1/fields",
 		Summary: "List custom fields and mapping targets", Tags: tags, Security: secured(intake.ScopeContacts),
 	}, func(ctx context.Context, _ *struct{}) (*struct{ Body FieldList }, error) {
-		reg, err := s.Imports.Registry(ctx, tenant(ctx))
+		reg, err := s.Directory.Registry(ctx, tenant(ctx))
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -59,7 +59,7 @@ func (s *Server) registerFields() {
 		OperationID: "get-field", Method: http.MethodGet, Path: "/api/v1/fields/{name}",
 		Summary: "Get a custom field", Tags: tags, Security: secured(intake.ScopeContacts),
 	}, func(ctx context.Context, in *fieldNameInput) (*struct{ Body intake.CustomField }, error) {
-		reg, err := s.Imports.Registry(ctx, tenant(ctx))
+		reg, err := s.Directory.Registry(ctx, tenant(ctx))
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -77,7 +77,7 @@ func (s *Server) registerFields() {
 			"name contacts already share a value of is refused with 409, naming the value.",
 	}), func(ctx context.Context, in *struct{ Body FieldInput }) (*struct{ Body intake.CustomField }, error) {
 		b := in.Body
-		f, err := s.Imports.CreateField(ctx, tenant(ctx), intake.CustomField{Name: b.Name, Label: b.Label, Type: b.Type,
+		f, err := s.Directory.CreateField(ctx, tenant(ctx), intake.CustomField{Name: b.Name, Label: b.Label, Type: b.Type,
 			Required: b.Required, Unique: b.Unique, Options: b.Options})
 		if err != nil {
 			return nil, s.problem(ctx, err)
@@ -95,7 +95,7 @@ func (s *Server) registerFields() {
 		Body FieldPatch
 	}) (*struct{ Body intake.CustomField }, error) {
 		p := in.Body
-		f, err := s.Imports.UpdateField(ctx, tenant(ctx), in.Name, func(f *intake.CustomField) {
+		f, err := s.Directory.UpdateField(ctx, tenant(ctx), in.Name, func(f *intake.CustomField) {
 			setIf(&f.Label, p.Label)
 			setIf(&f.Type, p.Type)
 			setIf(&f.Required, p.Required)
@@ -115,7 +115,7 @@ func (s *Server) registerFields() {
 		Summary: "Delete a custom field", Tags: tags, Security: secured(intake.ScopeContacts),
 		Description: "Contacts keep their values of it, as untyped custom values; defining the field again brings its rules back.",
 	}, func(ctx context.Context, in *fieldNameInput) (*struct{}, error) {
-		if err := s.Imports.DeleteField(ctx, tenant(ctx), in.Name); err != nil {
+		if err := s.Directory.DeleteField(ctx, tenant(ctx), in.Name); err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		return nil, nil

@@ -63,7 +63,7 @@ func (s *Server) receiveForm(ctx context.Context, r *http.Request, tenantID int6
 	case source != "":
 		return s.Imports.Save(ctx, tenantID, strings.NewReader(source), "source", format)
 	case location != "":
-		return s.Imports.Fetch(ctx, tenantID, location, format)
+		return s.Imports.Remote(tenantID, location, format)
 	}
 	return imports.Upload{}, nil
 }

@@ -77,15 +77,7 @@ func (s *Server) registerGroups() {
 		Summary: "Create a group", Tags: tags, Security: scope,
 		Description: "409 when a group of that resource and name (ignoring case) exists.",
 	}), func(ctx context.Context, in *struct{ Body NewGroup }) (*struct{ Body intake.Group }, error) {
-		g := intake.Group{Name: in.Body.Name, Resource: in.Body.Resource, Location: in.Body.Location}
-		if err := g.Validate(); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		t := tenant(ctx)
-		if err := s.Store.Write(ctx, t, func(tx store.Tx) error { return tx.InsertGroups(ctx, []*intake.Group{&g}) }); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		g, err := s.Store.GetGroup(ctx, t, g.ID)
+		g, err := s.Directory.CreateGroup(ctx, tenant(ctx), intake.Group{Name: in.Body.Name, Resource: in.Body.Resource, Location: in.Body.Location})
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -97,25 +89,12 @@ func (s *Server) registerGroups() {
 		Summary: "Delete a group", Tags: tags, Security: scope,
 		Description: "Removes the group and its memberships; its members (contacts, locations) stay.",
 	}, func(ctx context.Context, in *contactInput) (*struct{}, error) {
-		return nil, s.deleteByID(ctx, in.ID, "Group", func(tx store.Tx, ids []int64) (int64, error) { return tx.DeleteGroups(ctx, ids) })
+		if err := s.Directory.DeleteGroup(ctx, tenant(ctx), in.ID); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return nil, nil
 	})
 	s.registerLocations(tags, scope)
-}
-
-// deleteByID deletes one record of the tenant through del, in the tenant's
-// write transaction; ENOTFOUND when del removed nothing.
-func (s *Server) deleteByID(ctx context.Context, id int64, what string, del func(store.Tx, []int64) (int64, error)) error {
-	err := s.Store.Write(ctx, tenant(ctx), func(tx store.Tx) error {
-		n, err := del(tx, []int64{id})
-		if err == nil && n == 0 {
-			err = intake.Errorf(intake.ENOTFOUND, "%s %d not found.", what, id)
-		}
-		return err
-	})
-	if err != nil {
-		return s.problem(ctx, err)
-	}
-	return nil
 }
 
 func (s *Server) registerLocations(tags []string, scope []map[string][]string) {
@@ -143,11 +122,8 @@ func (s *Server) registerLocations(tags []string, scope []map[string][]string) {
 		Summary: "Create a location", Tags: tags, Security: scope,
 		Description: "409 when a location of that name (ignoring case) exists.",
 	}), func(ctx context.Context, in *struct{ Body NewLocation }) (*struct{ Body intake.Location }, error) {
-		l := intake.Location{Name: in.Body.Name}
-		if err := l.Validate(); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		if err := s.Store.Write(ctx, tenant(ctx), func(tx store.Tx) error { return tx.InsertLocation(ctx, &l) }); err != nil {
+		l, err := s.Directory.CreateLocation(ctx, tenant(ctx), intake.Location{Name: in.Body.Name})
+		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		return &struct{ Body intake.Location }{Body: l}, nil
@@ -158,6 +134,9 @@ func (s *Server) registerLocations(tags []string, scope []map[string][]string) {
 		Summary: "Delete a location", Tags: tags, Security: scope,
 		Description: "Removes the location and its memberships; groups at it stay, without a location.",
 	}, func(ctx context.Context, in *contactInput) (*struct{}, error) {
-		return nil, s.deleteByID(ctx, in.ID, "Location", func(tx store.Tx, ids []int64) (int64, error) { return tx.DeleteLocations(ctx, ids) })
+		if err := s.Directory.DeleteLocation(ctx, tenant(ctx), in.ID); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return nil, nil
 	})
 }

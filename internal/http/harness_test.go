@@ -30,6 +30,7 @@ import (
 	"github.com/intake/intake/internal/imports"
 	"github.com/intake/intake/internal/jobs"
 	"github.com/intake/intake/internal/metrics"
+	"github.com/intake/intake/internal/notify"
 	"github.com/intake/intake/internal/postgres"
 	"github.com/intake/intake/internal/source"
 	"github.com/intake/intake/internal/sqlite"
@@ -135,6 +136,7 @@ func serve(t *testing.T, dbURL string, options ...func(*serverConfig)) string {
 	svc.Stopping, svc.Observer = stopping, prom
 	svc.Retention, svc.MaxReportRows, svc.MaxXLSXUnzipped = cfg.Retention, imports.DefaultMaxReportRows, source.DefaultMaxUnzippedBytes
 	svc.UploadDir, svc.TempDir = uploads, cfg.TempDir
+	svc.Notifier = newNotifier(t, st)
 	q, err := newQueue(ctx, st, svc, jobs.QueueConfig{Logger: logger, ProcessID: processID, Heartbeats: st,
 		StaleAfter: jobs.DefaultStaleAfter, Sweeper: svc, SweepEvery: cfg.SweepEvery})
 	if err != nil {
@@ -160,6 +162,23 @@ func serve(t *testing.T, dbURL string, options ...func(*serverConfig)) string {
 		bucket.Close()
 	})
 	return ts.URL
+}
+
+// newNotifier starts the job-change notifier of the store's database, as
+// cmd/intake's backend does: LISTEN/NOTIFY on PostgreSQL, an in-process
+// signal on SQLite.
+func newNotifier(t *testing.T, st store.Store) notify.Notifier {
+	t.Helper()
+	db, ok := st.(*postgres.DB)
+	if !ok {
+		return notify.NewLocal()
+	}
+	n, err := db.Notifier(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Close() })
+	return n
 }
 
 // newQueue builds the River queue on the store's own database, as

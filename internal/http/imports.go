@@ -61,8 +61,12 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	jsonEncode(w, v)
 }
+
+// jsonEncode writes v as JSON; the status is sent already, so an encoding
+// failure (a client gone) has no one left to tell.
+func jsonEncode(w http.ResponseWriter, v any) { json.NewEncoder(w).Encode(v) }
 
 func tooLarge(limit int64) error {
 	return intake.Errorf(intake.ETOOLARGE, "The request is larger than the %d bytes allowed.", limit)
@@ -224,7 +228,7 @@ func (s *Server) receiveJSON(ctx context.Context, r *http.Request, tenantID int6
 	case location != nil && string(location) != "null":
 		var u string
 		json.Unmarshal(location, &u)
-		return s.Imports.Fetch(ctx, tenantID, u, format)
+		return s.Imports.Remote(tenantID, u, format)
 	}
 	return imports.Upload{}, nil
 }
@@ -264,55 +268,15 @@ func decodeDataURI(uri string) ([]byte, string, error) {
 	return b, formats[mt], nil
 }
 
-// createImport is POST /api/v1/imports. It is a plain handler, not a huma
-// operation, because huma parses multipart forms into memory and temporary
-// files; this one streams the file part straight to storage.
-func (s *Server) createImport(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	p, ok := s.admit(w, r, intake.ScopeImports, s.writeProblem)
-	if !ok {
-		return
-	}
-	params, up, err := s.receive(w, r, p.Tenant.ID)
-	if err == nil && up.Key == "" {
-		err = intake.Invalid("File is required.", intake.FieldError{Field: "file", Message: "File is required."})
-	}
-	var req intake.ImportRequest
-	var reg *intake.Registry
-	if err == nil {
-		reg, err = s.Imports.Registry(ctx, p.Tenant.ID)
-	}
-	if err == nil {
-		req, err = native.Create(params, reg)
-	}
-	im, err := s.createJob(ctx, p, up, req, err)
+// answerNative answers POST /api/v1/imports: 201 with the job.
+func answerNative(s *Server, w http.ResponseWriter, r *http.Request, c imports.Created) error {
+	v, err := s.view(r.Context(), c.Import)
 	if err != nil {
-		s.writeProblem(w, r, err)
-		return
+		return err
 	}
-	v, err := s.view(ctx, im)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	w.Header().Set("Location", fmt.Sprintf("/api/v1/imports/%d", im.ID))
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/imports/%d", c.Import.ID))
 	writeJSON(w, http.StatusCreated, v)
-}
-
-// admit authenticates a plain handler's request (any credential style)
-// and checks scope; on failure it answers through fail and returns false.
-func (s *Server) admit(w http.ResponseWriter, r *http.Request, scope string, fail func(http.ResponseWriter, *http.Request, error)) (intake.Principal, bool) {
-	p, err := s.principal(r.Context(), credentialsOf(r))
-	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="intake"`)
-		fail(w, r, err)
-		return p, false
-	}
-	if err := authorize(p, scope); err != nil {
-		fail(w, r, err)
-		return p, false
-	}
-	return p, true
+	return nil
 }
 
 // receive reads an import request's body, whatever its shape: multipart
@@ -342,19 +306,6 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, tenantID int64)
 		err = huma.NewError(http.StatusUnsupportedMediaType, "Send multipart/form-data with a file part, or JSON (or a form) with data, source or location.")
 	}
 	return params, up, err
-}
-
-// createJob makes a job of a translated request, or discards the upload
-// when err (from receiving or translating) or the key's scopes refuse it.
-func (s *Server) createJob(ctx context.Context, p intake.Principal, up imports.Upload, req intake.ImportRequest, err error) (intake.Import, error) {
-	if err == nil {
-		err = authorizeImport(p, req.Spec)
-	}
-	if err != nil {
-		s.Imports.Discard(ctx, up)
-		return intake.Import{}, err
-	}
-	return s.Imports.Create(ctx, p.Tenant.ID, up, req)
 }
 
 // view renders a job with its first 25 row errors.

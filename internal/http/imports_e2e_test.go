@@ -299,8 +299,13 @@ func TestImportJobsEndToEnd(t *testing.T) {
 				if st != 201 || num(job, "created") != 1 {
 					t.Fatalf("location: %d %s", st, raw)
 				}
-				if st, _, raw := c.do("POST", "/api/v1/imports", map[string]any{"location": files.URL + "/missing.csv"}); st != 422 || !strings.Contains(raw, "404") {
+				// The job fetches a location (DESIGN §4a): a missing file fails it.
+				st, job, raw = c.do("POST", "/api/v1/imports", map[string]any{"location": files.URL + "/missing.csv"})
+				if st != 201 {
 					t.Fatalf("missing location: %d %s", st, raw)
+				}
+				if job = c.wait(num(job, "id")); job["status"] != "failed" || !strings.Contains(fmt.Sprint(job["error"]), "404") {
+					t.Fatalf("missing location: %v", job)
 				}
 			})
 

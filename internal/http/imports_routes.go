@@ -58,7 +58,6 @@ type importIDInput struct {
 }
 
 func (s *Server) registerImports() {
-	s.mux.HandleFunc("POST /api/v1/imports", s.createImport)
 	create := s.idempotent(huma.Operation{
 		OperationID: "create-import", Method: http.MethodPost, Path: "/api/v1/imports",
 		Summary: "Upload a file to import", Tags: []string{"Imports"}, Security: secured(intake.ScopeImports),
@@ -271,7 +270,7 @@ func (s *Server) patchImport(ctx context.Context, tenantID, id int64, patch *Imp
 		}
 		params.Add(k, str)
 	}
-	reg, err := s.Imports.Registry(ctx, tenantID)
+	reg, err := s.Directory.Registry(ctx, tenantID)
 	if err != nil {
 		return im, err
 	}

@@ -5,13 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/intake/intake"
-	"github.com/intake/intake/internal/dialect"
 	"github.com/intake/intake/internal/dialect/native"
 	"github.com/intake/intake/internal/dialect/packagex"
 	"github.com/intake/intake/internal/imports"
@@ -22,8 +20,6 @@ import (
 // /v1/imports/uploads/{token} for an async import's file, and GET
 // /v1/imports/{id}.
 func (s *Server) registerPackageX() {
-	s.mux.HandleFunc("POST /v1/imports", s.packageXCreate)
-	s.mux.HandleFunc("PUT /v1/imports/uploads/{token}", s.packageXUpload)
 	tags := []string{"PackageX"}
 	op := s.idempotent(huma.Operation{
 		OperationID: "packagex-create-import", Method: http.MethodPost, Path: "/v1/imports",
@@ -57,111 +53,52 @@ func (s *Server) registerPackageX() {
 	})
 }
 
-func (s *Server) packageXCreate(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	p, ok := s.admit(w, r, intake.ScopeImports, s.writeProblem)
-	if !ok {
-		return
-	}
+// receivePackageX reads a PackageX create body: JSON only, and the seed's
+// fetch example sets no Content-Type (curl -d sets a form's), so such a
+// body is read as JSON.
+func receivePackageX(s *Server, w http.ResponseWriter, r *http.Request, tenantID int64) (received, error) {
 	if ct := r.Header.Get("Content-Type"); ct == "" || strings.HasPrefix(ct, "text/plain") || strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
-		// PackageX takes JSON only, and the seed's fetch example sets no
-		// Content-Type (curl -d sets a form's): the body is JSON.
 		r.Header.Set("Content-Type", "application/json")
 	}
-	params, up, err := s.receive(w, r, p.Tenant.ID)
-	var req packagex.Request
-	if err == nil {
-		req, err = s.translatePackageX(ctx, p.Tenant.ID, params, up.Key != "")
-	}
-	if err == nil && req.Async {
-		s.packageXHold(w, r, p, params, req)
-		return
-	}
-	s.packageXJob(w, r, p, up, req, err)
+	return receiveAny(s, w, r, tenantID)
 }
 
-func (s *Server) translatePackageX(ctx context.Context, tenantID int64, params dialect.Params, hasData bool) (packagex.Request, error) {
-	reg, err := s.Imports.Registry(ctx, tenantID)
-	if err != nil {
-		return packagex.Request{}, err
-	}
-	return packagex.Translate(params, hasData, reg)
-}
-
-// packageXHold keeps an async import's options until its file arrives
-// (checked now, so a bad option is a 422 before any upload).
-func (s *Server) packageXHold(w http.ResponseWriter, r *http.Request, p intake.Principal, params dialect.Params, req packagex.Request) {
-	if err := authorizeImport(p, req.Spec); err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	raw, _ := json.Marshal(params)
-	token, err := s.Imports.Hold(r.Context(), p.Tenant.ID, raw)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, packagex.Response{
-		Upload:  &packagex.UploadTarget{URL: "/v1/imports/uploads/" + token, Method: http.MethodPut},
-		Message: "PUT the file to upload.url (same key); the import then proceeds.",
-	})
-}
-
-// packageXUpload takes an async import's file and makes its job.
-func (s *Server) packageXUpload(w http.ResponseWriter, r *http.Request) {
+// receivePackageXUpload reads an async import's file (the body) and the
+// options held under the token the path names (404 when the tenant holds
+// none: another tenant's, or used already).
+func receivePackageXUpload(s *Server, w http.ResponseWriter, r *http.Request, tenantID int64) (received, error) {
 	ctx := r.Context()
-	p, ok := s.admit(w, r, intake.ScopeImports, s.writeProblem)
-	if !ok {
-		return
-	}
-	held, err := s.Imports.Claim(ctx, p.Tenant.ID, r.PathValue("token"))
+	held, err := s.Imports.Claim(ctx, tenantID, r.PathValue("token"))
 	if err != nil {
-		s.writeProblem(w, r, err)
-		return
+		return received{}, err
 	}
-	var params dialect.Params
-	if err := json.Unmarshal(held, &params); err != nil {
-		s.writeProblem(w, r, fmt.Errorf("held options: %w", err))
-		return
+	var in received
+	if err := json.Unmarshal(held, &in.params); err != nil {
+		return received{}, fmt.Errorf("held options: %w", err)
 	}
-	limit := s.Imports.MaxUploadBytes
-	r.Body = http.MaxBytesReader(w, r.Body, limit+1)
+	r.Body = http.MaxBytesReader(w, r.Body, s.Imports.MaxUploadBytes+1)
 	body := &readErr{r: r.Body}
-	up, err := s.Imports.Save(ctx, p.Tenant.ID, body, "upload", "")
-	if err != nil {
-		err = bodyError(body.err, err)
+	if in.upload, err = s.Imports.Save(ctx, tenantID, body, "upload", ""); err != nil {
+		return in, bodyError(body.err, err)
 	}
-	var req packagex.Request
-	if err == nil {
-		// The file is here now: the options are those of an import with
-		// data, run on the queue (async) rather than in this request.
-		params = slices.DeleteFunc(params, func(x dialect.Param) bool { return x.Key == "upload_mode" })
-		req, err = s.translatePackageX(ctx, p.Tenant.ID, params, true)
-	}
-	req.Sync = false // async: the job runs on the queue
-	s.packageXJob(w, r, p, up, req, err)
+	return in, nil
 }
 
-// packageXJob makes the job and answers with it; a sync job's file is
-// deleted when it has ended and save_upload is false.
-func (s *Server) packageXJob(w http.ResponseWriter, r *http.Request, p intake.Principal, up imports.Upload, req packagex.Request, err error) {
-	ctx := r.Context()
-	if err == nil && up.Key == "" {
-		err = intake.Invalid("data is required when upload_mode is sync.", intake.FieldError{Field: "data", Message: "data is required when upload_mode is sync."})
+// answerPackageX answers 201 {data: the job, message}, or for an async
+// import the upload target its file goes to.
+func answerPackageX(s *Server, w http.ResponseWriter, r *http.Request, c imports.Created) error {
+	if c.Token != "" {
+		writeJSON(w, http.StatusCreated, packagex.Response{
+			Upload:  &packagex.UploadTarget{URL: "/v1/imports/uploads/" + c.Token, Method: http.MethodPut},
+			Message: "PUT the file to upload.url (same key); the import then proceeds.",
+		})
+		return nil
 	}
-	im, err := s.createJob(ctx, p, up, req.ImportRequest, err)
+	v, err := s.view(r.Context(), c.Import)
 	if err != nil {
-		s.writeProblem(w, r, err)
-		return
+		return err
 	}
-	if !req.SaveUpload && im.Status.Final() {
-		s.Imports.Discard(ctx, up)
-	}
-	v, err := s.view(ctx, im)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	w.Header().Set("Location", fmt.Sprintf("/v1/imports/%d", im.ID))
-	writeJSON(w, http.StatusCreated, packagex.Response{Data: &v, Message: "Import " + string(im.Status) + "."})
+	w.Header().Set("Location", fmt.Sprintf("/v1/imports/%d", c.Import.ID))
+	writeJSON(w, http.StatusCreated, packagex.Response{Data: &v, Message: "Import " + string(c.Import.Status) + "."})
+	return nil
 }

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	"github.com/intake/intake/internal/dialect"
 	"github.com/intake/intake/internal/dialect/native"
 	"github.com/intake/intake/internal/dialect/plannr"
+	"github.com/intake/intake/internal/imports"
 )
 
 // registerPlannr serves Plannr's imports: POST /api/v1/import (a plain
@@ -25,10 +25,10 @@ import (
 // /api/v1/import/{uuid}/start. Every answer is the seed's import object;
 // errors are Laravel's {"message", "errors"} bodies, as Plannr's.
 func (s *Server) registerPlannr() {
-	s.mux.HandleFunc("POST /api/v1/import", s.plannrCreate)
-	s.mux.HandleFunc("GET /api/v1/import/{uuid}", s.plannrGet)
-	s.mux.HandleFunc("PUT /api/v1/import/{uuid}/mapping", s.plannrMapping)
-	s.mux.HandleFunc("POST /api/v1/import/{uuid}/start", s.plannrStart)
+	guard := func(h http.HandlerFunc) http.Handler { return s.guard(intake.ScopeImports, plannrShape, h) }
+	s.mux.Handle("GET /api/v1/import/{uuid}", guard(s.plannrGet))
+	s.mux.Handle("PUT /api/v1/import/{uuid}/mapping", guard(s.plannrMapping))
+	s.mux.Handle("POST /api/v1/import/{uuid}/start", guard(s.plannrStart))
 	tags := []string{"Plannr"}
 	answer := map[string]*huma.Response{
 		"200": {Description: "The import object.", Content: map[string]*huma.MediaType{"application/json": {Schema: s.plannrSchema()}}},
@@ -68,18 +68,10 @@ func (s *Server) plannrSchema() *huma.Schema {
 	return s.api.OpenAPI().Components.Schemas.Schema(reflect.TypeOf(plannr.Importer{}), true, "")
 }
 
-// plannrFail answers an error in Laravel's shape.
-func (s *Server) plannrFail(w http.ResponseWriter, r *http.Request, err error) {
-	status := statusOf(intake.ErrorCode(err))
-	msg := intake.ErrorMessage(err)
-	var se huma.StatusError
-	if errors.As(err, &se) {
-		status, msg = se.GetStatus(), se.Error()
-	}
+// plannrShape answers errors in Laravel's shape, as Plannr's.
+var plannrShape = shape{errorBody: func(status int, msg string, err error) any {
 	if status == http.StatusInternalServerError {
-		s.Logger.ErrorContext(r.Context(), "internal error", "err", err)
-		writeJSON(w, status, plannr.Failure{Message: "Server Error"})
-		return
+		return plannr.Failure{Message: "Server Error"}
 	}
 	var ie *intake.Error
 	var fields []intake.FieldError
@@ -93,63 +85,21 @@ func (s *Server) plannrFail(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		fields = []intake.FieldError{{Field: field, Message: msg}}
 	}
-	if status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="intake"`)
-	}
-	writeJSON(w, status, plannr.FailureOf(msg, fields))
+	return plannr.FailureOf(msg, fields)
+}}
+
+// answerPlannr answers a Plannr create: 200 with the import object.
+func answerPlannr(s *Server, w http.ResponseWriter, r *http.Request, c imports.Created) error {
+	return s.plannrObject(w, r, c.Import)
 }
 
-func (s *Server) plannrCreate(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	p, ok := s.admit(w, r, intake.ScopeImports, s.plannrFail)
-	if !ok {
-		return
-	}
-	params, up, err := s.receive(w, r, p.Tenant.ID)
-	var req intake.ImportRequest
-	if err == nil {
-		req, err = s.translatePlannr(ctx, p.Tenant.ID, params, up.Key != "")
-	}
-	im, err := s.createJob(ctx, p, up, req, err)
-	if err != nil {
-		s.plannrFail(w, r, err)
-		return
-	}
-	s.plannrAnswer(w, r, p, im, nil)
-}
-
-// translatePlannr translates a create request; a missing file is one more
-// field error, so a 422 names every missing field at once, as Laravel's.
-func (s *Server) translatePlannr(ctx context.Context, tenantID int64, params dialect.Params, hasFile bool) (intake.ImportRequest, error) {
-	reg, err := s.Imports.Registry(ctx, tenantID)
-	if err != nil {
-		return intake.ImportRequest{}, err
-	}
-	req, err := plannr.Translate(params, reg)
-	if hasFile {
-		return req, err
-	}
-	missing := intake.FieldError{Field: "file", Message: "The file field is required."}
-	var ie *intake.Error
-	if errors.As(err, &ie) && ie.Code == intake.EINVALID {
-		return req, intake.Invalid(ie.Message, append(ie.Fields, missing)...)
-	}
-	if err != nil {
-		return req, err
-	}
-	return req, intake.Invalid("", missing)
-}
-
-// plannrImport admits a request on /api/v1/import/{uuid}… and returns the
-// job id its uuid names (404 when it names none of the tenant's).
+// plannrImport returns the job id a request's uuid names (404 when it
+// names none of the tenant's).
 func (s *Server) plannrImport(w http.ResponseWriter, r *http.Request) (intake.Principal, int64, bool) {
-	p, ok := s.admit(w, r, intake.ScopeImports, s.plannrFail)
-	if !ok {
-		return p, 0, false
-	}
+	p, _ := intake.PrincipalFromContext(r.Context())
 	id, ok := plannr.ParseUUID(p.Tenant.ID, r.PathValue("uuid"))
 	if !ok {
-		s.plannrFail(w, r, intake.Errorf(intake.ENOTFOUND, "No import has uuid %q.", r.PathValue("uuid")))
+		s.fail(w, r, plannrShape, intake.Errorf(intake.ENOTFOUND, "No import has uuid %q.", r.PathValue("uuid")))
 	}
 	return p, id, ok
 }
@@ -185,7 +135,7 @@ func (s *Server) plannrMapping(w http.ResponseWriter, r *http.Request) {
 	}
 	var reg *intake.Registry
 	if err == nil {
-		reg, err = s.Imports.Registry(ctx, p.Tenant.ID)
+		reg, err = s.Directory.Registry(ctx, p.Tenant.ID)
 	}
 	var req intake.ImportRequest
 	if err == nil {
@@ -229,13 +179,21 @@ func readPlannrMapping(w http.ResponseWriter, r *http.Request) (string, error) {
 }
 
 // plannrAnswer answers 200 with the import object, or err.
-func (s *Server) plannrAnswer(w http.ResponseWriter, r *http.Request, p intake.Principal, im intake.Import, err error) {
-	ctx := r.Context()
-	var errs []intake.RowError
+func (s *Server) plannrAnswer(w http.ResponseWriter, r *http.Request, _ intake.Principal, im intake.Import, err error) {
 	if err == nil {
-		// Several errors may be of one row: read more than 25 to show 25 records.
-		errs, err = s.Imports.FirstErrors(ctx, &im, 4*plannr.MaxErrors)
+		err = s.plannrObject(w, r, im)
 	}
+	if err != nil {
+		s.fail(w, r, plannrShape, err)
+	}
+}
+
+// plannrObject answers 200 with the import object.
+func (s *Server) plannrObject(w http.ResponseWriter, r *http.Request, im intake.Import) error {
+	ctx := r.Context()
+	p, _ := intake.PrincipalFromContext(ctx)
+	// Several errors may be of one row: read more than 25 to show 25 records.
+	errs, err := s.Imports.FirstErrors(ctx, &im, 4*plannr.MaxErrors)
 	rep := plannr.Report{Size: -1, URL: fmt.Sprintf("%s://%s/api/v1/imports/%d/errors.csv", scheme(r), r.Host, im.ID)}
 	if err == nil && im.HasReport() && im.ExpiredAt == nil && im.Status.Final() {
 		var n countWriter
@@ -243,10 +201,10 @@ func (s *Server) plannrAnswer(w http.ResponseWriter, r *http.Request, p intake.P
 		rep.Size = int64(n)
 	}
 	if err != nil {
-		s.plannrFail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, plannr.View(im, errs, plannr.AccountOf(p.Tenant), rep))
+	return nil
 }
 
 // scheme is the scheme the client used: https behind a TLS-terminating

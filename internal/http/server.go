@@ -16,8 +16,11 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/intake/intake"
+	"github.com/intake/intake/internal/directory"
 	"github.com/intake/intake/internal/imports"
+	"github.com/intake/intake/internal/selection"
 	"github.com/intake/intake/internal/store"
+	"github.com/intake/intake/internal/webhook"
 )
 
 // Config is what the server serves from.
@@ -26,7 +29,10 @@ type Config struct {
 	Store store.Store
 	// Imports runs imports: bulk requests and file jobs.
 	Imports *imports.Service
-	Logger  *slog.Logger
+	// Directory keeps contacts, fields, collections, groups, locations,
+	// events and settings; default: one over Store and Imports' engine.
+	Directory *directory.Service
+	Logger    *slog.Logger
 	// Pprof mounts net/http/pprof at /debug/pprof/ (off by default: it
 	// is for operators profiling a live server, not for the public).
 	Pprof bool
@@ -45,6 +51,10 @@ type Config struct {
 	StaleAfter time.Duration
 	// Metrics, when set, observes every request and is served at /metrics.
 	Metrics Metrics
+	// Webhooks and Selections, when set, serve /api/v1/webhooks and
+	// /api/v1/selections (webhooks.go, selections.go).
+	Webhooks   *webhook.Service
+	Selections *selection.Service
 }
 
 // Metrics records requests and serves the Prometheus exposition.
@@ -77,6 +87,9 @@ func NewServer(cfg Config) *Server {
 	}
 	if cfg.StaleAfter <= 0 {
 		cfg.StaleAfter = DefaultStaleAfter
+	}
+	if cfg.Directory == nil && cfg.Imports != nil {
+		cfg.Directory = directory.New(cfg.Store, cfg.Imports.Engine)
 	}
 	if cfg.ProcessID == "" {
 		cfg.ProcessID = "http-" + randomID()
@@ -113,6 +126,7 @@ func NewServer(cfg Config) *Server {
 	s.registerBulk()
 	s.registerImports()
 	s.registerChanges()
+	s.registerCreates()
 	s.registerEvents()
 	s.registerGroups()
 	s.registerCollections()
@@ -124,6 +138,8 @@ func NewServer(cfg Config) *Server {
 	s.registerMe()
 	s.registerWeb()
 	completeDocument(s.api.OpenAPI())
+	s.registerWebhooks()
+	s.registerSelections()
 	return s
 }
 
@@ -227,33 +243,16 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 		next(ctx)
 		return
 	}
-	p, err := s.principal(ctx.Context(), credentials{authorization: ctx.Header("Authorization"),
-		pxKey: ctx.Header(pxKeyHeader), accessToken: ctx.Query("access_token")})
+	p, err := s.authorizeKey(ctx.Context(), credentials{authorization: ctx.Header("Authorization"),
+		pxKey: ctx.Header(pxKeyHeader), accessToken: ctx.Query("access_token")}, op.Security)
 	if err != nil {
-		ctx.SetHeader("WWW-Authenticate", `Bearer realm="intake"`)
-		huma.WriteErr(s.api, ctx, http.StatusUnauthorized, intake.ErrorMessage(err))
-		return
-	}
-	// Requirements are alternatives, as in OpenAPI: one that the key
-	// meets (every scope it lists) admits it.
-	var denied error
-	for _, req := range op.Security {
-		var err error
-		for _, scope := range req["bearer"] {
-			if err = authorize(p, scope); err != nil {
-				break
-			}
+		status := http.StatusUnauthorized
+		if intake.ErrorCode(err) == intake.EFORBIDDEN {
+			status = http.StatusForbidden
+		} else {
+			ctx.SetHeader("WWW-Authenticate", `Bearer realm="intake"`)
 		}
-		if err == nil {
-			denied = nil
-			break
-		}
-		if denied == nil {
-			denied = err
-		}
-	}
-	if denied != nil {
-		huma.WriteErr(s.api, ctx, http.StatusForbidden, intake.ErrorMessage(denied))
+		huma.WriteErr(s.api, ctx, status, intake.ErrorMessage(err))
 		return
 	}
 	next(huma.WithContext(ctx, intake.NewContextWithPrincipal(ctx.Context(), p)))

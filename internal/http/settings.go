@@ -25,7 +25,7 @@ func (s *Server) registerSettings() {
 		OperationID: "get-settings", Method: http.MethodGet, Path: "/api/v1/settings",
 		Summary: "Get the tenant's settings", Tags: tags, Security: secured(intake.ScopeImports),
 	}, func(ctx context.Context, _ *struct{}) (*struct{ Body SettingsBody }, error) {
-		set, err := s.Imports.Settings(ctx, tenant(ctx))
+		set, err := s.Directory.Settings(ctx, tenant(ctx))
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -37,7 +37,7 @@ func (s *Server) registerSettings() {
 		Description: "Replaces the settings. A region applies to imports and contact writes from then on; " +
 			"running jobs keep the region they started with.",
 	}, func(ctx context.Context, in *struct{ Body SettingsBody }) (*struct{ Body SettingsBody }, error) {
-		set, err := s.Imports.SaveSettings(ctx, tenant(ctx), intake.Settings(in.Body))
+		set, err := s.Directory.SaveSettings(ctx, tenant(ctx), intake.Settings(in.Body))
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

@@ -2,7 +2,6 @@ package http
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"mime"
@@ -13,9 +12,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/intake/intake"
-	"github.com/intake/intake/internal/dialect"
 	"github.com/intake/intake/internal/dialect/textus"
-	"github.com/intake/intake/internal/imports"
 	"github.com/intake/intake/internal/source"
 )
 
@@ -25,8 +22,7 @@ const textusMedia = "application/vnd.textus+jsonld"
 // /{account}/contacts/upload (a plain handler: multipart, and the seed's
 // exact error bodies), and GET /{account}/contact_imports/{slug}.
 func (s *Server) registerTextUs() {
-	s.mux.HandleFunc("POST /{account}/contacts/upload", s.textUsUpload)
-	s.mux.HandleFunc("GET /{account}/contact_imports/{slug}", s.textUsGet)
+	s.mux.Handle("GET /{account}/contact_imports/{slug}", s.guard(intake.ScopeContacts, textUsShape, http.HandlerFunc(s.textUsGet)))
 	tags := []string{"TextUs"}
 	op := s.idempotent(huma.Operation{
 		OperationID: "textus-upload", Method: http.MethodPost, Path: "/{account}/contacts/upload",
@@ -45,158 +41,104 @@ func (s *Server) registerTextUs() {
 	})
 }
 
-// textUsWrite answers in TextUs's media type when the client asked for it.
-func textUsWrite(w http.ResponseWriter, r *http.Request, status int, v any) {
-	ct := "application/json"
-	if strings.Contains(r.Header.Get("Accept"), textusMedia) {
-		ct = textusMedia
-	}
-	w.Header().Set("Content-Type", ct)
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+// textUsShape answers in TextUs's media type when the client asked for
+// it, with the seed's error bodies: {"error": …} when the key, its scope
+// or the account is wrong, {"errors": […]} for a bad request, and a
+// translation's Failure as it is.
+var textUsShape = shape{
+	media: func(r *http.Request) string {
+		if strings.Contains(r.Header.Get("Accept"), textusMedia) {
+			return textusMedia
+		}
+		return "application/json"
+	},
+	errorBody: func(status int, msg string, err error) any {
+		switch status {
+		case http.StatusInternalServerError:
+			return textus.Failure{Error: "Internal error."}
+		case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
+			return textus.Failure{Error: msg}
+		}
+		return textus.Body(err, msg)
+	},
 }
 
-// textUsFail answers an error in TextUs's shape.
-func (s *Server) textUsFail(w http.ResponseWriter, r *http.Request, err error) {
-	status := statusOf(intake.ErrorCode(err))
-	if se, ok := err.(huma.StatusError); ok {
-		status = se.GetStatus()
+// textUsAccount checks that the path's account is the key's tenant:
+// another tenant's account is answered as one that does not exist.
+func textUsAccount(r *http.Request) error {
+	p, _ := intake.PrincipalFromContext(r.Context())
+	if r.PathValue("account") != p.Tenant.Slug {
+		return intake.Errorf(intake.ENOTFOUND, "Not found.")
 	}
-	if status == http.StatusInternalServerError {
-		s.Logger.ErrorContext(r.Context(), "internal error", "err", err)
-		textUsWrite(w, r, status, textus.Failure{Error: "Internal error."})
-		return
-	}
-	msg := intake.ErrorMessage(err)
-	if se, ok := err.(huma.StatusError); ok {
-		msg = se.Error()
-	}
-	textUsWrite(w, r, status, textus.Failure{Errors: []string{msg}})
+	return nil
 }
 
-// textUsAccount admits the request and checks that account is the key's
-// tenant: another tenant's account is answered as one that does not exist.
-func (s *Server) textUsAccount(w http.ResponseWriter, r *http.Request) (intake.Principal, bool) {
-	p, ok := s.admit(w, r, intake.ScopeContacts, func(w http.ResponseWriter, r *http.Request, err error) {
-		textUsWrite(w, r, statusOf(intake.ErrorCode(err)), textus.Failure{Error: intake.ErrorMessage(err)})
-	})
-	if ok && r.PathValue("account") != p.Tenant.Slug {
-		textUsWrite(w, r, http.StatusNotFound, textus.Failure{Error: "Not found."})
-		return p, false
+// receiveTextUs reads the upload (see readTextUs). A file that is not a
+// CSV is a file problem TextUs answers after the headers (the seed's
+// examples check headers first); a missing file is answered before them.
+func receiveTextUs(s *Server, w http.ResponseWriter, r *http.Request, tenantID int64) (received, error) {
+	if err := textUsAccount(r); err != nil {
+		return received{}, err
 	}
-	return p, ok
-}
-
-func (s *Server) textUsUpload(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	p, ok := s.textUsAccount(w, r)
-	if !ok {
-		return
-	}
-	up, headers, err := s.receiveTextUs(w, r, p.Tenant.ID)
-	// A file problem is answered after the headers' (the seed's examples
-	// check headers first), but a missing file before them.
-	var fileFail *textus.Failure
+	in, err := s.readTextUs(w, r, tenantID)
 	var ff fileFailure
 	switch {
 	case errors.As(err, &ff):
-		fileFail = &ff.Failure
+		in.fileProblem = textus.Fail(ff.Failure)
 	case source.FileCode(err) == "unsupported_format" || intake.ErrorCode(err) == intake.EUNSUPPORTED:
-		fileFail = &textus.ErrNotCSV
-	case err != nil:
-		s.Imports.Discard(ctx, up)
-		s.textUsFail(w, r, err)
-		return
-	case up.Key == "":
-		textUsWrite(w, r, http.StatusUnprocessableEntity, textus.ErrFileRequired)
-		return
+		in.fileProblem = textus.Fail(textus.ErrNotCSV)
+	default:
+		return in, err
 	}
-	reg, err := s.Imports.Registry(ctx, p.Tenant.ID)
-	if err != nil {
-		s.Imports.Discard(ctx, up)
-		s.textUsFail(w, r, err)
-		return
-	}
-	req, fail := textus.Translate(textus.Headers(headers), reg)
-	if fail == nil {
-		fail = fileFail
-	}
-	if fail != nil {
-		s.Imports.Discard(ctx, up)
-		textUsWrite(w, r, http.StatusUnprocessableEntity, fail)
-		return
-	}
-	if up, err = s.textUsHeaderRow(ctx, up, req.Columns.ByPosition, reg); err == nil {
-		var im intake.Import
-		if im, err = s.createJob(ctx, p, up, req, nil); err == nil {
-			textUsWrite(w, r, http.StatusCreated, map[string]string{"contact_import_slug": textus.Slug(im.ID)})
-			return
-		}
-	}
-	s.textUsFail(w, r, err)
+	return in, nil
 }
 
-// textUsHeaderRow gives a file without a header row the headers as its
-// first line, so no row is taken for a header and lost.
-func (s *Server) textUsHeaderRow(ctx context.Context, up imports.Upload, headers []string, reg *intake.Registry) (imports.Upload, error) {
-	first, err := s.Imports.FirstRow(ctx, up)
-	if err != nil || textus.IsHeaderRow(first, headers, reg) {
-		return up, err
-	}
-	return s.Imports.WithHeader(ctx, up, headers)
-}
-
-// receiveTextUs reads the upload: multipart (file, headers) or the JSON
+// readTextUs reads the upload: multipart (file, headers) or the JSON
 // body of the seed's examples ({"file": a data URI, "headers": [...]}).
-func (s *Server) receiveTextUs(w http.ResponseWriter, r *http.Request, tenantID int64) (imports.Upload, []string, error) {
+func (s *Server) readTextUs(w http.ResponseWriter, r *http.Request, tenantID int64) (received, error) {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "application/json" {
-		var params dialect.Params
-		params.Add("format", "csv") // TextUs takes CSV only: anything else is refused as not a CSV
+		var in received
+		in.params.Add("format", "csv") // TextUs takes CSV only: anything else is refused as not a CSV
 		if mt != "multipart/form-data" {
-			return imports.Upload{}, nil, huma.NewError(http.StatusUnsupportedMediaType, "Send multipart/form-data with file and headers.")
+			return in, huma.NewError(http.StatusUnsupportedMediaType, "Send multipart/form-data with file and headers.")
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.Imports.MaxUploadBytes+4*maxFieldBytes)
-		up, err := s.receiveMultipart(r.Context(), r, tenantID, &params)
-		var headers []string
-		for _, x := range params {
-			if x.Key == "headers" || x.Key == "headers[]" {
-				headers = append(headers, x.Value)
-			}
-		}
-		return up, headers, err
+		var err error
+		in.upload, err = s.receiveMultipart(r.Context(), r, tenantID, &in.params)
+		return in, err
 	}
 	var body struct {
 		File    json.RawMessage `json:"file"`
 		Headers json.RawMessage `json:"headers"`
 	}
+	var in received
 	if err := decodeJSONBody(r, &body); err != nil {
-		return imports.Upload{}, nil, err
+		return in, err
 	}
-	var headers []string
 	if len(body.Headers) > 0 && string(body.Headers) != "null" {
-		headers = []string{string(body.Headers)}
 		var str string
-		if json.Unmarshal(body.Headers, &str) == nil {
-			headers = []string{str}
+		if json.Unmarshal(body.Headers, &str) != nil {
+			str = string(body.Headers)
 		}
+		in.params.Add("headers", str)
 	}
 	var file string
 	if json.Unmarshal(body.File, &file) != nil || strings.TrimSpace(file) == "" {
-		return imports.Upload{}, headers, nil // no file
+		return in, nil // no file
 	}
 	b, _, err := decodeDataURI(file)
 	switch {
 	case err == nil:
 	case !strings.HasSuffix(strings.ToLower(file), ".csv"):
-		return imports.Upload{}, headers, fileFailure{textus.ErrNotCSV}
+		return in, fileFailure{textus.ErrNotCSV}
 	default:
 		// Only a file name: the seed's JSON names a file without its content.
-		return imports.Upload{}, headers, fileFailure{textus.Failure{Error: "File is required: " + strconv.Quote(file) +
+		return in, fileFailure{textus.Failure{Error: "File is required: " + strconv.Quote(file) +
 			" is only a file name. Send the file itself: multipart file=@" + file + ", or its content as a data URI (data:text/csv;base64,…)."}}
 	}
-	up, err := s.Imports.Save(r.Context(), tenantID, bytes.NewReader(b), "file.csv", "csv")
-	return up, headers, err
+	in.upload, err = s.Imports.Save(r.Context(), tenantID, bytes.NewReader(b), "file.csv", "csv")
+	return in, err
 }
 
 // fileFailure is a file problem found while reading the body, answered
@@ -207,14 +149,14 @@ func (f fileFailure) Error() string { return f.Failure.Error + strings.Join(f.Fa
 
 func (s *Server) textUsGet(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p, ok := s.textUsAccount(w, r)
-	if !ok {
-		return
-	}
+	p, _ := intake.PrincipalFromContext(ctx)
 	id, ok := textus.ParseSlug(r.PathValue("slug"))
 	var im intake.Import
-	var err error = intake.Errorf(intake.ENOTFOUND, "Not found.")
-	if ok {
+	err := textUsAccount(r)
+	if err == nil && !ok {
+		err = intake.Errorf(intake.ENOTFOUND, "Not found.")
+	}
+	if err == nil {
 		im, err = s.Imports.Get(ctx, p.Tenant.ID, id)
 	}
 	var errs []intake.RowError
@@ -222,8 +164,8 @@ func (s *Server) textUsGet(w http.ResponseWriter, r *http.Request) {
 		errs, err = s.Imports.FirstErrors(ctx, &im, 25)
 	}
 	if err != nil {
-		textUsWrite(w, r, statusOf(intake.ErrorCode(err)), textus.Failure{Error: intake.ErrorMessage(err)})
+		s.write(w, r, textUsShape, statusOf(intake.ErrorCode(err)), textus.Failure{Error: intake.ErrorMessage(err)})
 		return
 	}
-	textUsWrite(w, r, http.StatusOK, textus.View(im, errs))
+	s.write(w, r, textUsShape, http.StatusOK, textus.View(im, errs))
 }

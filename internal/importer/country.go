@@ -83,7 +83,15 @@ func buildCountryIndex() map[string]string {
 	for _, l := range preferredLanguages {
 		tags = append(tags, language.MustParse(l))
 	}
-	tags = append(tags, display.Supported.Tags()...)
+	// One dictionary per base language is enough (en-AU names countries
+	// as en does); it keeps the index's one-time build short.
+	seen := map[language.Base]bool{}
+	for _, t := range display.Supported.Tags() {
+		if b, conf := t.Base(); conf == language.Exact && !seen[b] {
+			seen[b] = true
+			tags = append(tags, language.Make(b.String()))
+		}
+	}
 	for _, t := range tags {
 		names := display.Regions(t)
 		if names == nil {

@@ -48,7 +48,8 @@ func FuzzMapping(f *testing.F) {
 		if positional != "" {
 			p.Add("headers", positional)
 		}
-		req, err := native.Create(p, nil)
+		tr, err := native.Create(dialect.Request{Params: p, HasFile: true})
+		req := tr.ImportRequest
 		if err != nil {
 			var e *intake.Error
 			if !errors.As(err, &e) || len(e.Fields) == 0 {

@@ -132,23 +132,26 @@ func alternateKind(plural, kind string) string {
 }
 
 // primaryRank orders the columns of one concept: the one marked primary,
-// then an unqualified, unnumbered (or number 1) header, then the others
-// in file order; a fax is never the primary phone.
+// then an unqualified, unnumbered (or number 1) header, then a mobile
+// (the number a person carries), then the other kinds, then "other" and
+// numbered ones, in file order; a fax is never the primary phone.
 func primaryRank(c candidate) int {
 	m := c.meaning
 	switch {
 	case m.Kind == "fax":
-		return 5
+		return 6
 	case m.Primary:
 		return 0
 	case c.reason == intake.ReasonContent:
-		return 4
+		return 5
 	case m.Kind == "" && m.Number <= 1:
 		return 1
 	case m.Kind == "other" || m.Number > 1:
-		return 3
+		return 4
+	case m.Kind == "mobile":
+		return 2
 	}
-	return 2
+	return 3
 }
 
 // assignMulti gives field to the best of its columns and the others to
@@ -162,7 +165,7 @@ func (r *recognizer) assignMulti(cands []candidate, field, plural string) {
 	}
 	slices.SortStableFunc(pool, func(a, b candidate) int { return cmp.Compare(primaryRank(a), primaryRank(b)) })
 	for _, c := range pool {
-		if _, taken := r.used[field]; !taken && primaryRank(c) < 5 {
+		if _, taken := r.used[field]; !taken && primaryRank(c) < 6 {
 			r.decide(c, field)
 			continue
 		}

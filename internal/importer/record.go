@@ -60,10 +60,11 @@ func (p *pass) applyChunk(ctx context.Context, tx store.Tx, items []*Item, seq i
 		if err != nil {
 			return err
 		}
-		if err := run(&recording{Tx: tx, rec: rec, importID: p.importID, seq: seq}); err != nil {
+		r := &recording{Tx: tx, rec: rec, importID: p.importID, seq: seq, marks: marks}
+		if err := run(r); err != nil {
 			return err
 		}
-		return rec.RecordAfter(ctx, p.importID, seq, marks)
+		return rec.RecordAfter(ctx, p.importID, seq, marks, r.touched)
 	}
 	if !p.preview {
 		if err := recorded(); err != nil {
@@ -114,10 +115,24 @@ type recording struct {
 	rec      store.Recorder
 	importID int64
 	seq      int
+	// touched are the rows (by id) recorded before this chunk wrote: only
+	// their after images need reading back. Rows recorded by their
+	// contact are deleted with it: their after image is none.
+	touched map[string][]int64
+	marks   store.UndoMarks
 }
 
 func (r *recording) before(ctx context.Context, kind, by string, ids []int64) error {
-	return r.rec.RecordBefore(ctx, r.importID, r.seq, kind, by, ids)
+	if len(ids) == 0 {
+		return nil
+	}
+	if by == "id" {
+		if r.touched == nil {
+			r.touched = map[string][]int64{}
+		}
+		r.touched[kind] = append(r.touched[kind], ids...)
+	}
+	return r.rec.RecordBefore(ctx, r.importID, r.seq, kind, by, ids, r.marks[kind])
 }
 
 func (r *recording) UpdateContacts(ctx context.Context, cs []*intake.Contact) error {

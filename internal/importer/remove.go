@@ -77,7 +77,7 @@ func (p *pass) removeMissing(ctx context.Context, tx store.Tx, lastRow int, coun
 			return items, err
 		}
 	}
-	gone, err := tx.UnseenContacts(ctx, p.importID, p.spec.RemoveMissingGroup)
+	gone, err := p.unseen(ctx, tx)
 	if err != nil {
 		return nil, err
 	}

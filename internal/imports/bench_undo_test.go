@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/testdb"
 )
+
+var benchTenants atomic.Int64
 
 // BenchmarkJobRecording measures what recording for undo costs: the same
 // 20,000-row job with the tenant's recording on and off, as a create into an
@@ -27,11 +30,9 @@ func BenchmarkJobRecording(b *testing.B) {
 				b.Run(fmt.Sprintf("%s/%s/record=%s", be.Name, shape, rec), func(b *testing.B) {
 					bn := setup(b, s)
 					bn.svc.Engine.ChunkSize = 2000
-					n := 0
 					for b.Loop() {
 						b.StopTimer()
-						n++
-						tn, err := s.EnsureTenant(ctx, fmt.Sprintf("bench-%s-%s-%s-%d-%d", be.Name, shape, rec, b.N, n))
+						tn, err := s.EnsureTenant(ctx, fmt.Sprintf("bench-recording-%d", benchTenants.Add(1)))
 						if err != nil {
 							b.Fatal(err)
 						}

@@ -33,3 +33,22 @@ func (s *Service) Bulk(ctx context.Context, tenantID int64, reg *intake.Registry
 	}
 	return res, sink.Items, nil
 }
+
+// BulkRecorded is Bulk that also keeps its trace (trace renders it from
+// the result, in the dialect's terms) for the bulk-import list. The records
+// are committed by then, so a trace that cannot be stored is logged, not
+// returned: the caller must learn what was written. (Storing the trace in
+// the records' own transaction needs a store.Tx method the store does not
+// have yet.)
+func (s *Service) BulkRecorded(ctx context.Context, tenantID int64, reg *intake.Registry, spec intake.ImportSpec, recs []importer.Record,
+	trace func(importer.Result) intake.BulkImport) (importer.Result, []*importer.Item, error) {
+	res, items, err := s.Bulk(ctx, tenantID, reg, spec, recs)
+	if err != nil {
+		return res, items, err
+	}
+	b := trace(res)
+	if err := s.Store.RecordBulkImport(context.WithoutCancel(ctx), &b); err != nil {
+		s.Logger.ErrorContext(ctx, "record bulk import", "err", err)
+	}
+	return res, items, nil
+}

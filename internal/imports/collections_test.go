@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/intake/intake"
+	"github.com/intake/intake/internal/directory"
 	"github.com/intake/intake/internal/importer"
 	"github.com/intake/intake/internal/store"
 	"github.com/intake/intake/internal/testdb"
@@ -15,7 +16,7 @@ import (
 // recordKeys lists collection name's records as "contact id:key", in id order.
 func recordKeys(t *testing.T, b *bundle, name string) []string {
 	t.Helper()
-	c, rs, err := b.svc.Records(context.Background(), b.tenant, name, store.RecordFilter{Limit: 1000})
+	c, rs, err := directory.New(b.store, b.svc.Engine).Records(context.Background(), b.tenant, name, store.RecordFilter{Limit: 1000})
 	if err != nil {
 		t.Fatalf("records of %s: %v", name, err)
 	}
@@ -133,10 +134,11 @@ func TestCollectionRoute(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			im, err := b.svc.Create(ctx, b.tenant, up, intake.ImportRequest{Spec: spec, Autostart: true, Remap: true})
+			c, err := b.svc.Create(ctx, b.tenant, Input{Upload: up, Translate: fixed(intake.ImportRequest{Spec: spec, Autostart: true, Remap: true})})
 			if err == nil {
-				err = b.svc.Run(ctx, b.tenant, im.ID)
+				err = b.svc.Run(ctx, b.tenant, c.Import.ID)
 			}
+			im := c.Import
 			if err == nil {
 				im, err = b.svc.Get(ctx, b.tenant, im.ID)
 			}

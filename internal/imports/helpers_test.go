@@ -11,6 +11,7 @@ import (
 	"gocloud.dev/blob/fileblob"
 
 	"github.com/intake/intake"
+	"github.com/intake/intake/internal/dialect"
 	"github.com/intake/intake/internal/store"
 )
 
@@ -86,4 +87,17 @@ func contactsCSV(n int) (csv string, distinct, invalid, dups int) {
 		fmt.Fprintf(&b, "%s,Anna,Müller,06-%08d,\"Acme, BV\",Zürich,CH,C%08d,\"vip,lead\"\n", email, 10000000+i, i)
 	}
 	return b.String(), distinct, invalid, dups
+}
+
+// fixed is a translation that always asks for req.
+func fixed(req intake.ImportRequest) dialect.Translate {
+	return func(dialect.Request) (dialect.Translation, error) {
+		return dialect.Translation{ImportRequest: req}, nil
+	}
+}
+
+// create is the one create path with a fixed translation: the job it made.
+func (b *bundle) create(ctx context.Context, up Upload, req intake.ImportRequest) (intake.Import, error) {
+	c, err := b.svc.Create(ctx, b.tenant, Input{Upload: up, Translate: fixed(req)})
+	return c.Import, err
 }

@@ -110,6 +110,11 @@ func fetchFailure(err error) string {
 // Errors: EINVALID (not an http(s) URL, not fetchable), ETOOLARGE, and
 // Store's.
 func (s *Service) Fetch(ctx context.Context, tenantID int64, raw, format string) (Upload, error) {
+	return s.fetchAs(ctx, newKey(tenantID), raw, format)
+}
+
+// fetchAs is Fetch into key.
+func (s *Service) fetchAs(ctx context.Context, key, raw, format string) (Upload, error) {
 	bad := func(msg string) error {
 		return intake.Invalid(msg, intake.FieldError{Field: "location", Value: raw, Message: msg})
 	}
@@ -129,5 +134,5 @@ func (s *Service) Fetch(ctx context.Context, tenantID int64, raw, format string)
 	if resp.ContentLength > s.maxUpload() {
 		return Upload{}, intake.Errorf(intake.ETOOLARGE, "The file at location is larger than the %d bytes allowed.", s.maxUpload())
 	}
-	return s.Save(ctx, tenantID, resp.Body, u.Path[strings.LastIndexByte(u.Path, '/')+1:], format)
+	return s.saveAs(ctx, key, resp.Body, u.Path[strings.LastIndexByte(u.Path, '/')+1:], format)
 }

@@ -27,7 +27,7 @@ func TestMappingsAreLearned(t *testing.T) {
 					t.Fatal(err)
 				}
 				req.Spec, req.Autostart, req.Remap = intake.DefaultSpec(), true, true
-				return b.svc.Create(ctx, b.tenant, up, req)
+				return b.create(ctx, up, req)
 			}
 			// Before anyone corrects it, Kundenkennung and Werk are not known.
 			first, err := create(intake.ImportRequest{})

@@ -24,20 +24,21 @@ type Observer interface {
 	JobEnded(status intake.ImportStatus, took time.Duration)
 }
 
-// wait polls a sync request's job until it ends, the request is cancelled
+// wait reads a sync request's job until it ends, the request is cancelled
 // or the process stops (then it answers with the job as it is: queued or
-// running, to be polled with GET). The job runs on the queue either way: a
+// running, to be polled with GET), woken by the Notifier when the job ends
+// and polling as the fallback. The job runs on the queue either way: a
 // client that goes away does not stop it.
 func (s *Service) wait(ctx context.Context, tenantID, id int64) (intake.Import, error) {
-	poll := s.SyncPoll
-	if poll <= 0 {
-		poll = 100 * time.Millisecond
-	}
-	t := time.NewTicker(poll)
+	changed, every, stop := s.changes(id, s.SyncPoll, defaultSyncPoll, defaultSyncFallback)
+	defer stop()
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		im, err := s.Store.GetImport(ctx, tenantID, id)
-		if err != nil || im.Status.Final() {
+		// A job that analysed its file and now waits for its mapping
+		// answers too: nothing runs until someone maps it.
+		if err != nil || im.Status.Final() || im.Status == intake.StatusAwaitingMapping {
 			return im, err
 		}
 		select {
@@ -45,6 +46,7 @@ func (s *Service) wait(ctx context.Context, tenantID, id int64) (intake.Import, 
 			return im, ctx.Err()
 		case <-s.Stopping:
 			return im, nil
+		case <-changed:
 		case <-t.C:
 		}
 	}
@@ -118,6 +120,7 @@ func (s *Service) ended(ctx context.Context, tenantID, id int64, began time.Time
 		}
 		return
 	}
+	s.changed(ctx, id) // its sync request, in any process, answers now
 	took := time.Since(began)
 	log.InfoContext(ctx, "import ended", "status", im.Status, "file", im.FileName, "rows", im.TotalRows, "processed_rows", im.ProcessedRows,
 		"created", im.Created, "updated", im.Updated, "skipped", im.Skipped, "failed_rows", im.FailedRows,

@@ -4,25 +4,43 @@ import (
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/importer"
 	"github.com/intake/intake/internal/source"
+	"strings"
 )
 
 // previewSize is how many rows a job shows as read (DESIGN §4a) and how
 // many the column profiles sample.
 const previewSize = 20
 
-// previewRows reads the first data rows of src, as read: they are the
-// job's preview_rows and the sample recognition profiles. src is read
-// further by nobody (readHeader closes it).
+// Bounds of the preview a job keeps with its options: a cell is cut at
+// previewCell bytes and the rows stop at previewBytes in all, so a file
+// of long or many cells does not make every read of the job heavy.
+const (
+	previewCell  = 256
+	previewBytes = 64 << 10
+)
+
+// previewRows reads the first data rows of src, as read (long cells cut):
+// they are the job's preview_rows and the sample recognition profiles.
+// src is read further by nobody (readHeader closes it).
 func previewRows(src source.Reader) [][]string {
 	rows := [][]string{}
-	for len(rows) < previewSize {
+	size := 0
+	for len(rows) < previewSize && size < previewBytes {
 		row, err := src.Next()
 		if err != nil {
 			return rows // io.EOF, or a problem the job will report on its own read
 		}
-		if row.Err == nil {
-			rows = append(rows, row.Values)
+		if row.Err != nil {
+			continue
 		}
+		vals := make([]string, len(row.Values))
+		for i, v := range row.Values {
+			if len(v) > previewCell {
+				v = strings.ToValidUTF8(v[:previewCell], "") + "…"
+			}
+			vals[i], size = v, size+len(v)
+		}
+		rows = append(rows, vals)
 	}
 	return rows
 }

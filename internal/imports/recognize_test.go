@@ -26,7 +26,7 @@ func TestRecognitionOnTheJob(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			im, err := b.svc.Create(ctx, b.tenant, up, intake.ImportRequest{Spec: intake.DefaultSpec(), Autostart: true, Remap: true, MappingStep: true})
+			im, err := b.create(ctx, up, intake.ImportRequest{Spec: intake.DefaultSpec(), Autostart: true, Remap: true, MappingStep: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -78,7 +78,7 @@ func TestUncertainColumnWaitsForAPerson(t *testing.T) {
 				}
 				req := intake.ImportRequest{Spec: intake.DefaultSpec(), Autostart: true, Remap: true, MappingStep: step}
 				req.Spec.MatchFields, req.Spec.Required = []string{"name"}, []string{"name"}
-				im, err := b.svc.Create(ctx, b.tenant, up, req)
+				im, err := b.create(ctx, up, req)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -19,6 +19,9 @@ import (
 // infrastructure failures, which the queue retries; a resumed run starts
 // after the last checkpoint.
 func (s *Service) Run(ctx context.Context, tenantID, id int64) (err error) {
+	if err := s.analyze(ctx, tenantID, id); err != nil {
+		return err
+	}
 	im, err := store.UpdateImport(ctx, s.Store, tenantID, id, func(im *intake.Import) error { return im.Begin(s.clock()) })
 	switch {
 	case errors.Is(err, intake.ErrImportEnded), intake.ErrorCode(err) == intake.ESTATE:
@@ -48,12 +51,12 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) (err error) {
 	runCtx, stop := s.watchCancel(ctx, tenantID, id)
 	defer stop()
 	in := &fileInput{s: s, im: &im, reg: reg}
-	res, err := s.Engine.Run(runCtx, tenantID, im.Spec, in, &checkpoint{im: im, max: s.maxReportRows()}, opt)
+	res, err := s.Engine.Run(runCtx, tenantID, im.Spec, in, &checkpoint{im: im, max: s.maxReportRows(), followups: s.Followups}, opt)
 	switch code := intake.ErrorCode(err); {
 	case err != nil && errors.Is(context.Cause(runCtx), errCancelled):
 		return nil // cancelled while it ran: its River job ends here
 	case err == nil:
-		_, err = store.UpdateImport(ctx, s.Store, tenantID, id, func(cur *intake.Import) error {
+		_, err = s.update(ctx, tenantID, id, func(cur *intake.Import) error {
 			cur.Warnings = append(cur.Warnings, res.Warnings...)
 			if w := footerWarning(in.footer); w != "" {
 				cur.Warnings = append(cur.Warnings, w)
@@ -93,10 +96,14 @@ func (s *Service) sourceOptions(im *intake.Import) source.Options {
 	return o
 }
 
-// knownHeader reports whether a cell names a contact field: the header
-// search prefers the row with such cells.
+// knownHeader reports whether a cell names a contact field, by a known
+// name or by the header model (any of its languages): the header search
+// prefers the row with such cells.
 func knownHeader(h string) bool {
-	_, ok := intake.SuggestField(h)
+	if _, ok := intake.SuggestField(h); ok {
+		return true
+	}
+	_, ok := intake.ParseHeader(h)
 	return ok
 }
 
@@ -184,8 +191,9 @@ func (c *fileCursor) Close() error { return errors.Join(c.src.Close(), c.rd.Clos
 // checkpoint is a job's sink: each chunk's counters and report rows commit
 // with the chunk, guarded by the job's previous checkpoint.
 type checkpoint struct {
-	im  intake.Import
-	max int // report rows stored per job at most
+	im        intake.Import
+	max       int       // report rows stored per job at most
+	followups Followups // nil: none
 }
 
 // Commit implements importer.Sink.
@@ -205,6 +213,11 @@ func (c *checkpoint) Commit(ctx context.Context, tx store.Tx, ch importer.Chunk)
 	next.ErrorsStored += len(rows)
 	if err := tx.SaveImportProgress(ctx, &next, ch.From, rows); err != nil {
 		return err
+	}
+	if c.followups != nil && c.im.Spec.Followups {
+		if err := c.followups.Records(ctx, tx, &c.im, eventRecords(ch.Items)); err != nil {
+			return err
+		}
 	}
 	// A failed transaction ends the run, and a resumed run starts from the
 	// stored job: carrying the counts on is safe.

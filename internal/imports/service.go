@@ -1,11 +1,11 @@
-// Package imports is the import service: it creates import jobs (storing
-// the upload and enqueuing the job in one transaction), configures, starts,
+// Package imports is the job lifecycle service: it creates import jobs
+// (one create path for every dialect, Create: storing the upload and
+// enqueuing the job in one transaction), analyses, configures, starts,
 // cancels and reads them, runs them for the job queue, and runs bulk
 // requests. It is the only caller of the import pipeline (importer.Run).
-// It also keeps the tenant's custom field definitions (fields.go) and
-// writes single contacts for the contact API by the pipeline's own rules
-// (contacts.go). HTTP handlers and dialects call it; it knows no HTTP and
-// no SQL.
+// The tenant's records outside jobs (contacts one by one, fields,
+// collections, groups, locations, events, settings) are package
+// directory's. HTTP handlers call it; it knows no HTTP and no SQL.
 package imports
 
 import (
@@ -21,6 +21,7 @@ import (
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/importer"
+	"github.com/intake/intake/internal/notify"
 	"github.com/intake/intake/internal/source"
 	"github.com/intake/intake/internal/store"
 )
@@ -77,9 +78,16 @@ type Service struct {
 	// Observer, when set, is told of committed chunks and ended jobs
 	// (metrics).
 	Observer Observer
+	// Followups, when set, writes webhook events and rebuilds selections
+	// in the transactions of the changes (followups.go).
+	Followups Followups
 	// SyncPoll is how often a sync request checks whether its job has
-	// ended; default 100 ms.
+	// ended; default 100 ms, or 2 s as the fallback of a Notifier.
 	SyncPoll time.Duration
+	// Notifier, when set, wakes a sync request when its job ends and a
+	// running job when it is cancelled, in whichever process that happens;
+	// polling is then only the fallback (see cancel.go).
+	Notifier notify.Notifier
 
 	// afterChunk, when set (tests), runs after each committed chunk of a
 	// job with the rows processed so far.
@@ -145,7 +153,7 @@ func (s *Service) FirstErrors(ctx context.Context, im *intake.Import, n int) ([]
 	return s.Store.ListImportErrors(ctx, im.TenantID, im.ID, 0, n)
 }
 
-// Create makes a job of an upload stored with Upload: it reads the file's
+// createJob makes a job of an upload stored with Save: it reads the file's
 // header, resolves the mapping, and stores the job, enqueued in the same
 // transaction when it can start. A request with Sync is queued the same
 // way, so it waits for a worker like any job (--workers bounds how many run
@@ -153,7 +161,7 @@ func (s *Service) FirstErrors(ctx context.Context, im *intake.Import, n int) ([]
 // the job to end (see wait) and answers with it. Until the job exists a rejected upload is deleted; after, the
 // file belongs to the job. Errors: EINVALID (options, mapping), EUNSUPPORTED
 // (the file).
-func (s *Service) Create(ctx context.Context, tenantID int64, up Upload, req intake.ImportRequest) (intake.Import, error) {
+func (s *Service) createJob(ctx context.Context, tenantID int64, up Upload, req intake.ImportRequest, reg *intake.Registry) (intake.Import, error) {
 	im := intake.Import{TenantID: tenantID, FileName: up.Name, FileKey: up.Key, FileSize: up.Size,
 		Format: req.Format, Delimiter: req.Delimiter, Encoding: req.Encoding, Sheet: req.Sheet}
 	if im.Format == "" {
@@ -161,39 +169,49 @@ func (s *Service) Create(ctx context.Context, tenantID int64, up Upload, req int
 	}
 	im.Spec.HeaderRow, im.Spec.Path = req.Spec.HeaderRow, req.Spec.Path
 	err := s.checkEvent(ctx, tenantID, &req.Spec)
-	if err == nil {
-		err = s.readHeader(ctx, &im)
+	switch {
+	case err != nil:
+	case analyzeInJob(up, im.Format):
+		// DESIGN §4a: a request does bounded work only. A workbook's
+		// header needs its shared strings, a location a download: the job
+		// reads them (analyze) and configures itself.
+		im.Name = req.Name
+		err = im.Analyze(req.Spec, intake.Analysis{Location: up.Location, Columns: req.Columns, Autostart: req.Autostart})
+	default:
+		if err = s.readHeader(ctx, &im); err == nil {
+			err = s.learn(ctx, tenantID, im.Headers, &req)
+		}
+		if err == nil {
+			err = s.configure(&im, req, true, reg)
+		}
+		im.Warnings = append(req.Warnings, im.Warnings...)
 	}
-	var reg *intake.Registry
-	if err == nil {
-		reg, err = s.Engine.Registry(ctx, tenantID)
-	}
-	if err == nil {
-		err = s.learn(ctx, tenantID, im.Headers, &req)
-	}
-	if err == nil {
-		err = s.configure(&im, req, true, reg)
-	}
+	runnable := im.Status == intake.StatusQueued || im.Status == intake.StatusAnalyzing
 	if err == nil {
 		err = s.Store.Jobs(ctx, tenantID, func(tx store.JobTx) error {
-			if err := tx.CreateImport(ctx, &im); err != nil {
+			if err := tx.CreateImport(ctx, &im); err != nil || !runnable {
 				return err
 			}
-			if im.Status == intake.StatusQueued {
-				return s.Queue.EnqueueTx(ctx, tx, tenantID, im.ID)
-			}
-			return nil
+			return s.Queue.EnqueueTx(ctx, tx, tenantID, im.ID)
 		})
 	}
 	if err != nil {
-		s.Bucket.Delete(context.WithoutCancel(ctx), up.Key)
+		s.Discard(ctx, up)
 		return im, err
 	}
-	s.remember(ctx, im, req)
-	if im.Status == intake.StatusQueued && req.Sync {
+	if runnable && req.Sync {
 		return s.wait(ctx, tenantID, im.ID)
 	}
 	return im, nil
+}
+
+// analyzeInJob says whether an upload is analysed by its job rather than
+// in the request: a remote location, or a workbook.
+func analyzeInJob(up Upload, format string) bool {
+	if format == "" {
+		format = up.Sniffed
+	}
+	return up.Location != "" || format == string(source.FormatXLSX)
 }
 
 // readHeader opens a stored upload to learn its header and what was detected.
@@ -344,14 +362,19 @@ func (s *Service) Start(ctx context.Context, tenantID, id int64) (intake.Import,
 // Cancel ends a job that has not ended; a running one stops at its next
 // chunk, and what earlier chunks wrote stays written. ESTATE if it has ended.
 func (s *Service) Cancel(ctx context.Context, tenantID, id int64) (intake.Import, error) {
-	return store.UpdateImport(ctx, s.Store, tenantID, id, func(im *intake.Import) error { return im.Cancel(s.clock()) })
+	im, err := s.update(ctx, tenantID, id, func(im *intake.Import) error { return im.Cancel(s.clock()) })
+	if err == nil {
+		s.changed(ctx, id) // its run, in any process, stops now
+	}
+	return im, err
 }
 
 // Fail marks a job failed with msg, unless it has already ended.
 func (s *Service) Fail(ctx context.Context, tenantID, id int64, msg string) error {
-	_, err := store.UpdateImport(ctx, s.Store, tenantID, id, func(im *intake.Import) error { return im.Fail(s.clock(), msg) })
+	_, err := s.update(ctx, tenantID, id, func(im *intake.Import) error { return im.Fail(s.clock(), msg) })
 	if err != nil && !errors.Is(err, intake.ErrImportEnded) {
 		return fmt.Errorf("fail import %d: %w", id, err)
 	}
+	s.changed(ctx, id)
 	return nil
 }

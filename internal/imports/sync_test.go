@@ -54,6 +54,7 @@ func TestSyncUploadsRunOnTheQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.svc.Queue = q
+	st.Pair(q) // the store's job transactions enqueue through q (store.Pairable)
 	if err := q.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,8 @@ func TestSyncUploadsRunOnTheQueue(t *testing.T) {
 				return
 			}
 			req := intake.ImportRequest{Spec: intake.DefaultSpec(), Autostart: true, Sync: true}
-			if results[i], err = b.svc.Create(ctx, b.tenant, up, req); err != nil {
+			c, err := b.svc.Create(ctx, b.tenant, Input{Upload: up, Translate: fixed(req)})
+			if results[i] = c.Import; err != nil {
 				t.Error(err)
 			}
 		}()

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/intake/intake"
+	"github.com/intake/intake/internal/directory"
 	"github.com/intake/intake/internal/store"
 	"github.com/intake/intake/internal/testdb"
 )
@@ -129,7 +130,7 @@ func undo(t *testing.T, b *bundle, id int64, force bool) intake.Import {
 func seedTenant(t *testing.T, b *bundle) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := b.svc.CreateField(ctx, b.tenant, intake.CustomField{Name: "member_id", Type: intake.TypeText}); err != nil {
+	if _, err := directory.New(b.store, b.svc.Engine).CreateField(ctx, b.tenant, intake.CustomField{Name: "member_id", Type: intake.TypeText}); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.store.CreateEvent(ctx, b.tenant, &intake.Event{Key: "conf"}); err != nil {
@@ -246,7 +247,7 @@ func keepsLaterEdits(t *testing.T, s store.Store, force bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.svc.UpdateContact(ctx, b.tenant, ann[0].ID, map[string]string{"city": "Edited"}); err != nil {
+	if _, err := directory.New(b.store, b.svc.Engine).UpdateContact(ctx, b.tenant, ann[0].ID, map[string]string{"city": "Edited"}); err != nil {
 		t.Fatal(err)
 	}
 	u := undo(t, b, im.ID, force)
@@ -345,7 +346,7 @@ func previewThenStart(t *testing.T, s store.Store, moved bool) {
 	}
 	if moved {
 		bob, _ := s.ListContacts(ctx, b.tenant, store.ContactFilter{Email: "bob@x.nl", Limit: 1})
-		if _, err := b.svc.UpdateContact(ctx, b.tenant, bob[0].ID, map[string]string{"city": "Moved"}); err != nil {
+		if _, err := directory.New(b.store, b.svc.Engine).UpdateContact(ctx, b.tenant, bob[0].ID, map[string]string{"city": "Moved"}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net/url"
+	"strings"
 
 	"gocloud.dev/blob"
 
@@ -20,6 +22,12 @@ type Upload struct {
 	Size      int64
 	// Format is a hint from the request (a data URI's media type).
 	Format string
+	// Sniffed is the format the head of the file showed.
+	Sniffed string
+	// Location is a remote file's URL (Copernica's location): the job
+	// fetches it (DESIGN §4a: the request does bounded work only); Key is
+	// "" until then.
+	Location string
 }
 
 func newKey(tenantID int64) string {
@@ -45,15 +53,21 @@ func (s *Service) maxUpload() int64 {
 // so a PDF renamed .csv is refused (EUNSUPPORTED) before anything is
 // stored. (A request body over its limit is the HTTP layer's to answer.)
 func (s *Service) Save(ctx context.Context, tenantID int64, r io.Reader, name, format string) (Upload, error) {
+	return s.saveAs(ctx, newKey(tenantID), r, name, format)
+}
+
+// saveAs is Save under key.
+func (s *Service) saveAs(ctx context.Context, key string, r io.Reader, name, format string) (Upload, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(8 << 10)
 	if len(head) == 0 {
 		return Upload{}, intake.Invalid("The file is empty.", intake.FieldError{Field: "file", Code: "empty_file", Message: "The file is empty."})
 	}
-	if _, err := source.Sniff(head, name, source.Format(format)); err != nil {
+	sniffed, err := source.Sniff(head, name, source.Format(format))
+	if err != nil {
 		return Upload{}, err
 	}
-	up := Upload{Key: newKey(tenantID), Name: name, Format: format}
+	up := Upload{Key: key, Name: name, Format: format, Sniffed: string(sniffed)}
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w, err := s.Bucket.NewWriter(wctx, up.Key, &blob.WriterOptions{ContentType: "application/octet-stream"})
@@ -74,6 +88,18 @@ func (s *Service) Save(ctx context.Context, tenantID int64, r io.Reader, name, f
 	}
 	up.Size = n
 	return up, nil
+}
+
+// Remote is an upload at a location URL, fetched by its job (see Fetch)
+// into the key given here: the job's file key is fixed when the job is
+// made. Only the URL's form is checked here. Errors: EINVALID.
+func (s *Service) Remote(tenantID int64, raw, format string) (Upload, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		msg := "location must be an http or https URL."
+		return Upload{}, intake.Invalid(msg, intake.FieldError{Field: "location", Value: raw, Message: msg})
+	}
+	return Upload{Key: newKey(tenantID), Location: u.String(), Name: u.Path[strings.LastIndexByte(u.Path, '/')+1:], Format: format}, nil
 }
 
 // Discard deletes an upload that did not become a job.

@@ -64,11 +64,16 @@ func deadHere(id, self string) bool {
 // its pid is gone. River's own rescuer (--rescue-after) stays as a backstop
 // for a live process whose job hangs.
 type rescuer struct {
-	exec   riverdriver.Executor
-	hb     store.Heartbeats
-	id     string
-	stale  time.Duration
-	logger *slog.Logger
+	// running lists the running jobs through River's public API, every
+	// beat; exec, River's driver, is used only to hand back the jobs of a
+	// dead process, which the public API cannot (JobRetry leaves running
+	// jobs alone).
+	running func(ctx context.Context) ([]*rivertype.JobRow, error)
+	exec    riverdriver.Executor
+	hb      store.Heartbeats
+	id      string
+	stale   time.Duration
+	logger  *slog.Logger
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -140,7 +145,7 @@ func (r *rescuer) rescue(ctx context.Context) (int, error) {
 			live = slices.DeleteFunc(live, func(s string) bool { return s == id })
 		}
 	}
-	running, err := r.exec.JobGetStuck(ctx, &riverdriver.JobGetStuckParams{StuckHorizon: now, Max: 1000})
+	running, err := r.running(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("list running jobs: %w", err)
 	}

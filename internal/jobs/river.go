@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/intake/intake/internal/store"
 )
@@ -119,6 +120,8 @@ type QueueConfig struct {
 	// DefaultSweepEvery) as a periodic job: see retention.go.
 	Sweeper    Sweeper
 	SweepEvery time.Duration
+	// Deliverer, when set, delivers webhook events (webhooks.go).
+	Deliverer Deliverer
 }
 
 // RiverQueue is the queue on River over driver transactions of type TTx
@@ -126,8 +129,9 @@ type QueueConfig struct {
 // pair it with the store of the same database (store.Pairable.Pair), and
 // the store's job transactions enqueue through InsertTx, typed end to end.
 type RiverQueue[TTx any] struct {
-	client *river.Client[TTx]
-	rescue *rescuer // nil without heartbeats
+	client    *river.Client[TTx]
+	rescue    *rescuer // nil without heartbeats
+	deliverer Deliverer
 }
 
 // NewQueue returns a queue on driver's database, migrating River's tables
@@ -153,6 +157,9 @@ func NewQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runn
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &importWorker{runner: runner, slice: rescue / 2})
+	if cfg.Deliverer != nil {
+		river.AddWorker(workers, &deliveryWorker{d: cfg.Deliverer})
+	}
 	client, err := river.NewClient(driver, &river.Config{
 		ID:                   cfg.ProcessID,
 		PeriodicJobs:         periodicJobs(workers, cfg),
@@ -169,7 +176,7 @@ func NewQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runn
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
-	q := &RiverQueue[TTx]{client: client}
+	q := &RiverQueue[TTx]{client: client, deliverer: cfg.Deliverer}
 	if cfg.ProcessID != "" {
 		if cfg.Heartbeats == nil {
 			return nil, errNoHeartbeats
@@ -178,12 +185,24 @@ func NewQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], runn
 		if stale <= 0 {
 			stale = DefaultStaleAfter
 		}
-		q.rescue = &rescuer{exec: driver.GetExecutor(), hb: cfg.Heartbeats, id: cfg.ProcessID, stale: stale, logger: cfg.Logger}
+		q.rescue = &rescuer{running: runningJobs(client), exec: driver.GetExecutor(), hb: cfg.Heartbeats, id: cfg.ProcessID, stale: stale, logger: cfg.Logger}
 		if q.rescue.logger == nil {
 			q.rescue.logger = slog.Default()
 		}
 	}
 	return q, nil
+}
+
+// runningJobs lists up to 1000 running jobs through River's public API.
+func runningJobs[TTx any](client *river.Client[TTx]) func(ctx context.Context) ([]*rivertype.JobRow, error) {
+	params := river.NewJobListParams().States(rivertype.JobStateRunning).First(1000)
+	return func(ctx context.Context) ([]*rivertype.JobRow, error) {
+		res, err := client.JobList(ctx, params)
+		if err != nil {
+			return nil, err
+		}
+		return res.Jobs, nil
+	}
 }
 
 // quiet keeps River's own info logs out of the service log.

@@ -10,7 +10,6 @@ package postgres
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -191,7 +190,7 @@ func (db *DB) Write(ctx context.Context, tenantID int64, fn func(store.Tx) error
 	if _, err := pgTx.Exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
 		return fmt.Errorf("tune write transaction: %w", err)
 	}
-	t := &tx{Tx: sqlstore.Tx{Q: adapter{pgTx}, Dialect: dialect, TenantID: tenantID, Now: db.timestamp()}, tx: pgTx}
+	t := &tx{Tx: sqlstore.Tx{Q: adapter{pgTx}, Dialect: dialect, TenantID: tenantID, Now: db.timestamp()}, tx: pgTx, queue: &db.queue}
 	if err := fn(t); err != nil {
 		return err
 	}
@@ -244,6 +243,7 @@ type tx struct {
 	sqlstore.Tx
 	tx       pgx.Tx
 	inserted int
+	queue    *sqlstore.Queue[pgx.Tx] // for webhook deliveries (EnqueueDeliveries)
 }
 
 // FindContacts implements store.Tx in one statement: each key list is one
@@ -412,22 +412,4 @@ func mustSub(f embed.FS, dir string) fs.FS {
 		panic(err)
 	}
 	return sub
-}
-
-// Savepoint implements store.Tx.
-func (t *tx) Savepoint(ctx context.Context, fn func() error) error {
-	if _, err := t.tx.Exec(ctx, `SAVEPOINT intake_sp`); err != nil {
-		return fmt.Errorf("savepoint: %w", err)
-	}
-	if err := fn(); err != nil {
-		if _, rerr := t.tx.Exec(ctx, `ROLLBACK TO SAVEPOINT intake_sp`); rerr != nil {
-			return errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rerr))
-		}
-		t.tx.Exec(ctx, `RELEASE SAVEPOINT intake_sp`)
-		return err
-	}
-	if _, err := t.tx.Exec(ctx, `RELEASE SAVEPOINT intake_sp`); err != nil {
-		return fmt.Errorf("release savepoint: %w", err)
-	}
-	return nil
 }

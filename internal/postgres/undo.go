@@ -59,7 +59,7 @@ func (t *tx) UndoMarks(ctx context.Context) (store.UndoMarks, error) {
 }
 
 // RecordBefore implements store.Recorder.
-func (t *tx) RecordBefore(ctx context.Context, importID int64, seq int, kind, by string, ids []int64) error {
+func (t *tx) RecordBefore(ctx context.Context, importID int64, seq int, kind, by string, ids []int64, upTo int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -72,32 +72,40 @@ func (t *tx) RecordBefore(ctx context.Context, importID int64, seq int, kind, by
 	}
 	_, err = t.tx.Exec(ctx, `INSERT INTO undo_rows (import_id, seq, kind, row_id, phase, before)
 		SELECT $1, $2, $3, t.id, $4, `+image(ut)+` FROM `+ut.Table+` t
-		WHERE t.tenant_id = $5 AND t.`+by+` = ANY($6)
-		ON CONFLICT (import_id, kind, row_id) DO UPDATE SET seq = excluded.seq`,
-		importID, seq, kind, ut.Restored, t.TenantID, ids)
+		WHERE t.tenant_id = $5 AND t.`+by+` = ANY($6) AND t.id <= $7
+		ON CONFLICT (import_id, kind, row_id) DO UPDATE SET seq = excluded.seq`+deletedWith(by),
+		importID, seq, kind, ut.Restored, t.TenantID, ids, upTo)
 	if err != nil {
 		return fmt.Errorf("record %s before images: %w", kind, err)
 	}
 	return nil
 }
 
-// RecordAfter implements store.Recorder: one INSERT … SELECT of every
-// table's new rows, one UPDATE of the chunk's after images.
-func (t *tx) RecordAfter(ctx context.Context, importID int64, seq int, marks store.UndoMarks) error {
-	created := make([]string, len(store.UndoTables))
-	afters := make([]string, len(store.UndoTables))
-	for i, ut := range store.UndoTables {
-		created[i] = fmt.Sprintf("SELECT %d::bigint, %d, '%s', id, %d FROM %s WHERE tenant_id = %d AND id > %d",
-			importID, seq, ut.Kind, ut.Created, ut.Table, t.TenantID, marks[ut.Kind])
-		afters[i] = fmt.Sprintf("WHEN '%s' THEN (SELECT %s FROM %s t WHERE t.id = undo_rows.row_id)", ut.Kind, image(ut), ut.Table)
+// RecordAfter implements store.Recorder: one UPDATE per touched kind of
+// the chunk's after images, then one INSERT … SELECT of every table's new
+// rows with theirs (a creation needs no second statement).
+func (t *tx) RecordAfter(ctx context.Context, importID int64, seq int, marks store.UndoMarks, touched map[string][]int64) error {
+	for kind, ids := range touched {
+		ut, err := undoTable(kind)
+		if err != nil {
+			return err
+		}
+		// Found by the unique (import_id, kind, row_id) index, whatever the
+		// table's statistics say; correlated, so a row the chunk deleted
+		// gets NULL.
+		if _, err := t.tx.Exec(ctx, `UPDATE undo_rows u SET after = (SELECT `+image(ut)+` FROM `+ut.Table+` t WHERE t.id = u.row_id)
+			WHERE u.import_id = $1 AND u.kind = $2 AND u.row_id = ANY($3)`, importID, kind, ids); err != nil {
+			return fmt.Errorf("record %s after images: %w", kind, err)
+		}
 	}
-	if _, err := t.tx.Exec(ctx, `INSERT INTO undo_rows (import_id, seq, kind, row_id, phase) `+
+	created := make([]string, len(store.UndoTables))
+	for i, ut := range store.UndoTables {
+		created[i] = fmt.Sprintf("SELECT %d::bigint, %d, '%s', t.id, %d, %s FROM %s t WHERE t.tenant_id = %d AND t.id > %d",
+			importID, seq, ut.Kind, ut.Created, image(ut), ut.Table, t.TenantID, marks[ut.Kind])
+	}
+	if _, err := t.tx.Exec(ctx, `INSERT INTO undo_rows (import_id, seq, kind, row_id, phase, after) `+
 		strings.Join(created, " UNION ALL ")+` ON CONFLICT (import_id, kind, row_id) DO NOTHING`); err != nil {
 		return fmt.Errorf("record created rows: %w", err)
-	}
-	if _, err := t.tx.Exec(ctx, `UPDATE undo_rows SET after = CASE kind `+strings.Join(afters, " ")+` END
-		WHERE import_id = $1 AND seq = $2`, importID, seq); err != nil {
-		return fmt.Errorf("record after images: %w", err)
 	}
 	return nil
 }
@@ -177,4 +185,13 @@ func (t *tx) MarkUndone(ctx context.Context, ids []int64) error {
 		return fmt.Errorf("mark undone: %w", err)
 	}
 	return nil
+}
+
+// deletedWith ends the upsert of rows recorded by their contact: the
+// contact's delete takes them, so what the import left of them is nothing.
+func deletedWith(by string) string {
+	if by == "contact_id" {
+		return ", after = NULL"
+	}
+	return ""
 }

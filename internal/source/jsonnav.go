@@ -39,6 +39,10 @@ func (j *jsonReader) enter() (json.RawMessage, error) {
 		}
 	}
 	j.info.Path = strings.Join(j.plan.path, ".")
+	if tok == json.Delim('{') && len(j.plan.path) > 0 {
+		// A path past the head that leads to an object: records keyed by id.
+		j.plan.keyed = true
+	}
 	want := json.Delim('[')
 	if j.plan.keyed {
 		want = '{'

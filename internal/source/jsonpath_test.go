@@ -38,6 +38,8 @@ func TestJSONTableDiscovery(t *testing.T) {
 			[][]string{{"Ann", "ann@x.example", "u-17"}, {"Bob", "bob@x.example", "u-18"}}, ""},
 		{"the path option", `{"tags":[{"id":1,"label":"vip"}],"members":[{"name":"Ann","email":"ann@x.example"}]}`,
 			Options{Path: "tags"}, "tags", []string{"id", "label"}, [][]string{{"1", "vip"}}, ""},
+		{"the path option to an object keyed by ids", `{"users":{"a":{"name":"Ann","email":"ann@x.example"}}}`,
+			Options{Path: "users"}, "users", []string{"name", "email", "id"}, [][]string{{"Ann", "ann@x.example", "a"}}, ""},
 		{"a path that is not there", `{"data":{"people":[{"name":"Ann"}]}}`, Options{Path: "data.persons"}, "", nil, nil, "path_not_found"},
 		{"records past the head", long.String(), Options{}, "result.contacts", []string{"name", "email"},
 			[][]string{{"Ann", "ann@x.example"}, {"Bob", "bob@x.example"}}, ""},

@@ -167,7 +167,7 @@ func (db *DB) Write(ctx context.Context, tenantID int64, fn func(store.Tx) error
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback()
-	t := &tx{Tx: sqlstore.Tx{Q: adapter{sqlTx}, Dialect: dialect, TenantID: tenantID, Now: db.timestamp()}, tx: sqlTx}
+	t := &tx{Tx: sqlstore.Tx{Q: adapter{sqlTx}, Dialect: dialect, TenantID: tenantID, Now: db.timestamp()}, tx: sqlTx, queue: &db.queue}
 	if err := fn(t); err != nil {
 		return err
 	}
@@ -180,7 +180,8 @@ func (db *DB) Write(ctx context.Context, tenantID int64, fn func(store.Tx) error
 // tx implements store.Tx: the shared SQL (sqlstore.Tx) and SQLite's own.
 type tx struct {
 	sqlstore.Tx
-	tx *sql.Tx
+	tx    *sql.Tx
+	queue *sqlstore.Queue[*sql.Tx] // for webhook deliveries (EnqueueDeliveries)
 }
 
 func jsonList(vs []string) string {
@@ -311,24 +312,6 @@ func mustSub(f embed.FS, dir string) fs.FS {
 		panic(err)
 	}
 	return sub
-}
-
-// Savepoint implements store.Tx.
-func (t *tx) Savepoint(ctx context.Context, fn func() error) error {
-	if _, err := t.tx.ExecContext(ctx, `SAVEPOINT intake_sp`); err != nil {
-		return fmt.Errorf("savepoint: %w", err)
-	}
-	if err := fn(); err != nil {
-		if _, rerr := t.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT intake_sp`); rerr != nil {
-			return errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rerr))
-		}
-		t.tx.ExecContext(ctx, `RELEASE SAVEPOINT intake_sp`)
-		return err
-	}
-	if _, err := t.tx.ExecContext(ctx, `RELEASE SAVEPOINT intake_sp`); err != nil {
-		return fmt.Errorf("release savepoint: %w", err)
-	}
-	return nil
 }
 
 // isUniqueViolation reports whether err is a UNIQUE constraint failure:

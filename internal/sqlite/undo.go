@@ -73,7 +73,7 @@ func (t *tx) UndoMarks(ctx context.Context) (store.UndoMarks, error) {
 }
 
 // RecordBefore implements store.Recorder.
-func (t *tx) RecordBefore(ctx context.Context, importID int64, seq int, kind, by string, ids []int64) error {
+func (t *tx) RecordBefore(ctx context.Context, importID int64, seq int, kind, by string, ids []int64, upTo int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -86,33 +86,37 @@ func (t *tx) RecordBefore(ctx context.Context, importID int64, seq int, kind, by
 	}
 	_, err = t.tx.ExecContext(ctx, `INSERT INTO undo_rows (import_id, seq, kind, row_id, phase, before)
 		SELECT ?, ?, ?, t.id, ?, `+image(ut)+` FROM `+ut.Table+` t
-		WHERE t.tenant_id = ? AND t.`+by+` IN (SELECT value FROM json_each(?))
-		ON CONFLICT (import_id, kind, row_id) DO UPDATE SET seq = excluded.seq`,
-		importID, seq, kind, ut.Restored, t.TenantID, store.IDsJSON(ids))
+		WHERE t.tenant_id = ? AND t.`+by+` IN (SELECT value FROM json_each(?)) AND t.id <= ?
+		ON CONFLICT (import_id, kind, row_id) DO UPDATE SET seq = excluded.seq`+deletedWith(by),
+		importID, seq, kind, ut.Restored, t.TenantID, store.IDsJSON(ids), upTo)
 	if err != nil {
 		return fmt.Errorf("record %s before images: %w", kind, err)
 	}
 	return nil
 }
 
-// RecordAfter implements store.Recorder: one INSERT … SELECT of every
-// table's new rows, one UPDATE of the chunk's after images.
-func (t *tx) RecordAfter(ctx context.Context, importID int64, seq int, marks store.UndoMarks) error {
+// RecordAfter implements store.Recorder: one UPDATE per touched kind of
+// the chunk's after images, then one INSERT … SELECT of every table's new
+// rows with theirs (a creation needs no second statement).
+func (t *tx) RecordAfter(ctx context.Context, importID int64, seq int, marks store.UndoMarks, touched map[string][]int64) error {
+	for kind, ids := range touched {
+		ut, err := undoTable(kind)
+		if err != nil {
+			return err
+		}
+		if _, err := t.tx.ExecContext(ctx, `UPDATE undo_rows SET after = (SELECT `+image(ut)+` FROM `+ut.Table+` t WHERE t.id = undo_rows.row_id)
+			WHERE import_id = ? AND kind = ? AND row_id IN (SELECT value FROM json_each(?))`, importID, kind, store.IDsJSON(ids)); err != nil {
+			return fmt.Errorf("record %s after images: %w", kind, err)
+		}
+	}
 	created := make([]string, len(store.UndoTables))
-	afters := make([]string, len(store.UndoTables))
-	args := []any{}
 	for i, ut := range store.UndoTables {
-		created[i] = fmt.Sprintf("SELECT %d, %d, '%s', id, %d FROM %s WHERE tenant_id = %d AND id > %d",
-			importID, seq, ut.Kind, ut.Created, ut.Table, t.TenantID, marks[ut.Kind])
-		afters[i] = fmt.Sprintf("WHEN '%s' THEN (SELECT %s FROM %s t WHERE t.id = undo_rows.row_id)", ut.Kind, image(ut), ut.Table)
+		created[i] = fmt.Sprintf("SELECT %d, %d, '%s', t.id, %d, %s FROM %s t WHERE t.tenant_id = %d AND t.id > %d",
+			importID, seq, ut.Kind, ut.Created, image(ut), ut.Table, t.TenantID, marks[ut.Kind])
 	}
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO undo_rows (import_id, seq, kind, row_id, phase) `+
-		strings.Join(created, " UNION ALL ")+` ON CONFLICT (import_id, kind, row_id) DO NOTHING`, args...); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO undo_rows (import_id, seq, kind, row_id, phase, after) `+
+		strings.Join(created, " UNION ALL ")+` ON CONFLICT (import_id, kind, row_id) DO NOTHING`); err != nil {
 		return fmt.Errorf("record created rows: %w", err)
-	}
-	if _, err := t.tx.ExecContext(ctx, `UPDATE undo_rows SET after = CASE kind `+strings.Join(afters, " ")+` END
-		WHERE import_id = ? AND seq = ?`, importID, seq); err != nil {
-		return fmt.Errorf("record after images: %w", err)
 	}
 	return nil
 }
@@ -194,4 +198,13 @@ func (t *tx) MarkUndone(ctx context.Context, ids []int64) error {
 		return fmt.Errorf("mark undone: %w", err)
 	}
 	return nil
+}
+
+// deletedWith ends the upsert of rows recorded by their contact: the
+// contact's delete takes them, so what the import left of them is nothing.
+func deletedWith(by string) string {
+	if by == "contact_id" {
+		return ", after = NULL"
+	}
+	return ""
 }

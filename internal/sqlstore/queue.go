@@ -26,3 +26,12 @@ func (p *Queue[TTx]) Enqueue(ctx context.Context, tx TTx, tenantID, importID int
 	}
 	return (*q).InsertTx(ctx, tx, tenantID, importID, pass)
 }
+
+// EnqueueDeliveries inserts queue jobs for webhook deliveries inside tx.
+func (p *Queue[TTx]) EnqueueDeliveries(ctx context.Context, tx TTx, tenantID int64, ids []int64) error {
+	q := p.q.Load()
+	if q == nil {
+		return errors.New("enqueue deliveries: the store is paired with no job queue")
+	}
+	return (*q).InsertDeliveriesTx(ctx, tx, tenantID, ids)
+}

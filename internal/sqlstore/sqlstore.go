@@ -18,6 +18,8 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 )
 
@@ -138,4 +140,23 @@ func collect[T any](rows Rows, err error, scan func(Row) (T, error)) ([]T, error
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// Savepoint implements store.Tx: fn runs inside a savepoint, undone if fn
+// fails, after which the transaction stays usable.
+func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
+	if _, err := t.Q.Exec(ctx, `SAVEPOINT intake_sp`); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	if err := fn(); err != nil {
+		if _, rerr := t.Q.Exec(ctx, `ROLLBACK TO SAVEPOINT intake_sp`); rerr != nil {
+			return errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rerr))
+		}
+		t.Q.Exec(ctx, `RELEASE SAVEPOINT intake_sp`)
+		return err
+	}
+	if _, err := t.Q.Exec(ctx, `RELEASE SAVEPOINT intake_sp`); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil
 }

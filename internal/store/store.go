@@ -45,6 +45,9 @@ type Store interface {
 	Ops
 	// Settings are the tenant's defaults (settings.go).
 	Settings
+	// Webhooks and Selections are what follows an import (webhooks.go).
+	Webhooks
+	Selections
 
 	// Close releases the database.
 	Close() error
@@ -174,12 +177,16 @@ type JobTx interface {
 	// EnqueuePass is Enqueue for a later pass over the import's file (a
 	// started preview applies in pass 1): a queue job of its own.
 	EnqueuePass(ctx context.Context, importID int64, pass int) error
+	// FollowupTx writes the webhook events of a job's end (webhooks.go).
+	FollowupTx
 }
 
 // Enqueuer is a job queue's insert inside a driver transaction of type TTx
 // (*sql.Tx on SQLite, pgx.Tx on PostgreSQL): River's InsertTx, typed.
 type Enqueuer[TTx any] interface {
 	InsertTx(ctx context.Context, tx TTx, tenantID, importID int64, pass int) error
+	// InsertDeliveriesTx schedules webhook deliveries inside tx.
+	InsertDeliveriesTx(ctx context.Context, tx TTx, tenantID int64, ids []int64) error
 }
 
 // Pairable is a store whose job transactions are TTx on the driver's side.
@@ -250,6 +257,10 @@ type Tx interface {
 	// ProcessedRows is still from. Otherwise (cancelled, or another worker
 	// moved on) it returns an ESTATE error, and the caller rolls back.
 	SaveImportProgress(ctx context.Context, im *intake.Import, from int, errs []intake.RowError) error
+	// FollowupTx writes a chunk's webhook events with it; SelectionTx
+	// narrows remove_missing to a selection (webhooks.go).
+	FollowupTx
+	SelectionTx
 }
 
 // CreateImport stores a new import job of im.TenantID and sets its ID and

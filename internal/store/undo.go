@@ -100,11 +100,13 @@ type Recorder interface {
 	// change or go, under import importID's chunk seq. A row recorded
 	// before keeps its first image (and moves to chunk seq).
 	// by is the column ids are of: "id", or "contact_id" for the rows
-	// deleting a contact takes with it.
-	RecordBefore(ctx context.Context, importID int64, seq int, kind, by string, ids []int64) error
-	// RecordAfter records the tenant's rows created since marks and stores
-	// the after image of every row recorded under chunk seq.
-	RecordAfter(ctx context.Context, importID int64, seq int, marks UndoMarks) error
+	// deleting a contact takes with it. Rows above upTo (the kind's mark)
+	// are the chunk's own creations, recorded as created instead.
+	RecordBefore(ctx context.Context, importID int64, seq int, kind, by string, ids []int64, upTo int64) error
+	// RecordAfter stores the after image of the rows the chunk recorded
+	// before it wrote (touched: kind → ids), then records the tenant's rows
+	// created since marks with theirs.
+	RecordAfter(ctx context.Context, importID int64, seq int, marks UndoMarks, touched map[string][]int64) error
 	// ChunkRows returns the rows recorded under chunk seq.
 	ChunkRows(ctx context.Context, importID int64, seq int) ([]UndoRow, error)
 	// SaveChanges stores change-set rows of an import.

@@ -16,11 +16,20 @@ import (
 	"github.com/intake/intake/internal/dialect"
 )
 
+// Rules are Copernica's: action defaults to add (create), and it sends CSV
+// or JSON only.
+var Rules = dialect.Rules{Name: "copernica", Mode: intake.ModeCreate, Formats: []string{"csv", "json"}}
+
 // Translate turns a request's parameters (dialect.Params as the body sent
-// them) into an import request and warnings. reg is the tenant's fields.
+// them) into an import request and warnings (a dialect.Translate).
 // Errors: EINVALID with a field error per bad parameter.
-func Translate(p dialect.Params, reg *intake.Registry) (intake.ImportRequest, []string, error) {
-	req := intake.ImportRequest{Spec: intake.DefaultSpec(), Autostart: true, Remap: true}
+func Translate(in dialect.Request) (dialect.Translation, error) {
+	if !in.HasFile {
+		msg := "source (the data) or location (a URL of the file) is required."
+		return dialect.Translation{}, intake.Invalid(msg, intake.FieldError{Field: "source", Message: msg})
+	}
+	p, reg := in.Params, in.Registry
+	req := intake.ImportRequest{Spec: Rules.Spec(), Autostart: true, Remap: true}
 	spec := &req.Spec
 	var errs dialect.Errors
 	var warnings, keyFields []string
@@ -42,25 +51,37 @@ func Translate(p dialect.Params, reg *intake.Registry) (intake.ImportRequest, []
 			setBool(&spec.RemoveMissing, errs.Bool(x.Key, v))
 		case "autostart":
 			setBool(&req.Autostart, errs.Bool(x.Key, v))
-		case "followups", "rebuild":
-			// Nothing to do here: Intake has no follow-ups and no
-			// selections to rebuild. Checked, then accepted.
-			errs.Bool(x.Key, v)
+		case "followups":
+			// Follow-ups are the record webhooks (contact.created, …).
+			setBool(&spec.Followups, errs.Bool(x.Key, v))
+		case "rebuild":
+			setBool(&spec.Rebuild, errs.Bool(x.Key, v))
 		case "deleteTarget":
 			deleteTarget = strings.ToLower(v)
 		case "format":
-			req.Format = strings.ToLower(v)
+			req.Format = errs.Format(Rules, x.Key, v)
 		case "delimiter":
-			req.Delimiter = dialect.Delimiter(x.Value) // "\t" as a tab or as two characters; never trimmed away
+			req.Delimiter = errs.Delim(x.Key, x.Value) // "\t" as a tab or as two characters; never trimmed away
 		}
 	}
 	var err error
-	if spec.Mode, err = intake.ParseMode(action, intake.ModeCreate); err != nil {
+	if spec.Mode, err = intake.ParseMode(action, Rules.Mode); err != nil {
 		errs.Add("action", action, "action must be one of add, update, \"update or add\", \"ignore or add\", delete.")
 	}
 	match, collection, columns, warn := keys(keyFields, reg)
 	warnings = append(warnings, warn...)
 	spec.MatchFields, req.Columns.ByHeader = match, columns
+	checkTargets(&errs, spec, deleteTarget, collection)
+	if err := errs.Err("The import parameters are not valid."); err != nil {
+		return dialect.Translation{}, err
+	}
+	spec.Required = append([]string(nil), spec.MatchFields...)
+	return dialect.Translation{ImportRequest: req, Warnings: warnings}, nil
+}
+
+// checkTargets checks deleteTarget and removeMissing against the action
+// and the key fields, and sets what they ask for.
+func checkTargets(errs *dialect.Errors, spec *intake.ImportSpec, deleteTarget, collection string) {
 	switch {
 	case deleteTarget == "" || deleteTarget == "profile":
 	case deleteTarget != "subprofile":
@@ -83,19 +104,6 @@ func Translate(p dialect.Params, reg *intake.Registry) (intake.ImportRequest, []
 			errs.Add("removeMissing", "true", "removeMissing cannot be combined with action delete: it would delete every profile.")
 		}
 	}
-	switch req.Format {
-	case "", "csv", "json":
-	default:
-		errs.Add("format", req.Format, "format must be csv or json.")
-	}
-	if len([]rune(req.Delimiter)) > 1 {
-		errs.Add("delimiter", req.Delimiter, "The delimiter must be a single character such as \"\\t\", \",\" or \";\".")
-	}
-	if err := errs.Err("The import parameters are not valid."); err != nil {
-		return req, nil, err
-	}
-	spec.Required = append([]string(nil), spec.MatchFields...)
-	return req, warnings, nil
 }
 
 // customName is what a Copernica field name becomes as a custom field name.

@@ -46,7 +46,8 @@ func TestTranslate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, _, err := Translate(tt.in, nil)
+			tr, err := Translate(dialect.Request{Params: tt.in, HasFile: true})
+			req := tr.ImportRequest
 			if tt.err != "" {
 				var ie *intake.Error
 				if err == nil || !asErr(err, &ie) || len(ie.Fields) == 0 || ie.Fields[0].Field != tt.err {

@@ -55,7 +55,7 @@ type Import struct {
 }
 
 var statuses = map[intake.ImportStatus]string{
-	intake.StatusAwaitingMapping: "waiting", intake.StatusQueued: "queued", intake.StatusRunning: "running",
+	intake.StatusAnalyzing: "queued", intake.StatusAwaitingMapping: "waiting", intake.StatusQueued: "queued", intake.StatusRunning: "running",
 	intake.StatusCompleted: "finished", intake.StatusFailed: "failed", intake.StatusCancelled: "cancelled",
 }
 

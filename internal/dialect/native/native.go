@@ -2,9 +2,10 @@
 // PATCH): the options of DESIGN §3 in our names, plus the names the design
 // says our endpoint accepts from the seeds (Copernica's keyFields and
 // ignoreEmptyFields, PackageX's action, duplicate_handling and
-// column_mapping, Plannr's type, TextUs's headers). A request in PackageX's
-// shape (a data URI or column_mapping) or TextUs's (headers) gets that
-// seed's rules: contacts need a name, and TextUs contacts match on phone.
+// column_mapping, Plannr's type, TextUs's headers). Its option parsing
+// (Translate) is the one the file dialects share: each passes its own
+// dialect.Rules. A request in PackageX's or TextUs's shape at the native
+// endpoint is read by that seed's rules (RulesFor).
 package native
 
 import (
@@ -18,116 +19,182 @@ import (
 	"github.com/intake/intake/internal/importer"
 )
 
-// Create translates the options of a new upload. reg is the tenant's
-// fields: a custom field is a match field by its bare name too.
-func Create(p dialect.Params, reg *intake.Registry) (intake.ImportRequest, error) {
-	return parse(p, intake.ImportRequest{Spec: intake.DefaultSpec(), Autostart: true, Remap: true, MappingStep: true}, true, reg)
+// Rules are Intake's own: the design's defaults (DESIGN §3).
+var Rules = dialect.Rules{Name: "intake"}
+
+// PackageXRules are PackageX's: its field limits, its default duplicate
+// handling (ignore_all), contacts need a name, and a bad value fails its
+// row whole. They live here, not in packagex, because packagex builds on
+// this package (its answer is this package's job view) and the native
+// endpoint reads a request in PackageX's shape by them too.
+var PackageXRules = dialect.Rules{Name: "packagex", Duplicates: intake.DuplicatesIgnoreAll, Limits: PackageXLimits,
+	Required: []string{intake.FieldName}, InvalidFields: intake.InvalidFieldsSkipRow}
+
+// TextUsShapeRules are TextUs's rules for a request in its shape at the
+// native endpoint: contacts are people you text, so they match on phone,
+// need a name, and a bad value fails its row whole. (The TextUs route also
+// sets phones to region US: see textus.Rules.)
+var TextUsShapeRules = dialect.Rules{Name: "textus", MatchFields: []string{intake.FieldPhone},
+	Required: []string{intake.FieldName}, InvalidFields: intake.InvalidFieldsSkipRow}
+
+// RulesFor says which rules a request to POST /api/v1/imports is read by.
+// The design lets that endpoint take the seeds' names, so a request in
+// PackageX's shape (data, column_mapping) or TextUs's (headers) means what
+// it means at the seed's own URL. This is the one place a request's keys
+// choose rules; every dialect route states its own.
+func RulesFor(p dialect.Params) dialect.Rules {
+	switch {
+	case p.Has("data") || p.Has("column_mapping"):
+		return PackageXRules
+	case p.Has("headers") || p.Has("headers[]"):
+		return TextUsShapeRules
+	}
+	return Rules
+}
+
+// Create is POST /api/v1/imports's translation (a dialect.Translate): a
+// file is required, and its options are read by RulesFor's rules.
+func Create(in dialect.Request) (dialect.Translation, error) {
+	if !in.HasFile {
+		return dialect.Translation{}, intake.Invalid("File is required.", intake.FieldError{Field: "file", Message: "File is required."})
+	}
+	rules := RulesFor(in.Params)
+	req, err := Translate(rules, in.Params, in.Registry)
+	// Intake's own imports can wait for a person when a column is
+	// uncertain; a request read by a seed's rules has no mapping step.
+	req.MappingStep = rules.Name == Rules.Name
+	return dialect.Translation{ImportRequest: req}, err
+}
+
+// Translate reads a new upload's options by rules. reg is the tenant's
+// fields: a custom field is a match field by its bare name too. Errors:
+// EINVALID with a field error per bad option.
+func Translate(rules dialect.Rules, p dialect.Params, reg *intake.Registry) (intake.ImportRequest, error) {
+	req := intake.ImportRequest{Spec: rules.Spec(), Autostart: !rules.WaitForMapping, Remap: true}
+	return parse(p, req, rules, reg)
 }
 
 // Patch translates a PATCH of a stored job: absent options keep the job's
-// values; a mapping given replaces the job's mapping.
+// values; a mapping given replaces the job's mapping. The job keeps the
+// fields it required beyond its match fields.
 func Patch(p dialect.Params, im *intake.Import, reg *intake.Registry) (intake.ImportRequest, error) {
-	return parse(p, intake.ImportRequest{Spec: im.Spec, Name: im.Name}, false, reg)
+	rules := dialect.Rules{Name: "patch", Required: slices.DeleteFunc(slices.Clone(im.Spec.Required),
+		func(f string) bool { return slices.Contains(im.Spec.MatchFields, f) })}
+	return parse(p, intake.ImportRequest{Spec: im.Spec, Name: im.Name}, rules, reg)
 }
 
-// seedShape says which seed's rules a request's shape calls for.
-type seedShape struct{ packageX, textUs bool }
+// parser is one request's options being read.
+type parser struct {
+	errs                 dialect.Errors
+	req                  intake.ImportRequest
+	rules                dialect.Rules
+	mode, dups, resource string
+	match                []string
+	matchSet             bool
+}
 
-func parse(p dialect.Params, req intake.ImportRequest, fresh bool, reg *intake.Registry) (intake.ImportRequest, error) {
-	var errs dialect.Errors
-	spec := &req.Spec
-	mode, dups, resource := string(spec.Mode), string(spec.Duplicates), spec.Resource
-	var match []string
-	var shape seedShape
-	matchSet := false
-	for _, x := range p {
-		v := strings.TrimSpace(x.Value)
-		switch x.Key {
-		case "name":
-			req.Name = v
-		case "mapping_name":
-			req.MappingName = v
-		case "resource", "type":
-			resource = v
-		case "mode", "action":
-			mode = v
-			if strings.EqualFold(v, "overwrite") {
-				// PackageX's overwrite replaces data: an upsert that clears empty cells.
-				mode, spec.IgnoreEmptyFields = string(intake.ModeUpsert), false
-			}
-		case "format":
-			req.Format = strings.ToLower(v)
-		case "delimiter", "encoding", "sheet":
-			setReading(&req, x.Key, v)
-		case "duplicates", "duplicate_handling":
-			dups = v
-		case "upload_mode":
-			switch strings.ToLower(v) {
-			case "", "async":
-			case "sync":
-				req.Sync = true
-			default:
-				errs.Add("upload_mode", v, "upload_mode must be async or sync.")
-			}
-		case "match_fields", "match_field", "keyFields", "key_fields", "match_fields[]", "keyFields[]":
-			if !matchSet {
-				match, matchSet = nil, true
-			}
-			match = append(match, dialect.List(v)...)
-		case "mapping", "field_mapping":
-			req.Columns.ByHeader, req.Remap = errs.Object(x.Key, v), true
-		case "column_mapping":
-			// PackageX's direction: field → header.
-			req.Columns.ByHeader, req.Remap, shape.packageX = invert(errs.Object(x.Key, v)), true, true
-		case "headers", "headers[]":
-			if v == "" || v == "null" {
-				errs.Add(x.Key, v, "Headers are a required field.")
-				continue
-			}
-			req.Columns.ByPosition = append(req.Columns.ByPosition, dialect.List(v)...)
-			req.Remap, shape.textUs = true, true
-		case "data":
-			shape.packageX = true
-		case "autostart":
-			setBool(&req.Autostart, errs.Bool(x.Key, v))
-		default:
-			specOption(&errs, &req, x.Key, v)
+// options are the option names the dialects share, each with how it is
+// read; specOption reads the rest.
+var options = map[string]func(*parser, string, string){
+	"name":         func(x *parser, _, v string) { x.req.Name = v },
+	"mapping_name": func(x *parser, _, v string) { x.req.MappingName = v },
+	"resource":     func(x *parser, _, v string) { x.resource = v },
+	"type":         func(x *parser, _, v string) { x.resource = v },
+	"mode":         (*parser).setMode,
+	"action":       (*parser).setMode,
+	"format":       func(x *parser, k, v string) { x.req.Format = x.errs.Format(x.rules, k, v) },
+	"delimiter": func(x *parser, k, v string) {
+		x.req.Delimiter, x.req.Remap = x.errs.Delim(k, v), true
+	},
+	"encoding":           func(x *parser, _, v string) { x.req.Encoding, x.req.Remap = v, true },
+	"sheet":              func(x *parser, _, v string) { x.req.Sheet, x.req.Remap = v, true },
+	"duplicates":         func(x *parser, _, v string) { x.dups = v },
+	"duplicate_handling": func(x *parser, _, v string) { x.dups = v },
+	"upload_mode":        (*parser).setUploadMode,
+	"mapping":            (*parser).setMapping,
+	"field_mapping":      (*parser).setMapping,
+	"column_mapping": func(x *parser, k, v string) {
+		// PackageX's direction: field → header.
+		x.req.Columns.ByHeader, x.req.Remap = invert(x.errs.Object(k, v)), true
+	},
+	"headers":   (*parser).addHeaders,
+	"headers[]": (*parser).addHeaders,
+	"data":      func(*parser, string, string) {}, // the file itself: received, not an option
+	"autostart": func(x *parser, k, v string) { setBool(&x.req.Autostart, x.errs.Bool(k, v)) },
+}
+
+func init() {
+	for _, k := range []string{"match_fields", "match_field", "keyFields", "key_fields", "match_fields[]", "keyFields[]"} {
+		options[k] = (*parser).addMatch
+	}
+}
+
+func (x *parser) setMode(_, v string) {
+	x.mode = v
+	if strings.EqualFold(v, "overwrite") {
+		// PackageX's overwrite replaces data: an upsert that clears empty cells.
+		x.mode, x.req.Spec.IgnoreEmptyFields = string(intake.ModeUpsert), false
+	}
+}
+
+func (x *parser) setUploadMode(k, v string) {
+	switch strings.ToLower(v) {
+	case "", "async":
+	case "sync":
+		x.req.Sync = true
+	default:
+		x.errs.Add(k, v, "upload_mode must be async or sync.")
+	}
+}
+
+func (x *parser) setMapping(k, v string) {
+	x.req.Columns.ByHeader, x.req.Remap = x.errs.Object(k, v), true
+}
+
+func (x *parser) addHeaders(k, v string) {
+	if v == "" || v == "null" {
+		x.errs.Add(k, v, "Headers are a required field.")
+		return
+	}
+	x.req.Columns.ByPosition = append(x.req.Columns.ByPosition, dialect.List(v)...)
+	x.req.Remap = true
+}
+
+func (x *parser) addMatch(_, v string) {
+	if !x.matchSet {
+		x.match, x.matchSet = nil, true
+	}
+	x.match = append(x.match, dialect.List(v)...)
+}
+
+func parse(p dialect.Params, req intake.ImportRequest, rules dialect.Rules, reg *intake.Registry) (intake.ImportRequest, error) {
+	x := &parser{req: req, rules: rules, mode: string(req.Spec.Mode), dups: string(req.Spec.Duplicates), resource: req.Spec.Resource}
+	for _, o := range p {
+		v := strings.TrimSpace(o.Value)
+		if set, ok := options[o.Key]; ok {
+			set(x, o.Key, v)
+		} else {
+			specOption(&x.errs, &x.req, o.Key, v)
 		}
 	}
-	if fresh && !matchSet && shape.textUs {
-		// TextUs contacts are people you text: they match on phone.
-		match, matchSet = []string{intake.FieldPhone}, true
+	spec := &x.req.Spec
+	if !x.matchSet {
+		x.match = spec.MatchFields
 	}
-	if !matchSet {
-		match = spec.MatchFields
-	}
-	requireName := shape.packageX || shape.textUs || slices.Contains(spec.Required, intake.FieldName)
-	if fresh && (shape.packageX || shape.textUs) && !p.Has("invalid_fields") {
-		// The seeds fail a row with a bad value whole; their clients count
-		// on failed rows, so no row of theirs is written in part.
-		spec.InvalidFields = intake.InvalidFieldsSkipRow
-	}
-	if fresh && shape.packageX {
-		// PackageX's rules for a request in its shape: its limits, and its
-		// default duplicate handling, ignore_all.
-		spec.Limits = PackageXLimits
-		if !p.Has("duplicate_handling") && !p.Has("duplicates") {
-			dups = string(intake.DuplicatesIgnoreAll)
-		}
-	}
-	checkSpec(&errs, spec, mode, dups, resource, match, reg)
+	checkSpec(&x.errs, spec, x.mode, x.dups, x.resource, x.match, reg)
 	if spec.RemoveMissing && spec.Mode == intake.ModeDelete {
-		errs.Add("remove_missing", "true", "remove_missing cannot be combined with mode delete: it would delete every contact.")
+		x.errs.Add("remove_missing", "true", "remove_missing cannot be combined with mode delete: it would delete every contact.")
 	}
-	checkReading(&errs, &req)
-	if err := errs.Err("The import options are not valid."); err != nil {
-		return req, err
+	if err := x.errs.Err("The import options are not valid."); err != nil {
+		return x.req, err
 	}
 	spec.Required = slices.Clone(spec.MatchFields)
-	if requireName && !slices.Contains(spec.Required, intake.FieldName) {
-		spec.Required = append(spec.Required, intake.FieldName)
+	for _, f := range rules.Required {
+		if !slices.Contains(spec.Required, f) {
+			spec.Required = append(spec.Required, f)
+		}
 	}
-	return req, nil
+	return x.req, nil
 }
 
 // specOption parses the options that only set a field of the spec.
@@ -164,6 +231,12 @@ func specOption(errs *dialect.Errors, req *intake.ImportRequest, key, v string) 
 		setBool(&spec.Preview, errs.Bool(key, v))
 	case "remove_missing_group":
 		spec.RemoveMissingGroup = v
+	case "remove_missing_selection":
+		spec.RemoveMissingSelection = v
+	case "followups":
+		setBool(&spec.Followups, errs.Bool(key, v))
+	case "rebuild":
+		setBool(&spec.Rebuild, errs.Bool(key, v))
 	case "deleteTarget", "delete_target":
 		spec.DeleteTarget = checkDeleteTarget(errs, key, v)
 	}
@@ -227,30 +300,6 @@ var PackageXLimits = map[string]int{
 	intake.FieldName: 255, intake.FieldEmail: 127, intake.FieldPhone: 31, intake.FieldAddress: 255, intake.FieldNotes: 255,
 	"alternate_emails": 127, "alternate_phones": 31, "alternate_addresses": 255,
 	intake.FieldGroups: 2047, intake.FieldLocations: 2047,
-}
-
-// setReading sets how the file is read; the mapping is then made again.
-func setReading(req *intake.ImportRequest, key, v string) {
-	switch key {
-	case "delimiter":
-		req.Delimiter = dialect.Delimiter(v)
-	case "encoding":
-		req.Encoding = v
-	case "sheet":
-		req.Sheet = v
-	}
-	req.Remap = true
-}
-
-func checkReading(errs *dialect.Errors, req *intake.ImportRequest) {
-	switch req.Format {
-	case "", "csv", "tsv", "xlsx", "json", "vcard":
-	default:
-		errs.Add("format", req.Format, "Format must be csv, tsv, xlsx, json or vcard.")
-	}
-	if n := len([]rune(req.Delimiter)); n > 1 {
-		errs.Add("delimiter", req.Delimiter, "The delimiter must be a single character.")
-	}
 }
 
 func setBool(dst *bool, v *bool) {

@@ -102,7 +102,8 @@ func TestCreate(t *testing.T) {
 		{"a mapping that is not an object", params("mapping", "[1]"), nil, "mapping"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := Create(tc.p, nil)
+			tr, err := Create(dialect.Request{Params: tc.p, HasFile: true})
+			r := tr.ImportRequest
 			if tc.errField != "" {
 				ie, ok := err.(*intake.Error)
 				if !ok || ie.Code != intake.EINVALID || len(ie.Fields) == 0 || ie.Fields[0].Field != tc.errField {
@@ -148,12 +149,13 @@ func TestCreateWithCustomMatchField(t *testing.T) {
 	t.Parallel()
 	reg := intake.NewRegistry([]intake.CustomField{{Name: "member_id", Type: intake.TypeNumber, Unique: true}})
 	for _, v := range []string{"member_id", "custom.member_id", `["Member_ID"]`} {
-		r, err := Create(params("match_fields", v), reg)
+		tr, err := Create(dialect.Request{Params: params("match_fields", v), HasFile: true, Registry: reg})
+		r := tr.ImportRequest
 		if err != nil || !slices.Equal(r.Spec.MatchFields, []string{"custom.member_id"}) || !slices.Equal(r.Spec.Required, []string{"custom.member_id"}) {
 			t.Errorf("match_fields %s: %+v, %v", v, r.Spec, err)
 		}
 	}
-	if _, err := Create(params("match_fields", "member_id"), nil); err == nil {
+	if _, err := Create(dialect.Request{Params: params("match_fields", "member_id"), HasFile: true}); err == nil {
 		t.Error("a bare custom name is a match field without the tenant's registry")
 	}
 }

@@ -13,27 +13,17 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/intake/intake"
 	"github.com/intake/intake/internal/dialect"
 	"github.com/intake/intake/internal/dialect/native"
 )
 
-// Request is a translated PackageX request: the import, and what the
-// route must do besides.
-type Request struct {
-	intake.ImportRequest
-	// Async is upload_mode async: the file comes later, by PUT to the
-	// upload target the answer names.
-	Async bool
-	// SaveUpload false deletes the file once the job has ended.
-	SaveUpload bool
-}
-
-// Translate checks a request's PackageX rules and translates it. hasData
-// says whether data was sent (not null). Errors: EINVALID with a field
-// error per bad option.
-func Translate(p dialect.Params, hasData bool, reg *intake.Registry) (Request, error) {
-	out := Request{SaveUpload: true}
+// Translate checks a request's PackageX rules and translates it (a
+// dialect.Translate): upload_mode async holds the options until the file
+// arrives; save_upload false discards a sync job's file when it ends.
+// Errors: EINVALID with a field error per bad option.
+func Translate(in dialect.Request) (dialect.Translation, error) {
+	p, hasData := in.Params, in.HasFile
+	var out dialect.Translation
 	var errs dialect.Errors
 	var rest dialect.Params
 	collection := ""
@@ -77,7 +67,7 @@ func Translate(p dialect.Params, hasData bool, reg *intake.Registry) (Request, e
 			checkColumnMapping(&errs, v)
 		case "save_upload":
 			if b := errs.Bool(x.Key, v); b != nil {
-				out.SaveUpload = *b
+				out.DiscardWhenDone = !*b
 			}
 			continue
 		case "location_id":
@@ -98,7 +88,7 @@ func Translate(p dialect.Params, hasData bool, reg *intake.Registry) (Request, e
 		if hasData {
 			errs.Add("data", "", "data must be null when upload_mode is async: PUT the file to the upload target the answer gives.")
 		}
-		out.Async = true
+		out.Hold = true
 	default:
 		errs.Add("upload_mode", mode, "upload_mode must be sync or async.")
 	}
@@ -108,14 +98,7 @@ func Translate(p dialect.Params, hasData bool, reg *intake.Registry) (Request, e
 	if err := errs.Err("The import options are not valid."); err != nil {
 		return out, err
 	}
-	// The native translation applies PackageX's limits, its name rule and
-	// its default duplicate handling (ignore_all) to a request in its
-	// shape, which data marks.
-	if !rest.Has("data") {
-		rest.Add("data", "")
-	}
-	req, err := native.Create(rest, reg)
-	req.MappingStep = false // PackageX has no mapping step: uncertain columns are left out
+	req, err := native.Translate(native.PackageXRules, rest, in.Registry)
 	if err != nil {
 		return out, err
 	}
@@ -125,6 +108,16 @@ func Translate(p dialect.Params, hasData bool, reg *intake.Registry) (Request, e
 	}
 	out.ImportRequest = req
 	return out, nil
+}
+
+// Uploaded translates an async import's held options once its file has
+// arrived by PUT (a dialect.Translate): an import with data, run on the
+// queue rather than in the upload's request.
+func Uploaded(in dialect.Request) (dialect.Translation, error) {
+	in.Params = slices.DeleteFunc(slices.Clone(in.Params), func(x dialect.Param) bool { return x.Key == "upload_mode" })
+	tr, err := Translate(in)
+	tr.Sync = false
+	return tr, err
 }
 
 // checkColumnMapping refuses a column_mapping that names one header for

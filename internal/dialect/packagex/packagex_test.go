@@ -50,7 +50,7 @@ func TestTranslate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, err := Translate(tt.in, tt.hasData, nil)
+			req, err := Translate(dialect.Request{Params: tt.in, HasFile: tt.hasData})
 			if tt.err != "" {
 				var ie *intake.Error
 				if !errors.As(err, &ie) || len(ie.Fields) == 0 || ie.Fields[0].Field != tt.err {
@@ -62,7 +62,7 @@ func TestTranslate(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := req.Spec
-			got := fmt.Sprintf("%s %s %s %v %v %v %v %v", s.Resource, s.Mode, s.Duplicates, s.IgnoreEmptyFields, req.Sync, req.Async, req.SaveUpload, s.Required)
+			got := fmt.Sprintf("%s %s %s %v %v %v %v %v", s.Resource, s.Mode, s.Duplicates, s.IgnoreEmptyFields, req.Sync, req.Hold, !req.DiscardWhenDone, s.Required)
 			if got != tt.want {
 				t.Errorf("got  %q\nwant %q", got, tt.want)
 			}

@@ -11,6 +11,8 @@ package plannr
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -35,12 +37,15 @@ var Modes = []string{"store", "update", "validate"}
 // translates it: clients → contacts matched on email, any other type →
 // the collection of that name (matched on its key fields), never started
 // until the client starts it. Options besides type, mode and file (mapping,
-// delimiter, …) are read as POST /api/v1/imports reads them. reg is the
-// tenant's fields. Errors: EINVALID with a field error per bad option.
-func Translate(p dialect.Params, reg *intake.Registry) (intake.ImportRequest, error) {
+// delimiter, …) are read as POST /api/v1/imports reads them. A missing
+// file is one more field error, so a 422 names every missing field at once,
+// as Laravel's. Errors: EINVALID with a field error per bad option.
+func Translate(in dialect.Request) (dialect.Translation, error) {
+	p := in.Params
 	var errs dialect.Errors
 	var rest dialect.Params
 	typ, mode := "", ""
+	var warnings []string
 	for _, x := range p {
 		v := strings.TrimSpace(x.Value)
 		switch x.Key {
@@ -48,8 +53,11 @@ func Translate(p dialect.Params, reg *intake.Registry) (intake.ImportRequest, er
 			typ = strings.ToLower(v)
 		case "mode":
 			mode = strings.ToLower(v)
-		case "resource", "autostart", "upload_mode", "action", "file":
-			// Plannr's type and the two-step start decide these.
+		case "file":
+		case "resource", "autostart", "upload_mode", "action":
+			// Plannr's type and the two-step start decide these: said, not
+			// silently dropped.
+			warnings = append(warnings, fmt.Sprintf("%s is not a Plannr import option and was not applied: type and mode say what is imported, and POST /api/v1/import/{uuid}/start starts it.", x.Key))
 		default:
 			rest.Add(x.Key, x.Value)
 		}
@@ -67,17 +75,33 @@ func Translate(p dialect.Params, reg *intake.Registry) (intake.ImportRequest, er
 		errs.Add("mode", mode, "The selected mode is invalid: use store, update or validate.")
 	}
 	if err := errs.Err("The import options are not valid."); err != nil {
-		return intake.ImportRequest{}, err
+		return dialect.Translation{}, missingFile(err, in.HasFile)
 	}
 	rest.Add("mode", mode)
 	rest.Add("resource", Resource(typ))
-	req, err := native.Create(rest, reg)
-	if err != nil {
-		return req, err
+	req, err := native.Translate(Rules, rest, in.Registry)
+	req.Sync = false
+	if err == nil && !in.HasFile {
+		err = intake.Invalid("")
 	}
-	req.Autostart, req.Sync = false, false
-	return req, nil
+	req.MappingStep = true
+	req.Warnings = append(req.Warnings, warnings...)
+	return dialect.Translation{ImportRequest: req}, missingFile(err, in.HasFile)
 }
+
+// missingFile adds the missing file to err's field errors.
+func missingFile(err error, hasFile bool) error {
+	var ie *intake.Error
+	if hasFile || !errors.As(err, &ie) || ie.Code != intake.EINVALID {
+		return err
+	}
+	return intake.Invalid(ie.Message, append(ie.Fields, intake.FieldError{Field: "file", Message: "The file field is required."})...)
+}
+
+// Rules are Plannr's: an import "must be mapped before it can be
+// started", so every import waits for its mapping, even when every header
+// was recognised; its records match on email (clients) or their key fields.
+var Rules = dialect.Rules{Name: "plannr", WaitForMapping: true}
 
 // Resource is the import resource of a Plannr type.
 func Resource(typ string) string {

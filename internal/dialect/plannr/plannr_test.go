@@ -35,7 +35,7 @@ func TestTranslate(t *testing.T) {
 		{"type and mode in capitals", params("type", "Clients", "mode", "STORE"), "contacts create [email] false", ""},
 		{"charges are a collection", params("type", "charges", "mode", "store"), "collection:charges create [] false", ""},
 		{"every seed type but clients is a collection", params("type", "group_scheme_members", "mode", "update"), "collection:group_scheme_members update [] false", ""},
-		{"autostart cannot skip the mapping step", params("type", "clients", "mode", "store", "autostart", "true", "upload_mode", "sync"), "contacts create [email] false", ""},
+		{"autostart cannot skip the mapping step", params("type", "clients", "mode", "store", "autostart", "true", "upload_mode", "sync"), "contacts create [email] false warns 2", ""},
 		{"type missing", params("mode", "store"), "", "type: The type field is required."},
 		{"mode missing", params("type", "clients"), "", "mode: The mode field is required."},
 		{"both missing, both named", params(), "", "type: The type field is required.; mode: The mode field is required."},
@@ -46,7 +46,7 @@ func TestTranslate(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			req, err := Translate(tc.in, reg)
+			req, err := Translate(dialect.Request{Params: tc.in, HasFile: true, Registry: reg})
 			if tc.err != "" {
 				var ie *intake.Error
 				if !asError(err, &ie) || ie.Code != intake.EINVALID {
@@ -65,6 +65,9 @@ func TestTranslate(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := fmt.Sprintf("%s %s %v %v", req.Spec.Resource, req.Spec.Mode, req.Spec.MatchFields, req.Autostart)
+			if len(req.Warnings) > 0 {
+				got += fmt.Sprintf(" warns %d", len(req.Warnings))
+			}
 			if got != tc.want || req.Sync {
 				t.Errorf("got %q (sync %v), want %q", got, req.Sync, tc.want)
 			}

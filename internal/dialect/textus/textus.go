@@ -6,6 +6,7 @@
 package textus
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -25,11 +26,35 @@ var (
 	ErrNotCSV          = Failure{Errors: []string{"File must be a CSV (text/csv)."}}
 )
 
-// Failure is a TextUs error body: {"error": …} or {"errors": […]}.
+// Failure is a TextUs error body: {"error": …} or {"errors": […]}. It is
+// an error too: the translation returns it and the route's encoder writes
+// it as it is, with status 422.
 type Failure struct {
 	Error  string   `json:"error,omitempty"`
 	Errors []string `json:"errors,omitempty"`
 }
+
+// failure is a Failure as an error.
+type failure struct{ f Failure }
+
+func (e failure) Error() string {
+	if e.f.Error != "" {
+		return e.f.Error
+	}
+	return strings.Join(e.f.Errors, " ")
+}
+
+// Unwrap makes a Failure an EINVALID error (422) to every other reader.
+func (e failure) Unwrap() error { return intake.Invalid(e.Error()) }
+
+// Fail makes a Failure an error (EINVALID, answered as f by Body).
+func Fail(f Failure) error { return failure{f} }
+
+// Rules are TextUs's: CSV only, phones in region US, contacts need a name,
+// and a bad value fails its row whole (its clients count failed rows).
+// Contacts match on phone when a column holds one, else email, else name.
+var Rules = dialect.Rules{Name: "textus", Formats: []string{"csv"}, Region: Region, Required: []string{intake.FieldName},
+	InvalidFields: intake.InvalidFieldsSkipRow}
 
 // Headers reads the headers parameter as it may arrive: a JSON array,
 // repeated fields, or a comma list. nil means it was not sent (or null).
@@ -45,12 +70,46 @@ func Headers(values []string) []string {
 	return out
 }
 
-// Translate checks headers and returns the import request: contacts, upsert,
+// Translate checks a request's file and headers (a dialect.Translate) in
+// the seed's order: a missing file first, then the headers, then what was
+// wrong with the file. Its errors are Failures (see Fail).
+func Translate(in dialect.Request) (dialect.Translation, error) {
+	if !in.HasFile && in.FileProblem == nil {
+		return dialect.Translation{}, Fail(ErrFileRequired)
+	}
+	var values []string
+	for _, x := range in.Params {
+		if x.Key == "headers" || x.Key == "headers[]" {
+			values = append(values, x.Value)
+		}
+	}
+	headers, reg := Headers(values), in.Registry
+	req, f := translate(headers, reg)
+	switch {
+	case f != nil:
+		return dialect.Translation{}, Fail(*f)
+	case in.FileProblem != nil:
+		return dialect.Translation{}, in.FileProblem
+	}
+	return dialect.Translation{ImportRequest: req, HeaderRow: func(first []string) bool { return IsHeaderRow(first, headers, reg) }}, nil
+}
+
+// Body is the TextUs body of err: the Failure it carries, else
+// {"errors": [msg]}.
+func Body(err error, msg string) Failure {
+	var f failure
+	if errors.As(err, &f) {
+		return f.f
+	}
+	return Failure{Errors: []string{msg}}
+}
+
+// translate checks headers and returns the import request: contacts, upsert,
 // phones in region US, each column mapped by its position. name is the one
 // required header (first_name or last_name count for it); every header must
 // name a contact field. Contacts match on phone when a column holds one,
 // else on email, else on name. reg is the tenant's fields.
-func Translate(headers []string, reg *intake.Registry) (intake.ImportRequest, *Failure) {
+func translate(headers []string, reg *intake.Registry) (intake.ImportRequest, *Failure) {
 	if len(headers) == 0 {
 		f := ErrHeadersRequired
 		return intake.ImportRequest{}, &f
@@ -74,19 +133,15 @@ func Translate(headers []string, reg *intake.Registry) (intake.ImportRequest, *F
 	if len(msgs) > 0 {
 		return intake.ImportRequest{}, &Failure{Errors: msgs}
 	}
-	req := intake.ImportRequest{Spec: intake.DefaultSpec(), Autostart: true, Remap: true, Format: "csv",
+	req := intake.ImportRequest{Spec: Rules.Spec(), Autostart: true, Remap: true, Format: "csv",
 		Columns: intake.ColumnMapping{ByPosition: headers}}
-	req.Spec.Region = Region
 	req.Spec.MatchFields = []string{intake.FieldName}
 	for _, key := range []string{intake.FieldEmail, intake.FieldPhone} {
 		if slices.Contains(fields, key) {
 			req.Spec.MatchFields = []string{key}
 		}
 	}
-	req.Spec.Required = []string{intake.FieldName}
-	// TextUs fails a row with a bad value whole, as the native TextUs shape
-	// does (native.parse): its clients count failed rows.
-	req.Spec.InvalidFields = intake.InvalidFieldsSkipRow
+	req.Spec.Required = slices.Clone(Rules.Required)
 	return req, nil
 }
 
@@ -113,6 +168,11 @@ func IsHeaderRow(first, headers []string, reg *intake.Registry) bool {
 
 // Slug is an import's contact_import_slug.
 func Slug(id int64) string { return fmt.Sprintf("contact-import-%d", id) }
+
+// Created is the answer to an upload: {"contact_import_slug": …}.
+func Created(im intake.Import) map[string]string {
+	return map[string]string{"contact_import_slug": Slug(im.ID)}
+}
 
 // ParseSlug returns the import id a slug names.
 func ParseSlug(slug string) (int64, bool) {

@@ -11,7 +11,7 @@ import (
 // region US, match on phone when a column holds one, strict rows.
 func TestTranslate(t *testing.T) {
 	t.Parallel()
-	req, f := Translate([]string{"name", "phone_number", "email"}, nil)
+	req, f := translate([]string{"name", "phone_number", "email"}, nil)
 	if f != nil {
 		t.Fatalf("failure %+v", f)
 	}
@@ -19,7 +19,7 @@ func TestTranslate(t *testing.T) {
 		req.Spec.InvalidFields != intake.InvalidFieldsSkipRow || !slices.Equal(req.Spec.Required, []string{intake.FieldName}) {
 		t.Fatalf("spec %+v", req.Spec)
 	}
-	if _, f := Translate([]string{"phone_number"}, nil); f == nil || f.Errors[0] != "Missing required headers: name." {
+	if _, f := translate([]string{"phone_number"}, nil); f == nil || f.Errors[0] != "Missing required headers: name." {
 		t.Fatalf("without name: %+v", f)
 	}
 }

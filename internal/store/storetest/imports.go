@@ -83,7 +83,7 @@ func testJobs(t *testing.T, open opener) {
 	var running intake.Import
 	err := s.Jobs(ctx, a.ID, func(tx store.JobTx) error {
 		if tx.Enqueue(ctx, 1) == nil {
-			return errors.New("Enqueue succeeded on a store paired with no queue")
+			return errors.New("enqueue succeeded on a store paired with no queue")
 		}
 		if err := tx.CreateImport(ctx, im); err != nil {
 			return err

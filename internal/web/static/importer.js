@@ -173,7 +173,8 @@ function showDone() {
   $('summary').textContent = s + '.';
   const errs = job.errors || [];
   show('errors-box', job.has_errors);
-  fillTable($('errors-table'), ['Row', 'Column', 'Value', 'What happened'],
-    errs.map((e) => [e.row, e.column || e.field || '', e.value || '', el('td', { class: 'msg' }, e.message)]));
+  const outcome = { failed: 'Not written', skipped: 'Skipped', partial: 'Written without this value', removed: 'Removed' };
+  fillTable($('errors-table'), ['Row', 'Column', 'Value', 'Outcome', 'What happened'],
+    errs.map((e) => [e.row, e.column || e.field || '', e.value || '', outcome[e.outcome] || e.outcome || '', el('td', { class: 'msg' }, e.message)]));
   finishedHook();
 }
