@@ -181,20 +181,26 @@ func newNotifier(t *testing.T, st store.Store) notify.Notifier {
 	return n
 }
 
-// newQueue builds the River queue on the store's own database, as
-// cmd/intake's backend does.
+// newQueue builds the River queue on the store's own database and pairs
+// the store with it, as cmd/intake's backend does: job transactions then
+// enqueue through it inside themselves.
 func newQueue(ctx context.Context, st store.Store, r jobs.Runner, cfg jobs.QueueConfig) (jobs.Queue, error) {
 	switch db := st.(type) {
 	case *sqlite.DB:
-		return queueOn(ctx, db.RiverDriver(), r, cfg)
+		return queueOn(ctx, db, db.RiverDriver(), r, cfg)
 	case *postgres.DB:
-		return queueOn(ctx, db.RiverDriver(), r, cfg)
+		return queueOn(ctx, db, db.RiverDriver(), r, cfg)
 	}
 	return nil, fmt.Errorf("no River driver for %T", st)
 }
 
-func queueOn[TTx any](ctx context.Context, d riverdriver.Driver[TTx], r jobs.Runner, cfg jobs.QueueConfig) (jobs.Queue, error) {
-	return jobs.NewQueue(ctx, d, r, cfg)
+func queueOn[TTx any](ctx context.Context, st store.Pairable[TTx], d riverdriver.Driver[TTx], r jobs.Runner, cfg jobs.QueueConfig) (jobs.Queue, error) {
+	q, err := jobs.NewQueue(ctx, d, r, cfg)
+	if err != nil {
+		return nil, err
+	}
+	st.Pair(q)
+	return q, nil
 }
 
 // newKey creates an API key for tenant (made if new) with the comma list of

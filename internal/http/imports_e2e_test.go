@@ -97,6 +97,10 @@ func TestImportJobsEndToEnd(t *testing.T) {
 				if h := fmt.Sprint(job["headers"]); h != "[Buzón Nombre Ciudad]" {
 					t.Fatalf("headers %s", h)
 				}
+				// The job says how it read the file (DESIGN §4a detected).
+				if d, _ := job["detected"].(map[string]any); d["format"] != "csv" || d["delimiter"] != ";" || num(d, "header_row") != 1 {
+					t.Fatalf("detected %v", job["detected"])
+				}
 				st, job, raw = c.do("PATCH", fmt.Sprintf("/api/v1/imports/%d", id), map[string]any{
 					"mapping": map[string]string{"Buzón": "email", "Nombre": "first_name", "Ciudad": "city"}})
 				if st != 200 || job["status"] != "queued" && job["status"] != "awaiting_mapping" {

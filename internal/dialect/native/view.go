@@ -24,6 +24,9 @@ type ImportView struct {
 	Columns       []intake.ColumnDecision `json:"columns" doc:"Per column: target, reason (header, content, remembered, saved, given), confidence 0–1, samples."`
 	PreviewRows   [][]string              `json:"preview_rows" doc:"The first rows as read."`
 	MappingSource *intake.MappingSource   `json:"mapping_source" doc:"{\"import_id\": N}, {\"saved\": NAME} or null."`
+	// Detected is what the reader chose (DESIGN §4a); the options sheet,
+	// path, header_row, delimiter and encoding override each part.
+	Detected Detected `json:"detected"`
 	// ContactsCreated shadows the job's own field so that only a
 	// participants job shows it.
 	ContactsCreated *int `json:"contacts_created,omitempty" doc:"Participants jobs: the contacts created for rows whose contact did not exist."`
@@ -39,6 +42,8 @@ func View(im intake.Import, errs []intake.RowError) ImportView {
 			v.Mapping[h] = f
 		}
 	}
+	v.Detected = Detected{Format: im.Format, Sheet: im.Sheet, Path: im.Spec.Path, HeaderRow: im.Spec.HeaderRow,
+		Delimiter: im.Delimiter, Encoding: im.Encoding}
 	v.Columns, v.PreviewRows = []intake.ColumnDecision{}, [][]string{}
 	if rec := im.Spec.Recognition; rec != nil {
 		v.Columns, v.MappingSource = append(v.Columns, rec.Columns...), rec.MappingSource
@@ -56,4 +61,16 @@ func View(im intake.Import, errs []intake.RowError) ImportView {
 	}
 	v.Errors = append(v.Errors, errs...)
 	return v
+}
+
+// Detected is how the file was read: its format, the sheet of a workbook,
+// the path of the records in a JSON document, the header row (1-based),
+// and a text file's delimiter and encoding.
+type Detected struct {
+	Format    string `json:"format"`
+	Sheet     string `json:"sheet,omitempty"`
+	Path      string `json:"path,omitempty"`
+	HeaderRow int    `json:"header_row,omitempty"`
+	Delimiter string `json:"delimiter,omitempty"`
+	Encoding  string `json:"encoding,omitempty"`
 }
