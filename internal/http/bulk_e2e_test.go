@@ -201,9 +201,14 @@ func TestBulkImportEndToEnd(t *testing.T) {
 			})
 
 			t.Run("an import location on a private address is refused", func(t *testing.T) {
-				st, _, raw := a.do("POST", "/api/v1/imports", map[string]any{"location": base + "/healthz"})
-				if st != 422 || !strings.Contains(raw, "private, local or reserved address") || strings.Contains(raw, "dial tcp") {
+				// The job fetches a location (DESIGN §4a), so the refusal is its failure.
+				st, job, raw := a.do("POST", "/api/v1/imports", map[string]any{"location": base + "/healthz"})
+				if st != 201 || job["status"] != "analyzing" {
 					t.Fatalf("%d %s", st, raw)
+				}
+				job = client{t, a.base, a.key}.wait(num(job, "id"))
+				if msg := fmt.Sprint(job["error"]); job["status"] != "failed" || !strings.Contains(msg, "private, local or reserved address") || strings.Contains(msg, "dial tcp") {
+					t.Fatalf("job %v", job)
 				}
 			})
 

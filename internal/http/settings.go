@@ -11,8 +11,8 @@ import (
 // SettingsBody is a tenant's settings as the API shows and takes them.
 type SettingsBody struct {
 	Region       string `json:"region" doc:"Default phone region (ISO 3166-1 alpha-2, e.g. DE) for numbers without a country code, used when neither the row's country nor the import's region names one. Empty: the server's default (--region)." example:"DE"`
-	UndoDisabled bool   `json:"undo_disabled" doc:"Turns off recording what imports change: imports then cannot be undone (and run a little faster). Previews still work."`
-	UndoDays     int    `json:"undo_days" doc:"How many days an import can be undone; 0 means 30. Never longer than the server's retention of imports." minimum:"0" maximum:"3650"`
+	UndoDisabled bool   `json:"undo_disabled" required:"false" doc:"Turns off recording what imports change: imports then cannot be undone (and run a little faster). Previews still work."`
+	UndoDays     int    `json:"undo_days" required:"false" doc:"How many days an import can be undone; 0 means 30. Never longer than the server's retention of imports." minimum:"0" maximum:"3650"`
 }
 
 // registerSettings adds the tenant's settings routes. Reading them takes

@@ -199,6 +199,7 @@ func (s *Service) createJob(ctx context.Context, tenantID int64, up Upload, req 
 		s.Discard(ctx, up)
 		return im, err
 	}
+	s.remember(ctx, im, req)
 	if runnable && req.Sync {
 		return s.wait(ctx, tenantID, im.ID)
 	}

@@ -57,6 +57,7 @@ type Import struct {
 var statuses = map[intake.ImportStatus]string{
 	intake.StatusAnalyzing: "queued", intake.StatusAwaitingMapping: "waiting", intake.StatusQueued: "queued", intake.StatusRunning: "running",
 	intake.StatusCompleted: "finished", intake.StatusFailed: "failed", intake.StatusCancelled: "cancelled",
+	intake.StatusPreviewed: "finished", // a validate run has ended
 }
 
 var actions = map[intake.Mode]string{

@@ -86,7 +86,7 @@ func Translate(in dialect.Request) (dialect.Translation, error) {
 	}
 	req.MappingStep = true
 	req.Warnings = append(req.Warnings, warnings...)
-	return dialect.Translation{ImportRequest: req}, missingFile(err, in.HasFile)
+	return dialect.Translation{ImportRequest: req, Warnings: warnings}, missingFile(err, in.HasFile)
 }
 
 // missingFile adds the missing file to err's field errors.

@@ -142,10 +142,15 @@ func View(im intake.Import, errs []intake.RowError, acct Account, rep Report) Im
 }
 
 // status is a job's status in Plannr's words: a running import is
-// processing (the seed's example); the others keep Intake's names.
+// processing (the seed's example), a validate run that ended (previewed)
+// is completed, as Plannr's client expects of any finished import; the
+// others keep Intake's names.
 func status(s intake.ImportStatus) string {
-	if s == intake.StatusRunning {
+	switch s {
+	case intake.StatusRunning:
 		return "processing"
+	case intake.StatusPreviewed:
+		return string(intake.StatusCompleted)
 	}
 	return string(s)
 }
