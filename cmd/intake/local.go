@@ -22,7 +22,7 @@ func (m *Main) startLocal(ctx context.Context, tenant string) (*localServer, err
 	if err != nil {
 		return nil, err
 	}
-	m.store, m.newQueue = be.store, be.newQueue
+	m.store, m.newQueue, m.newNotifier = be.store, be.newQueue, be.newNotifier
 	t, err := m.store.EnsureTenant(ctx, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("tenant %s: %w", tenant, err)

@@ -40,7 +40,7 @@ func (c client) wait(id int) map[string]any {
 			c.t.Fatalf("poll: %d %s", st, raw)
 		}
 		switch job["status"] {
-		case "completed", "failed", "cancelled":
+		case "completed", "failed", "cancelled", "previewed":
 			return job
 		}
 		time.Sleep(50 * time.Millisecond)
