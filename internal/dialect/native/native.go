@@ -106,8 +106,11 @@ var options = map[string]func(*parser, string, string){
 	"delimiter": func(x *parser, k, v string) {
 		x.req.Delimiter, x.req.Remap = x.errs.Delim(k, v), true
 	},
-	"encoding":           func(x *parser, _, v string) { x.req.Encoding, x.req.Remap = v, true },
-	"sheet":              func(x *parser, _, v string) { x.req.Sheet, x.req.Remap = v, true },
+	"encoding": func(x *parser, _, v string) { x.req.Encoding, x.req.Remap = v, true },
+	"sheet":    func(x *parser, _, v string) { x.req.Sheet, x.req.Remap = v, true },
+	// path is where a JSON document's records are ("data.people"); the
+	// reader finds them when it is not given.
+	"path":               func(x *parser, _, v string) { x.req.Spec.Path, x.req.Remap = v, true },
 	"duplicates":         func(x *parser, _, v string) { x.dups = v },
 	"duplicate_handling": func(x *parser, _, v string) { x.dups = v },
 	"upload_mode":        (*parser).setUploadMode,

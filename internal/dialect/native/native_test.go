@@ -26,6 +26,9 @@ func TestCreate(t *testing.T) {
 		check    func(intake.ImportRequest) bool
 		errField string
 	}{
+		{"path chooses a JSON document's records", params("path", "data.people"), func(r intake.ImportRequest) bool {
+			return r.Spec.Path == "data.people"
+		}, ""},
 		{"defaults: upsert on email, autostart, async", params(), func(r intake.ImportRequest) bool {
 			return r.Spec.Mode == intake.ModeUpsert && slices.Equal(r.Spec.Required, []string{"email"}) && r.Autostart && !r.Sync
 		}, ""},
