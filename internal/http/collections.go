@@ -106,7 +106,13 @@ func (s *Server) registerCollections() {
 		}
 		return &struct{ Body intake.Collection }{Body: c}, nil
 	})
+	s.registerCollectionWrites(tags, scope)
+	s.registerRecords(tags, scope)
+}
 
+// registerCollectionWrites adds the routes that define, change and delete
+// collections.
+func (s *Server) registerCollectionWrites(tags []string, scope []map[string][]string) {
 	huma.Register(s.api, s.idempotent(huma.Operation{
 		OperationID: "create-collection", Method: http.MethodPost, Path: "/api/v1/collections", DefaultStatus: http.StatusCreated,
 		Summary: "Define a collection", Tags: tags, Security: scope,
@@ -157,7 +163,6 @@ func (s *Server) registerCollections() {
 		}
 		return nil, nil
 	})
-	s.registerRecords(tags, scope)
 }
 
 func (s *Server) registerRecords(tags []string, scope []map[string][]string) {

@@ -22,77 +22,37 @@ import (
 // arrives; save_upload false discards a sync job's file when it ends.
 // Errors: EINVALID with a field error per bad option.
 func Translate(in dialect.Request) (dialect.Translation, error) {
-	p, hasData := in.Params, in.HasFile
 	var out dialect.Translation
 	var errs dialect.Errors
 	var rest dialect.Params
-	collection := ""
-	mode := "sync"
-	for _, x := range p {
+	collection, mode := "", "sync"
+	for _, x := range in.Params {
 		v := strings.TrimSpace(x.Value)
 		switch x.Key {
 		case "upload_mode":
-			mode = strings.ToLower(v)
-			continue // the native sync means "answer when done": set below
+			mode = strings.ToLower(v) // the native sync means "answer when done": set below
 		case "resource":
-			switch strings.ToLower(v) {
-			case "contact", "group":
-			case "item", "asset":
-				// Items and assets are records of a collection of that name.
-				collection = strings.ToLower(v)
-				continue
-			default:
-				errs.Add("resource", v, "resource must be contact, group, item or asset.")
-				continue
+			if keep, coll := checkResource(&errs, v); keep {
+				rest.Add(x.Key, x.Value)
+			} else {
+				collection = coll
 			}
-		case "name":
-			if n := utf8.RuneCountInString(v); n < 3 || n > 127 {
-				errs.Add("name", v, fmt.Sprintf("name must be 3 to 127 characters; it has %d.", n))
-			}
-		case "action":
-			switch strings.ToLower(v) {
-			case "merge", "overwrite", "delete":
-			default:
-				errs.Add("action", v, "action must be merge, overwrite or delete.")
-				continue
-			}
-		case "duplicate_handling":
-			switch strings.ToLower(v) {
-			case "ignore_all", "use_first":
-			default:
-				errs.Add("duplicate_handling", v, "duplicate_handling must be ignore_all or use_first.")
-				continue
-			}
-		case "column_mapping":
-			checkColumnMapping(&errs, v)
 		case "save_upload":
 			if b := errs.Bool(x.Key, v); b != nil {
 				out.DiscardWhenDone = !*b
 			}
-			continue
 		case "location_id":
 			if v != "" && v != "null" {
 				errs.Add("location_id", v, "location_id is not supported yet: imports cannot be scoped to a location. Send the locations column instead.")
 			}
-			continue
+		default:
+			if checkOption(&errs, x.Key, v) {
+				rest.Add(x.Key, x.Value)
+			}
 		}
-		rest.Add(x.Key, x.Value)
 	}
-	switch mode {
-	case "sync":
-		if !hasData {
-			errs.Add("data", "", "data is required when upload_mode is sync.")
-		}
-		rest.Add("upload_mode", "sync")
-	case "async":
-		if hasData {
-			errs.Add("data", "", "data must be null when upload_mode is async: PUT the file to the upload target the answer gives.")
-		}
-		out.Hold = true
-	default:
-		errs.Add("upload_mode", mode, "upload_mode must be sync or async.")
-	}
-	if !p.Has("action") {
+	checkUploadMode(&errs, &out, &rest, mode, in.HasFile)
+	if !in.Params.Has("action") {
 		errs.Add("action", "", "action is required: merge, overwrite or delete.")
 	}
 	if err := errs.Err("The import options are not valid."); err != nil {
@@ -108,6 +68,58 @@ func Translate(in dialect.Request) (dialect.Translation, error) {
 	}
 	out.ImportRequest = req
 	return out, nil
+}
+
+// checkResource reads PackageX's resource: contact and group pass on
+// (keep); items and assets are records of a collection of that name.
+func checkResource(errs *dialect.Errors, v string) (keep bool, collection string) {
+	switch strings.ToLower(v) {
+	case "contact", "group":
+		return true, ""
+	case "item", "asset":
+		return false, strings.ToLower(v)
+	}
+	errs.Add("resource", v, "resource must be contact, group, item or asset.")
+	return false, ""
+}
+
+// checkOption checks an option against PackageX's documented values and
+// says whether it passes on to the native translation.
+func checkOption(errs *dialect.Errors, key, v string) bool {
+	allowed := map[string][]string{"action": {"merge", "overwrite", "delete"}, "duplicate_handling": {"ignore_all", "use_first"}}
+	switch key {
+	case "name":
+		if n := utf8.RuneCountInString(v); n < 3 || n > 127 {
+			errs.Add("name", v, fmt.Sprintf("name must be 3 to 127 characters; it has %d.", n))
+		}
+	case "action", "duplicate_handling":
+		if !slices.Contains(allowed[key], strings.ToLower(v)) {
+			errs.Add(key, v, key+" must be "+strings.Join(allowed[key][:len(allowed[key])-1], ", ")+" or "+allowed[key][len(allowed[key])-1]+".")
+			return false
+		}
+	case "column_mapping":
+		checkColumnMapping(errs, v)
+	}
+	return true
+}
+
+// checkUploadMode applies upload_mode: sync needs data and answers when
+// done; async holds the options until the file is PUT.
+func checkUploadMode(errs *dialect.Errors, out *dialect.Translation, rest *dialect.Params, mode string, hasData bool) {
+	switch mode {
+	case "sync":
+		if !hasData {
+			errs.Add("data", "", "data is required when upload_mode is sync.")
+		}
+		rest.Add("upload_mode", "sync")
+	case "async":
+		if hasData {
+			errs.Add("data", "", "data must be null when upload_mode is async: PUT the file to the upload target the answer gives.")
+		}
+		out.Hold = true
+	default:
+		errs.Add("upload_mode", mode, "upload_mode must be sync or async.")
+	}
 }
 
 // Uploaded translates an async import's held options once its file has

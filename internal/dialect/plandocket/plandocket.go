@@ -128,12 +128,19 @@ func translate(req *BulkRequest, resource string, reg *intake.Registry) (intake.
 	if err := errs.Err("The import options are not valid."); err != nil {
 		return spec, nil, nil, err
 	}
+	recs, warnings := records(req, resource, reg, spec.Mapping)
+	return spec, recs, warnings, nil
+}
+
+// records maps each request record's keys to fields, and warns once per
+// key that maps to none.
+func records(req *BulkRequest, resource string, reg *intake.Registry, mapping map[string]string) (importer.Records, []string) {
 	recs := make(importer.Records, len(req.Records))
 	var ignored []string
 	for i, raw := range req.Records {
 		fields := make(map[string]string, len(raw))
 		for k, v := range raw {
-			target := importer.ColumnFor(resource, reg, spec.Mapping, k)
+			target := importer.ColumnFor(resource, reg, mapping, k)
 			if target == "" {
 				ignored = append(ignored, k)
 				continue
@@ -150,7 +157,7 @@ func translate(req *BulkRequest, resource string, reg *intake.Registry) (intake.
 	for i, k := range ignored {
 		warnings[i] = fmt.Sprintf("Key %q is not a contact field and is not in field_mapping; it was ignored.", k)
 	}
-	return spec, recs, warnings, nil
+	return recs, warnings
 }
 
 // Respond renders a result and its items. A rejected import (skip_on_error
