@@ -79,6 +79,16 @@ type Server struct {
 
 // NewServer builds the routes.
 func NewServer(cfg Config) *Server {
+	cfg = cfg.withDefaults()
+	s := &Server{Config: cfg, mux: http.NewServeMux(), idempotentRoutes: map[string]bool{}}
+	s.api = humago.New(s.mux, apiConfig())
+	s.api.UseMiddleware(s.authenticate)
+	s.registerRoutes()
+	return s
+}
+
+// withDefaults fills the fields left zero.
+func (cfg Config) withDefaults() Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -94,7 +104,12 @@ func NewServer(cfg Config) *Server {
 	if cfg.ProcessID == "" {
 		cfg.ProcessID = "http-" + randomID()
 	}
-	s := &Server{Config: cfg, mux: http.NewServeMux(), idempotentRoutes: map[string]bool{}}
+	return cfg
+}
+
+// apiConfig is the OpenAPI document's frame: title, description, the
+// bearer scheme, and where the document is served.
+func apiConfig() huma.Config {
 	hc := huma.DefaultConfig("Intake", "1.0.0")
 	hc.Info.Description = "Bulk import of contacts from JSON, CSV/TSV and XLSX. " +
 		"Authenticate with `Authorization: Bearer KEY` (create one with `intake keys create`); the seed dialects' styles work too: " +
@@ -107,14 +122,17 @@ func NewServer(cfg Config) *Server {
 	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An Intake API key."},
 	}
-	s.api = humago.New(s.mux, hc)
-	s.api.UseMiddleware(s.authenticate)
+	return hc
+}
+
+// registerRoutes mounts every route on the mux and the API.
+func (s *Server) registerRoutes() {
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		w.Write([]byte("ok\n"))
 	})
 	s.registerOps()
-	if cfg.Pprof {
+	if s.Pprof {
 		s.mux.HandleFunc("/debug/pprof/", pprof.Index)
 		s.mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	}
@@ -140,7 +158,6 @@ func NewServer(cfg Config) *Server {
 	completeDocument(s.api.OpenAPI())
 	s.registerWebhooks()
 	s.registerSelections()
-	return s
 }
 
 // Handler returns the server's root handler.
