@@ -19,14 +19,13 @@ import (
 	"github.com/intake/intake/internal/directory"
 	"github.com/intake/intake/internal/imports"
 	"github.com/intake/intake/internal/selection"
-	"github.com/intake/intake/internal/store"
 	"github.com/intake/intake/internal/webhook"
 )
 
 // Config is what the server serves from.
 type Config struct {
 	// Store answers reads of contacts and authenticates keys.
-	Store store.Store
+	Store Store
 	// Imports runs imports: bulk requests and file jobs.
 	Imports *imports.Service
 	// Directory keeps contacts, fields, collections, groups, locations,
