@@ -107,6 +107,19 @@ func TestWebImporter(t *testing.T) {
 			noHorizontalScroll(t, ctx, width)
 		})
 	}
+	// After both runs the tenant has contacts: preview a change to some of
+	// them, apply it, and take it back with Undo.
+	t.Run("preview, start, undo", func(t *testing.T) {
+		ctx := newBrowser(t, 1280, 900)
+		shots := t.TempDir()
+		before := countContacts(t, api)
+		file, changed := changesCSV(t, api, t.TempDir())
+		signIn(t, ctx, base, key)
+		id := previewChanges(t, ctx, api, file, shots, before)
+		applyPreview(t, ctx, api, id, shots, before)
+		undoImport(t, ctx, api, id, shots, before, changed)
+		noHorizontalScroll(t, ctx, 1280)
+	})
 	t.Run("docs work offline", func(t *testing.T) {
 		ctx := newBrowser(t, 1280, 900)
 		err := chromedp.Do(ctx, chromedp.Navigate(base+"/docs"),
