@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // The web importer's preview → start → undo flow (TestWebImporter runs it
@@ -23,7 +24,7 @@ func countContacts(t *testing.T, api client) int {
 	t.Helper()
 	n, cursor := 0, ""
 	for {
-		st, page, raw := api.do("GET", "/api/v1/contacts?limit=100&cursor="+url.QueryEscape(cursor), nil)
+		st, page, raw := api.do("GET", "/api/v1/contacts?limit=1000&cursor="+url.QueryEscape(cursor), nil)
 		if st != 200 {
 			t.Fatalf("list contacts: %d %s", st, raw)
 		}
@@ -108,6 +109,7 @@ func previewChanges(t *testing.T, ctx context.Context, api client, file, shots s
 	if n := countContacts(t, api); n != before {
 		t.Fatalf("a preview wrote: %d contacts, %d before", n, before)
 	}
+	allLabelled(t, ctx)
 	saveShot(t, shots, "changes-1280.png", must(chromedp.Run(ctx, chromedp.FullScreenshot(100)))(t))
 	return id
 }
@@ -116,7 +118,8 @@ func previewChanges(t *testing.T, ctx context.Context, api client, file, shots s
 // finished screen shows the counts and the change list.
 func applyPreview(t *testing.T, ctx context.Context, api client, id int, shots string, before int) {
 	t.Helper()
-	err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("apply")),
+	// With the keyboard: focus the button under the change list, press Enter.
+	err := chromedp.Do(ctx, chromedp.Focus(chromedp.ID("apply")), chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitVisible(chromedp.ID("done")),
 		chromedp.WaitVisible(chromedp.CSS(`#done-changes-table td.after`)),
 		chromedp.WaitVisible(chromedp.ID("undo")))
@@ -167,4 +170,59 @@ func undoImport(t *testing.T, ctx context.Context, api client, id int, shots str
 		}
 	}
 	saveShot(t, shots, "undone-1280.png", must(chromedp.Run(ctx, chromedp.FullScreenshot(100)))(t))
+}
+
+// allLabelled fails on a visible control with no accessible name: no
+// label, no aria-label and, for a button, no text.
+func allLabelled(t *testing.T, ctx context.Context) {
+	t.Helper()
+	bare := must(chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('input, select, textarea, button')]
+		.filter((e) => e.offsetParent !== null)
+		.filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+		.map((e) => e.id || e.outerHTML.slice(0, 80))`)))(t)
+	if len(bare) > 0 {
+		t.Errorf("controls without a label: %q", bare)
+	}
+}
+
+// participantsFlow imports two people as participants of an event: the
+// event key input appears with the resource, Start stays blocked without
+// it, and the job the page makes is a participants import of that event.
+func participantsFlow(t *testing.T, ctx context.Context, api client, dir string) {
+	t.Helper()
+	if st, _, raw := api.do("POST", "/api/v1/events", map[string]any{"key": "conf26", "name": "Conference 2026"}); st != 201 {
+		t.Fatalf("create event: %d %s", st, raw)
+	}
+	file := filepath.Join(dir, "attendees.csv")
+	os.WriteFile(file, []byte("email,first_name,last_name\nann.attendee@example.org,Ann,Attendee\nbo.attendee@example.org,Bo,Attendee\n"), 0o644)
+	err := chromedp.Do(ctx,
+		chromedp.SetUploadFiles(chromedp.ID("file"), []string{file}),
+		chromedp.WaitVisible(chromedp.ID("preview")),
+		chromedp.SetValue(chromedp.ID("opt-resource"), "participants"))
+	if err != nil {
+		t.Fatalf("upload: %v", err)
+	}
+	must(chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('opt-resource').dispatchEvent(new Event('change'))`)))(t)
+	blocked := must(chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('start').disabled && !document.getElementById('event-box').hidden`)))(t)
+	blocking := must(chromedp.Run(ctx, chromedp.Text(chromedp.ID("blocking"))))(t)
+	if !blocked || !strings.Contains(blocking, "event key") {
+		t.Fatalf("participants without an event key: start disabled and the input shown %v, blocking %q", blocked, blocking)
+	}
+	err = chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("opt-event"), "conf26"),
+		chromedp.Click(chromedp.ID("preview-changes")),
+		chromedp.WaitVisible(chromedp.CSS(`#changes-table td.after`)),
+		chromedp.Click(chromedp.ID("apply")),
+		chromedp.WaitVisible(chromedp.ID("done")))
+	if err != nil {
+		t.Fatalf("participants preview and start: %v", err)
+	}
+	job := api.wait(currentJob(t, ctx))
+	opts, _ := job["options"].(map[string]any)
+	if job["status"] != "completed" || job["resource"] != "participants" || opts["event_key"] != "conf26" || num(job, "created") != 2 {
+		t.Fatalf("participants job: %v", job)
+	}
+	st, page, raw := api.do("GET", "/api/v1/events/conf26/participants", nil)
+	if data, _ := page["data"].([]any); st != 200 || len(data) != 2 {
+		t.Fatalf("the event's participants: %d %s", st, raw)
+	}
 }
