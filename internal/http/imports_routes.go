@@ -51,6 +51,9 @@ type ImportPatch struct {
 	Encoding          string            `json:"encoding,omitempty"`
 	Sheet             string            `json:"sheet,omitempty"`
 	Region            string            `json:"region,omitempty"`
+	Resource          string            `json:"resource,omitempty" doc:"contacts or participants (with event_key); what the rows are imported as."`
+	EventKey          string            `json:"event_key,omitempty" doc:"Participants imports: the key of the event the rows register for."`
+	Preview           *bool             `json:"preview,omitempty" doc:"true: the job decides every row and keeps its change set without writing (ends previewed); POST …/start then applies it."`
 }
 
 type importIDInput struct {

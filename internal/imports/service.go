@@ -319,6 +319,11 @@ func (s *Service) Patch(ctx context.Context, tenantID, id int64, req intake.Impo
 	if err != nil {
 		return intake.Import{}, err
 	}
+	// A patch may turn the job into a participants import: refuse an
+	// unknown event now, as an upload does, not when the job runs.
+	if err := s.checkEvent(ctx, tenantID, &req.Spec); err != nil {
+		return intake.Import{}, err
+	}
 	im, err := store.UpdateImport(ctx, s.Store, tenantID, id, func(im *intake.Import) error {
 		if im.Status != intake.StatusAwaitingMapping {
 			return intake.Errorf(intake.ESTATE, "Import %d is %s; only a job awaiting its mapping can be changed.", im.ID, im.Status)
