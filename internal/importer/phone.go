@@ -28,7 +28,7 @@ func (n normalizer) phone(v string) (string, string) {
 		return truncate(v), "The phone number is too long."
 	}
 	v = unwrapPhone(v)
-	if scientific.MatchString(v) {
+	if strings.ContainsAny(v, "eE") && scientific.MatchString(v) { // the regexp only when it can match
 		return v, "\"" + v + "\" is a number a spreadsheet shortened to scientific notation, so its digits are lost; format the column as text before exporting."
 	}
 	international := strings.HasPrefix(v, "+") || strings.HasPrefix(v, "00")
@@ -70,7 +70,7 @@ func (n normalizer) phone(v string) (string, string) {
 func parsePhone(v, region string, international bool) phoneOutcome {
 	num, err := phonenumbers.Parse(v, region)
 	valid := err == nil && phonenumbers.IsValidNumber(num)
-	if !international && lostPlus.MatchString(v) {
+	if !international && lostPlus(v) {
 		if alt, err2 := phonenumbers.Parse("+"+v, region); err2 == nil && phonenumbers.IsValidNumber(alt) {
 			if valid && num.GetCountryCode() != alt.GetCountryCode() {
 				return phoneOutcome{kind: phoneAmbiguous, out: phonenumbers.Format(num, phonenumbers.E164),
@@ -99,9 +99,20 @@ func unwrapPhone(v string) string {
 	return strings.TrimSpace(v)
 }
 
-// lostPlus is a number cell that may have lost its "+": digits only,
-// long enough to hold a country code, not starting with a trunk 0.
-var lostPlus = regexp.MustCompile(`^[1-9]\d{7,14}$`)
+// lostPlus reports a number cell that may have lost its "+": digits only,
+// long enough to hold a country code, not starting with a trunk 0
+// (^[1-9]\d{7,14}$, without a regexp per row).
+func lostPlus(v string) bool {
+	if len(v) < 8 || len(v) > 15 || v[0] == '0' {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // scientific matches what a spreadsheet makes of a long number in a
 // general-format cell: 4,91713E+12 or 4.91713e+12.

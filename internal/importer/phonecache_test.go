@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"net/mail"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -92,6 +93,19 @@ func TestPlainAddressAgreesWithNetMail(t *testing.T) {
 		slow := err == nil && a.Address == e && a.Name == ""
 		if fast && !slow {
 			t.Errorf("%q: the fast path accepts what net/mail refuses", e)
+		}
+	}
+}
+
+// TestLostPlusAgreesWithItsRegexp: the hand-written check is the pattern
+// it replaced.
+func TestLostPlusAgreesWithItsRegexp(t *testing.T) {
+	t.Parallel()
+	re := regexp.MustCompile(`^[1-9]\d{7,14}$`)
+	for _, v := range []string{"447700900123", "0447700900123", "4477009", "44770090", "123456789012345", "1234567890123456",
+		"4477 0090 0123", "+447700900123", "44770090012a", "", "٤٤٧٧٠٠٩٠٠١٢٣"} {
+		if got, want := lostPlus(v), re.MatchString(v); got != want {
+			t.Errorf("lostPlus(%q) = %v, the regexp says %v", v, got, want)
 		}
 	}
 }
