@@ -42,8 +42,15 @@ func measureDoors(ctx context.Context, c config, f dataFiles) ([]result, error) 
 	return append(out, lite), err
 }
 
-// freshDatabase (re)creates database name on c.pg's server and returns its URL.
+// created are the databases this run made, dropped at its end.
+var created []string
+
+// freshDatabase (re)creates database name, suffixed with this process's
+// id so that two runs (CI and a hand run) do not collide, on c.pg's server
+// and returns its URL.
 func freshDatabase(ctx context.Context, c config, name string) (string, error) {
+	name = fmt.Sprintf("%s_%d", name, os.Getpid())
+	created = append(created, name)
 	admin, err := pgx.Connect(ctx, c.pg)
 	if err != nil {
 		return "", fmt.Errorf("connect %s: %w", c.pg, err)
@@ -60,6 +67,19 @@ func freshDatabase(ctx context.Context, c config, name string) (string, error) {
 	}
 	u.Path = "/" + name
 	return u.String(), nil
+}
+
+// dropDatabases removes what freshDatabase made.
+func dropDatabases(c config) {
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, c.pg)
+	if err != nil {
+		return
+	}
+	defer admin.Close(ctx)
+	for _, name := range created {
+		admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	}
 }
 
 func pgDoor(ctx context.Context, c config, clean string) (result, error) {

@@ -91,6 +91,7 @@ func run() error {
 		return err
 	}
 	rep := &report{cfg: c, started: time.Now(), files: files}
+	defer dropDatabases(c)
 	if err := measure(ctx, c, files, rep); err != nil {
 		rep.print(os.Stdout)
 		return err

@@ -37,9 +37,11 @@ func startServer(ctx context.Context, c config, dir, dsn string) (*server, error
 		"INTAKE_LOG_LEVEL=warn", "INTAKE_MAX_UPLOAD_BYTES=68719476736")
 	keys := exec.CommandContext(ctx, c.bin, "keys", "create", "--tenant", "bench", "--scopes", "contacts,imports")
 	keys.Env, keys.Dir = env, dir
+	var stderr strings.Builder
+	keys.Stderr = &stderr
 	key, err := keys.Output()
 	if err != nil {
-		return nil, fmt.Errorf("intake keys create: %w", err)
+		return nil, fmt.Errorf("intake keys create: %w: %s", err, stderr.String())
 	}
 	log, err := os.Create(filepath.Join(dir, "serve.log"))
 	if err != nil {
