@@ -53,6 +53,7 @@ var layers = map[string]int{
 	"internal/webhook":            4,
 	"internal/testdb":             4,
 	"internal/archtest":           0,
+	"internal/apitest":            0,
 	"internal/http":               5,
 	"cmd/intake":                  6,
 }
