@@ -170,6 +170,8 @@ type pass struct {
 	stop <-chan struct{}
 	// record, preview, previewed and moved: see record.go.
 	record, preview, previewed bool
+	// changes: written items carry their before → after (Item.Changes).
+	changes bool
 	moved                      int
 }
 

@@ -185,6 +185,9 @@ type ChangeReader interface {
 	ListChanges(ctx context.Context, tenantID, importID int64, f ChangeFilter) ([]Change, error)
 	// ChangeSummary counts the tenant's import's change set.
 	ChangeSummary(ctx context.Context, tenantID, importID int64) (ChangeSummary, error)
+	// UndoRows returns up to limit undo rows of the tenant's import with
+	// ids above after, in id order: what a finished import changed.
+	UndoRows(ctx context.Context, tenantID, importID, after int64, limit int) ([]UndoRow, error)
 	// SweepUndo deletes the undo rows of imports that ended more than their
 	// tenant's undo window ago (def days when the tenant sets none), and
 	// returns how many it deleted.
