@@ -172,7 +172,7 @@ type pass struct {
 	record, preview, previewed bool
 	// changes: written items carry their before → after (Item.Changes).
 	changes bool
-	moved                      int
+	moved   int
 }
 
 // allWarnings are the run's warnings and its resource's (a collection
