@@ -143,7 +143,11 @@ type Undoer interface {
 
 // Change is one row of a change set.
 type Change struct {
-	Row      int           `json:"row"`
+	// Row is the row in the file (a preview's); a finished import's
+	// changes, read off its undo records, name their record by Kind and
+	// RecordID instead.
+	Row      int           `json:"row,omitempty"`
+	Kind     string        `json:"kind,omitempty"`
 	Outcome  string        `json:"outcome"`
 	RecordID int64         `json:"record_id,omitempty"`
 	Changes  []FieldChange `json:"changes"`
