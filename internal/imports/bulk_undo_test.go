@@ -2,6 +2,7 @@ package imports
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 
@@ -169,5 +170,43 @@ func checkBulkFollowups(t *testing.T, fu *capture, id int64) {
 	}
 	if len(fu.ended) != 1 || fu.ended[0].ID != id || fu.ended[0].Status != intake.StatusCompleted {
 		t.Fatalf("ended %+v", fu.ended)
+	}
+}
+
+// TestRecordEventsCarryChanges: with follow-ups on, a participant's update
+// carries its status before → after, and a deleted contact its last values
+// → null, read off the import's undo images (recording on or off).
+func TestRecordEventsCarryChanges(t *testing.T) {
+	t.Parallel()
+	for _, be := range testdb.Backends(t) {
+		t.Run(be.Name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			b := setup(t, be.Open(t))
+			b.svc.Queue = enqueueOnly{}
+			seedTenant(t, b)
+			if err := b.store.SaveSettings(ctx, b.tenant, intake.Settings{UndoDisabled: true}); err != nil {
+				t.Fatal(err)
+			}
+			fu := &capture{}
+			b.svc.Followups = fu
+			runJob(t, b, "email,status\nann@x.nl,attended\n", func(im *intake.Import) {
+				participants(im)
+				im.Spec.Mode, im.Spec.Followups = intake.ModeUpsert, true
+			})
+			runJob(t, b, "email\ncee@x.nl\n", func(im *intake.Import) { im.Spec.Mode, im.Spec.Followups = intake.ModeDelete, true })
+			fu.mu.Lock()
+			defer fu.mu.Unlock()
+			if len(fu.recs) != 2 {
+				t.Fatalf("record events %+v", fu.recs)
+			}
+			upd, del := fu.recs[0], fu.recs[1]
+			if upd.Outcome != intake.OutcomeUpdated || len(upd.Changes) != 1 || upd.Changes[0] != (intake.EventField{Field: "status", Before: "registered", After: "attended"}) {
+				t.Fatalf("participant update %+v", upd)
+			}
+			if del.Outcome != intake.OutcomeDeleted || !slices.Contains(del.Changes, intake.EventField{Field: "city", Before: "Gouda"}) {
+				t.Fatalf("contact delete %+v", del)
+			}
+		})
 	}
 }
