@@ -101,7 +101,9 @@ func Diff(before, after json.RawMessage) []store.FieldChange { return diff("", b
 
 // DiffBounded is Diff within a change-set row's bounds (at most 100
 // fields, values cut at 500 characters), never nil.
-func DiffBounded(before, after json.RawMessage) []store.FieldChange { return bound(diff("", before, after)) }
+func DiffBounded(before, after json.RawMessage) []store.FieldChange {
+	return bound(diff("", before, after))
+}
 
 // diff lists the fields whose values differ between two images (nil: the
 // record did not exist), in field order, each key of an object field
