@@ -176,6 +176,10 @@ func TestUndoRestoresTheTenant(t *testing.T) {
 			im.Spec.Resource, im.Spec.MatchFields = intake.ResourceGroups, intake.GroupMatchFields
 			im.Spec.Mapping = map[string]string{"name": "name", "resource": "resource", "location": "location", "children": "children"}
 		}, nil},
+		{"a collection import", "sku,qty\nA,1\nB,2\n", func(im *intake.Import) {
+			im.Spec.Resource, im.Spec.MatchFields = intake.CollectionResource("items"), []string{"sku"}
+			im.Spec.Mapping = map[string]string{"sku": "sku", "qty": "qty"}
+		}, nil},
 		{"a child-record import", "email,Order.OrderID,Order.Status\nann@x.nl,1,shipped\nann@x.nl,7,new\ncee@x.nl,3,new\n",
 			func(im *intake.Import) {
 				im.Spec.Mapping["Order.OrderID"], im.Spec.Mapping["Order.Status"] = "Order.OrderID", "Order.Status"
