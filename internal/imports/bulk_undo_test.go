@@ -210,3 +210,36 @@ func TestRecordEventsCarryChanges(t *testing.T) {
 		})
 	}
 }
+
+// TestBulkValidateKeepsItsChangeSet: a bulk call in mode validate writes
+// nothing, keeps its change set under its job, and cannot be started (its
+// records were never stored).
+func TestBulkValidateKeepsItsChangeSet(t *testing.T) {
+	t.Parallel()
+	for _, be := range testdb.Backends(t) {
+		t.Run(be.Name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			b := setup(t, be.Open(t))
+			b.svc.Queue = enqueueOnly{}
+			seedTenant(t, b)
+			before := dump(t, b.store, b.tenant)
+			spec := intake.DefaultSpec()
+			spec.Mode = intake.ModeValidate
+			done, err := b.svc.Bulk(ctx, b.tenant, nil, spec, bulkRecords(map[string]string{"email": "ann@x.nl", "city": "Leiden"}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if done.Import.Status != intake.StatusPreviewed || dump(t, b.store, b.tenant) != before {
+				t.Fatalf("validate bulk job %+v wrote, or did not end previewed", done.Import)
+			}
+			page, err := b.svc.Changes(ctx, b.tenant, done.Import.ID, store.ChangeFilter{Limit: 10, Field: "city"})
+			if err != nil || len(page.Data) != 1 || page.Data[0].Changes[0] != (store.FieldChange{Field: "city", Before: "Utrecht", After: "Leiden"}) {
+				t.Fatalf("changes %+v, %v", page.Data, err)
+			}
+			if _, err := b.svc.Start(ctx, b.tenant, done.Import.ID); intake.ErrorCode(err) != intake.ESTATE {
+				t.Fatalf("start of a bulk preview: %v", err)
+			}
+		})
+	}
+}

@@ -155,6 +155,20 @@ type Change struct {
 	ID int64 `json:"-"`
 }
 
+// MarshalJSON writes a preview's row always (a bulk call's first record is
+// row 0) and leaves it out of a finished import's entries, which name
+// their record by Kind and RecordID instead.
+func (c Change) MarshalJSON() ([]byte, error) {
+	type change Change
+	if c.Kind != "" {
+		return json.Marshal(change(c))
+	}
+	return json.Marshal(struct {
+		change
+		Row int `json:"row"`
+	}{change(c), c.Row})
+}
+
 // FieldChange is one field's value before and after.
 type FieldChange struct {
 	Field  string `json:"field"`
