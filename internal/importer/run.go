@@ -171,7 +171,9 @@ type pass struct {
 	stop <-chan struct{}
 	// record, preview, previewed and moved: see record.go.
 	record, preview, previewed bool
-	moved                      int
+	// changes: written items carry their before → after (Item.Changes).
+	changes bool
+	moved   int
 }
 
 // allWarnings are the run's warnings and its resource's (a collection

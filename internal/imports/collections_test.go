@@ -127,7 +127,7 @@ func TestCollectionRoute(t *testing.T) {
 			b.svc.Queue = enqueueOnly{} // the test runs the job itself
 			spec := intake.DefaultSpec()
 			spec.Resource, spec.Required = intake.CollectionResource("notes"), []string{intake.FieldEmail}
-			if _, _, err := b.svc.Bulk(ctx, b.tenant, nil, intake.DefaultSpec(), []importer.Record{{Fields: map[string]string{"email": "ann@x.nl"}}}); err != nil {
+			if _, err := b.svc.Bulk(ctx, b.tenant, nil, intake.DefaultSpec(), []importer.Record{{Fields: map[string]string{"email": "ann@x.nl"}}}); err != nil {
 				t.Fatal(err)
 			}
 			up, err := b.svc.Save(ctx, b.tenant, strings.NewReader("client,Note Text\nann@x.nl,Called\nann@x.nl,Wrote\n"), "notes.csv", "")
