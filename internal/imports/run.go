@@ -30,7 +30,10 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) (err error) {
 		return fmt.Errorf("start import %d: %w", id, err)
 	}
 	began := time.Now()
-	s.Logger.InfoContext(ctx, "import running", "tenant_id", tenantID, "import_id", id, "file", im.FileName, "resume_at_row", im.ProcessedRows)
+	// One line per start: total_rows is 0 until a file's rows are counted
+	// (a stream's length is learned by reading it), the rest is known now.
+	s.Logger.InfoContext(ctx, "import running", "tenant_id", tenantID, "import_id", id, "kind", im.Kind, "file", im.FileName,
+		"mode", im.Spec.Mode, "resource", im.Spec.Resource, "total_rows", im.TotalRows, "resume_at_row", im.ProcessedRows)
 	defer func() { s.ended(ctx, tenantID, id, began, err) }()
 	if im.Kind == intake.KindUndo {
 		return s.runUndo(ctx, im)
