@@ -72,6 +72,12 @@ func (d *Duplicates) Seal() {
 	d.hashes, d.rows = nil, nil
 }
 
+// Repeats reports whether more than one row carried key (after Seal).
+func (d *Duplicates) Repeats(key string) bool {
+	_, ok := d.dups[hashKey(key)]
+	return key != "" && ok
+}
+
 // Repeated returns the number of distinct keys that more than one row carries.
 func (d *Duplicates) Repeated() int { return len(d.dups) }
 
