@@ -66,6 +66,18 @@ func TestCollectionKeyInferred(t *testing.T) {
 			if st, coll, raw := c.do("GET", "/api/v1/collections/notes", nil); st != 200 || coll["content_key"] != true {
 				t.Errorf("notes collection: %d %s", st, raw)
 			}
+			// The records API keeps the same identity: a record the same as
+			// another is a conflict, a different one is added.
+			if st, _, raw := c.do("POST", "/api/v1/collections/notes/records", map[string]any{"values": map[string]any{"author": "Ann", "text": "Called back"}}); st != 409 {
+				t.Errorf("a record the same as another: %d %s", st, raw)
+			}
+			if st, _, raw := c.do("POST", "/api/v1/collections/notes/records", map[string]any{"values": map[string]any{"author": "Ann", "text": "Other"}}); st != 201 {
+				t.Errorf("a new record: %d %s", st, raw)
+			}
+			// Key fields set while it has records: 409, as for any collection.
+			if st, _, raw := c.do("PATCH", "/api/v1/collections/notes", map[string]any{"key_fields": []string{"author"}}); st != 409 {
+				t.Errorf("key_fields on a collection with records: %d %s", st, raw)
+			}
 
 			// PackageX: items keyed by sku, assets (no id column) by content.
 			for _, tc := range []struct{ resource, file, warning string }{
