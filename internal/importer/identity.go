@@ -89,3 +89,40 @@ func ambiguous(spec *intake.ImportSpec, in *intake.Contact, matches []*intake.Co
 		Message: fmt.Sprintf("%d contacts have %s (ids %s); match on a unique field to choose one, or merge them.",
 			len(matches), describeKey(in, spec.MatchFields), strings.Join(ids, ", "))}
 }
+
+// addAltKeys records a row's second identity for the duplicate scan
+// (altKeyer): a row keyed on its email adds its name key; a row keyed on
+// its name marks the name as carried by a row without a match value
+// (soloKey, added twice so the sealed scan keeps it).
+func (p *pass) addAltKeys(key string, rec Record) {
+	ak, ok := p.res.(altKeyer)
+	if !ok {
+		return
+	}
+	if isNameKey(key) {
+		p.dups.Add(soloKey(key), rec.Row)
+		p.dups.Add(soloKey(key), rec.Row)
+		return
+	}
+	p.dups.Add(ak.AltKey(p.spec, rec), rec.Row)
+}
+
+// duplicate applies the in-file duplicate policy to a prepared item: by
+// its key, then by its second identity (altKeyer), which is a name.
+func (p *pass) duplicate(it *Item, rec Record) {
+	fields := p.spec.MatchFields
+	if isNameKey(it.Key) {
+		fields = []string{intake.FieldName}
+	}
+	out, re := p.dups.Verdict(p.spec.Duplicates, it.Key, rec.Row, p.noun, fields)
+	if ak, ok := p.res.(altKeyer); ok && re == nil {
+		// A row with an email is a duplicate by name only of rows without
+		// one: two people of one name with two emails are two people.
+		if alt := ak.AltKey(p.spec, rec); alt != "" && p.dups.Repeats(soloKey(alt)) {
+			out, re = p.dups.Verdict(p.spec.Duplicates, alt, rec.Row, p.noun, []string{intake.FieldName})
+		}
+	}
+	if re != nil {
+		it.set(out, *re)
+	}
+}
