@@ -102,6 +102,8 @@ type serverConfig struct {
 	SweepEvery      time.Duration
 	TempDir         string
 	ChunkSize       int
+	// UploadDir is where uploads are kept; "" is a new temporary folder.
+	UploadDir string
 }
 
 func defaultServerConfig() serverConfig {
@@ -120,7 +122,10 @@ func serve(t *testing.T, dbURL string, options ...func(*serverConfig)) string {
 	}
 	st := openStore(t, dbURL)
 	ctx := context.Background()
-	uploads := t.TempDir()
+	uploads := cfg.UploadDir
+	if uploads == "" {
+		uploads = t.TempDir()
+	}
 	bucket, err := fileblob.OpenBucket(uploads, &fileblob.Options{CreateDir: true, NoTempDir: true})
 	if err != nil {
 		t.Fatal(err)

@@ -212,7 +212,9 @@ func (p *pass) scan(ctx context.Context) (int, error) {
 		}
 		if rec.Err == nil {
 			clean(&rec)
-			p.dups.Add(p.res.Key(p.spec, rec), rec.Row)
+			key := p.res.Key(p.spec, rec)
+			p.dups.Add(key, rec.Row)
+			p.addAltKeys(key, rec)
 		}
 	}
 }
@@ -231,9 +233,7 @@ func (p *pass) prepare(recs []Record) []*Item {
 		it := p.res.Prepare(p.spec, rec)
 		it.Values = rec.Values
 		if !it.Failed() {
-			if out, re := p.dups.Verdict(p.spec.Duplicates, it.Key, rec.Row, p.noun, p.spec.MatchFields); re != nil {
-				it.set(out, *re)
-			}
+			p.duplicate(it, rec)
 		}
 		items[i] = it
 	}

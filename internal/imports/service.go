@@ -52,6 +52,8 @@ type Store interface {
 	GetEvent(ctx context.Context, tenantID int64, key string) (intake.Event, error)
 	// RecordBulkImport records a synchronous bulk import (store.BulkImports).
 	RecordBulkImport(ctx context.Context, b *intake.BulkImport) error
+	// ListLocations pages the tenant's locations (PackageX location_id).
+	ListLocations(ctx context.Context, tenantID, after int64, limit int) ([]intake.Location, error)
 }
 
 // Service runs imports.
