@@ -104,6 +104,14 @@ type serverConfig struct {
 	SweepEvery      time.Duration
 	TempDir         string
 	ChunkSize       int
+	// Limits are the HTTP request limits (zero: their defaults).
+	Limits intakehttp.Limits
+	// ParkedTTL and MaxParkedBytes bound jobs awaiting their mapping
+	// (zero: the defaults).
+	ParkedTTL      time.Duration
+	MaxParkedBytes int64
+	// Uploads is the upload folder; "" is a new temporary one.
+	Uploads string
 }
 
 func defaultServerConfig() serverConfig {
@@ -122,7 +130,10 @@ func serve(t *testing.T, dbURL string, options ...func(*serverConfig)) string {
 	}
 	st := openStore(t, dbURL)
 	ctx := context.Background()
-	uploads := t.TempDir()
+	uploads := cfg.Uploads
+	if uploads == "" {
+		uploads = t.TempDir()
+	}
 	bucket, err := fileblob.OpenBucket(uploads, &fileblob.Options{CreateDir: true, NoTempDir: true})
 	if err != nil {
 		t.Fatal(err)
@@ -136,6 +147,7 @@ func serve(t *testing.T, dbURL string, options ...func(*serverConfig)) string {
 	svc.Stopping, svc.Observer = stopping, prom
 	svc.Retention, svc.MaxReportRows, svc.MaxXLSXUnzipped = cfg.Retention, imports.DefaultMaxReportRows, source.DefaultMaxUnzippedBytes
 	svc.UploadDir, svc.TempDir = uploads, cfg.TempDir
+	svc.ParkedTTL, svc.MaxParkedBytes = cfg.ParkedTTL, cfg.MaxParkedBytes
 	svc.Notifier = newNotifier(t, st)
 	q, err := newQueue(ctx, st, svc, jobs.QueueConfig{Logger: logger, ProcessID: processID, Heartbeats: st,
 		StaleAfter: jobs.DefaultStaleAfter, Sweeper: svc, SweepEvery: cfg.SweepEvery})
@@ -144,7 +156,7 @@ func serve(t *testing.T, dbURL string, options ...func(*serverConfig)) string {
 	}
 	svc.Queue = q
 	srv := intakehttp.NewServer(intakehttp.Config{Store: st, Imports: svc, Logger: logger, BodyIdle: cfg.BodyIdle,
-		ProcessID: processID, IdempotencyTTL: intakehttp.DefaultIdempotencyTTL, StaleAfter: jobs.DefaultStaleAfter, Metrics: prom})
+		Limits: cfg.Limits, ProcessID: processID, IdempotencyTTL: intakehttp.DefaultIdempotencyTTL, StaleAfter: jobs.DefaultStaleAfter, Metrics: prom})
 	if err := q.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -91,6 +91,9 @@ func (s *Server) receiveMultipart(ctx context.Context, r *http.Request, tenantID
 			if errors.As(err, &mbe) {
 				return up, tooLarge(mbe.Limit)
 			}
+			if isTimeout(err) {
+				return up, bodyError(err, err)
+			}
 			return up, huma.Error400BadRequest("The multipart body is malformed: " + err.Error())
 		}
 		name := part.FormName()
@@ -111,6 +114,9 @@ func (s *Server) receiveMultipart(ctx context.Context, r *http.Request, tenantID
 			continue
 		}
 		v, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
+		if isTimeout(err) {
+			return up, bodyError(err, err)
+		}
 		if err != nil {
 			return up, huma.Error400BadRequest("The multipart body is malformed: " + err.Error())
 		}
