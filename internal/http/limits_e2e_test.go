@@ -385,8 +385,8 @@ func TestBulkBodyShapes(t *testing.T) {
 			// Still refused as before, in the schema's words.
 			for body, want := range map[string]string{
 				`{"records":[{"email":"a@x.nl"}],"replace":true}`: "unexpected property",
-				`{"mode":"create"}`:                                "expected required property records to be present",
-				`{"records":"nope"}`:                               "expected array",
+				`{"mode":"create"}`:  "expected required property records to be present",
+				`{"records":"nope"}`: "expected array",
 			} {
 				if st, _, raw := c.do("POST", path, body); st != 422 || !strings.Contains(raw, want) || strings.Contains(raw, "Go ") {
 					t.Errorf("%s: %d %s", body, st, raw)
