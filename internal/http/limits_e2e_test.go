@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	intakehttp "github.com/intake/intake/internal/http"
 )
 
@@ -341,6 +343,23 @@ func TestParkedBytesQuota(t *testing.T) {
 			}
 			if st, job, raw := c.upload("c.csv", file, nil); (st != 201 && st != 202) || job["status"] == "awaiting_mapping" {
 				t.Fatalf("an upload that starts at once: %d %s", st, raw)
+			}
+			// A workbook learns it waits only once its job has read it: then
+			// the job fails for the quota, and its upload goes.
+			stored := len(filesIn(t, uploads))
+			book := excelize.NewFile()
+			book.SetSheetRow("Sheet1", "A1", &[]any{"Email"})
+			var xlsx bytes.Buffer
+			book.Write(&xlsx)
+			st, job, raw := c.upload("w.xlsx", xlsx.Bytes(), wait)
+			if st != 201 {
+				t.Fatalf("a workbook upload: %d %s", st, raw)
+			}
+			if job = c.wait(num(job, "id")); job["status"] != "failed" || !strings.Contains(fmt.Sprint(job["error"]), "waiting for their mapping already hold 600 bytes") {
+				t.Fatalf("a workbook that would park past the quota: %v", job)
+			}
+			if n := len(filesIn(t, uploads)); n != stored {
+				t.Fatalf("the workbook refused by the quota is still stored: %d files, want %d", n, stored)
 			}
 			if st, _, raw := other.upload("d.csv", file, wait); st != 201 {
 				t.Fatalf("another tenant's parked upload: %d %s", st, raw)
