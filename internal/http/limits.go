@@ -46,7 +46,7 @@ const (
 	// DefaultBodyRateGrace lets a client start slowly (TLS, a busy phone).
 	DefaultBodyRateGrace = 30 * time.Second
 	// DefaultInflightJSONBytes holds two bulk calls at their 32 MiB limit
-	// (each costs about 2.5 times its body in memory while it runs), or
+	// (each costs about three times its body in memory while it runs), or
 	// one JSON import body at its 64 MiB limit, or many small calls.
 	DefaultInflightJSONBytes = 64 << 20
 	// DefaultInflightWait is how long a call waits for room: long enough to
