@@ -60,6 +60,27 @@ func (f *CustomField) validate(inCollection bool) []FieldError {
 		errs = append(errs, FieldError{Field: prefix + field, Value: value, Message: msg})
 	}
 	f.Label = strings.TrimSpace(f.Label)
+	f.validateName(inCollection, bad)
+	if utf8.RuneCountInString(f.Label) > maxCustomLabel {
+		bad("label", f.Label, "A label has at most 255 characters.")
+	}
+	if !slices.Contains(CustomFieldTypes, f.Type) {
+		bad("type", string(f.Type), "The type must be one of text, number, date, boolean, email, phone, list.")
+	}
+	if f.Unique && (f.Type == TypeBoolean || f.Type == TypeList) {
+		bad("unique", string(f.Type), "A "+string(f.Type)+" field cannot be unique: its values do not identify a contact.")
+	}
+	if len(f.Options) > 0 && f.Type != TypeList {
+		bad("options", strings.Join(f.Options, ","), "Only a list field has options.")
+	}
+	f.cleanOptions(bad)
+	return errs
+}
+
+// validateName checks (and trims, in a collection) the field's name: a
+// collection's field may use capitals and is never unique by itself; a
+// contact's custom field is lower-case and no built-in field's name.
+func (f *CustomField) validateName(inCollection bool, bad func(field, value, msg string)) {
 	if inCollection {
 		f.Name = strings.TrimSpace(f.Name)
 		if !collectionNamePattern.MatchString(f.Name) || len(f.Name) > maxCustomName {
@@ -78,18 +99,12 @@ func (f *CustomField) validate(inCollection bool) []FieldError {
 			bad("name", f.Name, "\""+f.Name+"\" is a built-in contact field; choose another name.")
 		}
 	}
-	if utf8.RuneCountInString(f.Label) > maxCustomLabel {
-		bad("label", f.Label, "A label has at most 255 characters.")
-	}
-	if !slices.Contains(CustomFieldTypes, f.Type) {
-		bad("type", string(f.Type), "The type must be one of text, number, date, boolean, email, phone, list.")
-	}
-	if f.Unique && (f.Type == TypeBoolean || f.Type == TypeList) {
-		bad("unique", string(f.Type), "A "+string(f.Type)+" field cannot be unique: its values do not identify a contact.")
-	}
-	if len(f.Options) > 0 && f.Type != TypeList {
-		bad("options", strings.Join(f.Options, ","), "Only a list field has options.")
-	}
+}
+
+// cleanOptions trims the options and drops repeats (ignoring case), nil
+// when none is left; an empty option, one with a separator or one too
+// long is an error.
+func (f *CustomField) cleanOptions(bad func(field, value, msg string)) {
 	opts := make([]string, 0, len(f.Options))
 	for _, o := range f.Options {
 		o = strings.TrimSpace(o)
@@ -109,7 +124,6 @@ func (f *CustomField) validate(inCollection bool) []FieldError {
 	if len(f.Options) == 0 {
 		f.Options = nil
 	}
-	return errs
 }
 
 // Field is the registry entry of a defined custom field: custom.NAME, typed.

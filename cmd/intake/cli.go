@@ -70,8 +70,13 @@ func (m *Main) parseFlags(fs *flag.FlagSet, args []string, usageLine string) ([]
 func (m *Main) parseCLI(cmd string, rest []string) (bool, error) {
 	switch cmd {
 	case "version", "--version", "-version":
+		fs := flag.NewFlagSet("intake version", flag.ContinueOnError)
+		pos, err := m.parseFlags(fs, rest, "intake version   (also intake --version): the version and commit the binary was built from")
+		if err == nil && len(pos) > 0 {
+			err = fmt.Errorf("unexpected arguments: %s (intake version takes none)", strings.Join(pos, " "))
+		}
 		m.cli = func(context.Context) error { fmt.Fprintln(m.Stdout, versionString()); return nil }
-		return true, nil
+		return true, err
 	case "sample":
 		c := &sampleCmd{}
 		fs := flag.NewFlagSet("intake sample", flag.ContinueOnError)

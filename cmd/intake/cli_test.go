@@ -87,7 +87,8 @@ func TestCommandLine(t *testing.T) {
 	up := "--upload-dir=" + filepath.Join(dir, "uploads")
 
 	t.Run("usage errors exit 2 with one line", func(t *testing.T) {
-		for _, args := range [][]string{{"import"}, {"import", "a.csv", "--bogus"}, {"nope"}, {"imports", "show"}, {"sample", "x"}, {"import", "missing.csv", db}} {
+		for _, args := range [][]string{{"import"}, {"import", "a.csv", "--bogus"}, {"nope"}, {"imports", "show"}, {"sample", "x"}, {"import", "missing.csv", db},
+			{"version", "extra"}, {"keys", "create", db}, {"keys", "revoke", db}, {"keys", "create", "--tenant", "t", "--scopes", "nope", db}} {
 			r := runBin(t, bin, dir, args...)
 			if r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.HasPrefix(r.stderr, "intake: ") {
 				t.Errorf("intake %v: exit %d, stderr %q; want 2 and one line", args, r.code, r.stderr)
@@ -103,6 +104,17 @@ func TestCommandLine(t *testing.T) {
 		}
 		if r.code != 0 {
 			t.Errorf("--help exit %d", r.code)
+		}
+		// Every command answers --help with its usage and flags, exit 0.
+		for _, args := range [][]string{{"serve"}, {"worker"}, {"migrate"}, {"keys"}, {"keys", "create"}, {"keys", "list"},
+			{"keys", "revoke"}, {"imports"}, {"sample"}, {"version"}} {
+			r := runBin(t, bin, dir, append(args, "--help")...)
+			if r.code != 0 || !strings.HasPrefix(r.stderr, "usage: intake "+args[0]) {
+				t.Errorf("intake %v --help: exit %d, %.200q", args, r.code, r.stderr)
+			}
+		}
+		if r := runBin(t, bin, dir, "serve", "--help"); !strings.Contains(r.stderr, "(env INTAKE_ADDR)") || !strings.Contains(r.stderr, `(default ":8080")`) {
+			t.Errorf("serve --help lacks the env variable or default of --addr:\n%s", r.stderr)
 		}
 	})
 	t.Run("version", func(t *testing.T) {

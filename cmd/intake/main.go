@@ -128,6 +128,10 @@ func (m *Main) ParseFlags(args []string) error {
 		return err
 	}
 	if cmd == "keys" {
+		if len(rest) > 0 && (rest[0] == "--help" || rest[0] == "-h" || rest[0] == "-help") {
+			fmt.Fprint(m.Stderr, "usage: intake keys create|list|revoke [flags]\n\nintake keys create --help (list, revoke) lists each one's flags.\n")
+			return flag.ErrHelp
+		}
 		if len(rest) == 0 || (rest[0] != "create" && rest[0] != "list" && rest[0] != "revoke") {
 			return errors.New("usage: intake keys create|list|revoke (intake help for the flags)")
 		}
@@ -208,11 +212,11 @@ func (m *Main) Run(ctx context.Context) error {
 
 func (m *Main) createKey(ctx context.Context) error {
 	if strings.TrimSpace(m.tenant) == "" {
-		return errors.New("--tenant is required")
+		return unusable("--tenant is required (intake keys create --help lists the flags)")
 	}
 	scopes, err := intake.ParseScopes(m.scopes)
 	if err != nil {
-		return errors.New(intake.ErrorMessage(err))
+		return unusable("%s", intake.ErrorMessage(err))
 	}
 	t, err := m.store.EnsureTenant(ctx, strings.TrimSpace(m.tenant))
 	if err != nil {

@@ -61,7 +61,7 @@ func (m *Main) listKeys(ctx context.Context) error {
 // running server (keys are checked on every request, never cached).
 func (m *Main) revokeKey(ctx context.Context) error {
 	if m.keyID <= 0 {
-		return errors.New("--id is required (see intake keys list)")
+		return unusable("--id is required (see intake keys list)")
 	}
 	if err := m.store.RevokeAPIKey(ctx, 0, m.keyID); err != nil {
 		return errors.New(intake.ErrorMessage(err))

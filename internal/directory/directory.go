@@ -14,14 +14,30 @@ import (
 	"github.com/intake/intake/internal/store"
 )
 
+// Store is what the directory needs of a store: write transactions (every
+// change goes through one), the few reads that answer a change with the
+// stored row, events (created and deleted outside a Tx) and settings.
+// Every store.Store is one.
+type Store interface {
+	store.Writer
+	store.Settings
+	// GetContact, GetGroup and ListRecords read back what a write stored.
+	GetContact(ctx context.Context, tenantID, id int64) (intake.Contact, error)
+	GetGroup(ctx context.Context, tenantID, id int64) (intake.Group, error)
+	ListRecords(ctx context.Context, tenantID int64, f store.RecordFilter) ([]intake.CollectionRecord, error)
+	ListCollections(ctx context.Context, tenantID int64) ([]intake.Collection, error)
+	CreateEvent(ctx context.Context, tenantID int64, e *intake.Event) error
+	DeleteEvent(ctx context.Context, tenantID int64, key string) error
+}
+
 // Service keeps a tenant's directory.
 type Service struct {
-	Store  store.Store
+	Store  Store
 	Engine *importer.Engine
 }
 
 // New returns a service over st writing through eng.
-func New(st store.Store, eng *importer.Engine) *Service { return &Service{Store: st, Engine: eng} }
+func New(st Store, eng *importer.Engine) *Service { return &Service{Store: st, Engine: eng} }
 
 // CreateGroup stores a new group and returns it with its members.
 // Errors: EINVALID, ECONFLICT (a group of that resource and name exists).

@@ -166,31 +166,31 @@ func (s *Server) registerCollectionWrites(tags []string, scope []map[string][]st
 }
 
 func (s *Server) registerRecords(tags []string, scope []map[string][]string) {
+	s.registerListRecords(tags, scope)
+	s.registerGetRecord(tags, scope)
+	s.registerCreateRecord(tags, scope)
+	s.registerUpdateRecord(tags, scope)
+	s.registerDeleteRecord(tags, scope)
+}
+
+// recordsInput is the query of list-records.
+type recordsInput struct {
+	Name      string   `path:"name"`
+	Cursor    string   `query:"cursor" doc:"Opaque cursor from a previous page's next_cursor."`
+	Limit     int      `query:"limit" minimum:"1" maximum:"1000" default:"50"`
+	ContactID int64    `query:"contact_id" doc:"Only the records of this contact."`
+	Field     []string `query:"field,explode" doc:"NAME:VALUE: the record's field NAME is VALUE exactly, as stored (numbers canonical, dates YYYY-MM-DD). Repeat it for several fields."`
+}
+
+func (s *Server) registerListRecords(tags []string, scope []map[string][]string) {
 	huma.Register(s.api, huma.Operation{
 		OperationID: "list-records", Method: http.MethodGet, Path: "/api/v1/collections/{name}/records",
 		Summary: "List a collection's records", Tags: tags, Security: scope,
 		Description: "Cursor-paged in id order; contact_id and field=NAME:VALUE (repeatable, the stored form exactly) narrow it.",
-	}, func(ctx context.Context, in *struct {
-		Name      string   `path:"name"`
-		Cursor    string   `query:"cursor" doc:"Opaque cursor from a previous page's next_cursor."`
-		Limit     int      `query:"limit" minimum:"1" maximum:"1000" default:"50"`
-		ContactID int64    `query:"contact_id" doc:"Only the records of this contact."`
-		Field     []string `query:"field,explode" doc:"NAME:VALUE: the record's field NAME is VALUE exactly, as stored (numbers canonical, dates YYYY-MM-DD). Repeat it for several fields."`
-	}) (*struct{ Body RecordList }, error) {
-		after, err := cursorOf(in.Cursor)
+	}, func(ctx context.Context, in *recordsInput) (*struct{ Body RecordList }, error) {
+		f, err := recordFilter(in)
 		if err != nil {
 			return nil, err
-		}
-		f := store.RecordFilter{After: after, Limit: in.Limit, ContactID: in.ContactID}
-		for _, v := range in.Field {
-			name, value, ok := strings.Cut(v, ":")
-			if !ok || strings.TrimSpace(name) == "" {
-				return nil, huma.Error422UnprocessableEntity("field takes NAME:VALUE.", &ErrorDetail{Location: "query.field", Value: v, Message: "Write field=Status:Completed."})
-			}
-			if f.Values == nil {
-				f.Values = map[string]string{}
-			}
-			f.Values[strings.TrimSpace(name)] = value
 		}
 		_, rs, err := s.Directory.Records(ctx, tenant(ctx), in.Name, f)
 		if err != nil {
@@ -202,7 +202,29 @@ func (s *Server) registerRecords(tags []string, scope []map[string][]string) {
 		}
 		return out, nil
 	})
+}
 
+// recordFilter reads list-records' cursor and its field=NAME:VALUE filters.
+func recordFilter(in *recordsInput) (store.RecordFilter, error) {
+	after, err := cursorOf(in.Cursor)
+	if err != nil {
+		return store.RecordFilter{}, err
+	}
+	f := store.RecordFilter{After: after, Limit: in.Limit, ContactID: in.ContactID}
+	for _, v := range in.Field {
+		name, value, ok := strings.Cut(v, ":")
+		if !ok || strings.TrimSpace(name) == "" {
+			return store.RecordFilter{}, huma.Error422UnprocessableEntity("field takes NAME:VALUE.", &ErrorDetail{Location: "query.field", Value: v, Message: "Write field=Status:Completed."})
+		}
+		if f.Values == nil {
+			f.Values = map[string]string{}
+		}
+		f.Values[strings.TrimSpace(name)] = value
+	}
+	return f, nil
+}
+
+func (s *Server) registerGetRecord(tags []string, scope []map[string][]string) {
 	huma.Register(s.api, huma.Operation{
 		OperationID: "get-record", Method: http.MethodGet, Path: "/api/v1/collections/{name}/records/{id}",
 		Summary: "Get a record", Tags: tags, Security: scope,
@@ -213,7 +235,9 @@ func (s *Server) registerRecords(tags []string, scope []map[string][]string) {
 		}
 		return &struct{ Body intake.CollectionRecord }{Body: r}, nil
 	})
+}
 
+func (s *Server) registerCreateRecord(tags []string, scope []map[string][]string) {
 	huma.Register(s.api, s.idempotent(huma.Operation{
 		OperationID: "create-record", Method: http.MethodPost, Path: "/api/v1/collections/{name}/records", DefaultStatus: http.StatusCreated,
 		Summary: "Create a record", Tags: tags, Security: scope,
@@ -225,7 +249,9 @@ func (s *Server) registerRecords(tags []string, scope []map[string][]string) {
 	}) (*struct{ Body intake.CollectionRecord }, error) {
 		return s.saveRecord(ctx, in.Name, 0, in.Body)
 	})
+}
 
+func (s *Server) registerUpdateRecord(tags []string, scope []map[string][]string) {
 	huma.Register(s.api, huma.Operation{
 		OperationID: "update-record", Method: http.MethodPatch, Path: "/api/v1/collections/{name}/records/{id}",
 		Summary: "Change a record", Tags: tags, Security: scope,
@@ -237,7 +263,9 @@ func (s *Server) registerRecords(tags []string, scope []map[string][]string) {
 	}) (*struct{ Body intake.CollectionRecord }, error) {
 		return s.saveRecord(ctx, in.Name, in.ID, in.Body)
 	})
+}
 
+func (s *Server) registerDeleteRecord(tags []string, scope []map[string][]string) {
 	huma.Register(s.api, huma.Operation{
 		OperationID: "delete-record", Method: http.MethodDelete, Path: "/api/v1/collections/{name}/records/{id}", DefaultStatus: http.StatusNoContent,
 		Summary: "Delete a record", Tags: tags, Security: scope,

@@ -39,6 +39,15 @@ type eventKeyInput struct {
 // import (Plandocket). All of them take the participants scope.
 func (s *Server) registerEvents() {
 	tags, sec := []string{"Events"}, secured(intake.ScopeParticipants)
+	s.registerListEvents(tags, sec)
+	s.registerCreateEvent(tags, sec)
+	s.registerGetEvent(tags, sec)
+	s.registerDeleteEvent(tags, sec)
+	s.registerListParticipants(tags, sec)
+	s.registerBulkParticipants()
+}
+
+func (s *Server) registerListEvents(tags []string, sec []map[string][]string) {
 	huma.Register(s.api, huma.Operation{
 		OperationID: "list-events", Method: http.MethodGet, Path: "/api/v1/events",
 		Summary: "List events", Tags: tags, Security: sec, Description: "Cursor-paged in id order.",
@@ -57,7 +66,11 @@ func (s *Server) registerEvents() {
 		}
 		return out, nil
 	})
+}
 
+// registerCreateEvent registers creating an event; a retried POST with the
+// same Idempotency-Key answers the first result.
+func (s *Server) registerCreateEvent(tags []string, sec []map[string][]string) {
 	huma.Register(s.api, s.idempotent(huma.Operation{
 		OperationID: "create-event", Method: http.MethodPost, Path: "/api/v1/events", DefaultStatus: http.StatusCreated,
 		Summary: "Create an event", Tags: tags, Security: sec, Errors: []int{401, 403, 409, 422},
@@ -69,7 +82,9 @@ func (s *Server) registerEvents() {
 		}
 		return &struct{ Body intake.Event }{Body: e}, nil
 	})
+}
 
+func (s *Server) registerGetEvent(tags []string, sec []map[string][]string) {
 	huma.Register(s.api, huma.Operation{
 		OperationID: "get-event", Method: http.MethodGet, Path: "/api/v1/events/{key}",
 		Summary: "Get an event", Tags: tags, Security: sec,
@@ -80,7 +95,9 @@ func (s *Server) registerEvents() {
 		}
 		return &struct{ Body intake.Event }{Body: e}, nil
 	})
+}
 
+func (s *Server) registerDeleteEvent(tags []string, sec []map[string][]string) {
 	huma.Register(s.api, huma.Operation{
 		OperationID: "delete-event", Method: http.MethodDelete, Path: "/api/v1/events/{key}", DefaultStatus: http.StatusNoContent,
 		Summary: "Delete an event", Tags: tags, Security: sec,
@@ -91,7 +108,9 @@ func (s *Server) registerEvents() {
 		}
 		return nil, nil
 	})
+}
 
+func (s *Server) registerListParticipants(tags []string, sec []map[string][]string) {
 	huma.Register(s.api, huma.Operation{
 		OperationID: "list-participants", Method: http.MethodGet, Path: "/api/v1/events/{key}/participants",
 		Summary: "List an event's participants", Tags: tags, Security: sec,
@@ -120,7 +139,6 @@ func (s *Server) registerEvents() {
 		}
 		return out, nil
 	})
-	s.registerBulkParticipants()
 }
 
 func (s *Server) registerBulkParticipants() {

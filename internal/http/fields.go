@@ -38,8 +38,18 @@ type fieldNameInput struct {
 	Name string `path:"name"`
 }
 
+// registerFields registers the custom-field routes (contacts scope), one
+// function per route.
 func (s *Server) registerFields() {
 	tags := []string{"Fields"}
+	s.registerListFields(tags)
+	s.registerGetField(tags)
+	s.registerCreateField(tags)
+	s.registerUpdateField(tags)
+	s.registerDeleteField(tags)
+}
+
+func (s *Server) registerListFields(tags []string) {
 	huma.Register(s.api, huma.Operation{
 		OperationID: "list-fields", Method: http.MethodGet, Path: "/api/v1/fields",
 		Summary: "List custom fields and mapping targets", Tags: tags, Security: secured(intake.ScopeContacts),
@@ -54,7 +64,9 @@ func (s *Server) registerFields() {
 		}
 		return out, nil
 	})
+}
 
+func (s *Server) registerGetField(tags []string) {
 	huma.Register(s.api, huma.Operation{
 		OperationID: "get-field", Method: http.MethodGet, Path: "/api/v1/fields/{name}",
 		Summary: "Get a custom field", Tags: tags, Security: secured(intake.ScopeContacts),
@@ -69,7 +81,9 @@ func (s *Server) registerFields() {
 		}
 		return &struct{ Body intake.CustomField }{Body: f}, nil
 	})
+}
 
+func (s *Server) registerCreateField(tags []string) {
 	huma.Register(s.api, s.idempotent(huma.Operation{
 		OperationID: "create-field", Method: http.MethodPost, Path: "/api/v1/fields", DefaultStatus: http.StatusCreated,
 		Summary: "Define a custom field", Tags: tags, Security: secured(intake.ScopeContacts),
@@ -84,7 +98,9 @@ func (s *Server) registerFields() {
 		}
 		return &struct{ Body intake.CustomField }{Body: f}, nil
 	})
+}
 
+func (s *Server) registerUpdateField(tags []string) {
 	huma.Register(s.api, huma.Operation{
 		OperationID: "update-field", Method: http.MethodPatch, Path: "/api/v1/fields/{name}",
 		Summary: "Change a custom field", Tags: tags, Security: secured(intake.ScopeContacts),
@@ -109,7 +125,9 @@ func (s *Server) registerFields() {
 		}
 		return &struct{ Body intake.CustomField }{Body: f}, nil
 	})
+}
 
+func (s *Server) registerDeleteField(tags []string) {
 	huma.Register(s.api, huma.Operation{
 		OperationID: "delete-field", Method: http.MethodDelete, Path: "/api/v1/fields/{name}", DefaultStatus: http.StatusNoContent,
 		Summary: "Delete a custom field", Tags: tags, Security: secured(intake.ScopeContacts),

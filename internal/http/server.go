@@ -18,14 +18,13 @@ import (
 	"github.com/intake/intake/internal/directory"
 	"github.com/intake/intake/internal/imports"
 	"github.com/intake/intake/internal/selection"
-	"github.com/intake/intake/internal/store"
 	"github.com/intake/intake/internal/webhook"
 )
 
 // Config is what the server serves from.
 type Config struct {
 	// Store answers reads of contacts and authenticates keys.
-	Store store.Store
+	Store Store
 	// Imports runs imports: bulk requests and file jobs.
 	Imports *imports.Service
 	// Directory keeps contacts, fields, collections, groups, locations,
@@ -82,6 +81,16 @@ type Server struct {
 
 // NewServer builds the routes.
 func NewServer(cfg Config) *Server {
+	cfg = cfg.withDefaults()
+	s := &Server{Config: cfg, mux: http.NewServeMux(), idempotentRoutes: map[string]bool{}, budget: newJSONBudget(cfg.Limits)}
+	s.api = humago.New(s.mux, apiConfig())
+	s.api.UseMiddleware(s.authenticate, s.admitJSON)
+	s.registerRoutes()
+	return s
+}
+
+// withDefaults fills the fields left zero.
+func (cfg Config) withDefaults() Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -98,7 +107,12 @@ func NewServer(cfg Config) *Server {
 		cfg.ProcessID = "http-" + randomID()
 	}
 	cfg.Limits = cfg.Limits.withDefaults()
-	s := &Server{Config: cfg, mux: http.NewServeMux(), idempotentRoutes: map[string]bool{}, budget: newJSONBudget(cfg.Limits)}
+	return cfg
+}
+
+// apiConfig is the OpenAPI document's frame: title, description, the
+// bearer scheme, and where the document is served.
+func apiConfig() huma.Config {
 	hc := huma.DefaultConfig("Intake", "1.0.0")
 	hc.Info.Description = "Bulk import of contacts from JSON, CSV/TSV and XLSX. " +
 		"Authenticate with `Authorization: Bearer KEY` (create one with `intake keys create`); the seed dialects' styles work too: " +
@@ -111,14 +125,17 @@ func NewServer(cfg Config) *Server {
 	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An Intake API key."},
 	}
-	s.api = humago.New(s.mux, hc)
-	s.api.UseMiddleware(s.authenticate, s.admitJSON)
+	return hc
+}
+
+// registerRoutes mounts every route on the mux and the API.
+func (s *Server) registerRoutes() {
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		w.Write([]byte("ok\n"))
 	})
 	s.registerOps()
-	if cfg.Pprof {
+	if s.Pprof {
 		s.mux.HandleFunc("/debug/pprof/", pprof.Index)
 		s.mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	}
@@ -144,7 +161,6 @@ func NewServer(cfg Config) *Server {
 	completeDocument(s.api.OpenAPI())
 	s.registerWebhooks()
 	s.registerSelections()
-	return s
 }
 
 // Handler returns the server's root handler.

@@ -242,37 +242,73 @@ func (p *familyPlan) Write(ctx context.Context, tx store.Tx) error {
 // writeChildren adds or updates one collection's children ("update or
 // add" by key; a child without a key is always added).
 func (p *familyPlan) writeChildren(ctx context.Context, tx store.Tx, cd *collDef, list []pendingChild) error {
-	var fields []string
-	for _, pc := range list {
-		fields = append(fields, slices.Collect(maps.Keys(pc.child.vals))...)
-		fields = append(fields, pc.child.empty...)
-	}
-	slices.Sort(fields)
-	coll, created, err := cd.ensure(ctx, tx, slices.Compact(fields), nil, true)
+	coll, created, err := cd.ensure(ctx, tx, childFields(list), nil, true)
 	if err != nil {
 		return err
 	}
 	if created {
 		p.f.add(createdNote(coll))
 	}
+	byKey, err := storedChildren(ctx, tx, coll.ID, list)
+	if err != nil {
+		return err
+	}
+	inserts, updates, all := p.mergeChildren(coll.ID, list, byKey)
+	if err := tx.UpdateRecords(ctx, updates); err != nil {
+		return err
+	}
+	if err := tx.InsertRecords(ctx, inserts); err != nil {
+		return err
+	}
+	if !p.f.removeChildren {
+		return nil
+	}
+	ids := make([]int64, len(all))
+	for i, r := range all {
+		ids[i] = r.ID
+	}
+	return tx.MarkRecordsSeen(ctx, p.f.importID, ids)
+}
+
+// childFields is every field the children set or clear, sorted, once each:
+// the collection is widened to them before the write.
+func childFields(list []pendingChild) []string {
+	var fields []string
+	for _, pc := range list {
+		fields = append(fields, slices.Collect(maps.Keys(pc.child.vals))...)
+		fields = append(fields, pc.child.empty...)
+	}
+	slices.Sort(fields)
+	return slices.Compact(fields)
+}
+
+// storedChildren finds the stored records the children name, by contact
+// and key.
+func storedChildren(ctx context.Context, tx store.Tx, collID int64, list []pendingChild) (map[store.RecordKey]*intake.CollectionRecord, error) {
 	var keys []store.RecordKey
 	for _, pc := range list {
 		keys = append(keys, store.RecordKey{ContactID: pc.contactID, Key: pc.child.key})
 	}
-	found, err := tx.FindRecords(ctx, coll.ID, keys, nil)
+	found, err := tx.FindRecords(ctx, collID, keys, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	byKey := map[store.RecordKey]*intake.CollectionRecord{}
 	for i := range found {
 		byKey[store.RecordKey{ContactID: found[i].ContactID, Key: found[i].Key}] = &found[i]
 	}
-	var inserts, updates, all []*intake.CollectionRecord
+	return byKey, nil
+}
+
+// mergeChildren sorts the children into new records and changed stored
+// ones; all is every record the chunk touched (for remove_missing). A key
+// repeated in the chunk merges into the record its first row made.
+func (p *familyPlan) mergeChildren(collID int64, list []pendingChild, byKey map[store.RecordKey]*intake.CollectionRecord) (inserts, updates, all []*intake.CollectionRecord) {
 	for _, pc := range list {
 		rk := store.RecordKey{ContactID: pc.contactID, Key: pc.child.key}
 		cur := byKey[rk]
 		if pc.child.key == "" || cur == nil {
-			nr := &intake.CollectionRecord{CollectionID: coll.ID, ContactID: pc.contactID, Key: pc.child.key, Values: pc.child.vals}
+			nr := &intake.CollectionRecord{CollectionID: collID, ContactID: pc.contactID, Key: pc.child.key, Values: pc.child.vals}
 			if pc.child.key != "" {
 				byKey[rk] = nr
 			}
@@ -288,20 +324,7 @@ func (p *familyPlan) writeChildren(ctx context.Context, tx store.Tx, cd *collDef
 			}
 		}
 	}
-	if err := tx.UpdateRecords(ctx, updates); err != nil {
-		return err
-	}
-	if err := tx.InsertRecords(ctx, inserts); err != nil {
-		return err
-	}
-	if !p.f.removeChildren {
-		return nil
-	}
-	ids := make([]int64, len(all))
-	for i, r := range all {
-		ids[i] = r.ID
-	}
-	return tx.MarkRecordsSeen(ctx, p.f.importID, ids)
+	return inserts, updates, all
 }
 
 // decideDelete decides a delete_target subprofile chunk: each row's
@@ -319,7 +342,23 @@ func (f *family) decideDelete(ctx context.Context, tx store.Tx, items []*Item) (
 		return nil, fmt.Errorf("find contacts: %w", err)
 	}
 	plan.found = len(existing)
-	ix := newIndex(f.spec.MatchFields, uniques, existing)
+	owner, keys := f.childOwners(newIndex(f.spec.MatchFields, uniques, existing), live)
+	stored, err := storedChildKeys(ctx, tx, keys)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range live {
+		if it.Outcome == "" {
+			f.deleteChildrenOf(plan, it, owner[it], stored)
+		}
+	}
+	return plan, nil
+}
+
+// childOwners finds each row's contact (a row with none is skipped
+// not_found, one with several fails ambiguous_match) and the record keys
+// of its children, by collection.
+func (f *family) childOwners(ix *index, live []*Item) (map[*Item]int64, map[*collDef][]store.RecordKey) {
 	owner := map[*Item]int64{}
 	keys := map[*collDef][]store.RecordKey{}
 	for _, it := range live {
@@ -344,6 +383,12 @@ func (f *family) decideDelete(ctx context.Context, tx store.Tx, items []*Item) (
 			keys[ch.coll] = append(keys[ch.coll], store.RecordKey{ContactID: owner[it], Key: ch.key})
 		}
 	}
+	return owner, keys
+}
+
+// storedChildKeys finds the stored records by key, per collection; a
+// collection that does not exist has none.
+func storedChildKeys(ctx context.Context, tx store.Tx, keys map[*collDef][]store.RecordKey) (map[*collDef]map[store.RecordKey]int64, error) {
 	stored := map[*collDef]map[store.RecordKey]int64{}
 	for cd, ks := range keys {
 		coll, err := tx.FindCollection(ctx, cd.def.Name)
@@ -361,31 +406,32 @@ func (f *family) decideDelete(ctx context.Context, tx store.Tx, items []*Item) (
 			stored[cd][store.RecordKey{ContactID: r.ContactID, Key: r.Key}] = r.ID
 		}
 	}
-	for _, it := range live {
-		if it.Outcome != "" {
-			continue
-		}
-		var missing []string
-		for _, ch := range it.children {
-			rk := store.RecordKey{ContactID: owner[it], Key: ch.key}
-			if id := stored[ch.coll][rk]; id != 0 && ch.key != "" {
-				plan.deletes = append(plan.deletes, id)
-				delete(stored[ch.coll], rk)
-				if it.ID == 0 {
-					it.ID = id
-				}
-			} else if ch.key != "" {
-				missing = append(missing, fmt.Sprintf("%s record with %s", ch.coll.def.Name, ch.coll.describe(ch.vals)))
+	return stored, nil
+}
+
+// deleteChildrenOf plans deleting the row's stored children (each once,
+// though rows repeat it); the row is deleted when it deleted one, skipped
+// not_found naming what it missed otherwise.
+func (f *family) deleteChildrenOf(plan *deleteChildren, it *Item, owner int64, stored map[*collDef]map[store.RecordKey]int64) {
+	var missing []string
+	for _, ch := range it.children {
+		rk := store.RecordKey{ContactID: owner, Key: ch.key}
+		if id := stored[ch.coll][rk]; id != 0 && ch.key != "" {
+			plan.deletes = append(plan.deletes, id)
+			delete(stored[ch.coll], rk)
+			if it.ID == 0 {
+				it.ID = id
 			}
+		} else if ch.key != "" {
+			missing = append(missing, fmt.Sprintf("%s record with %s", ch.coll.def.Name, ch.coll.describe(ch.vals)))
 		}
-		if it.ID != 0 {
-			it.Outcome = intake.OutcomeDeleted
-			continue
-		}
-		it.set(intake.OutcomeSkipped, intake.RowError{Field: f.spec.MatchFields[0], Code: intake.CodeNotFound,
-			Message: fmt.Sprintf("The contact with %s has no %s; nothing was deleted.", describeKey(contactOf(it), f.spec.MatchFields), strings.Join(missing, " or "))})
 	}
-	return plan, nil
+	if it.ID != 0 {
+		it.Outcome = intake.OutcomeDeleted
+		return
+	}
+	it.set(intake.OutcomeSkipped, intake.RowError{Field: f.spec.MatchFields[0], Code: intake.CodeNotFound,
+		Message: fmt.Sprintf("The contact with %s has no %s; nothing was deleted.", describeKey(contactOf(it), f.spec.MatchFields), strings.Join(missing, " or "))})
 }
 
 // deleteChildren is a decided delete_target subprofile chunk.

@@ -357,70 +357,96 @@ func (r *contacts) Decide(ctx context.Context, tx store.Tx, spec *intake.ImportS
 func (plan *contactPlan) decide(spec *intake.ImportSpec, live []*Item, existing []intake.Contact) *index {
 	ix := newIndex(spec.MatchFields, plan.reg.UniqueCustom(), existing)
 	for _, it := range live {
-		in := contactOf(it)
-		var matches []*intake.Contact
-		if it.Key != "" {
-			matches = ix.byKey[it.Key]
-		}
-		if len(matches) > 1 {
-			it.set(intake.OutcomeFailed, intake.RowError{Field: spec.MatchFields[0], Code: intake.CodeAmbiguousMatch,
-				Message: fmt.Sprintf("%d contacts have %s; match on a unique field to choose one.", len(matches), describeKey(in, spec.MatchFields))})
-			continue
-		}
-		var cur *intake.Contact
-		if len(matches) == 1 {
-			cur = matches[0]
-		}
-		outcome, code := Decide(spec.Mode, cur != nil)
-		switch outcome {
-		case intake.OutcomeCreated:
-			c := *in
-			if errs := missingRequired(plan.reg, &c, nil); errs != nil {
-				it.set(intake.OutcomeFailed, errs...)
-				continue
-			}
-			if re := ix.taken(&c, nil); re != nil {
-				it.set(intake.OutcomeFailed, *re)
-				continue
-			}
-			ix.add(&c)
-			plan.targets[it] = &c
-			plan.inserts = append(plan.inserts, &c)
-			plan.inserted = append(plan.inserted, it)
-		case intake.OutcomeUpdated:
-			merged := merge(cur, it, spec.IgnoreEmptyFields)
-			if errs := missingRequired(plan.reg, &merged, it.Fields); errs != nil {
-				it.set(intake.OutcomeFailed, errs...)
-				continue
-			}
-			if re := ix.taken(&merged, cur); re != nil {
-				it.set(intake.OutcomeFailed, *re)
-				continue
-			}
-			it.ID, in.ID = cur.ID, cur.ID
-			plan.targets[it] = cur
-			if !merged.SameData(cur) {
-				ix.remove(cur)
-				*cur = merged
-				ix.add(cur)
-				plan.updates = append(plan.updates, cur)
-			}
-		case intake.OutcomeDeleted:
-			it.ID, in.ID = cur.ID, cur.ID
-			ix.remove(cur)
-			plan.deletes = append(plan.deletes, cur.ID)
-		case intake.OutcomeSkipped:
-			if cur != nil {
-				it.ID, in.ID = cur.ID, cur.ID
-				plan.targets[it] = cur
-			}
-			it.set(outcome, intake.RowError{Field: spec.MatchFields[0], Code: code,
-				Message: skipMessage(code, spec.Mode, describeKey(in, spec.MatchFields))})
-			continue
-		}
-		it.Outcome = outcome
+		plan.decideRow(spec, ix, it)
 	}
 	return ix
+}
+
+// decideRow sets one item's outcome from its matches and the mode (the
+// decision table is Decide's); the index follows every planned change so
+// later rows of the chunk see it.
+func (plan *contactPlan) decideRow(spec *intake.ImportSpec, ix *index, it *Item) {
+	in := contactOf(it)
+	var matches []*intake.Contact
+	if it.Key != "" {
+		matches = ix.byKey[it.Key]
+	}
+	if len(matches) > 1 {
+		it.set(intake.OutcomeFailed, intake.RowError{Field: spec.MatchFields[0], Code: intake.CodeAmbiguousMatch,
+			Message: fmt.Sprintf("%d contacts have %s; match on a unique field to choose one.", len(matches), describeKey(in, spec.MatchFields))})
+		return
+	}
+	var cur *intake.Contact
+	if len(matches) == 1 {
+		cur = matches[0]
+	}
+	outcome, code := Decide(spec.Mode, cur != nil)
+	switch outcome {
+	case intake.OutcomeCreated:
+		if !plan.planCreate(ix, it, in) {
+			return
+		}
+	case intake.OutcomeUpdated:
+		if !plan.planUpdate(spec, ix, it, in, cur) {
+			return
+		}
+	case intake.OutcomeDeleted:
+		it.ID, in.ID = cur.ID, cur.ID
+		ix.remove(cur)
+		plan.deletes = append(plan.deletes, cur.ID)
+	case intake.OutcomeSkipped:
+		if cur != nil {
+			it.ID, in.ID = cur.ID, cur.ID
+			plan.targets[it] = cur
+		}
+		it.set(outcome, intake.RowError{Field: spec.MatchFields[0], Code: code,
+			Message: skipMessage(code, spec.Mode, describeKey(in, spec.MatchFields))})
+		return
+	}
+	it.Outcome = outcome
+}
+
+// planCreate plans inserting the row's contact; false when the row failed
+// (a required field missing, a unique value taken).
+func (plan *contactPlan) planCreate(ix *index, it *Item, in *intake.Contact) bool {
+	c := *in
+	if errs := missingRequired(plan.reg, &c, nil); errs != nil {
+		it.set(intake.OutcomeFailed, errs...)
+		return false
+	}
+	if re := ix.taken(&c, nil); re != nil {
+		it.set(intake.OutcomeFailed, *re)
+		return false
+	}
+	ix.add(&c)
+	plan.targets[it] = &c
+	plan.inserts = append(plan.inserts, &c)
+	plan.inserted = append(plan.inserted, it)
+	return true
+}
+
+// planUpdate plans merging the row into cur (written only when the data
+// changed); false when the row failed (a required field missing, a unique
+// value taken).
+func (plan *contactPlan) planUpdate(spec *intake.ImportSpec, ix *index, it *Item, in, cur *intake.Contact) bool {
+	merged := merge(cur, it, spec.IgnoreEmptyFields)
+	if errs := missingRequired(plan.reg, &merged, it.Fields); errs != nil {
+		it.set(intake.OutcomeFailed, errs...)
+		return false
+	}
+	if re := ix.taken(&merged, cur); re != nil {
+		it.set(intake.OutcomeFailed, *re)
+		return false
+	}
+	it.ID, in.ID = cur.ID, cur.ID
+	plan.targets[it] = cur
+	if !merged.SameData(cur) {
+		ix.remove(cur)
+		*cur = merged
+		ix.add(cur)
+		plan.updates = append(plan.updates, cur)
+	}
+	return true
 }
 
 // Write implements Plan: deletes, then updates, then inserts (so a value

@@ -29,9 +29,21 @@ const DefaultRegion = "NL"
 // store while progress and cancel get coarser and a resumed job redoes more.
 const DefaultChunkSize = 2000
 
+// Store is what the engine needs of a store: write transactions under
+// the tenant's lock, and what shapes a tenant's field registry (custom
+// fields, collections, settings). Every store.Store is one.
+type Store interface {
+	store.Writer
+	store.FieldReader
+	// ListCollections returns the tenant's collections, by name.
+	ListCollections(ctx context.Context, tenantID int64) ([]intake.Collection, error)
+	// Settings returns tenantID's settings (zero values when never set).
+	Settings(ctx context.Context, tenantID int64) (intake.Settings, error)
+}
+
 // Engine runs imports against a store.
 type Engine struct {
-	Store store.Store
+	Store Store
 	// Region is the default phone region (ISO alpha-2) for numbers written
 	// without a country code, when the spec names none. Default "NL".
 	Region string

@@ -283,11 +283,39 @@ func normalizeEmail(v string) (string, error) {
 	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
 		return e, emailError("\"" + v + "\" is not a valid email address: the domain \"" + domain + "\" is incomplete.")
 	}
+	if plainAddress(e[:at], domain) {
+		return e, nil // what net/mail would accept as is, without its allocations
+	}
 	a, err := mail.ParseAddress(e)
 	if err != nil || a.Address != e || a.Name != "" {
 		return e, emailError("\"" + v + "\" is not a valid email address.")
 	}
 	return e, nil
+}
+
+// plainAddress reports whether local@domain is an RFC 5322 dot-atom on
+// both sides in ASCII (nearly every address in a real file), which
+// net/mail.ParseAddress accepts unchanged. The domain is known to have no
+// leading, trailing or doubled dot.
+func plainAddress(local, domain string) bool {
+	if local == "" || local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
+		return false
+	}
+	for i := 0; i < len(local); i++ {
+		if c := local[i]; !isAtext(c) && c != '.' {
+			return false
+		}
+	}
+	for i := 0; i < len(domain); i++ {
+		if c := domain[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func isAtext(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
 }
 
 // splitList splits a tags or groups cell on , or ;, trims, drops empties and

@@ -28,7 +28,7 @@ func (n normalizer) phone(v string) (string, string) {
 		return truncate(v), "The phone number is too long."
 	}
 	v = unwrapPhone(v)
-	if scientific.MatchString(v) {
+	if strings.ContainsAny(v, "eE") && scientific.MatchString(v) { // the regexp only when it can match
 		return v, "\"" + v + "\" is a number a spreadsheet shortened to scientific notation, so its digits are lost; format the column as text before exporting."
 	}
 	international := strings.HasPrefix(v, "+") || strings.HasPrefix(v, "00")
@@ -36,28 +36,57 @@ func (n normalizer) phone(v string) (string, string) {
 		return v, "\"" + v + "\" has no country code and the row's country \"" + n.unreadCountry +
 			"\" could not be read, so the number is not guessed; write it with + and the country code, or the country as a name or ISO code."
 	}
-	num, err := phonenumbers.Parse(v, n.region)
-	if !international && lostPlus.MatchString(v) {
-		if alt, err2 := phonenumbers.Parse("+"+v, n.region); err2 == nil && phonenumbers.IsValidNumber(alt) {
-			if err == nil && phonenumbers.IsValidNumber(num) && num.GetCountryCode() != alt.GetCountryCode() {
-				return v, "\"" + v + "\" reads as " + phonenumbers.Format(num, phonenumbers.E164) + " in " + n.region + " and as " +
-					phonenumbers.Format(alt, phonenumbers.E164) + " if it lost its +, so it is not guessed; write it with + and the country code."
-			}
-			num, err = alt, nil
+	key := phoneKey(n.region, v)
+	o, ok := phoneOutcome{}, false
+	if key != "" {
+		o, ok = phones.get(key)
+	}
+	if !ok {
+		if key != "" && tooFewDigits(key) {
+			o = phoneOutcome{kind: phoneInvalid}
+		} else {
+			o = parsePhone(v, n.region, international)
+		}
+		if key != "" {
+			phones.put(key, o)
 		}
 	}
-	if err != nil || !phonenumbers.IsValidNumber(num) {
+	switch o.kind {
+	case phoneAmbiguous:
+		return v, "\"" + v + "\" reads as " + o.out + " in " + n.region + " and as " + o.alt +
+			" if it lost its +, so it is not guessed; write it with + and the country code."
+	case phoneInvalid:
 		hint := ""
 		if !international {
 			hint = " for " + n.region + " (numbers without a country code are read in the row's country, else the import's region; write others with + and the country code)"
 		}
 		return v, "\"" + v + "\" is not a valid phone number" + hint + "."
 	}
+	return o.out, ""
+}
+
+// parsePhone is libphonenumber's reading of v in region, with the lost +
+// undone (see phone).
+func parsePhone(v, region string, international bool) phoneOutcome {
+	num, err := phonenumbers.Parse(v, region)
+	valid := err == nil && phonenumbers.IsValidNumber(num)
+	if !international && lostPlus(v) {
+		if alt, err2 := phonenumbers.Parse("+"+v, region); err2 == nil && phonenumbers.IsValidNumber(alt) {
+			if valid && num.GetCountryCode() != alt.GetCountryCode() {
+				return phoneOutcome{kind: phoneAmbiguous, out: phonenumbers.Format(num, phonenumbers.E164),
+					alt: phonenumbers.Format(alt, phonenumbers.E164)}
+			}
+			num, valid = alt, true
+		}
+	}
+	if !valid {
+		return phoneOutcome{kind: phoneInvalid}
+	}
 	out := phonenumbers.Format(num, phonenumbers.E164)
 	if ext := num.GetExtension(); ext != "" {
 		out += ";ext=" + ext
 	}
-	return out, ""
+	return phoneOutcome{out: out}
 }
 
 // unwrapPhone strips what is not the number: spaces, Excel's leading
@@ -70,9 +99,20 @@ func unwrapPhone(v string) string {
 	return strings.TrimSpace(v)
 }
 
-// lostPlus is a number cell that may have lost its "+": digits only,
-// long enough to hold a country code, not starting with a trunk 0.
-var lostPlus = regexp.MustCompile(`^[1-9]\d{7,14}$`)
+// lostPlus reports a number cell that may have lost its "+": digits only,
+// long enough to hold a country code, not starting with a trunk 0
+// (^[1-9]\d{7,14}$, without a regexp per row).
+func lostPlus(v string) bool {
+	if len(v) < 8 || len(v) > 15 || v[0] == '0' {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // scientific matches what a spreadsheet makes of a long number in a
 // general-format cell: 4,91713E+12 or 4.91713e+12.

@@ -30,21 +30,48 @@ type RecordInput struct {
 // missing or unknown contact: contact_not_found); ECONFLICT when another
 // record has the key (under the same contact).
 func (e *Engine) SaveRecord(ctx context.Context, tenantID int64, coll string, id int64, in RecordInput) (int64, error) {
-	reg, err := e.Registry(ctx, tenantID)
+	cd, err := e.recordCollection(ctx, tenantID, coll)
 	if err != nil {
 		return 0, err
+	}
+	vals, empty, err := recordValues(cd, in.Values)
+	if err != nil {
+		return 0, err
+	}
+	var r intake.CollectionRecord
+	err = e.Store.Write(ctx, tenantID, func(tx store.Tx) error {
+		var err error
+		r, err = saveRecord(ctx, tx, cd, id, in.ContactID, vals, empty)
+		return err
+	})
+	return r.ID, err
+}
+
+// recordCollection is the defined collection coll with the tenant's
+// registry and region (which normalise the record's contact fields).
+func (e *Engine) recordCollection(ctx context.Context, tenantID int64, coll string) (*collDef, error) {
+	reg, err := e.Registry(ctx, tenantID)
+	if err != nil {
+		return nil, err
 	}
 	region, err := e.region(ctx, tenantID, "")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	cd := newCollDef(reg, coll, nil, newContacts(region, reg).norm, false)
 	if !cd.defined {
-		return 0, intake.Errorf(intake.ENOTFOUND, "Collection %q not found.", coll)
+		return nil, intake.Errorf(intake.ENOTFOUND, "Collection %q not found.", coll)
 	}
+	return cd, nil
+}
+
+// recordValues checks and converts the sent values by the collection's
+// field types: vals to set, empty to clear, or EINVALID with an error per
+// bad value (named values.FIELD).
+func recordValues(cd *collDef, in map[string]string) (vals map[string]string, empty []string, err error) {
 	fields := map[string]string{}
 	var errs []intake.RowError
-	for k, v := range in.Values {
+	for k, v := range in {
 		f, ok := cd.def.FieldFor(k)
 		if !ok {
 			errs = append(errs, intake.RowError{Field: "values." + k, Code: intake.CodeInvalidValue,
@@ -59,38 +86,42 @@ func (e *Engine) SaveRecord(ctx context.Context, tenantID int64, coll string, id
 		errs = append(errs, e)
 	}
 	if len(errs) > 0 {
-		return 0, rowErrors(intake.EINVALID, errs...)
+		return nil, nil, rowErrors(intake.EINVALID, errs...)
 	}
-	var r intake.CollectionRecord
-	err = e.Store.Write(ctx, tenantID, func(tx store.Tx) error {
-		stored, err := tx.FindCollection(ctx, cd.def.Name)
+	return vals, empty, nil
+}
+
+// saveRecord creates (id 0) or patches record id in the write
+// transaction, after checkRecord.
+func saveRecord(ctx context.Context, tx store.Tx, cd *collDef, id int64, contactID *int64, vals map[string]string, empty []string) (intake.CollectionRecord, error) {
+	stored, err := tx.FindCollection(ctx, cd.def.Name)
+	if err != nil {
+		return intake.CollectionRecord{}, err
+	}
+	r := intake.CollectionRecord{CollectionID: stored.ID, Values: vals}
+	if id != 0 {
+		found, err := tx.FindRecords(ctx, stored.ID, nil, []int64{id})
 		if err != nil {
-			return err
+			return intake.CollectionRecord{}, err
 		}
-		r = intake.CollectionRecord{CollectionID: stored.ID, Values: vals}
-		if id != 0 {
-			found, err := tx.FindRecords(ctx, stored.ID, nil, []int64{id})
-			if err != nil {
-				return err
-			}
-			if len(found) == 0 {
-				return intake.Errorf(intake.ENOTFOUND, "Record %d of collection %s not found.", id, cd.def.Name)
-			}
-			r = found[0]
-			r.Values = mergeValues(r.Values, vals, empty, false)
+		if len(found) == 0 {
+			return intake.CollectionRecord{}, intake.Errorf(intake.ENOTFOUND, "Record %d of collection %s not found.", id, cd.def.Name)
 		}
-		if in.ContactID != nil {
-			r.ContactID = *in.ContactID
-		}
-		if err := checkRecord(ctx, tx, cd, &r); err != nil {
-			return err
-		}
-		if id == 0 {
-			return tx.InsertRecords(ctx, []*intake.CollectionRecord{&r})
-		}
-		return tx.UpdateRecords(ctx, []*intake.CollectionRecord{&r})
-	})
-	return r.ID, err
+		r = found[0]
+		r.Values = mergeValues(r.Values, vals, empty, false)
+	}
+	if contactID != nil {
+		r.ContactID = *contactID
+	}
+	if err := checkRecord(ctx, tx, cd, &r); err != nil {
+		return r, err
+	}
+	if id == 0 {
+		err = tx.InsertRecords(ctx, []*intake.CollectionRecord{&r})
+	} else {
+		err = tx.UpdateRecords(ctx, []*intake.CollectionRecord{&r})
+	}
+	return r, err
 }
 
 // checkRecord checks a record about to be written: its contact, its

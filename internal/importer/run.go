@@ -127,6 +127,7 @@ func (e *Engine) Run(ctx context.Context, tenantID int64, spec intake.ImportSpec
 	}
 	p := &pass{e: e, tenantID: tenantID, spec: &spec, res: res, in: in, sink: sink, dups: NewDuplicates(), noun: opt.Noun,
 		committed: opt.Committed, importID: opt.ImportID, stop: opt.Stop}
+	defer func() { p.dups.Close() }() // its temporary files; p.dups may be replaced by then
 	if p.noun == "" {
 		p.noun = "row"
 	}
@@ -256,6 +257,9 @@ func (p *pass) read(ctx context.Context, skip int, out chan<- []*Item) error {
 		}
 		items := p.prepare(recs)
 		recs = nil
+		if err := p.dups.Err(); err != nil {
+			return err
+		}
 		select {
 		case out <- items:
 			return nil

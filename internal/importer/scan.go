@@ -57,8 +57,12 @@ func (p *pass) scanOnce(ctx context.Context, scans ScanStore) error {
 		return err
 	}
 	p.total = total
-	p.dups.Seal()
-	if scans != nil {
+	if err := p.dups.Seal(); err != nil {
+		return err
+	}
+	// A hostile file's overflow of repeated keys is not stored: it could be
+	// as large as the file, and a resumed run scans again instead.
+	if scans != nil && p.dups.over == nil {
 		if err := scans.SaveScan(ctx, p.dups.encode(total)); err != nil {
 			return fmt.Errorf("save duplicate scan: %w", err)
 		}
@@ -111,6 +115,6 @@ func (d *Duplicates) decode(data []byte) (int, error) {
 		}
 		dups[h] = dupEntry{first: e[0], last: e[1], count: e[2]}
 	}
-	d.hashes, d.rows, d.dups = nil, nil, dups
+	d.buf, d.dups = nil, dups
 	return int(total), nil
 }

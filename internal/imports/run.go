@@ -35,6 +35,12 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) (err error) {
 	if im.Kind == intake.KindUndo {
 		return s.runUndo(ctx, im)
 	}
+	return s.runFile(ctx, tenantID, id, im)
+}
+
+// runFile runs a begun file import through the engine from its last
+// checkpoint, watching for a cancel, and settles the job by the outcome.
+func (s *Service) runFile(ctx context.Context, tenantID, id int64, im intake.Import) error {
 	resume := importer.Counts{Rows: im.ProcessedRows, Created: im.Created, Updated: im.Updated,
 		Deleted: im.Deleted, Skipped: im.Skipped, Failed: im.FailedRows, Partial: im.PartialRows, ContactsCreated: im.ContactsCreated}
 	// Keys a JSON file adds late map by the one rule, custom fields
@@ -52,6 +58,13 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) (err error) {
 	defer stop()
 	in := &fileInput{s: s, im: &im, reg: reg}
 	res, err := s.Engine.Run(runCtx, tenantID, im.Spec, in, &checkpoint{im: im, max: s.maxReportRows(), followups: s.Followups}, opt)
+	return s.settle(ctx, runCtx, tenantID, id, in, res, err)
+}
+
+// settle ends the job by how the engine's run ended: finished (with the
+// run's warnings), cancelled, failed for an unusable file, or an error the
+// queue retries.
+func (s *Service) settle(ctx, runCtx context.Context, tenantID, id int64, in *fileInput, res importer.Result, err error) error {
 	switch code := intake.ErrorCode(err); {
 	case err != nil && errors.Is(context.Cause(runCtx), errCancelled):
 		return nil // cancelled while it ran: its River job ends here

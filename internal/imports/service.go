@@ -40,9 +40,23 @@ const (
 	DefaultRegion         = importer.DefaultRegion
 )
 
+// Store is what the import service needs of a store: the job store (job
+// transactions, reads, the retention sweep), the engine's part
+// (importer.Store), the events a participants job names, and the record of
+// a bulk import. Every store.Store is one; the change-set and mapping
+// readers are optional (store.ChangeReader, store.Mappings).
+type Store interface {
+	store.JobStore
+	importer.Store
+	// GetEvent returns the event with key; ENOTFOUND if it is not the tenant's.
+	GetEvent(ctx context.Context, tenantID int64, key string) (intake.Event, error)
+	// RecordBulkImport records a synchronous bulk import (store.BulkImports).
+	RecordBulkImport(ctx context.Context, b *intake.BulkImport) error
+}
+
 // Service runs imports.
 type Service struct {
-	Store  store.Store
+	Store  Store
 	Engine *importer.Engine
 	// Bucket keeps uploaded files.
 	Bucket *blob.Bucket
@@ -106,7 +120,7 @@ type Service struct {
 
 // New returns a service over st, writing through a pipeline with the
 // default phone region and chunk size given.
-func New(st store.Store, bucket *blob.Bucket, region string, chunkSize int) *Service {
+func New(st Store, bucket *blob.Bucket, region string, chunkSize int) *Service {
 	if region == "" {
 		region = DefaultRegion
 	}
@@ -312,6 +326,11 @@ func (s *Service) configure(im *intake.Import, req intake.ImportRequest, remap b
 func (s *Service) Patch(ctx context.Context, tenantID, id int64, req intake.ImportRequest) (intake.Import, error) {
 	reg, err := s.Engine.Registry(ctx, tenantID)
 	if err != nil {
+		return intake.Import{}, err
+	}
+	// A patch may turn the job into a participants import: refuse an
+	// unknown event now, as an upload does, not when the job runs.
+	if err := s.checkEvent(ctx, tenantID, &req.Spec); err != nil {
 		return intake.Import{}, err
 	}
 	im, err := store.UpdateImport(ctx, s.Store, tenantID, id, func(im *intake.Import) error {

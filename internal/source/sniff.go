@@ -22,24 +22,8 @@ func Sniff(head []byte, name string, declared Format) (Format, error) {
 // to UTF-8 text (nil for XLSX).
 func sniff(head []byte, name string, declared Format, encName string, atEOF bool) (Format, textEncoding, []byte, error) {
 	var none textEncoding
-	switch declared {
-	case "", FormatCSV, FormatTSV, FormatXLSX, FormatJSON, FormatVCard:
-	default:
-		return "", none, nil, errorf("unsupported_format", "The format %q is not supported; use csv, tsv, xlsx, json or vcard.", string(declared))
-	}
-	if len(head) == 0 {
-		return "", none, nil, errEmpty
-	}
-	if what, isXLSX := sniffMagic(head); isXLSX {
-		if declared != "" && declared != FormatXLSX {
-			return "", none, nil, errDeclared(declared, "an XLSX workbook")
-		}
-		return FormatXLSX, none, nil, nil
-	} else if what != "" {
-		return "", none, nil, errLooksLike(what)
-	}
-	if declared == FormatXLSX {
-		return "", none, nil, errDeclared(declared, "a text file")
+	if f, decided, err := sniffBinary(head, declared); decided {
+		return f, none, nil, err
 	}
 	enc, err := detectEncoding(head, encName, atEOF)
 	if err != nil {
@@ -52,38 +36,73 @@ func sniff(head []byte, name string, declared Format, encName string, atEOF bool
 	if atEOF && isBlank(text) {
 		return "", none, nil, errEmpty
 	}
-	textFormat := func(f Format) (Format, textEncoding, []byte, error) { return f, enc, text, nil }
+	f, err := sniffTextFormat(text, name, declared, atEOF)
+	if err != nil {
+		return "", none, nil, err
+	}
+	return f, enc, text, nil
+}
+
+// sniffBinary decides what the head's bytes settle before any decoding: a
+// declared format we do not read, an empty head, an XLSX workbook, or
+// another binary file. decided is false for a text file.
+func sniffBinary(head []byte, declared Format) (f Format, decided bool, err error) {
+	switch declared {
+	case "", FormatCSV, FormatTSV, FormatXLSX, FormatJSON, FormatVCard:
+	default:
+		return "", true, errorf("unsupported_format", "The format %q is not supported; use csv, tsv, xlsx, json or vcard.", string(declared))
+	}
+	if len(head) == 0 {
+		return "", true, errEmpty
+	}
+	if what, isXLSX := sniffMagic(head); isXLSX {
+		if declared != "" && declared != FormatXLSX {
+			return "", true, errDeclared(declared, "an XLSX workbook")
+		}
+		return FormatXLSX, true, nil
+	} else if what != "" {
+		return "", true, errLooksLike(what)
+	}
+	if declared == FormatXLSX {
+		return "", true, errDeclared(declared, "a text file")
+	}
+	return "", false, nil
+}
+
+// sniffTextFormat decides a text file's format from its decoded head, its
+// name and the declared format: vCard, JSON, TSV or CSV.
+func sniffTextFormat(text []byte, name string, declared Format, atEOF bool) (Format, error) {
 	isVCard := hasPrefixFold(text, "BEGIN:VCARD")
 	switch {
 	case isVCard && (declared == "" || declared == FormatVCard):
-		return textFormat(FormatVCard)
+		return FormatVCard, nil
 	case isVCard:
-		return "", none, nil, errDeclared(declared, "a vCard file")
+		return "", errDeclared(declared, "a vCard file")
 	case declared == FormatVCard || strings.EqualFold(filepath.Ext(name), ".vcf"):
-		return "", none, nil, fileErr("unsupported_format", "The file is named or declared as a vCard, but it does not start with BEGIN:VCARD. Supported formats: CSV, TSV, XLSX, JSON and vCard 3.0/4.0.")
+		return "", fileErr("unsupported_format", "The file is named or declared as a vCard, but it does not start with BEGIN:VCARD. Supported formats: CSV, TSV, XLSX, JSON and vCard 3.0/4.0.")
 	}
 	if declared == FormatCSV || declared == FormatTSV {
 		// Any text can be a CSV file; the declaration settles it.
-		return textFormat(declared)
+		return declared, nil
 	}
 	switch firstByte(text) {
 	case '[':
-		return textFormat(FormatJSON)
+		return FormatJSON, nil
 	case '{':
 		// An object wrapping the array, or JSON Lines: openJSON tells which.
-		return textFormat(FormatJSON)
+		return FormatJSON, nil
 	}
 	if declared == FormatJSON {
-		return "", none, nil, fileErr("unsupported_format", "The file was declared as JSON, but it does not start with '[' or '{': JSON must be an array of objects, an object holding one, or one object per line.")
+		return "", fileErr("unsupported_format", "The file was declared as JSON, but it does not start with '[' or '{': JSON must be an array of objects, an object holding one, or one object per line.")
 	}
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".tsv", ".tab":
-		return textFormat(FormatTSV)
+		return FormatTSV, nil
 	}
 	if sniffDelimiter(text, !atEOF, false) == '\t' {
-		return textFormat(FormatTSV)
+		return FormatTSV, nil
 	}
-	return textFormat(FormatCSV)
+	return FormatCSV, nil
 }
 
 func errLooksLike(what string) *Error {

@@ -24,9 +24,11 @@ var ContactUniqueFields = []string{intake.FieldEmail, intake.FieldCustomerNumber
 
 // Store is a tenant-scoped persistence layer: every part below, for
 // wiring (cmd/intake, the shared suite). Every method that takes a
-// tenantID reads or writes that tenant's rows only. A consumer should take
-// only the part it uses (see Pipeline, JobStore and the others): a
-// smaller interface says what it touches and is easier to stand in for.
+// tenantID reads or writes that tenant's rows only. A consumer declares
+// the small interface it uses, in its own package (importer.Store,
+// directory.Store, imports.Store, webhook and selection take Webhooks and
+// Selections): it says what the consumer touches and is easy to stand in
+// for.
 type Store interface {
 	Tenants
 	ContactReader
@@ -116,17 +118,6 @@ type JobStore interface {
 	// mapping and were last changed before before, oldest first: the
 	// parking sweep's one query across tenants (internal/imports).
 	ParkedImports(ctx context.Context, before time.Time, limit int) ([]intake.Import, error)
-}
-
-// Pipeline is what the import engine (internal/importer) uses: write
-// transactions, and what shapes a tenant's field registry.
-type Pipeline interface {
-	Writer
-	FieldReader
-	// ListCollections returns the tenant's collections, by name.
-	ListCollections(ctx context.Context, tenantID int64) ([]intake.Collection, error)
-	// Settings returns tenantID's settings (zero values when never set).
-	Settings(ctx context.Context, tenantID int64) (intake.Settings, error)
 }
 
 // ContactFilter narrows ListContacts. Zero values mean "any".

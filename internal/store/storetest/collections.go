@@ -67,6 +67,25 @@ func testCollections(t *testing.T, open opener) {
 // batch writes, lookups by key and id, list filters and paging, deletes,
 // a deleted contact's records going with it, and tenancy.
 func testRecords(t *testing.T, open opener) {
+	f := newRecordsFixture(t, open)
+	f.checkKeys(t)
+	f.checkLists(t)
+	f.checkTenancy(t)
+	f.checkDeletes(t)
+}
+
+// recordsFixture is testRecords' tenant a with collection order, contacts
+// ann and bob and five records: r1 (ann, key 1), r2 (bob, key 1), r3
+// (ann, key 2) and two without a key, n1 and n2 (ann).
+type recordsFixture struct {
+	s                  store.Store
+	a, b               intake.Tenant
+	order              *intake.Collection
+	ann, bob           *intake.Contact
+	r1, r2, r3, n1, n2 *intake.CollectionRecord
+}
+
+func newRecordsFixture(t *testing.T, open opener) *recordsFixture {
 	ctx := context.Background()
 	s, a, b := setup(t, open)
 	order := &intake.Collection{Name: "Order", BelongsToContact: true, KeyFields: []string{"OrderID"}}
@@ -86,6 +105,17 @@ func testRecords(t *testing.T, open opener) {
 	if r1.ID == 0 || r2.ID <= r1.ID || n2.ID <= n1.ID || r1.CreatedAt.IsZero() {
 		t.Fatalf("ids %d %d %d %d", r1.ID, r2.ID, n1.ID, n2.ID)
 	}
+	return &recordsFixture{s: s, a: a, b: b, order: order, ann: ann, bob: bob, r1: r1, r2: r2, r3: r3, n1: n1, n2: n2}
+}
+
+// checkKeys: a key is unique per contact; records are found by key and id,
+// and updated.
+func (f *recordsFixture) checkKeys(t *testing.T) {
+	ctx := context.Background()
+	s, a, order, ann, bob, r1, n2 := f.s, f.a, f.order, f.ann, f.bob, f.r1, f.n2
+	rec := func(contact int64, key string) *intake.CollectionRecord {
+		return &intake.CollectionRecord{CollectionID: order.ID, ContactID: contact, Key: key, Values: map[string]string{}}
+	}
 	err := s.Write(ctx, a.ID, func(tx store.Tx) error { return tx.InsertRecords(ctx, []*intake.CollectionRecord{rec(ann.ID, "1")}) })
 	if intake.ErrorCode(err) != intake.ECONFLICT {
 		t.Fatalf("a key the contact's record has: %v", err)
@@ -98,6 +128,12 @@ func testRecords(t *testing.T, open opener) {
 		r1.Values["Status"] = "shipped"
 		return tx.UpdateRecords(ctx, []*intake.CollectionRecord{r1})
 	})
+}
+
+// checkLists: pages in id order, filters by contact and value.
+func (f *recordsFixture) checkLists(t *testing.T) {
+	ctx := context.Background()
+	s, a, order, ann, r1, r3 := f.s, f.a, f.order, f.ann, f.r1, f.r3
 	page, err := s.ListRecords(ctx, a.ID, store.RecordFilter{CollectionID: order.ID, Limit: 2})
 	if err != nil || len(page) != 2 || page[0].ID != r1.ID || page[0].Values["Status"] != "shipped" {
 		t.Fatalf("first page: %+v %v", page, err)
@@ -110,6 +146,12 @@ func testRecords(t *testing.T, open opener) {
 	if len(filtered) != 1 || filtered[0].ID != r3.ID {
 		t.Fatalf("by contact and value: %+v", filtered)
 	}
+}
+
+// checkTenancy: another tenant neither lists, finds nor deletes them.
+func (f *recordsFixture) checkTenancy(t *testing.T) {
+	ctx := context.Background()
+	s, b, order, r1 := f.s, f.b, f.order, f.r1
 	if other, _ := s.ListRecords(ctx, b.ID, store.RecordFilter{CollectionID: order.ID, Limit: 10}); len(other) != 0 {
 		t.Fatalf("globex lists acme's records: %+v", other)
 	}
@@ -122,6 +164,12 @@ func testRecords(t *testing.T, open opener) {
 		}
 		return nil
 	})
+}
+
+// checkDeletes: deletes by id; a deleted contact's records go with it.
+func (f *recordsFixture) checkDeletes(t *testing.T) {
+	ctx := context.Background()
+	s, a, order, ann, r2, n1, n2 := f.s, f.a, f.order, f.ann, f.r2, f.n1, f.n2
 	write(t, s, a.ID, func(tx store.Tx) error {
 		if n, err := tx.DeleteRecords(ctx, []int64{n1.ID, n2.ID}); n != 2 || err != nil {
 			t.Fatalf("delete: %d %v", n, err)

@@ -63,6 +63,24 @@ func testEvents(t *testing.T, open opener) {
 // participant per event and contact, the list with contacts, GetContact's
 // events, and that deleting an event keeps the contacts.
 func testParticipants(t *testing.T, open opener) {
+	f := newParticipantsFixture(t, open)
+	f.checkWrites(t)
+	f.checkTenancy(t)
+	f.checkReads(t)
+}
+
+// participantsFixture is testParticipants' tenant a with events conf and
+// dinner, contacts ann and cas (and bob), and participants ps: ann and bob at
+// conf, ann at dinner.
+type participantsFixture struct {
+	s        store.Store
+	a, b     intake.Tenant
+	ann, cas *intake.Contact
+	conf     *intake.Event
+	ps       []*intake.Participant
+}
+
+func newParticipantsFixture(t *testing.T, open opener) *participantsFixture {
 	ctx := context.Background()
 	s, a, b := setup(t, open)
 	ann, bob, cas := &intake.Contact{Email: "ann@example.com", Name: "Ann"}, &intake.Contact{Email: "bob@example.com"}, &intake.Contact{Name: "Cas"}
@@ -82,6 +100,18 @@ func testParticipants(t *testing.T, open opener) {
 	if ps[0].ID == 0 || ps[1].ID == 0 || ps[2].ID == 0 || ps[0].ID == ps[1].ID || ps[0].CreatedAt.IsZero() {
 		t.Fatalf("ids not set: %+v %+v %+v", ps[0], ps[1], ps[2])
 	}
+	return &participantsFixture{s: s, a: a, b: b, ann: ann, cas: cas, conf: conf, ps: ps}
+}
+
+func (f *participantsFixture) write(tenant int64, fn func(tx store.Tx) error) error {
+	return f.s.Write(context.Background(), tenant, fn)
+}
+
+// checkWrites: one participant per event and contact; find by event and
+// contact, update, delete.
+func (f *participantsFixture) checkWrites(t *testing.T) {
+	ctx := context.Background()
+	a, conf, ann, cas, ps, write := f.a, f.conf, f.ann, f.cas, f.ps, f.write
 	// One participant per event and contact, however it is asked for.
 	err := write(a.ID, func(tx store.Tx) error {
 		return tx.InsertParticipants(ctx, []*intake.Participant{{EventID: conf.ID, ContactID: ann.ID, Status: "again"}})
@@ -107,7 +137,14 @@ func testParticipants(t *testing.T, open opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = write(b.ID, func(tx store.Tx) error {
+}
+
+// checkTenancy: another tenant finds neither the event nor its
+// participants, and deletes none of them.
+func (f *participantsFixture) checkTenancy(t *testing.T) {
+	ctx := context.Background()
+	conf, ann, ps := f.conf, f.ann, f.ps
+	err := f.write(f.b.ID, func(tx store.Tx) error {
 		if _, err := tx.EventByKey(ctx, "conf"); intake.ErrorCode(err) != intake.ENOTFOUND {
 			t.Errorf("globex finds acme's event: %v", err)
 		}
@@ -119,6 +156,13 @@ func testParticipants(t *testing.T, open opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// checkReads: the list with contacts and its status filter, the
+// contact's events, and deleting an event keeping its contacts.
+func (f *participantsFixture) checkReads(t *testing.T) {
+	ctx := context.Background()
+	s, a, b, conf, ann := f.s, f.a, f.b, f.conf, f.ann
 	list, err := s.ListParticipants(ctx, a.ID, conf.ID, store.ParticipantFilter{Limit: 10})
 	if err != nil || len(list) != 1 || list[0].Status != "cancelled" || list[0].Contact == nil || list[0].Contact.Email != "ann@example.com" {
 		t.Fatalf("list after update and delete: %+v %v", list, err)

@@ -20,19 +20,27 @@ func saveField(s store.Store, tenant int64, f *intake.CustomField) error {
 // testCustomFields checks custom field definitions: create, list, update,
 // delete, a name taken, and tenancy.
 func testCustomFields(t *testing.T, open opener) {
-	ctx := context.Background()
 	s, a, b := setup(t, open)
-	level := &intake.CustomField{Name: "level", Label: "Level", Type: intake.TypeList, Options: []string{"Gold", "Silver"}}
-	member := &intake.CustomField{Name: "member_id", Type: intake.TypeNumber, Unique: true, Required: true}
+	level, member := createFields(t, s, a.ID)
+	checkFieldNames(t, s, a.ID, b.ID, member)
+	checkFieldUpdateDelete(t, s, a.ID, b.ID, level, member)
+}
+
+// createFields defines level (a list) and member_id (a unique, required
+// number) and checks they read back as written.
+func createFields(t *testing.T, s store.Store, a int64) (level, member *intake.CustomField) {
+	ctx := context.Background()
+	level = &intake.CustomField{Name: "level", Label: "Level", Type: intake.TypeList, Options: []string{"Gold", "Silver"}}
+	member = &intake.CustomField{Name: "member_id", Type: intake.TypeNumber, Unique: true, Required: true}
 	for _, f := range []*intake.CustomField{member, level} {
-		if err := saveField(s, a.ID, f); err != nil {
+		if err := saveField(s, a, f); err != nil {
 			t.Fatal(err)
 		}
 		if f.ID == 0 || f.CreatedAt.IsZero() || !f.UpdatedAt.Equal(f.CreatedAt) {
 			t.Fatalf("SaveField did not set id and timestamps: %+v", f)
 		}
 	}
-	got, err := s.ListFields(ctx, a.ID)
+	got, err := s.ListFields(ctx, a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,31 +54,42 @@ func testCustomFields(t *testing.T, open opener) {
 	if g := got[1]; g.Type != intake.TypeNumber || !g.Unique || !g.Required || g.Options != nil {
 		t.Fatalf("member_id round trip: %+v", g)
 	}
+	return level, member
+}
 
+// checkFieldNames: a name is taken once per tenant; another tenant has
+// names of its own and cannot change or delete a's fields.
+func checkFieldNames(t *testing.T, s store.Store, a, b int64, member *intake.CustomField) {
+	ctx := context.Background()
 	dup := &intake.CustomField{Name: "level", Type: intake.TypeText}
-	if err := saveField(s, a.ID, dup); intake.ErrorCode(err) != intake.ECONFLICT {
+	if err := saveField(s, a, dup); intake.ErrorCode(err) != intake.ECONFLICT {
 		t.Fatalf("a second field named level: %v, want conflict", err)
 	}
 	// Another tenant has names of its own, and cannot reach a's fields.
-	if err := saveField(s, b.ID, &intake.CustomField{Name: "level", Type: intake.TypeText}); err != nil {
+	if err := saveField(s, b, &intake.CustomField{Name: "level", Type: intake.TypeText}); err != nil {
 		t.Fatalf("globex's level: %v", err)
 	}
 	stolen := *member
 	stolen.Label = "mine"
-	if err := saveField(s, b.ID, &stolen); intake.ErrorCode(err) != intake.ENOTFOUND {
+	if err := saveField(s, b, &stolen); intake.ErrorCode(err) != intake.ENOTFOUND {
 		t.Fatalf("update of another tenant's field: %v, want not found", err)
 	}
-	err = s.Write(ctx, b.ID, func(tx store.Tx) error { return tx.DeleteField(ctx, member.ID) })
+	err := s.Write(ctx, b, func(tx store.Tx) error { return tx.DeleteField(ctx, member.ID) })
 	if intake.ErrorCode(err) != intake.ENOTFOUND {
 		t.Fatalf("delete of another tenant's field: %v, want not found", err)
 	}
+}
 
+// checkFieldUpdateDelete: an update moves updated_at; a delete leaves the
+// other field, and b's fields are untouched.
+func checkFieldUpdateDelete(t *testing.T, s store.Store, a, b int64, level, member *intake.CustomField) {
+	ctx := context.Background()
 	time.Sleep(2 * time.Millisecond) // updated_at must move
 	member.Unique, member.Label, member.Type = false, "Member", intake.TypeText
-	if err := saveField(s, a.ID, member); err != nil {
+	if err := saveField(s, a, member); err != nil {
 		t.Fatal(err)
 	}
-	err = s.Write(ctx, a.ID, func(tx store.Tx) error {
+	err := s.Write(ctx, a, func(tx store.Tx) error {
 		fs, err := tx.ListFields(ctx)
 		if err != nil {
 			return err
@@ -83,10 +102,10 @@ func testCustomFields(t *testing.T, open opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.ListFields(ctx, a.ID); len(got) != 1 || got[0].Name != "member_id" {
+	if got, _ := s.ListFields(ctx, a); len(got) != 1 || got[0].Name != "member_id" {
 		t.Fatalf("after delete: %+v", got)
 	}
-	if got, _ := s.ListFields(ctx, b.ID); len(got) != 1 || got[0].Name != "level" || got[0].Type != intake.TypeText {
+	if got, _ := s.ListFields(ctx, b); len(got) != 1 || got[0].Name != "level" || got[0].Type != intake.TypeText {
 		t.Fatalf("globex's fields: %+v", got)
 	}
 }
@@ -163,6 +182,28 @@ type Memberships func(t testing.TB, tenantID, contactID int64, group, location, 
 // the way to write memberships into it.
 func RunContactFilters(t *testing.T, open func(testing.TB) (store.Store, Memberships)) {
 	t.Parallel()
+	s, a, ann, bob := filterContacts(t, open)
+	for _, tc := range contactFilterCases {
+		tc.f.Limit = 100
+		got, err := s.ListContacts(context.Background(), a, tc.f)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var names []string
+		for _, c := range got {
+			names = append(names, c.Name)
+		}
+		if !slices.Equal(names, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, names, tc.want)
+		}
+	}
+	checkFilterPaging(t, s, a, ann, bob)
+}
+
+// filterContacts writes RunContactFilters' contacts: ann, bob, zoe and
+// dora in tenant a (returned), one in tenant b, and their groups,
+// locations and events.
+func filterContacts(t *testing.T, open func(testing.TB) (store.Store, Memberships)) (store.Store, int64, *intake.Contact, *intake.Contact) {
 	ctx := context.Background()
 	s, member := open(t)
 	a, err := s.EnsureTenant(ctx, "acme")
@@ -186,50 +227,45 @@ func RunContactFilters(t *testing.T, open func(testing.TB) (store.Store, Members
 	member(t, a.ID, bob.ID, "volunteers", "", "")
 	member(t, a.ID, zoe.ID, "", "utrecht", "meetup")
 	member(t, b.ID, theirs.ID, "Volunteers", "Utrecht", "gala-2025")
-	for _, tc := range []struct {
-		name string
-		f    store.ContactFilter
-		want []string
-	}{
-		{"q: a prefix of the first or last name, ignoring case", store.ContactFilter{Q: "ANN"}, []string{"Ann Smith", "Bob Annan"}},
-		{"q: a prefix of the email", store.ContactFilter{Q: "dora@"}, []string{"Dora"}},
-		{"q: a prefix of the full name, beyond ASCII", store.ContactFilter{Q: "zoË ä"}, []string{"Zoë Ängström"}},
-		{"q: a prefix of the last name, beyond ASCII", store.ContactFilter{Q: "ängs"}, []string{"Zoë Ängström"}},
-		{"q: wildcards are literal", store.ContactFilter{Q: "z_1"}, []string{"Zoë Ängström"}},
-		{"q: % is no wildcard", store.ContactFilter{Q: "%"}, nil},
-		{"q: not inside a word", store.ContactFilter{Q: "mith"}, nil},
-		{"group, ignoring case", store.ContactFilter{Group: "VOLUNTEERS"}, []string{"Ann Smith", "Bob Annan"}},
-		{"an unknown group", store.ContactFilter{Group: "board"}, nil},
-		{"location, ignoring case", store.ContactFilter{Location: "utrecht"}, []string{"Ann Smith", "Zoë Ängström"}},
-		{"event key", store.ContactFilter{Event: "gala-2025"}, []string{"Ann Smith"}},
-		{"event key is exact", store.ContactFilter{Event: "GALA-2025"}, nil},
-		{"custom value", store.ContactFilter{Custom: map[string]string{"member_id": "7"}}, []string{"Ann Smith"}},
-		{"custom value is exact", store.ContactFilter{Custom: map[string]string{"level": "Gold"}}, []string{"Zoë Ängström"}},
-		{"two custom values", store.ContactFilter{Custom: map[string]string{"level": "Gold, Silver", "member_id": "7"}}, []string{"Ann Smith"}},
-		{"custom value of an absent field", store.ContactFilter{Custom: map[string]string{"nope": "7"}}, nil},
-		{"filters combine", store.ContactFilter{Q: "a", Group: "volunteers", Location: "Utrecht", Event: "gala-2025",
-			Custom: map[string]string{"member_id": "7"}}, []string{"Ann Smith"}},
-		{"filters combine to nothing", store.ContactFilter{Group: "volunteers", Event: "meetup"}, nil},
-	} {
-		tc.f.Limit = 100
-		got, err := s.ListContacts(ctx, a.ID, tc.f)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
-		}
-		var names []string
-		for _, c := range got {
-			names = append(names, c.Name)
-		}
-		if !slices.Equal(names, tc.want) {
-			t.Errorf("%s: got %v, want %v", tc.name, names, tc.want)
-		}
-	}
-	// Paging goes on within a filter.
-	page, err := s.ListContacts(ctx, a.ID, store.ContactFilter{Group: "volunteers", Limit: 1})
+	return s, a.ID, ann, bob
+}
+
+// contactFilterCases are the filters RunContactFilters lists tenant a's
+// contacts with, and the names each must give, in id order.
+var contactFilterCases = []struct {
+	name string
+	f    store.ContactFilter
+	want []string
+}{
+	{"q: a prefix of the first or last name, ignoring case", store.ContactFilter{Q: "ANN"}, []string{"Ann Smith", "Bob Annan"}},
+	{"q: a prefix of the email", store.ContactFilter{Q: "dora@"}, []string{"Dora"}},
+	{"q: a prefix of the full name, beyond ASCII", store.ContactFilter{Q: "zoË ä"}, []string{"Zoë Ängström"}},
+	{"q: a prefix of the last name, beyond ASCII", store.ContactFilter{Q: "ängs"}, []string{"Zoë Ängström"}},
+	{"q: wildcards are literal", store.ContactFilter{Q: "z_1"}, []string{"Zoë Ängström"}},
+	{"q: % is no wildcard", store.ContactFilter{Q: "%"}, nil},
+	{"q: not inside a word", store.ContactFilter{Q: "mith"}, nil},
+	{"group, ignoring case", store.ContactFilter{Group: "VOLUNTEERS"}, []string{"Ann Smith", "Bob Annan"}},
+	{"an unknown group", store.ContactFilter{Group: "board"}, nil},
+	{"location, ignoring case", store.ContactFilter{Location: "utrecht"}, []string{"Ann Smith", "Zoë Ängström"}},
+	{"event key", store.ContactFilter{Event: "gala-2025"}, []string{"Ann Smith"}},
+	{"event key is exact", store.ContactFilter{Event: "GALA-2025"}, nil},
+	{"custom value", store.ContactFilter{Custom: map[string]string{"member_id": "7"}}, []string{"Ann Smith"}},
+	{"custom value is exact", store.ContactFilter{Custom: map[string]string{"level": "Gold"}}, []string{"Zoë Ängström"}},
+	{"two custom values", store.ContactFilter{Custom: map[string]string{"level": "Gold, Silver", "member_id": "7"}}, []string{"Ann Smith"}},
+	{"custom value of an absent field", store.ContactFilter{Custom: map[string]string{"nope": "7"}}, nil},
+	{"filters combine", store.ContactFilter{Q: "a", Group: "volunteers", Location: "Utrecht", Event: "gala-2025",
+		Custom: map[string]string{"member_id": "7"}}, []string{"Ann Smith"}},
+	{"filters combine to nothing", store.ContactFilter{Group: "volunteers", Event: "meetup"}, nil},
+}
+
+// checkFilterPaging: paging goes on within a filter.
+func checkFilterPaging(t *testing.T, s store.Store, a int64, ann, bob *intake.Contact) {
+	ctx := context.Background()
+	page, err := s.ListContacts(ctx, a, store.ContactFilter{Group: "volunteers", Limit: 1})
 	if err != nil || len(page) != 1 || page[0].ID != ann.ID {
 		t.Fatalf("first page %v, %v", page, err)
 	}
-	page, err = s.ListContacts(ctx, a.ID, store.ContactFilter{Group: "volunteers", Limit: 1, After: ann.ID})
+	page, err = s.ListContacts(ctx, a, store.ContactFilter{Group: "volunteers", Limit: 1, After: ann.ID})
 	if err != nil || len(page) != 1 || page[0].ID != bob.ID {
 		t.Fatalf("second page %v, %v", page, err)
 	}

@@ -97,17 +97,7 @@ func testGroups(t *testing.T, open opener) {
 	if len(found) != 1 || found[0].ID != staff.ID || found[0].Location != "HQ" {
 		t.Errorf("FindGroups: %+v", found)
 	}
-	members := func(id int64) string {
-		g, err := s.GetGroup(ctx, a.ID, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, m := range g.Members {
-			out = append(out, m.Name)
-		}
-		return fmt.Sprintf("%s@%s%v", g.Name, g.Location, out)
-	}
+	members := func(id int64) string { return groupMembers(t, s, a.ID, id) }
 	if got := members(staff.ID) + " " + members(sites.ID); got != "Staff@HQ[Ann] Sites@[Depot HQ]" {
 		t.Errorf("after insert: %s", got)
 	}
@@ -121,25 +111,46 @@ func testGroups(t *testing.T, open opener) {
 	if got := members(staff.ID) + " " + members(sites.ID); got != "Staff@[Bob] Sites@[Depot]" {
 		t.Errorf("after replace: %s", got)
 	}
-	err := s.Write(ctx, a.ID, func(tx store.Tx) error {
+	checkGroupDeletes(t, s, a.ID, b.ID, staff, bob)
+}
+
+// groupMembers is group id as NAME@LOCATION[MEMBER …].
+func groupMembers(t *testing.T, s store.Store, tenant, id int64) string {
+	g, err := s.GetGroup(context.Background(), tenant, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range g.Members {
+		out = append(out, m.Name)
+	}
+	return fmt.Sprintf("%s@%s%v", g.Name, g.Location, out)
+}
+
+// checkGroupDeletes: a taken name (ignoring case) is a conflict; another
+// tenant neither reads nor deletes staff; deleting it keeps its members
+// and the locations.
+func checkGroupDeletes(t *testing.T, s store.Store, a, b int64, staff *intake.Group, bob *intake.Contact) {
+	ctx := context.Background()
+	err := s.Write(ctx, a, func(tx store.Tx) error {
 		return tx.InsertGroups(ctx, []*intake.Group{{Name: "STAFF", Resource: intake.GroupOfContacts}})
 	})
 	if intake.ErrorCode(err) != intake.ECONFLICT {
 		t.Errorf("a taken name: %v", err)
 	}
-	if _, err := s.GetGroup(ctx, b.ID, staff.ID); intake.ErrorCode(err) != intake.ENOTFOUND {
+	if _, err := s.GetGroup(ctx, b, staff.ID); intake.ErrorCode(err) != intake.ENOTFOUND {
 		t.Errorf("another tenant's group: %v", err)
 	}
 	var n int64
-	write(t, s, b.ID, func(tx store.Tx) error { n, err = tx.DeleteGroups(ctx, []int64{staff.ID}); return err })
+	write(t, s, b, func(tx store.Tx) error { n, err = tx.DeleteGroups(ctx, []int64{staff.ID}); return err })
 	if n != 0 {
 		t.Errorf("another tenant deleted %d groups", n)
 	}
-	write(t, s, a.ID, func(tx store.Tx) error { n, err = tx.DeleteGroups(ctx, []int64{staff.ID}); return err })
-	if _, gerr := s.GetContact(ctx, a.ID, bob.ID); n != 1 || gerr != nil {
+	write(t, s, a, func(tx store.Tx) error { n, err = tx.DeleteGroups(ctx, []int64{staff.ID}); return err })
+	if _, gerr := s.GetContact(ctx, a, bob.ID); n != 1 || gerr != nil {
 		t.Errorf("delete: %d %v", n, gerr)
 	}
-	if ls, err := s.ListLocations(ctx, a.ID, 0, 10); err != nil || len(ls) != 2 {
+	if ls, err := s.ListLocations(ctx, a, 0, 10); err != nil || len(ls) != 2 {
 		t.Errorf("locations: %+v %v", ls, err)
 	}
 }

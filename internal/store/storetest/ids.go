@@ -30,19 +30,39 @@ func testIDsNeverReused(t *testing.T, open opener) {
 	order := &intake.Collection{Name: "Order", KeyFields: []string{"OrderID"}}
 	w(func(tx store.Tx) error { return tx.SaveCollection(ctx, order) })
 
-	kinds := []struct {
-		name   string
-		create func(n int) int64
-		remove func(id int64)
-	}{
+	kinds := append(rowKinds(t, s, a.ID, w, conf, order), definitionKinds(t, s, a.ID, w)...)
+	for _, k := range kinds {
+		first, newest := k.create(1), k.create(2)
+		if first == 0 || newest <= first {
+			t.Fatalf("%s ids %d, %d: want increasing", k.name, first, newest)
+		}
+		k.remove(newest)
+		if next := k.create(3); next <= newest {
+			t.Errorf("a new %s got id %d after %d was deleted: ids must never be reused", k.name, next, newest)
+		}
+	}
+}
+
+// idKind creates the nth row of a kind, returning its id, and deletes one.
+type idKind struct {
+	name   string
+	create func(n int) int64
+	remove func(id int64)
+}
+
+// rowKinds are the kinds of data rows: contacts, participants of conf,
+// records of order, groups and locations.
+func rowKinds(t *testing.T, s store.Store, tenant int64, w func(func(store.Tx) error), conf *intake.Event, order *intake.Collection) []idKind {
+	ctx := context.Background()
+	return []idKind{
 		{"contact", func(n int) int64 {
 			c := &intake.Contact{Email: fmt.Sprintf("c%d@example.com", n)}
-			insert(t, s, a.ID, c)
+			insert(t, s, tenant, c)
 			return c.ID
 		}, func(id int64) { w(func(tx store.Tx) error { return tx.DeleteContacts(ctx, []int64{id}) }) }},
 		{"participant", func(n int) int64 {
 			c := &intake.Contact{Email: fmt.Sprintf("p%d@example.com", n)}
-			insert(t, s, a.ID, c)
+			insert(t, s, tenant, c)
 			p := &intake.Participant{EventID: conf.ID, ContactID: c.ID, Status: "registered"}
 			w(func(tx store.Tx) error { return tx.InsertParticipants(ctx, []*intake.Participant{p}) })
 			return p.ID
@@ -54,11 +74,6 @@ func testIDsNeverReused(t *testing.T, open opener) {
 		}, func(id int64) {
 			w(func(tx store.Tx) error { _, err := tx.DeleteRecords(ctx, []int64{id}); return err })
 		}},
-		{"collection", func(n int) int64 {
-			c := &intake.Collection{Name: fmt.Sprintf("Things%d", n)}
-			w(func(tx store.Tx) error { return tx.SaveCollection(ctx, c) })
-			return c.ID
-		}, func(id int64) { w(func(tx store.Tx) error { return tx.DeleteCollection(ctx, id) }) }},
 		{"group", func(n int) int64 {
 			g := &intake.Group{Name: fmt.Sprintf("Group %d", n), Resource: intake.GroupOfContacts}
 			w(func(tx store.Tx) error { return tx.InsertGroups(ctx, []*intake.Group{g}) })
@@ -73,37 +88,40 @@ func testIDsNeverReused(t *testing.T, open opener) {
 		}, func(id int64) {
 			w(func(tx store.Tx) error { _, err := tx.DeleteLocations(ctx, []int64{id}); return err })
 		}},
+	}
+}
+
+// definitionKinds are the kinds of rows that define others: events,
+// collections and custom fields.
+func definitionKinds(t *testing.T, s store.Store, tenant int64, w func(func(store.Tx) error)) []idKind {
+	ctx := context.Background()
+	return []idKind{
 		{"event", func(n int) int64 {
 			e := &intake.Event{Key: fmt.Sprintf("e%d", n)}
-			if err := s.CreateEvent(ctx, a.ID, e); err != nil {
+			if err := s.CreateEvent(ctx, tenant, e); err != nil {
 				t.Fatal(err)
 			}
 			return e.ID
 		}, func(id int64) {
-			evs, err := s.ListEvents(ctx, a.ID, id-1, 1)
+			evs, err := s.ListEvents(ctx, tenant, id-1, 1)
 			if err != nil || len(evs) != 1 {
 				t.Fatalf("event %d: %+v %v", id, evs, err)
 			}
-			if err := s.DeleteEvent(ctx, a.ID, evs[0].Key); err != nil {
+			if err := s.DeleteEvent(ctx, tenant, evs[0].Key); err != nil {
 				t.Fatal(err)
 			}
 		}},
 		{"custom field", func(n int) int64 {
 			f := &intake.CustomField{Name: fmt.Sprintf("f%d", n), Type: intake.TypeText}
-			if err := saveField(s, a.ID, f); err != nil {
+			if err := saveField(s, tenant, f); err != nil {
 				t.Fatal(err)
 			}
 			return f.ID
 		}, func(id int64) { w(func(tx store.Tx) error { return tx.DeleteField(ctx, id) }) }},
-	}
-	for _, k := range kinds {
-		first, newest := k.create(1), k.create(2)
-		if first == 0 || newest <= first {
-			t.Fatalf("%s ids %d, %d: want increasing", k.name, first, newest)
-		}
-		k.remove(newest)
-		if next := k.create(3); next <= newest {
-			t.Errorf("a new %s got id %d after %d was deleted: ids must never be reused", k.name, next, newest)
-		}
+		{"collection", func(n int) int64 {
+			c := &intake.Collection{Name: fmt.Sprintf("Things%d", n)}
+			w(func(tx store.Tx) error { return tx.SaveCollection(ctx, c) })
+			return c.ID
+		}, func(id int64) { w(func(tx store.Tx) error { return tx.DeleteCollection(ctx, id) }) }},
 	}
 }

@@ -88,6 +88,9 @@ func testHeartbeats(t *testing.T, open opener) {
 	}
 }
 
+// testIdempotencyKeys checks Idempotency-Key reservations: one winner of
+// a race, per tenant, completed only by its token, free again once expired,
+// taken over from a dead owner, released, purged.
 func testIdempotencyKeys(t *testing.T, open opener) {
 	ctx := context.Background()
 	s, a, b := setup(t, open)
@@ -95,11 +98,30 @@ func testIdempotencyKeys(t *testing.T, open opener) {
 	if err := s.BeatWorker(ctx, "p1", now); err != nil {
 		t.Fatal(err)
 	}
-	res := func(tenant int64, key, token, owner string, at time.Time) store.IdempotencyReservation {
-		return store.IdempotencyReservation{TenantID: tenant, Key: key, Token: token, Owner: owner, Now: at,
-			ExpiresAt: at.Add(time.Hour), LiveSince: at.Add(-15 * time.Second)}
+	raceForKey(t, s, a.ID, now)
+	held, ok, err := s.ReserveIdempotencyKey(ctx, reservation(a.ID, "k1", "late", "p1", now))
+	if err != nil || ok || held.Status != 0 || held.Owner != "p1" {
+		t.Fatalf("in flight: %+v %v %v", held, ok, err)
 	}
-	// Eight requests race for one key: exactly one gets it.
+	// Keys are per tenant.
+	if _, ok, _ := s.ReserveIdempotencyKey(ctx, reservation(b.ID, "k1", "other", "p1", now)); !ok {
+		t.Fatal("globex could not use acme's key name")
+	}
+	checkKeyCompletion(t, s, a.ID, held.Token, now)
+	checkKeyTakeover(t, s, a.ID, now)
+}
+
+// reservation is a request's reservation of key at at, for an hour, with
+// owners that beat in the last 15 seconds counted live.
+func reservation(tenant int64, key, token, owner string, at time.Time) store.IdempotencyReservation {
+	return store.IdempotencyReservation{TenantID: tenant, Key: key, Token: token, Owner: owner, Now: at,
+		ExpiresAt: at.Add(time.Hour), LiveSince: at.Add(-15 * time.Second)}
+}
+
+// raceForKey: eight requests race for key k1; exactly one gets it.
+func raceForKey(t *testing.T, s store.Store, a int64, now time.Time) {
+	ctx := context.Background()
+	res := reservation
 	var mu sync.Mutex
 	won := 0
 	var wg sync.WaitGroup
@@ -107,7 +129,7 @@ func testIdempotencyKeys(t *testing.T, open opener) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, ok, err := s.ReserveIdempotencyKey(ctx, res(a.ID, "k1", "t"+string(rune('a'+i)), "p1", now))
+			_, ok, err := s.ReserveIdempotencyKey(ctx, res(a, "k1", "t"+string(rune('a'+i)), "p1", now))
 			if err != nil {
 				t.Error(err)
 			}
@@ -122,46 +144,52 @@ func testIdempotencyKeys(t *testing.T, open opener) {
 	if won != 1 {
 		t.Fatalf("%d requests reserved one key, want 1", won)
 	}
-	held, ok, err := s.ReserveIdempotencyKey(ctx, res(a.ID, "k1", "late", "p1", now))
-	if err != nil || ok || held.Status != 0 || held.Owner != "p1" {
-		t.Fatalf("in flight: %+v %v %v", held, ok, err)
-	}
-	// Keys are per tenant.
-	if _, ok, _ := s.ReserveIdempotencyKey(ctx, res(b.ID, "k1", "other", "p1", now)); !ok {
-		t.Fatal("globex could not use acme's key name")
-	}
+}
+
+// checkKeyCompletion: only the holder's token completes k1; the answer is
+// then replayed, until the key expires.
+func checkKeyCompletion(t *testing.T, s store.Store, a int64, token string, now time.Time) {
+	ctx := context.Background()
+	res := reservation
 	rec := store.IdempotencyRecord{RequestHash: "h", Status: 201, Headers: "Content-Type: application/json\r\n", Body: []byte(`{"id":1}`)}
-	if err := s.CompleteIdempotencyKey(ctx, a.ID, "k1", "wrong-token", rec); err != nil {
+	if err := s.CompleteIdempotencyKey(ctx, a, "k1", "wrong-token", rec); err != nil {
 		t.Fatal(err)
 	}
-	if got, _, _ := s.ReserveIdempotencyKey(ctx, res(a.ID, "k1", "x", "p1", now)); got.Status != 0 {
+	if got, _, _ := s.ReserveIdempotencyKey(ctx, res(a, "k1", "x", "p1", now)); got.Status != 0 {
 		t.Fatalf("a wrong token completed the key: %+v", got)
 	}
-	if err := s.CompleteIdempotencyKey(ctx, a.ID, "k1", held.Token, rec); err != nil {
+	if err := s.CompleteIdempotencyKey(ctx, a, "k1", token, rec); err != nil {
 		t.Fatal(err)
 	}
-	got, ok, err := s.ReserveIdempotencyKey(ctx, res(a.ID, "k1", "x", "p1", now.Add(time.Minute)))
+	got, ok, err := s.ReserveIdempotencyKey(ctx, res(a, "k1", "x", "p1", now.Add(time.Minute)))
 	if err != nil || ok || got.Status != 201 || got.RequestHash != "h" || string(got.Body) != `{"id":1}` || got.Headers != "Content-Type: application/json\r\n" {
 		t.Fatalf("answered: %+v %v %v", got, ok, err)
 	}
 	// After it expires the key is free again.
-	if _, ok, _ := s.ReserveIdempotencyKey(ctx, res(a.ID, "k1", "y", "p1", now.Add(2*time.Hour))); !ok {
+	if _, ok, _ := s.ReserveIdempotencyKey(ctx, res(a, "k1", "y", "p1", now.Add(2*time.Hour))); !ok {
 		t.Fatal("an expired key was not free")
 	}
+}
+
+// checkKeyTakeover: a reservation whose owner stopped beating is taken
+// over, a live one is not; a released key is free; expired keys are purged.
+func checkKeyTakeover(t *testing.T, s store.Store, a int64, now time.Time) {
+	ctx := context.Background()
+	res := reservation
 	// A reservation whose owner stopped beating is taken over; a live one is not.
-	if _, ok, _ := s.ReserveIdempotencyKey(ctx, res(a.ID, "k2", "d1", "dead", now)); !ok {
+	if _, ok, _ := s.ReserveIdempotencyKey(ctx, res(a, "k2", "d1", "dead", now)); !ok {
 		t.Fatal("k2")
 	}
-	if _, ok, _ := s.ReserveIdempotencyKey(ctx, res(a.ID, "k2", "d2", "p1", now)); !ok {
+	if _, ok, _ := s.ReserveIdempotencyKey(ctx, res(a, "k2", "d2", "p1", now)); !ok {
 		t.Fatal("a reservation of a process with no heartbeat was not taken over")
 	}
-	if _, ok, _ := s.ReserveIdempotencyKey(ctx, res(a.ID, "k2", "d3", "p2", now)); ok {
+	if _, ok, _ := s.ReserveIdempotencyKey(ctx, res(a, "k2", "d3", "p2", now)); ok {
 		t.Fatal("a live owner's reservation was taken over")
 	}
-	if err := s.ReleaseIdempotencyKey(ctx, a.ID, "k2", "d2"); err != nil {
+	if err := s.ReleaseIdempotencyKey(ctx, a, "k2", "d2"); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := s.ReserveIdempotencyKey(ctx, res(a.ID, "k2", "d4", "p1", now)); !ok {
+	if _, ok, _ := s.ReserveIdempotencyKey(ctx, res(a, "k2", "d4", "p1", now)); !ok {
 		t.Fatal("a released key was not free")
 	}
 	n, err := s.PurgeIdempotencyKeys(ctx, now.Add(3*time.Hour))

@@ -17,7 +17,8 @@ export async function history(openJob) {
   const rows = (list.data || []).map((j) => {
     const b = el('button', { type: 'button', 'aria-label': `Open import ${j.id}` }, 'Open');
     b.addEventListener('click', () => openJob(j.id));
-    return [j.id, j.file_name || j.name || '', j.status, fmt(j.total_rows), fmt(j.created), fmt(j.updated),
+    const what = j.kind === 'undo' ? `Undo of import ${j.undo_of}` : j.file_name || j.name || '';
+    return [j.id, what, j.undone_at ? `${j.status}, undone` : j.status, fmt(j.total_rows), fmt(j.created), fmt(j.updated),
       fmt(j.skipped), fmt(j.failed_rows), new Date(j.created_at).toLocaleString(), el('td', {}, b)];
   });
   if (!rows.length) rows.push(['No imports yet.', '', '', '', '', '', '', '', '', '']);

@@ -5,13 +5,13 @@ import { el, fillTable, $ } from './api.js';
 
 const PREVIEW_ROWS = 8;
 
-// firstRows answers the job's own preview rows when it has them, else
-// reads the first rows of a CSV/TSV file in the browser with the
-// delimiter and encoding the server detected; other formats show none.
+// firstRows answers the rows the server read (the job's preview_rows)
+// when it has them, else reads the first rows of a CSV/TSV upload in the
+// browser with the delimiter and encoding the server detected.
 export async function firstRows(job, file) {
-  const rows = job.preview?.rows || job.sample_rows;
-  if (Array.isArray(rows)) return rows.slice(0, PREVIEW_ROWS);
-  if (job.format !== 'csv' && job.format !== 'tsv') return null;
+  const rows = job.preview_rows;
+  if (Array.isArray(rows) && rows.length) return rows.slice(0, PREVIEW_ROWS);
+  if (!file || (job.format !== 'csv' && job.format !== 'tsv')) return null;
   const buf = await file.slice(0, 256 * 1024).arrayBuffer();
   let text;
   try { text = new TextDecoder(job.encoding || 'utf-8').decode(buf); } catch { text = new TextDecoder().decode(buf); }
@@ -48,13 +48,18 @@ export function parseCSV(text, delim, max) {
 
 // showDetected says what the server found in the file, in words.
 export function showDetected(job) {
-  const parts = [`${job.file_name || 'The file'}: ${String(job.format || '').toUpperCase()}`];
-  if (job.sheet) parts.push(`sheet “${job.sheet}”`);
-  if (job.options?.header_row) parts.push(`header on row ${job.options.header_row}`);
-  if (job.delimiter) parts.push(`separated by ${job.delimiter === '\t' ? 'tabs' : `“${job.delimiter}”`}`);
-  if (job.encoding) parts.push(`encoding ${job.encoding}`);
+  const d = job.detected || {};
+  const format = d.format || job.format || '';
+  const parts = [`${job.file_name || 'The file'}: ${String(format).toUpperCase()}`];
+  if (d.sheet || job.sheet) parts.push(`sheet “${d.sheet || job.sheet}”`);
+  if (d.path) parts.push(`records at “${d.path}”`);
+  const headerRow = d.header_row || job.options?.header_row;
+  if (headerRow) parts.push(`header on row ${headerRow}`);
+  const delim = d.delimiter || job.delimiter;
+  if (delim) parts.push(`separated by ${delim === '\t' ? 'tabs' : `“${delim}”`}`);
+  if (d.encoding || job.encoding) parts.push(`encoding ${d.encoding || job.encoding}`);
   parts.push(`${(job.headers || []).length} columns`);
-  $('detected').textContent = parts.join(', ') + '.';
+  $('detected').textContent = 'Detected: ' + parts.join(', ') + '.';
 }
 
 export function showRows(job, rows) {
@@ -66,6 +71,13 @@ export function showRows(job, rows) {
   const n = (job.headers || []).length;
   fillTable(t, job.headers, rows.map((r) => Array.from({ length: n }, (_, i) => r[i] ?? '')));
 }
+
+// REASONS say why the server suggested a column's field, in words.
+const REASONS = {
+  header: 'Recognised from the header', content: 'Recognised from the values',
+  remembered: 'Remembered from your last import with these columns', saved: 'From the saved mapping', given: 'Set in the upload',
+};
+const confidence = (c) => (typeof c.confidence === 'number' ? ` (confidence ${Math.round(c.confidence * 100)}%).` : '.');
 
 // column answers what the server's recognition says of header, if it did.
 function column(job, header) {
@@ -88,7 +100,7 @@ export function buildMapping(job, targets, onChange) {
     sel.value = suggested;
     const info = column(job, h);
     let note = suggested ? 'Recognised from the header.' : 'Not recognised: pick a field or leave it out.';
-    if (info?.reason) note = info.reason + (info.confidence !== undefined ? ` (confidence ${Math.round(info.confidence * 100)}%)` : '');
+    if (suggested && info?.reason) note = (REASONS[info.reason] || info.reason) + confidence(info);
     const noteEl = el('p', { class: 'note', id: `${id}-note` }, note);
     sel.setAttribute('aria-describedby', noteEl.id);
     const box1 = el('div', { class: suggested ? 'col' : 'col unknown' }, el('label', { for: id }, h || `(column ${i + 1})`), sel, noteEl);
