@@ -23,9 +23,14 @@ type Collection struct {
 	KeyFields []string `json:"key_fields"`
 	// BelongsToContact says every record belongs to a contact; its key
 	// is then unique per contact.
-	BelongsToContact bool      `json:"belongs_to_contact"`
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	BelongsToContact bool `json:"belongs_to_contact"`
+	// ContentKey says a record without key fields is identified by its
+	// whole content (a hash of every value): set on a collection an import
+	// created without an id-like column, so re-sending a file adds
+	// nothing. Setting key_fields clears it.
+	ContentKey bool      `json:"content_key,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // CollectionField is one field of a collection, defined as a custom field
@@ -237,6 +242,9 @@ func (c *Collection) Validate() error {
 		}
 	}
 	c.KeyFields = keys
+	if len(keys) > 0 {
+		c.ContentKey = false // key fields identify the records now
+	}
 	if len(errs) > 0 {
 		return Invalid("The collection definition is not valid: "+errs[0].Message, errs...)
 	}

@@ -155,6 +155,18 @@ type ImportSpec struct {
 	// tenant's selections when the import completes (Copernica's rebuild).
 	Followups bool `json:"followups,omitempty"`
 	Rebuild   bool `json:"rebuild,omitempty"`
+	// NameIdentity says a contact's name identifies it too (PackageX, whose
+	// contacts require a name and may lack an email): a row without a match
+	// value is matched on its name, and rows sharing a name are in-file
+	// duplicates as rows sharing a match value are.
+	NameIdentity bool `json:"name_identity,omitempty"`
+	// DiscardUpload deletes the uploaded file when the job ends, whether it
+	// ran in the request or on the queue (PackageX's save_upload false);
+	// the finished job says so in its warnings.
+	DiscardUpload bool `json:"discard_upload,omitempty"`
+	// JoinLocation is a location every imported contact gets, on top of its
+	// own locations column (PackageX's location_id, resolved to its name).
+	JoinLocation string `json:"join_location,omitempty"`
 }
 
 // Previews reports whether the spec only previews its changes.

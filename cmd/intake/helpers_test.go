@@ -5,13 +5,14 @@ package main
 // serve with flags, so they stay here).
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/intake/intake/internal/apitest"
 )
 
 // reply is one answer of the server as a dialect's client sees it.
@@ -22,25 +23,11 @@ type reply struct {
 	body   map[string]any
 }
 
-// call sends one request exactly as given.
+// call sends one request exactly as given (apitest.Call).
 func call(t *testing.T, method, url string, headers map[string]string, body io.Reader) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, url, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	r := reply{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
-	json.Unmarshal(raw, &r.body)
-	return r
+	r := apitest.Call(t, method, url, headers, body)
+	return reply{status: r.Status, header: r.Header, raw: r.Raw, body: r.Body}
 }
 
 // copernicaSource is the Copernica seed's source: a JSON array as a string.

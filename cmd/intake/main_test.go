@@ -3,13 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/intake/intake/internal/apitest"
 	"github.com/intake/intake/internal/testdb"
 )
 
@@ -64,47 +63,16 @@ type client struct {
 
 func (c client) do(method, path string, body any) (int, map[string]any, string) {
 	c.t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		buf, err := json.Marshal(b)
-		if err != nil {
-			c.t.Fatal(err)
-		}
-		rd = bytes.NewReader(buf)
-	}
-	return c.send(method, path, "application/json", rd)
+	return c.send(method, path, "application/json", apitest.JSON(c.t, body))
 }
 
 // send makes one request with the client's key and decodes a JSON answer.
 func (c client) send(method, path, contentType string, body io.Reader) (int, map[string]any, string) {
 	c.t.Helper()
-	req, err := http.NewRequest(method, c.base+path, body)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", contentType)
-	if c.key != "" {
-		req.Header.Set("Authorization", "Bearer "+c.key)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var m map[string]any
-	json.Unmarshal(raw, &m)
-	return resp.StatusCode, m, string(raw)
+	return apitest.Send(c.t, c.base, c.key, method, path, contentType, body)
 }
 
-func num(m map[string]any, k string) int {
-	f, _ := m[k].(float64)
-	return int(f)
-}
+func num(m map[string]any, k string) int { return apitest.Num(m, k) }
 
 // serve boots `intake serve` on a free port and returns its base URL.
 func serve(t *testing.T, dbURL string, extra ...string) string {

@@ -53,8 +53,10 @@ var layers = map[string]int{
 	"internal/webhook":            4,
 	"internal/testdb":             4,
 	"internal/archtest":           0,
+	"internal/apitest":            0,
 	"internal/http":               5,
 	"cmd/intake":                  6,
+	"bench/harness":               6, // drives a built binary over HTTP; imports none of the module
 }
 
 // forbidden are edges the ranks would allow but the design does not: the

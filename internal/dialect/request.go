@@ -30,6 +30,10 @@ type Translation struct {
 	// DiscardWhenDone deletes the file once a sync job has ended
 	// (PackageX's save_upload false).
 	DiscardWhenDone bool
+	// LocationID is a location every imported contact gets (PackageX's
+	// location_id); the service resolves it among the tenant's locations
+	// into Spec.JoinLocation, or refuses it (EINVALID). 0 is none.
+	LocationID int64
 	// HeaderRow, when set, says whether a file's first row is its header
 	// row; a file whose first row is not gets Columns.ByPosition written
 	// above it, so no row is taken for a header and lost (TextUs).

@@ -38,6 +38,9 @@ type Rules struct {
 	// WaitForMapping makes every import wait for its mapping (Plannr's
 	// two-step start), whatever autostart says.
 	WaitForMapping bool
+	// NameIdentity says its contacts are identified by their name when
+	// they have no email (PackageX: name required, email optional).
+	NameIdentity bool
 }
 
 // Formats are the file formats Intake reads, the one allow-list every
@@ -59,7 +62,7 @@ func (r Rules) Spec() intake.ImportSpec {
 	if r.InvalidFields != "" {
 		spec.InvalidFields = r.InvalidFields
 	}
-	spec.Limits, spec.Region = r.Limits, r.Region
+	spec.Limits, spec.Region, spec.NameIdentity = r.Limits, r.Region, r.NameIdentity
 	return spec
 }
 

@@ -22,7 +22,7 @@ func (s *Server) registerBulk() {
 			"More than 1000 records → 413. skip_on_error=false and any invalid record → 422 and nothing written. " +
 			"event_key and create_contacts (the participants endpoint's) are accepted and ignored.",
 		Errors: []int{400, 401, 403, 413, 422, 503},
-	})), func(ctx context.Context, in *bulkInput) (*struct{ Body plandocket.BulkResponse }, error) {
+	})), func(ctx context.Context, in *bulkInput) (*bulkOutput[plandocket.BulkResponse], error) {
 		body, err := decodeBulk(in.RawBody)
 		if err != nil {
 			return nil, err
@@ -35,18 +35,26 @@ func (s *Server) registerBulk() {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		res, items, err := s.Imports.BulkRecorded(ctx, tenant(ctx), reg, spec, recs, s.bulkTrace(ctx, spec))
+		done, err := s.Imports.BulkRecorded(ctx, tenant(ctx), reg, spec, recs, s.bulkTrace(ctx, spec))
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		out, err := plandocket.Respond(res, items, warnings)
+		out, err := plandocket.Respond(done.Result, done.Items, warnings)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		return &struct{ Body plandocket.BulkResponse }{Body: out}, nil
+		return &bulkOutput[plandocket.BulkResponse]{ImportID: done.Import.ID, Body: out}, nil
 	})
 	s.documentBulk("/api/v1/bulk-import/contacts")
 	s.registerBulkList()
+}
+
+// bulkOutput is a bulk answer in the seed's shape, with the job the call
+// ran as in a header: its changes and its undo are that import's
+// (/api/v1/imports/{id}/changes, …/undo).
+type bulkOutput[T any] struct {
+	ImportID int64 `header:"Intake-Import-Id" doc:"The import this call ran as: GET /api/v1/imports/{id}/changes lists what it changed, POST /api/v1/imports/{id}/undo takes it back."`
+	Body     T
 }
 
 // bulkTrace renders a bulk import's trace in Plandocket's terms, with the

@@ -11,7 +11,7 @@ import (
 	"github.com/intake/intake/internal/store"
 )
 
-// ChangeList is a page of a previewed import's change set with its summary.
+// ChangeList is a page of an import's changes with its summary.
 type ChangeList struct {
 	Data       []store.Change `json:"data"`
 	NextCursor string         `json:"next_cursor,omitempty"`
@@ -28,10 +28,11 @@ func (s *Server) registerChanges() {
 	tags := []string{"Imports"}
 	huma.Register(s.api, huma.Operation{
 		OperationID: "list-import-changes", Method: http.MethodGet, Path: "/api/v1/imports/{id}/changes",
-		Summary: "Page a previewed import's changes", Tags: tags, Security: secured(intake.ScopeImports),
+		Summary: "Page an import's changes", Tags: tags, Security: secured(intake.ScopeImports),
 		Description: "The change set of an import run with preview=true (or mode validate): per row its outcome and, " +
-			"for updates, each field's before and after. Filter by outcome and by a field the row changes. " +
-			"POST …/start then writes it.",
+			"for updates, each field's before and after; POST …/start then writes it. For an import that wrote " +
+			"(a file or a bulk call), what it did, from its undo records: per record (kind, record_id) created, " +
+			"updated, unchanged or deleted, with each field's before and after. Filter by outcome and by a field the row changes.",
 	}, func(ctx context.Context, in *struct {
 		ID      int64  `path:"id"`
 		Outcome string `query:"outcome" enum:"created,updated,unchanged,skipped,failed,partial,deleted,removed,"`

@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/intake/intake/internal/apitest"
 )
 
 // reply is one answer of the server as a dialect's client sees it.
@@ -20,26 +22,11 @@ type reply struct {
 	body   map[string]any
 }
 
-// call sends one request exactly as given: the dialect tests set their own
-// credentials (Bearer, PX-API-KEY, ?access_token=) and content types.
+// call sends one request exactly as given (apitest.Call).
 func call(t *testing.T, method, url string, headers map[string]string, body io.Reader) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, url, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	r := reply{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
-	json.Unmarshal(raw, &r.body)
-	return r
+	r := apitest.Call(t, method, url, headers, body)
+	return reply{status: r.Status, header: r.Header, raw: r.Raw, body: r.Body}
 }
 
 // multipartBody builds a multipart form: fields in order (a key may

@@ -152,9 +152,7 @@ func (s *Server) registerBulkParticipants() {
 			"Existing contacts are not changed. Adding a contact to an event twice updates its participant. " +
 			"No event_key or no such event → 422.",
 		Errors: []int{400, 401, 403, 413, 422, 503},
-	})), func(ctx context.Context, in *bulkInput) (*struct {
-		Body plandocket.ParticipantsResponse
-	}, error) {
+	})), func(ctx context.Context, in *bulkInput) (*bulkOutput[plandocket.ParticipantsResponse], error) {
 		body, err := decodeBulk(in.RawBody)
 		if err != nil {
 			return nil, err
@@ -171,17 +169,15 @@ func (s *Server) registerBulkParticipants() {
 		if err := authorizeImport(p, spec); err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		res, items, err := s.Imports.BulkRecorded(ctx, p.Tenant.ID, reg, spec, recs, s.bulkTrace(ctx, spec))
+		done, err := s.Imports.BulkRecorded(ctx, p.Tenant.ID, reg, spec, recs, s.bulkTrace(ctx, spec))
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		out, err := plandocket.RespondParticipants(res, items, warnings)
+		out, err := plandocket.RespondParticipants(done.Result, done.Items, warnings)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		return &struct {
-			Body plandocket.ParticipantsResponse
-		}{Body: out}, nil
+		return &bulkOutput[plandocket.ParticipantsResponse]{ImportID: done.Import.ID, Body: out}, nil
 	})
 	s.documentBulk("/api/v1/bulk-import/participants")
 }

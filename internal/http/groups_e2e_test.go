@@ -165,29 +165,31 @@ func TestPackageXSeedsEndToEnd(t *testing.T) {
 			t.Run("the seed's contact example, as the seed sends it", func(t *testing.T) {
 				c := fresh(t)
 				job := c.packageX(seedContactsURI, "merge", "use_first", "contact")
-				// The match field is email (the default). Rows 4, 6 and 7 have no
-				// email, so they have no match key: upsert (PackageX merge) creates
-				// them, as the engine does for every record without a match value,
-				// and use_first has nothing to choose between (no two rows share an
-				// email; the two Han Solo rows are two contacts). Row 8 fails.
-				if got := counts(job); got != "total=7 created=6 updated=0 skipped=0 failed=1" {
+				// A PackageX contact is identified by its name when it has no
+				// email (issue 19 #5): row 4 (Kylo Ren, no email) is a duplicate
+				// of row 3, row 7 of row 6, and use_first keeps the first of
+				// each. Row 8 fails.
+				if got := counts(job); got != "total=7 created=4 updated=0 skipped=2 failed=1" {
 					t.Errorf("counts %s", got)
 				}
 				same(t, "row errors", c.rowErrors(job), []string{
+					`4 skipped duplicate_in_file name: Row 4 has the same name as row 3; the first one is used.`,
+					`7 skipped duplicate_in_file name: Row 7 has the same name as row 6; the first one is used.`,
 					`8 failed invalid_email email: "wrong" is not a valid email address: it needs one @ with a name before it and a domain after it.`})
 				same(t, "contacts", c.contacts(), []string{
 					"See Threepio|see.threepioqcbbwdsyfsbfzk2c3hzhwh@packagex.xyz|droid|<nil>|<nil>|<nil>|<nil>",
 					"Kylo Ren|ben.solotzcyipe4e31yxpadb2sjiz@packagex.xyz|Jacen?|<nil>|<nil>|<nil>|<nil>",
-					"Kylo Ren|<nil>|Ben?|<nil>|<nil>|<nil>|<nil>",
 					"Rey Skywalker|rey.skywalkerhrequrip9shtkkzissmmaa@packagex.xyz|<nil>|[AA Write Test __Search Contacts Test]|<nil>|<nil>|<nil>",
 					"Han Solo|<nil>|real?|<nil>|<nil>|<nil>|<nil>",
-					"Han Solo|<nil>|unrela?|<nil>|<nil>|<nil>|<nil>",
 				})
 				same(t, "locations", c.locations(), []string{"AA Write Test", "__Search Contacts Test"})
-				// Again: the rows with an email are updates that change nothing;
-				// the rows without one are created again (they cannot be found).
-				if got := counts(c.packageX(seedContactsURI, "merge", "use_first", "contact")); got != "total=7 created=3 updated=3 skipped=0 failed=1" {
+				// Again: every contact is found (by email, or Han Solo by his
+				// name) and nothing is added.
+				if got := counts(c.packageX(seedContactsURI, "merge", "use_first", "contact")); got != "total=7 created=0 updated=4 skipped=2 failed=1" {
 					t.Errorf("second run: %s", got)
+				}
+				if n := len(c.contacts()); n != 4 {
+					t.Errorf("after the second run: %d contacts, want 4", n)
 				}
 			})
 

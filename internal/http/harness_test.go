@@ -7,13 +7,10 @@ package http_test
 // they survive any rewrite of the handlers behind them.
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -25,6 +22,7 @@ import (
 	"gocloud.dev/blob/fileblob"
 
 	"github.com/intake/intake"
+	"github.com/intake/intake/internal/apitest"
 	intakehttp "github.com/intake/intake/internal/http"
 	"github.com/intake/intake/internal/importer"
 	"github.com/intake/intake/internal/imports"
@@ -110,8 +108,8 @@ type serverConfig struct {
 	// (zero: the defaults).
 	ParkedTTL      time.Duration
 	MaxParkedBytes int64
-	// Uploads is the upload folder; "" is a new temporary one.
-	Uploads string
+	// UploadDir is where uploads are kept; "" is a new temporary folder.
+	UploadDir string
 }
 
 func defaultServerConfig() serverConfig {
@@ -130,7 +128,7 @@ func serve(t *testing.T, dbURL string, options ...func(*serverConfig)) string {
 	}
 	st := openStore(t, dbURL)
 	ctx := context.Background()
-	uploads := cfg.Uploads
+	uploads := cfg.UploadDir
 	if uploads == "" {
 		uploads = t.TempDir()
 	}
@@ -258,47 +256,16 @@ type client struct {
 
 func (c client) do(method, path string, body any) (int, map[string]any, string) {
 	c.t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		buf, err := json.Marshal(b)
-		if err != nil {
-			c.t.Fatal(err)
-		}
-		rd = bytes.NewReader(buf)
-	}
-	return c.send(method, path, "application/json", rd)
+	return c.send(method, path, "application/json", apitest.JSON(c.t, body))
 }
 
 // send makes one request with the client's key and decodes a JSON answer.
 func (c client) send(method, path, contentType string, body io.Reader) (int, map[string]any, string) {
 	c.t.Helper()
-	req, err := http.NewRequest(method, c.base+path, body)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", contentType)
-	if c.key != "" {
-		req.Header.Set("Authorization", "Bearer "+c.key)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var m map[string]any
-	json.Unmarshal(raw, &m)
-	return resp.StatusCode, m, string(raw)
+	return apitest.Send(c.t, c.base, c.key, method, path, contentType, body)
 }
 
-func num(m map[string]any, k string) int {
-	f, _ := m[k].(float64)
-	return int(f)
-}
+func num(m map[string]any, k string) int { return apitest.Num(m, k) }
 
 func records(n int, f func(i int) map[string]any) []map[string]any {
 	out := make([]map[string]any, n)

@@ -246,11 +246,16 @@ func (s *Server) receiveJSON(ctx context.Context, r *http.Request, tenantID int6
 }
 
 // decodeDataURI decodes "data:text/csv;base64,…" and says which format its
-// media type names ("" when it names none we know).
+// media type names ("" when it names none we know). A bare base64 string
+// is taken too (PackageX documents data as "a base64-encoded file"): its
+// format is "", so the upload is sniffed as any file without a name is.
 func decodeDataURI(uri string) ([]byte, string, error) {
 	rest, ok := strings.CutPrefix(uri, "data:")
 	if !ok {
-		return nil, "", errors.New("data must be a data URI such as data:text/csv;base64,…")
+		if b, err := decodeBase64(uri); err == nil && len(b) > 0 {
+			return b, "", nil
+		}
+		return nil, "", errors.New("data must be a base64-encoded file, or a data URI such as data:text/csv;base64,…")
 	}
 	meta, payload, ok := strings.Cut(rest, ",")
 	if !ok {
@@ -260,11 +265,7 @@ func decodeDataURI(uri string) ([]byte, string, error) {
 	var err error
 	if strings.HasSuffix(meta, ";base64") {
 		meta = strings.TrimSuffix(meta, ";base64")
-		b, err = base64.StdEncoding.DecodeString(payload)
-		if err != nil {
-			b, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(payload, "="))
-		}
-		if err != nil {
+		if b, err = decodeBase64(payload); err != nil {
 			return nil, "", errors.New("data URI payload is not valid base64")
 		}
 	} else {
@@ -278,6 +279,24 @@ func decodeDataURI(uri string) ([]byte, string, error) {
 	formats := map[string]string{"text/csv": "csv", "text/tab-separated-values": "tsv", "application/json": "json",
 		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx"}
 	return b, formats[mt], nil
+}
+
+// decodeBase64 decodes standard base64, padded or not, ignoring the line
+// breaks an encoder (base64 -w76, MIME) puts in; the URL-safe alphabet
+// too, as some clients send it.
+func decodeBase64(s string) ([]byte, error) {
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == ' ' || r == '\t' {
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.TrimRight(s, "=")
+	b, err := base64.RawStdEncoding.DecodeString(s)
+	if err != nil {
+		b, err = base64.RawURLEncoding.DecodeString(s)
+	}
+	return b, err
 }
 
 // answerNative answers POST /api/v1/imports: 201 with the job.

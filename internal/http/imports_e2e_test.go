@@ -17,22 +17,15 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/intake/intake/internal/apitest"
 )
 
 // upload posts a multipart import with file content and fields.
 func (c client) upload(name string, content []byte, fields map[string]string) (int, map[string]any, string) {
 	c.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	for k, v := range fields {
-		mw.WriteField(k, v)
-	}
-	if content != nil {
-		fw, _ := mw.CreateFormFile("file", name)
-		fw.Write(content)
-	}
-	mw.Close()
-	return c.send("POST", "/api/v1/imports", mw.FormDataContentType(), &body)
+	body, contentType := apitest.Upload(name, content, fields)
+	return c.send("POST", "/api/v1/imports", contentType, body)
 }
 
 // wait polls a job until it reaches a final status, with a deadline.

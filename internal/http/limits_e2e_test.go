@@ -221,7 +221,7 @@ func TestSlowBodiesCutOff(t *testing.T) {
 			uploads := t.TempDir()
 			base := serve(t, db, func(c *serverConfig) {
 				c.Limits = intakehttp.Limits{BodyMinRate: 1000, BodyRateGrace: 300 * time.Millisecond}
-				c.Uploads = uploads
+				c.UploadDir = uploads
 			})
 			c := client{t, base, key}
 			csv := []byte("email\n" + strings.Repeat("slow@x.nl\n", 2000))
@@ -283,7 +283,7 @@ func TestParkedJobsExpire(t *testing.T) {
 			key := newKey(t, db, "acme", "contacts")
 			uploads := t.TempDir()
 			base := serve(t, db, func(c *serverConfig) {
-				c.ParkedTTL, c.SweepEvery, c.Uploads = time.Millisecond, 100*time.Millisecond, uploads
+				c.ParkedTTL, c.SweepEvery, c.UploadDir = time.Millisecond, 100*time.Millisecond, uploads
 			})
 			c := client{t, base, key}
 			st, job, raw := c.upload("wait.csv", []byte("email\nann@x.nl\n"), map[string]string{"autostart": "false"})
@@ -325,7 +325,7 @@ func TestParkedBytesQuota(t *testing.T) {
 			db := b.url(t)
 			key, otherKey := newKey(t, db, "acme", "contacts"), newKey(t, db, "globex", "contacts")
 			uploads := t.TempDir()
-			base := serve(t, db, func(c *serverConfig) { c.MaxParkedBytes, c.Uploads = 1000, uploads })
+			base := serve(t, db, func(c *serverConfig) { c.MaxParkedBytes, c.UploadDir = 1000, uploads })
 			c, other := client{t, base, key}, client{t, base, otherKey}
 			file := []byte("email\n" + strings.Repeat("ann@x.nl\n", 66)) // 600 bytes
 			wait := map[string]string{"autostart": "false"}
@@ -341,9 +341,11 @@ func TestParkedBytesQuota(t *testing.T) {
 			if files := filesIn(t, uploads); len(files) != 1 {
 				t.Fatalf("the refused upload was stored: %v", files)
 			}
-			if st, job, raw := c.upload("c.csv", file, nil); (st != 201 && st != 202) || job["status"] == "awaiting_mapping" {
+			st, started, raw := c.upload("c.csv", file, nil)
+			if (st != 201 && st != 202) || started["status"] == "awaiting_mapping" {
 				t.Fatalf("an upload that starts at once: %d %s", st, raw)
 			}
+			c.wait(num(started, "id"))
 			// A workbook learns it waits only once its job has read it: then
 			// the job fails for the quota, and its upload goes.
 			stored := len(filesIn(t, uploads))

@@ -99,6 +99,12 @@ var spread = map[string]string{"custom": intake.CustomPrefix, "data": ""}
 // record, as a change set shows them (see diff).
 func Diff(before, after json.RawMessage) []store.FieldChange { return diff("", before, after) }
 
+// DiffBounded is Diff within a change-set row's bounds (at most 100
+// fields, values cut at 500 characters), never nil.
+func DiffBounded(before, after json.RawMessage) []store.FieldChange {
+	return bound(diff("", before, after))
+}
+
 // diff lists the fields whose values differ between two images (nil: the
 // record did not exist), in field order, each key of an object field
 // (custom) on its own.
@@ -208,6 +214,38 @@ func clip(v any) any {
 		return strings.ToValidUTF8(s[:maxChangeValue], "") + "…"
 	}
 	return v
+}
+
+// attachChanges sets the written items' Changes from the chunk's images,
+// for the record events of a run with follow-ups: an update's changed
+// fields (its child records' too), a creation's values, a deletion's last
+// values, each as before → after.
+func (p *pass) attachChanges(ctx context.Context, rec store.Recorder, items []*Item, seq int) error {
+	if !p.changes {
+		return nil
+	}
+	rows, err := rec.ChunkRows(ctx, p.importID, seq)
+	if err != nil {
+		return err
+	}
+	byID := map[int64]store.UndoRow{}
+	for _, r := range rows {
+		if r.Kind == p.kind() {
+			byID[r.RowID] = r
+		}
+	}
+	cs := changeSet(p.kind(), items, rows)
+	for i, it := range items {
+		switch it.Outcome {
+		case intake.OutcomeCreated, intake.OutcomeUpdated:
+			it.Changes = cs[i].Changes
+		case intake.OutcomeDeleted, intake.OutcomeRemoved:
+			if r, ok := byID[it.ID]; ok {
+				it.Changes = bound(diff("", r.Before, nil))
+			}
+		}
+	}
+	return nil
 }
 
 // maxMovedWarnings bounds the warnings of a started preview.

@@ -77,9 +77,13 @@ func (c *collDef) values(fields map[string]string) (vals map[string]string, empt
 	return vals, empty, errs
 }
 
-// key joins the key fields' values; "" without key fields or when one is empty.
+// key joins the key fields' values; "" without key fields or when one is
+// empty. A collection keyed by content is keyed by every value.
 func (c *collDef) key(vals map[string]string) string {
 	if len(c.def.KeyFields) == 0 {
+		if c.def.ContentKey {
+			return contentKey(vals)
+		}
 		return ""
 	}
 	parts := make([]string, len(c.def.KeyFields))
@@ -93,6 +97,9 @@ func (c *collDef) key(vals map[string]string) string {
 
 // describe renders a record key for messages: OrderID "00001".
 func (c *collDef) describe(vals map[string]string) string {
+	if len(c.def.KeyFields) == 0 {
+		return "the same content"
+	}
 	parts := make([]string, len(c.def.KeyFields))
 	for i, k := range c.def.KeyFields {
 		parts[i] = fmt.Sprintf("%s %q", k, vals[k])
@@ -156,7 +163,7 @@ func (c *collDef) ensure(ctx context.Context, tx store.Tx, fields []string, labe
 	case c.defined:
 		return stored, false, intake.Errorf(intake.EINVALID, "Collection %q was deleted while the import ran.", c.def.Name)
 	}
-	nc := intake.Collection{Name: c.def.Name, KeyFields: c.def.KeyFields, BelongsToContact: belongs}
+	nc := intake.Collection{Name: c.def.Name, KeyFields: c.def.KeyFields, BelongsToContact: belongs, ContentKey: c.def.ContentKey}
 	for _, f := range append(slices.Clone(c.def.KeyFields), fields...) {
 		if _, ok := nc.Field(f); !ok {
 			nc.Fields = append(nc.Fields, intake.CollectionField{Name: f, Label: labels[f], Type: intake.TypeText})
@@ -178,6 +185,9 @@ func createdNote(c intake.Collection) string {
 		names[i] = f.Name
 	}
 	keyed := "without key fields (every row adds a record)"
+	if c.ContentKey {
+		keyed = "each record identified by its whole content"
+	}
 	if len(c.KeyFields) > 0 {
 		keyed = "keyed by " + strings.Join(c.KeyFields, ", ")
 	}

@@ -63,7 +63,10 @@ func (r *contacts) Key(spec *intake.ImportSpec, rec Record) string {
 			c.ExternalID, _ = r.norm.value(f, v)
 		}
 	}
-	return itemKey(&c, spec.MatchFields)
+	if k := itemKey(&c, spec.MatchFields); k != "" || !spec.NameIdentity {
+		return k
+	}
+	return nameKey(&intake.Contact{Name: r.recordName(fields)})
 }
 
 // Prepare implements Resource.
@@ -83,6 +86,9 @@ func (r *contacts) Prepare(spec *intake.ImportSpec, rec Record) *Item {
 		}
 	}
 	it := &Item{Row: rec.Row, Fields: fields, Data: &c, Key: itemKey(&c, spec.MatchFields)}
+	if it.Key == "" && spec.NameIdentity {
+		it.Key = nameKey(&c)
+	}
 	if len(errs) == 0 && !identified(r.norm.reg, &c) && spec.Mode != intake.ModeDelete {
 		errs = append(errs, missingIdentity())
 	}
@@ -173,6 +179,9 @@ func (r *contacts) Optimistic(spec *intake.ImportSpec) bool {
 	if spec.RemoveMissing {
 		return false // every record's contact must be known, failed ones too
 	}
+	if spec.NameIdentity {
+		return false // a name is not unique in the stores: only the lookup finds it
+	}
 	if len(r.norm.reg.UniqueCustom()) > 0 {
 		return false
 	}
@@ -253,6 +262,9 @@ func describeKey(c *intake.Contact, fields []string) string {
 	if matchKey(c, fields) == "" && fallbackKey(c, fields) != "" {
 		return fmt.Sprintf("external id %q", c.ExternalID)
 	}
+	if matchKey(c, fields) == "" && c.Name != "" {
+		return fmt.Sprintf("name %q", c.Name) // matched on its name (spec.NameIdentity)
+	}
 	parts := make([]string, len(fields))
 	for i, f := range fields {
 		v := fieldValue(c, f)
@@ -288,6 +300,9 @@ func lookupFor(fields, uniques []string, items []*Item) store.Lookup {
 		}
 		if c.ExternalID != "" {
 			l.ExternalIDs = append(l.ExternalIDs, c.ExternalID)
+		}
+		if isNameKey(it.Key) {
+			l.Names = append(l.Names, strings.ToLower(c.Name))
 		}
 		for _, f := range fields {
 			switch v := fieldValue(c, f); {
@@ -355,7 +370,7 @@ func (r *contacts) Decide(ctx context.Context, tx store.Tx, spec *intake.ImportS
 
 // decide sets the outcome of every live item against existing contacts.
 func (plan *contactPlan) decide(spec *intake.ImportSpec, live []*Item, existing []intake.Contact) *index {
-	ix := newIndex(spec.MatchFields, plan.reg.UniqueCustom(), existing)
+	ix := newIndexFor(spec, plan.reg.UniqueCustom(), existing)
 	for _, it := range live {
 		plan.decideRow(spec, ix, it)
 	}
@@ -372,8 +387,7 @@ func (plan *contactPlan) decideRow(spec *intake.ImportSpec, ix *index, it *Item)
 		matches = ix.byKey[it.Key]
 	}
 	if len(matches) > 1 {
-		it.set(intake.OutcomeFailed, intake.RowError{Field: spec.MatchFields[0], Code: intake.CodeAmbiguousMatch,
-			Message: fmt.Sprintf("%d contacts have %s; match on a unique field to choose one.", len(matches), describeKey(in, spec.MatchFields))})
+		it.set(intake.OutcomeFailed, ambiguous(spec, in, matches))
 		return
 	}
 	var cur *intake.Contact

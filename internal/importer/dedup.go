@@ -170,6 +170,12 @@ func (d *Duplicates) Close() {
 	}
 }
 
+// Repeats reports whether more than one row carried key (after Seal).
+func (d *Duplicates) Repeats(key string) bool {
+	_, ok := d.dups[hashKey(key)]
+	return key != "" && ok
+}
+
 // Repeated returns the number of distinct keys that more than one row carries.
 func (d *Duplicates) Repeated() int {
 	if d.over != nil {

@@ -87,6 +87,10 @@ type Item struct {
 	Data any
 	// ContactCreated is set when a participant row created its contact.
 	ContactCreated bool
+	// Changes are the record's fields before → after, read off the
+	// chunk's undo images, when the run sends record events
+	// (spec.Followups): what contact.updated carries (record.go).
+	Changes []store.FieldChange
 
 	// children are the child records a contact row carries (dotted
 	// columns, Order.OrderID), and ownKey the contact's own match key

@@ -19,12 +19,24 @@ type index struct {
 	byExt   map[string]*intake.Contact
 	// byCustom holds the values of the unique custom fields, by field name.
 	byCustom map[string]map[string]*intake.Contact
+	// byName indexes every contact by its name key too (spec.NameIdentity).
+	byName bool
 }
 
 // newIndex indexes existing contacts by the match fields and every unique
 // field, the unique custom fields (uniques) included.
 func newIndex(fields, uniques []string, existing []intake.Contact) *index {
-	ix := &index{fields: fields, byKey: map[string][]*intake.Contact{},
+	return newIndexNamed(fields, uniques, existing, false)
+}
+
+// newIndexFor is newIndex for spec: its match fields, and its contacts'
+// names when the spec identifies contacts by name.
+func newIndexFor(spec *intake.ImportSpec, uniques []string, existing []intake.Contact) *index {
+	return newIndexNamed(spec.MatchFields, uniques, existing, spec.NameIdentity)
+}
+
+func newIndexNamed(fields, uniques []string, existing []intake.Contact, byName bool) *index {
+	ix := &index{fields: fields, byName: byName, byKey: map[string][]*intake.Contact{},
 		byEmail: map[string]*intake.Contact{}, byCust: map[string]*intake.Contact{}, byExt: map[string]*intake.Contact{},
 		byCustom: make(map[string]map[string]*intake.Contact, len(uniques))}
 	for _, name := range uniques {
@@ -45,6 +57,9 @@ func (ix *index) add(c *intake.Contact) {
 	if k := fallbackKey(c, ix.fields); k != "" {
 		ix.byKey[k] = append(ix.byKey[k], c)
 	}
+	if k := nameKey(c); ix.byName && k != "" {
+		ix.byKey[k] = append(ix.byKey[k], c)
+	}
 	if c.ExternalID != "" {
 		ix.byExt[c.ExternalID] = c
 	}
@@ -61,8 +76,16 @@ func (ix *index) add(c *intake.Contact) {
 	}
 }
 
+// nameKey is c's name key when the index holds names, else "".
+func (ix *index) nameKey(c *intake.Contact) string {
+	if !ix.byName {
+		return ""
+	}
+	return nameKey(c)
+}
+
 func (ix *index) remove(c *intake.Contact) {
-	for _, k := range []string{matchKey(c, ix.fields), fallbackKey(c, ix.fields)} {
+	for _, k := range []string{matchKey(c, ix.fields), fallbackKey(c, ix.fields), ix.nameKey(c)} {
 		if k != "" {
 			ix.byKey[k] = slices.DeleteFunc(ix.byKey[k], func(o *intake.Contact) bool { return o == c })
 		}

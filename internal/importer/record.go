@@ -32,7 +32,10 @@ func (p *pass) setupRecording(ctx context.Context, opt Options) error {
 	if err != nil {
 		return fmt.Errorf("read tenant settings: %w", err)
 	}
-	p.record = !s.UndoDisabled || p.preview || p.previewed
+	// Record events carry before → after, read off the images: a run
+	// with follow-ups records even when the tenant turned recording off.
+	p.changes = p.spec.Followups && !p.preview
+	p.record = !s.UndoDisabled || p.preview || p.previewed || p.changes
 	return nil
 }
 
@@ -68,6 +71,9 @@ func (p *pass) applyChunk(ctx context.Context, tx store.Tx, items []*Item, seq i
 	}
 	if !p.preview {
 		if err := recorded(); err != nil {
+			return items, err
+		}
+		if err := p.attachChanges(ctx, rec, items, seq); err != nil {
 			return items, err
 		}
 		return items, p.compareWithPreview(ctx, rec, items, seq)

@@ -41,8 +41,12 @@ func recordOf(it *Item) *recordRow { return it.Data.(*recordRow) }
 func newRecords(reg *intake.Registry, spec *intake.ImportSpec, region string) *records {
 	norm := newContacts(region, reg).norm
 	cd := newCollDef(reg, mustCollection(spec.Resource), spec.MatchFields, norm, false)
+	r := &records{coll: cd, mapping: spec.Mapping, notes: &notes{}}
+	if !cd.defined && len(cd.def.KeyFields) == 0 {
+		r.add(inferKey(&cd.def, spec.Mapping))
+	}
 	spec.MatchFields = slices.Clone(cd.def.KeyFields)
-	return &records{coll: cd, mapping: spec.Mapping, notes: &notes{}}
+	return r
 }
 
 func mustCollection(resource string) string {
@@ -106,6 +110,13 @@ func linkOf(fields map[string]string) (l link, linked bool) {
 // duplicate scan runs it on every row, so it normalises only those, not
 // the whole row as split does.
 func (r *records) Key(_ *intake.ImportSpec, rec Record) string {
+	if r.coll.def.ContentKey {
+		row, errs := r.split(rec) // every value is the key
+		if len(errs) > 0 {
+			return ""
+		}
+		return dedupKey(row)
+	}
 	row := &recordRow{vals: map[string]string{}}
 	row.link, _ = linkOf(rec.Fields)
 	if row.link.value != "" {
@@ -133,6 +144,10 @@ func (r *records) Prepare(spec *intake.ImportSpec, rec Record) *Item {
 	if len(errs) == 0 && r.belongs(row) && row.link.value == "" {
 		errs = append(errs, intake.RowError{Field: intake.LinkContact, Code: intake.CodeRequired,
 			Message: fmt.Sprintf("A %s record belongs to a contact: the row needs contact_email, contact_id or contact (client_email, client …).", r.coll.def.Name)})
+	}
+	if len(errs) == 0 && r.coll.def.ContentKey && spec.Mode == intake.ModeUpdate {
+		errs = append(errs, intake.RowError{Code: intake.CodeMissingMatchKey,
+			Message: fmt.Sprintf("Collection %s has no key fields (its records are identified by their whole content), so mode update cannot find the record a row changes. %s", r.coll.def.Name, setKeyHelp(r.coll.def.Name))})
 	}
 	if len(errs) == 0 && row.key == "" && (spec.Mode == intake.ModeUpdate || spec.Mode == intake.ModeDelete) {
 		field := intake.LinkContact
@@ -273,8 +288,11 @@ func (p *recordPlan) decide(spec *intake.ImportSpec, it *Item, contactID int64, 
 		if code == intake.CodeNotFound {
 			verb = "does not exist; mode " + string(spec.Mode) + " does not create records"
 		}
-		it.set(outcome, intake.RowError{Field: c.def.KeyFields[0], Value: row.vals[c.def.KeyFields[0]], Code: code,
-			Message: fmt.Sprintf("A %s record with %s %s.", c.def.Name, c.describe(row.vals), verb)})
+		e := intake.RowError{Code: code, Message: fmt.Sprintf("A %s record with %s %s.", c.def.Name, c.describe(row.vals), verb)}
+		if len(c.def.KeyFields) > 0 {
+			e.Field, e.Value = c.def.KeyFields[0], row.vals[c.def.KeyFields[0]]
+		}
+		it.set(outcome, e)
 		return
 	}
 	it.Outcome = outcome

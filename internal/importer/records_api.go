@@ -159,7 +159,11 @@ func checkRecord(ctx context.Context, tx store.Tx, cd *collDef, r *intake.Collec
 		return err
 	}
 	if len(same) > 0 && same[0].ID != r.ID {
-		return rowErrors(intake.ECONFLICT, intake.RowError{Field: "values." + cd.def.KeyFields[0], Value: strings.ReplaceAll(r.Key, "\x1f", ", "),
+		field := "values" // a content-keyed collection: the whole record is its key
+		if len(cd.def.KeyFields) > 0 {
+			field += "." + cd.def.KeyFields[0]
+		}
+		return rowErrors(intake.ECONFLICT, intake.RowError{Field: field, Value: strings.ReplaceAll(r.Key, "\x1f", ", "),
 			Code: intake.CodeValueTaken, Message: fmt.Sprintf("Record %d already has %s.", same[0].ID, cd.describe(r.Values))})
 	}
 	return nil

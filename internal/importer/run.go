@@ -171,7 +171,9 @@ type pass struct {
 	stop <-chan struct{}
 	// record, preview, previewed and moved: see record.go.
 	record, preview, previewed bool
-	moved                      int
+	// changes: written items carry their before → after (Item.Changes).
+	changes bool
+	moved   int
 }
 
 // allWarnings are the run's warnings and its resource's (a collection
@@ -210,7 +212,9 @@ func (p *pass) scan(ctx context.Context) (int, error) {
 		}
 		if rec.Err == nil {
 			clean(&rec)
-			p.dups.Add(p.res.Key(p.spec, rec), rec.Row)
+			key := p.res.Key(p.spec, rec)
+			p.dups.Add(key, rec.Row)
+			p.addAltKeys(key, rec)
 		}
 	}
 }
@@ -229,9 +233,7 @@ func (p *pass) prepare(recs []Record) []*Item {
 		it := p.res.Prepare(p.spec, rec)
 		it.Values = rec.Values
 		if !it.Failed() {
-			if out, re := p.dups.Verdict(p.spec.Duplicates, it.Key, rec.Row, p.noun, p.spec.MatchFields); re != nil {
-				it.set(out, *re)
-			}
+			p.duplicate(it, rec)
 		}
 		items[i] = it
 	}

@@ -25,20 +25,21 @@ func (s *Service) changeStore() (store.ChangeReader, error) {
 	return r, nil
 }
 
-// Changes pages the change set a preview of import id stored. ENOTFOUND
-// when the import is not the tenant's; ESTATE when it has no change set
-// (it was not previewed).
+// Changes pages an import's changes: the change set its preview stored
+// or, for an import that wrote without a preview, what it did, from its
+// undo records (changes_done.go). ENOTFOUND when the import is not the
+// tenant's; ESTATE for an undo job.
 func (s *Service) Changes(ctx context.Context, tenantID, id int64, f store.ChangeFilter) (Changes, error) {
 	im, err := s.Get(ctx, tenantID, id)
 	if err != nil {
 		return Changes{}, err
 	}
-	if im.PreviewedAt == nil && !im.Spec.Previews() {
-		return Changes{}, intake.Errorf(intake.ESTATE, "Import %d was not previewed; run it with preview=true (or mode validate) to see its changes.", id)
-	}
 	r, err := s.changeStore()
 	if err != nil {
 		return Changes{}, err
+	}
+	if im.PreviewedAt == nil && !im.Spec.Previews() {
+		return s.doneChanges(ctx, r, im, f)
 	}
 	limit := f.Limit
 	f.Limit++

@@ -3,6 +3,7 @@ package imports
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/dialect"
@@ -57,6 +58,9 @@ func (s *Service) create(ctx context.Context, tenantID int64, in Input) (Created
 	if err == nil && in.Admit != nil {
 		err = in.Admit(tr.Spec)
 	}
+	if err == nil {
+		err = s.joinLocation(ctx, tenantID, &tr)
+	}
 	if err != nil {
 		return Created{}, err
 	}
@@ -79,6 +83,26 @@ func (s *Service) create(ctx context.Context, tenantID int64, in Input) (Created
 		s.Discard(ctx, up)
 	}
 	return Created{Import: im, Warnings: tr.Warnings}, nil
+}
+
+// joinLocation resolves the translation's location id among the tenant's
+// locations into the name every contact gets. Errors: EINVALID when the
+// tenant has no location of that id (another tenant's included: ids are
+// never confirmed across tenants).
+func (s *Service) joinLocation(ctx context.Context, tenantID int64, tr *dialect.Translation) error {
+	if tr.LocationID == 0 {
+		return nil
+	}
+	ls, err := s.Store.ListLocations(ctx, tenantID, tr.LocationID-1, 1)
+	if err != nil {
+		return fmt.Errorf("find location %d: %w", tr.LocationID, err)
+	}
+	if len(ls) == 0 || ls[0].ID != tr.LocationID {
+		msg := fmt.Sprintf("No location has id %d: send the id of one of your locations (GET /api/v1/locations), or null.", tr.LocationID)
+		return intake.Invalid(msg, intake.FieldError{Field: "location_id", Value: fmt.Sprint(tr.LocationID), Message: msg})
+	}
+	tr.Spec.JoinLocation = ls[0].Name
+	return nil
 }
 
 // headerRow gives a file without a header row the translation's headers

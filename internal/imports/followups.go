@@ -46,8 +46,20 @@ func eventRecords(items []*importer.Item) []intake.EventRecord {
 	for _, it := range items {
 		switch it.Outcome {
 		case intake.OutcomeCreated, intake.OutcomeUpdated, intake.OutcomeDeleted, intake.OutcomeRemoved:
-			out = append(out, intake.EventRecord{ID: it.ID, Row: it.Row, Outcome: it.Outcome, Values: it.Data})
+			out = append(out, intake.EventRecord{ID: it.ID, Row: it.Row, Outcome: it.Outcome, Values: it.Data, Changes: eventFields(it.Changes)})
 		}
+	}
+	return out
+}
+
+// eventFields are an item's changes as a record event carries them.
+func eventFields(cs []store.FieldChange) []intake.EventField {
+	if len(cs) == 0 {
+		return nil
+	}
+	out := make([]intake.EventField, len(cs))
+	for i, c := range cs {
+		out[i] = intake.EventField{Field: c.Field, Before: c.Before, After: c.After}
 	}
 	return out
 }

@@ -120,6 +120,10 @@ func (s *Service) ended(ctx context.Context, tenantID, id int64, began time.Time
 		}
 		return
 	}
+	if im.Spec.DiscardUpload {
+		// save_upload false: the file goes before anyone hears the job ended.
+		s.Discard(ctx, Upload{Key: im.FileKey})
+	}
 	s.changed(ctx, id) // its sync request, in any process, answers now
 	took := time.Since(began)
 	log.InfoContext(ctx, "import ended", "status", im.Status, "file", im.FileName, "rows", im.TotalRows, "processed_rows", im.ProcessedRows,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,7 +31,10 @@ func (s *Service) Run(ctx context.Context, tenantID, id int64) (err error) {
 		return fmt.Errorf("start import %d: %w", id, err)
 	}
 	began := time.Now()
-	s.Logger.InfoContext(ctx, "import running", "tenant_id", tenantID, "import_id", id, "file", im.FileName, "resume_at_row", im.ProcessedRows)
+	// One line per start: total_rows is 0 until a file's rows are counted
+	// (a stream's length is learned by reading it), the rest is known now.
+	s.Logger.InfoContext(ctx, "import running", "tenant_id", tenantID, "import_id", id, "kind", im.Kind, "file", im.FileName,
+		"mode", im.Spec.Mode, "resource", im.Spec.Resource, "total_rows", im.TotalRows, "resume_at_row", im.ProcessedRows)
 	defer func() { s.ended(ctx, tenantID, id, began, err) }()
 	if im.Kind == intake.KindUndo {
 		return s.runUndo(ctx, im)
@@ -70,10 +74,7 @@ func (s *Service) settle(ctx, runCtx context.Context, tenantID, id int64, in *fi
 		return nil // cancelled while it ran: its River job ends here
 	case err == nil:
 		_, err = s.update(ctx, tenantID, id, func(cur *intake.Import) error {
-			cur.Warnings = append(cur.Warnings, res.Warnings...)
-			if w := footerWarning(in.footer); w != "" {
-				cur.Warnings = append(cur.Warnings, w)
-			}
+			cur.Warnings = append(cur.Warnings, endWarnings(cur, res.Warnings, in.footer)...)
 			if cur.Spec.Previews() {
 				return cur.FinishPreview(s.clock())
 			}
@@ -96,6 +97,23 @@ func (s *Service) settle(ctx, runCtx context.Context, tenantID, id int64, in *fi
 		return fmt.Errorf("finish import %d: %w", id, err)
 	}
 	return nil
+}
+
+// DiscardedNote is the warning of a job whose file was deleted when it
+// ended (ImportSpec.DiscardUpload).
+const DiscardedNote = "The uploaded file was deleted when the import ended (save_upload false): it cannot be downloaded or run again."
+
+// endWarnings are a finished run's warnings: the pipeline's, the
+// footer rows left out, and the file's deletion.
+func endWarnings(im *intake.Import, run []string, footer []int) []string {
+	out := slices.Clone(run)
+	if w := footerWarning(footer); w != "" {
+		out = append(out, w)
+	}
+	if im.Spec.DiscardUpload {
+		out = append(out, DiscardedNote)
+	}
+	return out
 }
 
 // sourceOptions are the reader options a job was created with, and the
@@ -153,7 +171,8 @@ func (in *fileInput) Open(ctx context.Context) (importer.Cursor, error) {
 		rd.Close()
 		return nil, err
 	}
-	c := &fileCursor{in: in, src: src, rd: rd, mapping: in.im.Spec.Mapping, resource: in.im.Spec.Resource, reg: in.reg, join: in.im.Spec.JoinGroup}
+	c := &fileCursor{in: in, src: src, rd: rd, mapping: in.im.Spec.Mapping, resource: in.im.Spec.Resource, reg: in.reg,
+		join: in.im.Spec.JoinGroup, location: in.im.Spec.JoinLocation}
 	c.layout = importer.NewLayout(c.resource, c.reg, c.mapping, src.Header())
 	return c, nil
 }
@@ -167,6 +186,7 @@ type fileCursor struct {
 	reg      *intake.Registry
 	layout   *importer.Layout
 	join     string // a group every row joins (ImportSpec.JoinGroup)
+	location string // a location every row gets (ImportSpec.JoinLocation)
 }
 
 // Next implements importer.Cursor: a row through the column mapping.
@@ -187,16 +207,23 @@ func (c *fileCursor) Next() (importer.Record, error) {
 		return rec, nil
 	}
 	rec.Fields = c.layout.Fields(row.Values)
-	if c.join != "" {
-		// Added to the row's own groups, as a groups cell would list it:
-		// the pipeline's one rule for memberships applies unchanged.
-		if own := rec.Fields[intake.FieldGroups]; strings.TrimSpace(own) != "" {
-			rec.Fields[intake.FieldGroups] = own + ";" + c.join
-		} else {
-			rec.Fields[intake.FieldGroups] = c.join
-		}
-	}
+	// Added to the row's own groups and locations, as a cell would list
+	// them: the pipeline's one rule for memberships applies unchanged.
+	joinList(rec.Fields, intake.FieldGroups, c.join)
+	joinList(rec.Fields, intake.FieldLocations, c.location)
 	return rec, nil
+}
+
+// joinList adds name to the list field of fields ("" adds nothing).
+func joinList(fields map[string]string, field, name string) {
+	if name == "" {
+		return
+	}
+	if own := fields[field]; strings.TrimSpace(own) != "" {
+		fields[field] = own + ";" + name
+	} else {
+		fields[field] = name
+	}
 }
 
 func (c *fileCursor) Close() error { return errors.Join(c.src.Close(), c.rd.Close()) }

@@ -52,6 +52,8 @@ type Store interface {
 	GetEvent(ctx context.Context, tenantID int64, key string) (intake.Event, error)
 	// RecordBulkImport records a synchronous bulk import (store.BulkImports).
 	RecordBulkImport(ctx context.Context, b *intake.BulkImport) error
+	// ListLocations pages the tenant's locations (PackageX location_id).
+	ListLocations(ctx context.Context, tenantID, after int64, limit int) ([]intake.Location, error)
 }
 
 // Service runs imports.
@@ -376,6 +378,10 @@ func (s *Service) Start(ctx context.Context, tenantID, id int64) (intake.Import,
 		enqueue := false
 		var err error
 		im, err = tx.UpdateImport(ctx, id, func(im *intake.Import) error {
+			if im.Format == BulkFormat && im.Status == intake.StatusPreviewed {
+				// A bulk call's records were never stored: no job can read them again.
+				return intake.Errorf(intake.ESTATE, "Import %d previewed a bulk call; send its records again without validate to write them.", im.ID)
+			}
 			var err error
 			enqueue, err = im.Start(importer.MissingRequired(im.Spec.Mapping, im.Spec.Required))
 			return err

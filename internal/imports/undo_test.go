@@ -176,6 +176,10 @@ func TestUndoRestoresTheTenant(t *testing.T) {
 			im.Spec.Resource, im.Spec.MatchFields = intake.ResourceGroups, intake.GroupMatchFields
 			im.Spec.Mapping = map[string]string{"name": "name", "resource": "resource", "location": "location", "children": "children"}
 		}, nil},
+		{"a collection import", "sku,qty\nA,1\nB,2\n", func(im *intake.Import) {
+			im.Spec.Resource, im.Spec.MatchFields = intake.CollectionResource("items"), []string{"sku"}
+			im.Spec.Mapping = map[string]string{"sku": "sku", "qty": "qty"}
+		}, nil},
 		{"a child-record import", "email,Order.OrderID,Order.Status\nann@x.nl,1,shipped\nann@x.nl,7,new\ncee@x.nl,3,new\n",
 			func(im *intake.Import) {
 				im.Spec.Mapping["Order.OrderID"], im.Spec.Mapping["Order.Status"] = "Order.OrderID", "Order.Status"
@@ -367,6 +371,57 @@ func previewThenStart(t *testing.T, s store.Store, moved bool) {
 	warned := strings.Contains(strings.Join(done.Warnings, " "), "Row 3 differs from the preview")
 	if warned != moved || (!moved && len(done.Warnings) > 0) {
 		t.Fatalf("moved %v: warnings %q", moved, done.Warnings)
+	}
+	wroteThePreview(t, b, done, page.Data, moved)
+}
+
+// wroteThePreview: what the started preview wrote, read off its undo
+// records, is the change set the preview showed, row for row (but for
+// row 3 when the data moved: the warning names it).
+func wroteThePreview(t *testing.T, b *bundle, done intake.Import, previewed []store.Change, moved bool) {
+	t.Helper()
+	r, err := b.svc.changeStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	did, err := b.svc.doneChanges(context.Background(), r, done, store.ChangeFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID, created := map[int64]store.Change{}, []store.Change{}
+	for _, c := range did.Data {
+		if c.Kind != store.UndoContact {
+			continue
+		}
+		if byID[c.RecordID] = c; c.Outcome == "created" {
+			created = append(created, c)
+		}
+	}
+	asJSON := func(v any) string { j, _ := json.Marshal(v); return string(j) }
+	for _, p := range previewed {
+		got, ok := byID[p.RecordID]
+		switch {
+		case p.Outcome == "unchanged" && !moved:
+			// An update that changes nothing writes nothing: no undo row,
+			// or one that says unchanged.
+			if ok && got.Outcome != "unchanged" {
+				t.Fatalf("row %d was previewed unchanged and wrote %+v", p.Row, got)
+			}
+			continue
+		case p.Row == 3 && moved:
+			if got.Outcome != "updated" {
+				t.Fatalf("row 3 after the data moved: %+v", got)
+			}
+			continue
+		case p.Outcome == "created":
+			if len(created) != 1 {
+				t.Fatalf("created %+v, want one", created)
+			}
+			got = created[0]
+		}
+		if got.Outcome != p.Outcome || asJSON(got.Changes) != asJSON(p.Changes) {
+			t.Fatalf("row %d wrote %s %s, previewed %s %s", p.Row, got.Outcome, asJSON(got.Changes), p.Outcome, asJSON(p.Changes))
+		}
 	}
 }
 

@@ -32,6 +32,25 @@ var dialect = &sqlstore.Dialect{
 	Lower:             "lower",
 	ForUpdate:         " FOR UPDATE",
 	IsUniqueViolation: isUniqueViolation,
+	JSONObject:        "jsonb_build_object",
+	AsJSON:            func(expr string) string { return expr },
+	JSONList: func(expr, from string) string {
+		return `coalesce((SELECT jsonb_agg(` + expr + ` ORDER BY ` + expr + `) ` + from + `), '[]'::jsonb)`
+	},
+	// One jsonb_populate_record per row turns every column back into its
+	// type (timestamptz, jsonb, boolean) by the table's own definition.
+	Populate: func(table, img string, _ []string) (string, string) {
+		return `r.*`, `, jsonb_populate_record(null::` + table + `, ` + img + `) r`
+	},
+	JSONElements: func(expr, key string) string {
+		if key != "" {
+			expr += `->'` + key + `'`
+		}
+		return `jsonb_array_elements(` + expr + `) AS j(value)`
+	},
+	JSONGet:    func(expr, key string) string { return expr + `->>'` + key + `'` },
+	HasKey:     func(col, expr string) string { return col + ` ? ` + expr },
+	DaysBefore: func(t, days string) string { return t + `::timestamptz - make_interval(days => ` + days + `)` },
 }
 
 // pgxQuerier is what pgx.Tx, *pgxpool.Pool and *pgx.Conn share.

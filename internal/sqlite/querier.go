@@ -41,6 +41,33 @@ var dialect = &sqlstore.Dialect{
 	},
 	Lower:             "intake_lower",
 	IsUniqueViolation: isUniqueViolation,
+	JSONObject:        "json_object",
+	// A JSON column is text to json_object: json() makes it JSON again,
+	// else the image would hold it as a string.
+	AsJSON: func(expr string) string { return `json(` + expr + `)` },
+	// A list from a subquery loses its JSON subtype too.
+	JSONList: func(expr, from string) string {
+		return `json((SELECT json_group_array(` + expr + ` ORDER BY ` + expr + `) ` + from + `))`
+	},
+	Populate: func(_, img string, cols []string) (string, string) {
+		sel := make([]string, len(cols))
+		for i, c := range cols {
+			sel[i] = `json_extract(` + img + `, '$.` + c + `') AS ` + c
+		}
+		return strings.Join(sel, ", "), ""
+	},
+	JSONElements: func(expr, key string) string {
+		if key != "" {
+			return `json_each(` + expr + `, '$.` + key + `') AS j`
+		}
+		return `json_each(` + expr + `) AS j`
+	},
+	JSONGet: func(expr, key string) string { return `json_extract(` + expr + `, '$.` + key + `')` },
+	HasKey: func(col, expr string) string {
+		return `EXISTS (SELECT 1 FROM json_each(` + col + `) k WHERE k.key = ` + expr + `)`
+	},
+	// Timestamps are microseconds since the epoch.
+	DaysBefore: func(t, days string) string { return `(` + t + ` - (` + days + `) * 86400000000)` },
 }
 
 // sqlQuerier is what *sql.DB, *sql.Tx and *sql.Conn share.

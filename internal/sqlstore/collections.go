@@ -15,12 +15,12 @@ import (
 	"github.com/intake/intake/internal/store"
 )
 
-const collectionCols = `id, name, fields, key_fields, belongs_to_contact, created_at, updated_at`
+const collectionCols = `id, name, fields, key_fields, belongs_to_contact, content_key, created_at, updated_at`
 
 func scanCollection(s Row) (intake.Collection, error) {
 	var c intake.Collection
 	var fields, keys string
-	if err := s.Scan(&c.ID, &c.Name, &fields, &keys, &c.BelongsToContact, Time(&c.CreatedAt), Time(&c.UpdatedAt)); err != nil {
+	if err := s.Scan(&c.ID, &c.Name, &fields, &keys, &c.BelongsToContact, &c.ContentKey, Time(&c.CreatedAt), Time(&c.UpdatedAt)); err != nil {
 		return c, err
 	}
 	return c, store.DecodeCollection(&c, fields, keys)
@@ -55,8 +55,8 @@ func (t *Tx) SaveCollection(ctx context.Context, c *intake.Collection) error {
 	fields, keys := store.EncodeCollection(c)
 	if c.ID == 0 {
 		err := t.Q.QueryRow(ctx, `INSERT INTO collections (tenant_id, name, fields, key_fields, belongs_to_contact,
-			created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`,
-			t.TenantID, c.Name, fields, keys, c.BelongsToContact, t.now()).Scan(&c.ID)
+			content_key, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
+			t.TenantID, c.Name, fields, keys, c.BelongsToContact, c.ContentKey, t.now()).Scan(&c.ID)
 		if err != nil {
 			return t.collectionConflict(err, c.Name)
 		}
@@ -64,7 +64,8 @@ func (t *Tx) SaveCollection(ctx context.Context, c *intake.Collection) error {
 		return nil
 	}
 	n, err := t.Q.Exec(ctx, `UPDATE collections SET name = $1, fields = $2, key_fields = $3, belongs_to_contact = $4,
-		updated_at = $5 WHERE tenant_id = $6 AND id = $7`, c.Name, fields, keys, c.BelongsToContact, t.now(), t.TenantID, c.ID)
+		content_key = $5, updated_at = $6 WHERE tenant_id = $7 AND id = $8`, c.Name, fields, keys, c.BelongsToContact, c.ContentKey,
+		t.now(), t.TenantID, c.ID)
 	if err != nil {
 		return t.collectionConflict(err, c.Name)
 	}

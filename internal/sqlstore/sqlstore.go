@@ -87,6 +87,34 @@ type Dialect struct {
 	ForUpdate string
 	// IsUniqueViolation reports whether err is a unique-constraint failure.
 	IsUniqueViolation func(error) bool
+
+	// What undo images and change sets need (undo.go, changes.go).
+
+	// JSONObject is the function that builds a JSON object from key, value
+	// pairs: jsonb_build_object, json_object.
+	JSONObject string
+	// AsJSON marks a column that holds JSON as JSON inside JSONObject
+	// (SQLite keeps it as text, which json() turns back into JSON).
+	AsJSON func(expr string) string
+	// JSONList is a scalar subquery of expr's values over from (FROM …
+	// WHERE …), ordered by expr, as a JSON array ([] for none).
+	JSONList func(expr, from string) string
+	// Populate reads the columns cols of table back out of JSON image
+	// img (a column of the row in FROM): a select list naming each column
+	// as itself, and what joins the row in FROM (", item" or "").
+	// jsonb_populate_record on PostgreSQL, json_extract on SQLite.
+	Populate func(table, img string, cols []string) (list, from string)
+	// JSONElements is a FROM item, aliased j with one column value, of the
+	// elements of the JSON array at key of expr ("": expr itself).
+	JSONElements func(expr, key string) string
+	// JSONGet is the text of key in JSON object expr (NULL for null or
+	// absent).
+	JSONGet func(expr, key string) string
+	// HasKey is a condition that JSON object col has key expr.
+	HasKey func(col, expr string) string
+	// DaysBefore is timestamp parameter t minus days (an integer
+	// expression) days, comparable with a stored timestamp.
+	DaysBefore func(t, days string) string
 }
 
 // NullTime encodes an optional timestamp: NULL or d.Time(*t).

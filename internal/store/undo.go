@@ -143,12 +143,30 @@ type Undoer interface {
 
 // Change is one row of a change set.
 type Change struct {
-	Row      int           `json:"row"`
+	// Row is the row in the file (a preview's); a finished import's
+	// changes, read off its undo records, name their record by Kind and
+	// RecordID instead.
+	Row      int           `json:"row,omitempty"`
+	Kind     string        `json:"kind,omitempty"`
 	Outcome  string        `json:"outcome"`
 	RecordID int64         `json:"record_id,omitempty"`
 	Changes  []FieldChange `json:"changes"`
 	// ID is the stored row's id, the list's cursor.
 	ID int64 `json:"-"`
+}
+
+// MarshalJSON writes a preview's row always (a bulk call's first record is
+// row 0) and leaves it out of a finished import's entries, which name
+// their record by Kind and RecordID instead.
+func (c Change) MarshalJSON() ([]byte, error) {
+	type change Change
+	if c.Kind != "" {
+		return json.Marshal(change(c))
+	}
+	return json.Marshal(struct {
+		change
+		Row int `json:"row"`
+	}{change(c), c.Row})
 }
 
 // FieldChange is one field's value before and after.
@@ -185,6 +203,9 @@ type ChangeReader interface {
 	ListChanges(ctx context.Context, tenantID, importID int64, f ChangeFilter) ([]Change, error)
 	// ChangeSummary counts the tenant's import's change set.
 	ChangeSummary(ctx context.Context, tenantID, importID int64) (ChangeSummary, error)
+	// UndoRows returns up to limit undo rows of the tenant's import with
+	// ids above after, in id order: what a finished import changed.
+	UndoRows(ctx context.Context, tenantID, importID, after int64, limit int) ([]UndoRow, error)
 	// SweepUndo deletes the undo rows of imports that ended more than their
 	// tenant's undo window ago (def days when the tenant sets none), and
 	// returns how many it deleted.

@@ -23,12 +23,12 @@ import (
 var Rules = dialect.Rules{Name: "intake"}
 
 // PackageXRules are PackageX's: its field limits, its default duplicate
-// handling (ignore_all), contacts need a name, and a bad value fails its
-// row whole. They live here, not in packagex, because packagex builds on
+// handling (ignore_all), contacts need a name (and are identified by it
+// when they have no email), and a bad value fails its row whole. They live here, not in packagex, because packagex builds on
 // this package (its answer is this package's job view) and the native
 // endpoint reads a request in PackageX's shape by them too.
 var PackageXRules = dialect.Rules{Name: "packagex", Duplicates: intake.DuplicatesIgnoreAll, Limits: PackageXLimits,
-	Required: []string{intake.FieldName}, InvalidFields: intake.InvalidFieldsSkipRow}
+	Required: []string{intake.FieldName}, InvalidFields: intake.InvalidFieldsSkipRow, NameIdentity: true}
 
 // TextUsShapeRules are TextUs's rules for a request in its shape at the
 // native endpoint: contacts are people you text, so they match on phone,
@@ -192,6 +192,11 @@ func parse(p dialect.Params, req intake.ImportRequest, rules dialect.Rules, reg 
 		return x.req, err
 	}
 	spec.Required = slices.Clone(spec.MatchFields)
+	if spec.NameIdentity && slices.Equal(spec.MatchFields, []string{intake.FieldEmail}) {
+		// A contact without an email is found by its name (PackageX): a
+		// file needs no email column, only the name rules.Required adds.
+		spec.Required = nil
+	}
 	for _, f := range rules.Required {
 		if !slices.Contains(spec.Required, f) {
 			spec.Required = append(spec.Required, f)

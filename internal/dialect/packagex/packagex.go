@@ -10,16 +10,19 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/intake/intake"
 	"github.com/intake/intake/internal/dialect"
 	"github.com/intake/intake/internal/dialect/native"
 )
 
 // Translate checks a request's PackageX rules and translates it (a
 // dialect.Translate): upload_mode async holds the options until the file
-// arrives; save_upload false discards a sync job's file when it ends.
+// arrives; save_upload false discards the job's file when it ends (sync or
+// async); location_id gives every contact that location.
 // Errors: EINVALID with a field error per bad option.
 func Translate(in dialect.Request) (dialect.Translation, error) {
 	var out dialect.Translation
@@ -42,9 +45,7 @@ func Translate(in dialect.Request) (dialect.Translation, error) {
 				out.DiscardWhenDone = !*b
 			}
 		case "location_id":
-			if v != "" && v != "null" {
-				errs.Add("location_id", v, "location_id is not supported yet: imports cannot be scoped to a location. Send the locations column instead.")
-			}
+			out.LocationID = locationID(&errs, v)
 		default:
 			if checkOption(&errs, x.Key, v) {
 				rest.Add(x.Key, x.Value)
@@ -66,8 +67,37 @@ func Translate(in dialect.Request) (dialect.Translation, error) {
 		req.Spec.Resource = "collection:" + collection
 		req.Spec.Limits = nil
 	}
+	req.Spec.DiscardUpload = out.DiscardWhenDone
 	out.ImportRequest = req
+	if out.LocationID != 0 && !isContacts(req.Spec.Resource) {
+		return out, intake.Invalid("location_id applies to contacts only.", intake.FieldError{Field: "location_id",
+			Value: fmt.Sprint(out.LocationID), Message: "location_id gives every imported contact a location: it applies to resource contact only."})
+	}
 	return out, nil
+}
+
+// isContacts reports whether a translated resource is contacts.
+func isContacts(resource string) bool {
+	switch strings.ToLower(resource) {
+	case "", intake.ResourceContacts, "contact":
+		return true
+	}
+	return false
+}
+
+// locationID reads location_id: null or empty is none; otherwise the id
+// of one of the tenant's locations (GET /api/v1/locations), which the
+// import service checks.
+func locationID(errs *dialect.Errors, v string) int64 {
+	if v == "" || v == "null" {
+		return 0
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		errs.Add("location_id", v, fmt.Sprintf("location_id %q is not a location id: send the id of one of your locations (GET /api/v1/locations), or null.", v))
+		return 0
+	}
+	return id
 }
 
 // checkResource reads PackageX's resource: contact and group pass on

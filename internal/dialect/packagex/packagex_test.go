@@ -25,19 +25,19 @@ func TestTranslate(t *testing.T) {
 		err     string
 	}{
 		{"the seed's contact example", p("upload_mode", "sync", "action", "merge", "duplicate_handling", "use_first", "resource", "contact"), true,
-			"contacts upsert use_first true true false true [email name]", ""},
+			"contacts upsert use_first true true false true [name]", ""},
 		{"the seed's group example", p("upload_mode", "sync", "action", "merge", "duplicate_handling", "ignore_all", "resource", "group"), true,
 			"groups upsert ignore_all true true false true [name resource]", ""},
 		{"default duplicate handling is ignore_all", p("upload_mode", "sync", "action", "merge"), true,
-			"contacts upsert ignore_all true true false true [email name]", ""},
+			"contacts upsert ignore_all true true false true [name]", ""},
 		{"overwrite clears empty cells", p("upload_mode", "sync", "action", "overwrite"), true,
-			"contacts upsert ignore_all false true false true [email name]", ""},
+			"contacts upsert ignore_all false true false true [name]", ""},
 		{"async without data", p("upload_mode", "async", "action", "delete", "save_upload", "false"), false,
-			"contacts delete ignore_all true false true false [email name]", ""},
+			"contacts delete ignore_all true false true false [name]", ""},
 		{"item is a collection", p("upload_mode", "sync", "action", "merge", "resource", "item"), true,
-			"collection:item upsert ignore_all true true false true [email name]", ""},
+			"collection:item upsert ignore_all true true false true [name]", ""},
 		{"asset is a collection", p("upload_mode", "sync", "action", "merge", "resource", "asset"), true,
-			"collection:asset upsert ignore_all true true false true [email name]", ""},
+			"collection:asset upsert ignore_all true true false true [name]", ""},
 		{"sync needs data", p("upload_mode", "sync", "action", "merge"), false, "", "data"},
 		{"async needs data null", p("upload_mode", "async", "action", "merge"), true, "", "data"},
 		{"name too short", p("action", "merge", "name", "ab"), true, "", "name"},
@@ -46,7 +46,7 @@ func TestTranslate(t *testing.T) {
 		{"action is required", p("upload_mode", "sync"), true, "", "action"},
 		{"use_last is not PackageX's", p("action", "merge", "duplicate_handling", "use_last"), true, "", "duplicate_handling"},
 		{"an unknown resource", p("action", "merge", "resource", "parcel"), true, "", "resource"},
-		{"location_id is refused, not ignored", p("action", "merge", "location_id", "loc_1"), true, "", "location_id"},
+		{"a location_id that is not an id is refused, not ignored", p("action", "merge", "location_id", "loc_1"), true, "", "location_id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -29,6 +29,8 @@ type BulkRequest struct {
 	// Intake extensions, with the design's defaults.
 	IgnoreEmptyFields *bool  `json:"ignore_empty_fields,omitempty" doc:"Intake extension: empty values keep stored ones (default true)."`
 	Duplicates        string `json:"duplicates,omitempty" doc:"Intake extension: records sharing a match key: use_first, use_last (default), ignore_all or error."`
+	Followups         *bool  `json:"followups,omitempty" doc:"Intake extension: send the records' webhook events (contact.created, contact.updated with before → after, …) to the tenant's webhooks."`
+	Rebuild           *bool  `json:"rebuild,omitempty" doc:"Intake extension: rebuild the tenant's selections when the call has written."`
 }
 
 // BulkError is one rejected record.
@@ -116,6 +118,8 @@ func translate(req *BulkRequest, resource string, reg *intake.Registry) (intake.
 	if req.IgnoreEmptyFields != nil {
 		spec.IgnoreEmptyFields = *req.IgnoreEmptyFields
 	}
+	spec.Followups = req.Followups != nil && *req.Followups
+	spec.Rebuild = req.Rebuild != nil && *req.Rebuild
 	spec.Mapping = map[string]string{}
 	for _, k := range slices.Sorted(maps.Keys(req.FieldMapping)) {
 		v := req.FieldMapping[k]

@@ -62,6 +62,7 @@ func RunStore(t *testing.T, open func(testing.TB) store.Store) {
 		{"import status counts and readiness", testOpsCounts},
 		{"tenant settings start empty, round-trip and stay the tenant's", testSettings},
 		{"ids are never reused after a delete, for every row clients hold ids of", testIDsNeverReused},
+		{"undo recording restores an update, removes a creation, and change sets page, filter and sum, tenant-scoped", testUndoRecording},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
