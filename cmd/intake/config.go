@@ -49,6 +49,25 @@ type Config struct {
 	// BodyIdle is how long a request body may stall before the request is
 	// cut off. Env INTAKE_BODY_IDLE_TIMEOUT; default 60s.
 	BodyIdle time.Duration
+	// BodyMinRate is the slowest average rate, bytes a second, a request
+	// body may arrive at after BodyRateGrace. Env INTAKE_BODY_MIN_RATE;
+	// default 4096.
+	BodyMinRate int64
+	// BodyRateGrace is how long a body may arrive at any rate. Env
+	// INTAKE_BODY_RATE_GRACE; default 30s.
+	BodyRateGrace time.Duration
+	// InflightJSONBytes bounds the JSON bodies handled at once. Env
+	// INTAKE_MAX_INFLIGHT_JSON_BYTES; default 64 MiB.
+	InflightJSONBytes int64
+	// InflightWait is how long a JSON body waits for room before a 503.
+	// Env INTAKE_INFLIGHT_WAIT; default 10s.
+	InflightWait time.Duration
+	// ParkedTTL is how long a job may await its mapping unchanged. Env
+	// INTAKE_PARKED_TTL; default 72h.
+	ParkedTTL time.Duration
+	// MaxParkedBytes caps a tenant's uploads awaiting their mapping. Env
+	// INTAKE_MAX_PARKED_BYTES; default 2 GiB.
+	MaxParkedBytes int64
 	// StaleAfter is how long a process may miss heartbeats (sent every
 	// fifth of it) before its running jobs and in-flight idempotency keys
 	// are taken over. Env INTAKE_STALE_AFTER; default 10s.
@@ -87,7 +106,9 @@ func DefaultConfig() Config {
 		RescueAfter: jobs.DefaultRescueAfter, BodyIdle: intakehttp.DefaultBodyIdle, StaleAfter: jobs.DefaultStaleAfter,
 		IdempotencyTTL: intakehttp.DefaultIdempotencyTTL, ShutdownGrace: 30 * time.Second, LogFormat: "text",
 		Retention: imports.DefaultRetention, SweepEvery: jobs.DefaultSweepEvery, MaxReportRows: imports.DefaultMaxReportRows,
-		MaxXLSXUnzipped: source.DefaultMaxUnzippedBytes}
+		MaxXLSXUnzipped: source.DefaultMaxUnzippedBytes, BodyMinRate: intakehttp.DefaultBodyMinRate,
+		BodyRateGrace: intakehttp.DefaultBodyRateGrace, InflightJSONBytes: intakehttp.DefaultInflightJSONBytes,
+		InflightWait: intakehttp.DefaultInflightWait, ParkedTTL: imports.DefaultParkedTTL, MaxParkedBytes: imports.DefaultMaxParkedBytes}
 }
 
 // envOr returns the environment variable name, or def when it is unset.
@@ -123,8 +144,24 @@ func (c *Config) bindWorkers(fs *flag.FlagSet) {
 	fs.DurationVar(&c.SweepEvery, "sweep-every", envDuration("INTAKE_SWEEP_EVERY", c.SweepEvery), "run the retention sweep this often (env INTAKE_SWEEP_EVERY)")
 	fs.IntVar(&c.MaxReportRows, "max-report-rows", int(envInt("INTAKE_MAX_REPORT_ROWS", int64(c.MaxReportRows))), "row errors stored per job at most; the rest are counted (env INTAKE_MAX_REPORT_ROWS)")
 	fs.Int64Var(&c.MaxXLSXUnzipped, "max-xlsx-unzipped-bytes", envInt("INTAKE_MAX_XLSX_UNZIPPED_BYTES", c.MaxXLSXUnzipped), "most an XLSX workbook may unpack to (env INTAKE_MAX_XLSX_UNZIPPED_BYTES)")
+	fs.DurationVar(&c.ParkedTTL, "parked-ttl", envDuration("INTAKE_PARKED_TTL", c.ParkedTTL), "fail a job awaiting its mapping unchanged this long and delete its upload (env INTAKE_PARKED_TTL)")
+	fs.Int64Var(&c.MaxParkedBytes, "max-parked-bytes", envInt("INTAKE_MAX_PARKED_BYTES", c.MaxParkedBytes), "upload bytes a tenant's jobs awaiting their mapping may hold (env INTAKE_MAX_PARKED_BYTES)")
 	c.Webhooks.bind(fs)
 	fs.StringVar(&c.TempDir, "temp-dir", envOr("INTAKE_TEMP_DIR", c.TempDir), "folder for spooled and unzipped workbooks; default the system's (env INTAKE_TEMP_DIR)")
+}
+
+// bindHTTP registers the flags of the HTTP server's request limits.
+func (c *Config) bindHTTP(fs *flag.FlagSet) {
+	fs.Int64Var(&c.BodyMinRate, "body-min-rate", envInt("INTAKE_BODY_MIN_RATE", c.BodyMinRate), "cut off a request body averaging fewer bytes a second after the grace period; -1 off (env INTAKE_BODY_MIN_RATE)")
+	fs.DurationVar(&c.BodyRateGrace, "body-rate-grace", envDuration("INTAKE_BODY_RATE_GRACE", c.BodyRateGrace), "how long a request body may arrive at any rate (env INTAKE_BODY_RATE_GRACE)")
+	fs.Int64Var(&c.InflightJSONBytes, "max-inflight-json-bytes", envInt("INTAKE_MAX_INFLIGHT_JSON_BYTES", c.InflightJSONBytes), "bytes of JSON bodies (bulk calls, JSON imports) handled at once (env INTAKE_MAX_INFLIGHT_JSON_BYTES)")
+	fs.DurationVar(&c.InflightWait, "inflight-wait", envDuration("INTAKE_INFLIGHT_WAIT", c.InflightWait), "how long a JSON body waits for room before a 503 (env INTAKE_INFLIGHT_WAIT)")
+}
+
+// limits is the HTTP server's Limits from the configuration.
+func (c *Config) limits() intakehttp.Limits {
+	return intakehttp.Limits{BodyMinRate: c.BodyMinRate, BodyRateGrace: c.BodyRateGrace, InflightJSONBytes: c.InflightJSONBytes,
+		InflightWait: c.InflightWait}
 }
 
 func envInt(name string, def int64) int64 {
@@ -157,6 +194,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Retention <= 0 || c.SweepEvery <= 0 || c.MaxReportRows <= 0 || c.MaxXLSXUnzipped <= 0 {
 		return fmt.Errorf("retention, sweep-every, max-report-rows and max-xlsx-unzipped-bytes must be positive")
+	}
+	if c.BodyMinRate == 0 || c.BodyRateGrace <= 0 || c.InflightJSONBytes <= 0 || c.InflightWait <= 0 || c.ParkedTTL <= 0 || c.MaxParkedBytes <= 0 {
+		return fmt.Errorf("body-min-rate must be positive (or -1: off); body-rate-grace, max-inflight-json-bytes, inflight-wait, parked-ttl and max-parked-bytes positive")
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q: want text or json", c.LogFormat)

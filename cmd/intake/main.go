@@ -143,6 +143,7 @@ func (m *Main) ParseFlags(args []string) error {
 	case "serve":
 		fs.StringVar(&m.Config.Addr, "addr", envOr("INTAKE_ADDR", m.Config.Addr), "listen address (env INTAKE_ADDR)")
 		m.Config.bindWorkers(fs)
+		m.Config.bindHTTP(fs)
 	case "migrate":
 	case "worker":
 		m.Config.bindWorkers(fs)
@@ -244,6 +245,7 @@ func (m *Main) parts(ctx context.Context, logger *slog.Logger) (*imports.Service
 	svc.Stopping, svc.Observer = m.stopping, m.metrics(logger)
 	svc.Retention, svc.MaxReportRows, svc.MaxXLSXUnzipped = m.Config.Retention, m.Config.MaxReportRows, m.Config.MaxXLSXUnzipped
 	svc.UploadDir, svc.TempDir = m.Config.UploadDir, m.Config.TempDir
+	svc.ParkedTTL, svc.MaxParkedBytes = m.Config.ParkedTTL, m.Config.MaxParkedBytes
 	if svc.Notifier, m.closeNotifier, err = m.newNotifier(ctx); err != nil {
 		return nil, nil, err
 	}
@@ -295,7 +297,7 @@ func (m *Main) serve(ctx context.Context) error {
 		return err
 	}
 	srv := intakehttp.NewServer(intakehttp.Config{Store: m.store, Imports: svc, Logger: logger, Pprof: os.Getenv("INTAKE_PPROF") == "1",
-		BodyIdle: m.Config.BodyIdle, ProcessID: m.processID, IdempotencyTTL: m.Config.IdempotencyTTL,
+		BodyIdle: m.Config.BodyIdle, Limits: m.Config.limits(), ProcessID: m.processID, IdempotencyTTL: m.Config.IdempotencyTTL,
 		StaleAfter: m.Config.StaleAfter, Metrics: m.metrics(logger), Webhooks: m.webhooks, Selections: m.selection})
 	// Not ctx: River cancels running jobs when its start context ends, and a
 	// shutdown must let them commit their chunk first (see serve).

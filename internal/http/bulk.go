@@ -14,20 +14,24 @@ import (
 )
 
 func (s *Server) registerBulk() {
-	huma.Register(s.api, s.idempotent(huma.Operation{
+	huma.Register(s.api, s.idempotent(bulkOperation(huma.Operation{
 		OperationID: "bulk-import-contacts", Method: http.MethodPost, Path: "/api/v1/bulk-import/contacts",
 		Summary: "Import contacts (synchronous, max 1000)", Tags: []string{"Bulk import"},
-		Security: secured(intake.ScopeContacts), MaxBodyBytes: 32 << 20,
+		Security: secured(intake.ScopeContacts),
 		Description: "Plandocket's bulk import. Runs in one transaction and answers with per-record outcomes. " +
 			"More than 1000 records → 413. skip_on_error=false and any invalid record → 422 and nothing written. " +
 			"event_key and create_contacts (the participants endpoint's) are accepted and ignored.",
-		Errors: []int{401, 403, 413, 422},
-	}), func(ctx context.Context, in *struct{ Body plandocket.BulkRequest }) (*bulkOutput[plandocket.BulkResponse], error) {
+		Errors: []int{400, 401, 403, 413, 422, 503},
+	})), func(ctx context.Context, in *bulkInput) (*bulkOutput[plandocket.BulkResponse], error) {
+		body, err := decodeBulk(in.RawBody)
+		if err != nil {
+			return nil, err
+		}
 		reg, err := s.Directory.Registry(ctx, tenant(ctx))
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		spec, recs, warnings, err := plandocket.Translate(&in.Body, reg)
+		spec, recs, warnings, err := plandocket.Translate(&body, reg)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -41,6 +45,7 @@ func (s *Server) registerBulk() {
 		}
 		return &bulkOutput[plandocket.BulkResponse]{ImportID: done.Import.ID, Body: out}, nil
 	})
+	s.documentBulk("/api/v1/bulk-import/contacts")
 	s.registerBulkList()
 }
 

@@ -142,22 +142,26 @@ func (s *Server) registerListParticipants(tags []string, sec []map[string][]stri
 }
 
 func (s *Server) registerBulkParticipants() {
-	huma.Register(s.api, s.idempotent(huma.Operation{
+	huma.Register(s.api, s.idempotent(bulkOperation(huma.Operation{
 		OperationID: "bulk-import-participants", Method: http.MethodPost, Path: "/api/v1/bulk-import/participants",
 		Summary: "Import participants of an event (synchronous, max 1000)", Tags: []string{"Bulk import"},
-		Security: secured(intake.ScopeParticipants), MaxBodyBytes: 32 << 20,
+		Security: secured(intake.ScopeParticipants),
 		Description: "Plandocket's participant import: the contacts request plus event_key (required) and create_contacts " +
 			"(default true). Each record is a contact's fields plus status; its contact is found by match_field and created " +
 			"when absent (create_contacts=true, which needs the contacts scope too) or failed with contact_not_found. " +
 			"Existing contacts are not changed. Adding a contact to an event twice updates its participant. " +
 			"No event_key or no such event → 422.",
-		Errors: []int{401, 403, 413, 422},
-	}), func(ctx context.Context, in *struct{ Body plandocket.BulkRequest }) (*bulkOutput[plandocket.ParticipantsResponse], error) {
+		Errors: []int{400, 401, 403, 413, 422, 503},
+	})), func(ctx context.Context, in *bulkInput) (*bulkOutput[plandocket.ParticipantsResponse], error) {
+		body, err := decodeBulk(in.RawBody)
+		if err != nil {
+			return nil, err
+		}
 		reg, err := s.Directory.Registry(ctx, tenant(ctx))
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		spec, recs, warnings, err := plandocket.TranslateParticipants(&in.Body, reg)
+		spec, recs, warnings, err := plandocket.TranslateParticipants(&body, reg)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -175,4 +179,5 @@ func (s *Server) registerBulkParticipants() {
 		}
 		return &bulkOutput[plandocket.ParticipantsResponse]{ImportID: done.Import.ID, Body: out}, nil
 	})
+	s.documentBulk("/api/v1/bulk-import/participants")
 }

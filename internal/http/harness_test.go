@@ -102,6 +102,12 @@ type serverConfig struct {
 	SweepEvery      time.Duration
 	TempDir         string
 	ChunkSize       int
+	// Limits are the HTTP request limits (zero: their defaults).
+	Limits intakehttp.Limits
+	// ParkedTTL and MaxParkedBytes bound jobs awaiting their mapping
+	// (zero: the defaults).
+	ParkedTTL      time.Duration
+	MaxParkedBytes int64
 	// UploadDir is where uploads are kept; "" is a new temporary folder.
 	UploadDir string
 }
@@ -139,6 +145,7 @@ func serve(t *testing.T, dbURL string, options ...func(*serverConfig)) string {
 	svc.Stopping, svc.Observer = stopping, prom
 	svc.Retention, svc.MaxReportRows, svc.MaxXLSXUnzipped = cfg.Retention, imports.DefaultMaxReportRows, source.DefaultMaxUnzippedBytes
 	svc.UploadDir, svc.TempDir = uploads, cfg.TempDir
+	svc.ParkedTTL, svc.MaxParkedBytes = cfg.ParkedTTL, cfg.MaxParkedBytes
 	svc.Notifier = newNotifier(t, st)
 	q, err := newQueue(ctx, st, svc, jobs.QueueConfig{Logger: logger, ProcessID: processID, Heartbeats: st,
 		StaleAfter: jobs.DefaultStaleAfter, Sweeper: svc, SweepEvery: cfg.SweepEvery})
@@ -147,7 +154,7 @@ func serve(t *testing.T, dbURL string, options ...func(*serverConfig)) string {
 	}
 	svc.Queue = q
 	srv := intakehttp.NewServer(intakehttp.Config{Store: st, Imports: svc, Logger: logger, BodyIdle: cfg.BodyIdle,
-		ProcessID: processID, IdempotencyTTL: intakehttp.DefaultIdempotencyTTL, StaleAfter: jobs.DefaultStaleAfter, Metrics: prom})
+		Limits: cfg.Limits, ProcessID: processID, IdempotencyTTL: intakehttp.DefaultIdempotencyTTL, StaleAfter: jobs.DefaultStaleAfter, Metrics: prom})
 	if err := q.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -91,6 +91,9 @@ func (s *Server) receiveMultipart(ctx context.Context, r *http.Request, tenantID
 			if errors.As(err, &mbe) {
 				return up, tooLarge(mbe.Limit)
 			}
+			if isTimeout(err) {
+				return up, bodyError(err, err)
+			}
 			return up, huma.Error400BadRequest("The multipart body is malformed: " + err.Error())
 		}
 		name := part.FormName()
@@ -111,6 +114,9 @@ func (s *Server) receiveMultipart(ctx context.Context, r *http.Request, tenantID
 			continue
 		}
 		v, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
+		if isTimeout(err) {
+			return up, bodyError(err, err)
+		}
 		if err != nil {
 			return up, huma.Error400BadRequest("The multipart body is malformed: " + err.Error())
 		}
@@ -146,11 +152,14 @@ func (e *readErr) Read(p []byte) (int, error) {
 func bodyError(readErr, err error) error {
 	var mbe *http.MaxBytesError
 	var ne net.Error
+	var cut *bodyCutError
 	switch {
 	case readErr == nil:
 		return err
 	case errors.As(readErr, &mbe):
 		return tooLarge(mbe.Limit)
+	case errors.As(readErr, &cut):
+		return huma.NewError(http.StatusRequestTimeout, cut.msg)
 	case errors.Is(readErr, os.ErrDeadlineExceeded) || errors.As(readErr, &ne) && ne.Timeout():
 		return huma.NewError(http.StatusRequestTimeout, "The upload stalled: no data arrived for too long.")
 	}
@@ -164,6 +173,9 @@ func decodeJSONBody(r *http.Request, v any) error {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) || errors.Is(err, io.ErrUnexpectedEOF) && r.ContentLength > maxJSONBody {
 			return intake.Errorf(intake.ETOOLARGE, "A JSON import body may be at most 64 MiB; upload larger files as multipart/form-data.")
+		}
+		if isTimeout(err) {
+			return bodyError(err, err)
 		}
 		return huma.Error400BadRequest("The body is not valid JSON: " + err.Error())
 	}
@@ -312,6 +324,15 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, tenantID int64)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt == "application/json" || mt == "application/x-www-form-urlencoded" {
+		// These bodies are read whole into memory: they count against the
+		// JSON budget until their file is stored.
+		release, err := s.budget.acquire(ctx, s.budget.weight(r, maxJSONBody), w.Header())
+		if err != nil {
+			return nil, imports.Upload{}, err
+		}
+		defer release()
+	}
 	var up imports.Upload
 	var err error
 	switch mt {

@@ -6,7 +6,6 @@ package http
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
@@ -38,6 +37,8 @@ type Config struct {
 	// BodyIdle is how long a request body may send nothing before the
 	// request is cut off; default DefaultBodyIdle.
 	BodyIdle time.Duration
+	// Limits bound body rates and the JSON bodies in flight (limits.go).
+	Limits Limits
 	// ProcessID names this process in the heartbeat table: an
 	// Idempotency-Key it holds in flight is freed if it dies. Default: a
 	// random id (its keys are then freed after StaleAfter only if nothing
@@ -74,14 +75,16 @@ type Server struct {
 	// idempotentRoutes are the mux patterns that honour Idempotency-Key
 	// (see idempotent).
 	idempotentRoutes map[string]bool
+	// budget bounds the JSON bodies in memory at once (limits.go).
+	budget *jsonBudget
 }
 
 // NewServer builds the routes.
 func NewServer(cfg Config) *Server {
 	cfg = cfg.withDefaults()
-	s := &Server{Config: cfg, mux: http.NewServeMux(), idempotentRoutes: map[string]bool{}}
+	s := &Server{Config: cfg, mux: http.NewServeMux(), idempotentRoutes: map[string]bool{}, budget: newJSONBudget(cfg.Limits)}
 	s.api = humago.New(s.mux, apiConfig())
-	s.api.UseMiddleware(s.authenticate)
+	s.api.UseMiddleware(s.authenticate, s.admitJSON)
 	s.registerRoutes()
 	return s
 }
@@ -103,6 +106,7 @@ func (cfg Config) withDefaults() Config {
 	if cfg.ProcessID == "" {
 		cfg.ProcessID = "http-" + randomID()
 	}
+	cfg.Limits = cfg.Limits.withDefaults()
 	return cfg
 }
 
@@ -164,10 +168,10 @@ func (s *Server) Handler() http.Handler {
 	return s.logRequests(s.idleBodies(s.idempotency(s.mux)))
 }
 
-// idleBodies gives every request body a read deadline that moves with each
-// read: an upload may take as long as it needs while it sends, but one that
-// sends nothing for BodyIdle fails its next read, so stalled clients cannot
-// hold connections, goroutines and file descriptors.
+// idleBodies puts every request body on a clock (bodyClock): one that
+// sends nothing for BodyIdle, or trickles below Limits.BodyMinRate after
+// the grace period, fails its next read, so slow clients cannot hold
+// connections, goroutines and file descriptors.
 func (s *Server) idleBodies(next http.Handler) http.Handler {
 	idle := s.BodyIdle
 	if idle <= 0 {
@@ -175,21 +179,13 @@ func (s *Server) idleBodies(next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = &idleBody{ReadCloser: r.Body, rc: http.NewResponseController(w), idle: idle}
+			b := &bodyClock{ReadCloser: r.Body, rc: http.NewResponseController(w), idle: idle,
+				minRate: s.Limits.BodyMinRate, grace: s.Limits.BodyRateGrace}
+			r.Body = b
+			r = r.WithContext(context.WithValue(r.Context(), bodyClockKey{}, b))
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-type idleBody struct {
-	io.ReadCloser
-	rc   *http.ResponseController
-	idle time.Duration
-}
-
-func (b *idleBody) Read(p []byte) (int, error) {
-	b.rc.SetReadDeadline(time.Now().Add(b.idle)) // unsupported writers just have no deadline
-	return b.ReadCloser.Read(p)
 }
 
 // API exposes the huma API, for the OpenAPI document.

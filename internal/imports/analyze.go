@@ -24,9 +24,11 @@ func (s *Service) analyze(ctx context.Context, tenantID, id int64) error {
 	}
 	if a.Location != "" {
 		// Into the key the job was made with (a retry fetches again).
-		if _, err := s.fetchAs(ctx, im.FileKey, a.Location, im.Format); err != nil {
+		up, err := s.fetchAs(ctx, im.FileKey, a.Location, im.Format)
+		if err != nil {
 			return s.failAnalysis(ctx, tenantID, id, err)
 		}
+		im.FileSize = up.Size
 	}
 	if err := s.readHeader(ctx, &im); err != nil {
 		return s.failAnalysis(ctx, tenantID, id, err)
@@ -38,17 +40,27 @@ func (s *Service) analyze(ctx context.Context, tenantID, id int64) error {
 	spec := im.Spec
 	spec.Analysis = nil
 	req := intake.ImportRequest{Spec: spec, Name: im.Name, Columns: a.Columns, Autostart: a.Autostart, Remap: true}
-	_, err = store.UpdateImport(ctx, s.Store, tenantID, id, func(cur *intake.Import) error {
-		if cur.Status != intake.StatusAnalyzing {
-			return intake.ErrImportEnded // cancelled while it was read
-		}
-		cur.Headers = im.Headers
-		cur.Format, cur.Encoding, cur.Sheet, cur.Delimiter = im.Format, im.Encoding, im.Sheet, im.Delimiter
-		cur.Spec.HeaderRow = im.Spec.HeaderRow
-		return s.configure(cur, req, true, reg)
+	err = s.Store.Jobs(ctx, tenantID, func(tx store.JobTx) error {
+		_, err := tx.UpdateImport(ctx, id, func(cur *intake.Import) error {
+			if cur.Status != intake.StatusAnalyzing {
+				return intake.ErrImportEnded // cancelled while it was read
+			}
+			cur.Headers, cur.FileSize = im.Headers, im.FileSize
+			cur.Format, cur.Encoding, cur.Sheet, cur.Delimiter = im.Format, im.Encoding, im.Sheet, im.Delimiter
+			cur.Spec.HeaderRow = im.Spec.HeaderRow
+			if err := s.configure(cur, req, true, reg); err != nil {
+				return err
+			}
+			// Only now is it known whether the job waits for its mapping.
+			return s.checkParked(ctx, tx, cur)
+		})
+		return err
 	})
 	if err == nil || errors.Is(err, intake.ErrImportEnded) {
 		return nil
+	}
+	if intake.ErrorCode(err) == intake.ETOOLARGE {
+		s.Discard(ctx, Upload{Key: im.FileKey}) // the parking quota is about disk
 	}
 	return s.failAnalysis(ctx, tenantID, id, err)
 }

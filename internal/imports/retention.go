@@ -46,11 +46,15 @@ func ReportGone(im *intake.Import) error {
 		im.ID, im.ExpiredAt.Format(time.DateOnly))
 }
 
-// Sweep deletes the uploads and reports of jobs that ended more than the
+// Sweep ends the jobs that awaited their mapping too long (expireParked),
+// deletes the uploads and reports of jobs that ended more than the
 // retention period ago, and marks those jobs expired; then it removes
 // stale temporary files. The job queue runs it periodically. A job whose
 // upload cannot be deleted stays for the next sweep.
 func (s *Service) Sweep(ctx context.Context) (expired int, err error) {
+	if expired, err = s.expireParked(ctx); err != nil {
+		return expired, err
+	}
 	before := s.clock().Add(-s.retention())
 	for {
 		ims, err := s.Store.ExpiredImports(ctx, before, 100)

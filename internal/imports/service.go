@@ -74,6 +74,12 @@ type Service struct {
 	// Retention is how long a job's upload and report are kept after it
 	// ends (Sweep deletes them). Default DefaultRetention.
 	Retention time.Duration
+	// ParkedTTL is how long a job may await its mapping unchanged before
+	// the sweep fails it and deletes its upload. Default DefaultParkedTTL.
+	ParkedTTL time.Duration
+	// MaxParkedBytes caps the upload bytes of a tenant's jobs awaiting their
+	// mapping (parked.go). Default DefaultMaxParkedBytes.
+	MaxParkedBytes int64
 	// UploadDir is the bucket's local folder, whose stale *.tmp files
 	// (uploads cut off by a crash) CleanTemp removes; "" skips it.
 	UploadDir string
@@ -205,6 +211,9 @@ func (s *Service) createJob(ctx context.Context, tenantID int64, up Upload, req 
 	runnable := im.Status == intake.StatusQueued || im.Status == intake.StatusAnalyzing
 	if err == nil {
 		err = s.Store.Jobs(ctx, tenantID, func(tx store.JobTx) error {
+			if err := s.checkParked(ctx, tx, &im); err != nil {
+				return err
+			}
 			if err := tx.CreateImport(ctx, &im); err != nil || !runnable {
 				return err
 			}

@@ -259,7 +259,14 @@ func (x *xlsxReader) next() (_ []string, err error) {
 	return cells, nil
 }
 
+// malformed is the error of a workbook excelize could not read. A row
+// numbered past Excel's last one is reported as such: excelize fails while
+// seeking it, when x.number is still the row before, which may be a legal
+// row (1048576 itself).
 func (x *xlsxReader) malformed(err error) *Error {
+	if errors.Is(err, excelize.ErrMaxRows) {
+		return errorf("xlsx_too_large", "The XLSX workbook has a row numbered past %d, Excel's last row.", xlsxMaxRows)
+	}
 	return errorf("malformed_xlsx", "The XLSX workbook cannot be read at row %d (%v).", x.number, err)
 }
 

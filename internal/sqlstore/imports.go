@@ -100,10 +100,12 @@ func (t *Tx) UpdateImport(ctx context.Context, id int64, fn func(*intake.Import)
 	_, err = t.Q.Exec(ctx, `UPDATE imports SET name = $1, status = $2, format = $3, delimiter = $4, encoding = $5,
 		sheet = $6, region = $7, options = $8, headers = $9, total_rows = $10, processed_rows = $11, created = $12,
 		updated = $13, deleted = $14, skipped = $15, failed_rows = $16, warnings = $17, error = $18, updated_at = $19,
-		started_at = $20, finished_at = $21, contacts_created = $22, partial_rows = $23 WHERE tenant_id = $24 AND id = $25`,
+		started_at = $20, finished_at = $21, contacts_created = $22, partial_rows = $23, file_size = $24
+		WHERE tenant_id = $25 AND id = $26`,
 		im.Name, string(im.Status), im.Format, im.Delimiter, im.Encoding, im.Sheet, im.Spec.Region, j.Options, j.Headers,
 		im.TotalRows, im.ProcessedRows, im.Created, im.Updated, im.Deleted, im.Skipped, im.FailedRows, j.Warnings,
-		im.Error, t.now(), d.NullTime(im.StartedAt), d.NullTime(im.FinishedAt), im.ContactsCreated, im.PartialRows, t.TenantID, id)
+		im.Error, t.now(), d.NullTime(im.StartedAt), d.NullTime(im.FinishedAt), im.ContactsCreated, im.PartialRows, im.FileSize,
+		t.TenantID, id)
 	if err != nil {
 		return im, fmt.Errorf("update import %d: %w", id, err)
 	}
@@ -189,4 +191,27 @@ func (db *DB) ExpireImport(ctx context.Context, tenantID, id int64) error {
 		}
 		return nil
 	})
+}
+
+// ParkedImports implements store.Store.
+func (db *DB) ParkedImports(ctx context.Context, before time.Time, limit int) ([]intake.Import, error) {
+	rows, err := db.Reader.Query(ctx, `SELECT `+importCols+` FROM imports
+		WHERE status = 'awaiting_mapping' AND updated_at < $1 ORDER BY updated_at, id LIMIT $2`, db.Dialect.Time(before), limit)
+	out, err := collect(rows, err, scanImport)
+	if err != nil {
+		return nil, fmt.Errorf("list parked imports: %w", err)
+	}
+	return out, nil
+}
+
+// ParkedBytes implements store.JobTx.
+func (t *Tx) ParkedBytes(ctx context.Context) (int64, error) {
+	var n int64
+	// CAST: PostgreSQL's SUM of bigint is numeric.
+	err := t.Q.QueryRow(ctx, `SELECT CAST(COALESCE(SUM(file_size), 0) AS BIGINT) FROM imports
+		WHERE tenant_id = $1 AND status = 'awaiting_mapping'`, t.TenantID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sum parked upload bytes: %w", err)
+	}
+	return n, nil
 }

@@ -114,6 +114,10 @@ type JobStore interface {
 	// ExpireImport deletes a job's row errors and sets its ExpiredAt;
 	// ENOTFOUND if it is not the tenant's.
 	ExpireImport(ctx context.Context, tenantID, id int64) error
+	// ParkedImports returns up to limit jobs of any tenant that await their
+	// mapping and were last changed before before, oldest first: the
+	// parking sweep's one query across tenants (internal/imports).
+	ParkedImports(ctx context.Context, before time.Time, limit int) ([]intake.Import, error)
 }
 
 // ContactFilter narrows ListContacts. Zero values mean "any".
@@ -165,6 +169,9 @@ type JobTx interface {
 	// queue the store is paired with (Pairable), inside this transaction.
 	// It is an error when the store has no queue.
 	Enqueue(ctx context.Context, importID int64) error
+	// ParkedBytes sums the upload sizes of the transaction tenant's jobs
+	// that await their mapping: what the tenant keeps stored, unimported.
+	ParkedBytes(ctx context.Context) (int64, error)
 	// EnqueuePass is Enqueue for a later pass over the import's file (a
 	// started preview applies in pass 1): a queue job of its own.
 	EnqueuePass(ctx context.Context, importID int64, pass int) error
