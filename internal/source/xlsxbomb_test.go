@@ -200,8 +200,15 @@ func TestXLSXBombs(t *testing.T) {
 		{name: "huge sharedStrings: three million strings",
 			parts: []part{{name: "xl/sharedStrings.xml", head: "<sst>", pattern: "<si><t>x</t></si>", n: 17 * 3_000_000, tail: "</sst>"}},
 			code:  "xlsx_too_large", reason: "shared strings"},
+		{name: "shared strings whose temporary files would pass the budget",
+			// 40 MB of strings under a 64 MB budget: excelize would unzip
+			// them and write their text again, 80 MB of temporary files.
+			parts: []part{{name: "xl/sharedStrings.xml", head: "<sst>", pattern: "<si><t>" + strings.Repeat("s", 500) + "</t></si>", n: 517 * 80_000, tail: "</sst>"}},
+			opts:  Options{MaxUnzippedBytes: 64 << 20},
+			code:  "xlsx_too_large", reason: "temporary files"},
 		{name: "huge sharedStrings: one string of 600 MB",
 			parts: []part{{name: "xl/sharedStrings.xml", head: "<sst><si><t>", pattern: "y", n: 600 << 20, tail: "</t></si></sst>"}},
+			opts:  Options{MaxUnzippedBytes: 2 * gb}, // past the temporary-file budget, to reach the text bound
 			code:  "xlsx_too_large", reason: "a text of more than"},
 		{name: "a row that repeats a 1 MB shared string",
 			parts: []part{

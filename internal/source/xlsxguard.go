@@ -103,7 +103,7 @@ func (g xlsxGuard) openWorkbook(r io.Reader) (_ *excelize.File, err error) {
 	if err != nil {
 		return nil, errorf("malformed_xlsx", "The XLSX workbook cannot be opened (%v); save it again from Excel, or as CSV.", err)
 	}
-	kept, err := g.check(zr)
+	kept, err := g.check(zr, size)
 	if err != nil {
 		return nil, err
 	}
@@ -162,9 +162,15 @@ func removeTemp(f *os.File) {
 }
 
 // check sums and scans the parts to be read and returns them.
-func (g xlsxGuard) check(zr *zip.Reader) ([]*zip.File, error) {
+func (g xlsxGuard) check(zr *zip.Reader, size int64) ([]*zip.File, error) {
 	var kept []*zip.File
 	var total, inMemory uint64
+	// disk is every temporary file the workbook will make, known before
+	// any is made: the spooled upload and the copy of its kept parts (each
+	// at most the upload's size), the worksheets and shared strings excelize
+	// unzips to files, and the shared strings a second time, since excelize
+	// writes their text to a file of its own to look them up by index.
+	disk := 2 * uint64(size)
 	var sheets, sst []*zip.File
 	for _, f := range zr.File {
 		kind, ok := classify(f.Name)
@@ -184,6 +190,8 @@ func (g xlsxGuard) check(zr *zip.Reader) ([]*zip.File, error) {
 			if inMemory += f.UncompressedSize64; inMemory > xlsxMaxInMemory {
 				return nil, errorf("xlsx_too_large", "The XLSX workbook cannot be read safely: its small parts (worksheets under 1 MB, styles, workbook) unpack to more than %d bytes together. Save it as CSV, or split it.", xlsxMaxInMemory)
 			}
+		} else if disk += spilled(kind, f.UncompressedSize64); disk > uint64(g.opts.MaxUnzippedBytes) {
+			return nil, errorf("xlsx_too_large", "The XLSX workbook needs more than %d bytes of temporary files to be read (its shared strings and worksheets unpacked); at most that is allowed. Save it as CSV, or split it.", g.opts.MaxUnzippedBytes)
 		}
 		kept = append(kept, f)
 		switch kind {
@@ -213,6 +221,15 @@ func (g xlsxGuard) check(zr *zip.Reader) ([]*zip.File, error) {
 		}
 	}
 	return kept, nil
+}
+
+// spilled is the temporary disk a part unzipped to a file costs: shared
+// strings twice (the unzipped XML, then excelize's file of their text).
+func spilled(kind partKind, size uint64) uint64 {
+	if kind == partSharedStrings {
+		return 2 * size
+	}
+	return size
 }
 
 func (g xlsxGuard) scan(f *zip.File, s *partScan) error {
