@@ -51,8 +51,16 @@ func (s *Server) bulkTrace(ctx context.Context, spec intake.ImportSpec) func(imp
 	return func(res importer.Result) intake.BulkImport { return plandocket.Record(p.Tenant.ID, p.KeyID, spec, res) }
 }
 
-// requestID names one request in the seed's meta.request_id.
-func requestID() string {
+// requestIDKey holds a request's id in its context (logRequests).
+type requestIDKey struct{}
+
+// requestID is the seed's meta.request_id: the request's own id, the
+// X-Request-Id it sent (or the one the server made and answered in that
+// header), so a client can match a body with its request and its logs.
+func requestID(ctx context.Context) string {
+	if id, ok := ctx.Value(requestIDKey{}).(string); ok && id != "" {
+		return id
+	}
 	b := make([]byte, 8)
 	rand.Read(b)
 	return "req_" + hex.EncodeToString(b)
@@ -83,7 +91,7 @@ func (s *Server) registerBulkList() {
 		if len(bs) == in.Limit {
 			next = encodeCursor(bs[len(bs)-1].ID)
 		}
-		return &struct{ Body plandocket.BulkImportList }{Body: plandocket.List(bs, requestID(), next)}, nil
+		return &struct{ Body plandocket.BulkImportList }{Body: plandocket.List(bs, requestID(ctx), next)}, nil
 	})
 	huma.Register(s.api, huma.Operation{
 		OperationID: "get-bulk-import", Method: http.MethodGet, Path: "/api/v1/bulk-import/{id}",
@@ -95,6 +103,6 @@ func (s *Server) registerBulkList() {
 			return nil, s.problem(ctx, err)
 		}
 		return &struct{ Body plandocket.BulkImportOne }{Body: plandocket.BulkImportOne{Data: plandocket.View(b),
-			Meta: plandocket.Meta{RequestID: requestID()}}}, nil
+			Meta: plandocket.Meta{RequestID: requestID(ctx)}}}, nil
 	})
 }

@@ -37,7 +37,8 @@ func (s *Service) analyze(ctx context.Context, tenantID, id int64) error {
 	}
 	spec := im.Spec
 	spec.Analysis = nil
-	req := intake.ImportRequest{Spec: spec, Name: im.Name, Columns: a.Columns, Autostart: a.Autostart, Remap: true}
+	req := intake.ImportRequest{Spec: spec, Name: im.Name, Columns: a.Columns, Autostart: a.Autostart, Remap: true,
+		Unattended: a.Unattended}
 	_, err = store.UpdateImport(ctx, s.Store, tenantID, id, func(cur *intake.Import) error {
 		if cur.Status != intake.StatusAnalyzing {
 			return intake.ErrImportEnded // cancelled while it was read
