@@ -104,21 +104,21 @@ type Importer struct {
 // the import object without headers and mapping, which the seed says are
 // "not visible on index route".
 type Summary struct {
-	UUID          string            `json:"uuid"`
-	Type          string            `json:"type"`
-	Mode          string            `json:"mode" enum:"store,update,validate"`
-	Status        string            `json:"status" doc:"awaiting_mapping (until POST …/start), queued, processing, completed, failed, cancelled."`
-	TotalJobs     int               `json:"total_jobs" doc:"Records (data rows) in the file; 0 until the import starts counting."`
-	Progress      int               `json:"progress" doc:"0–100."`
-	FailedJobs    int               `json:"failed_jobs" doc:"Records not written (failed or skipped with a reason)."`
-	JobsRemaining int               `json:"jobs_remaining"`
-	Errors        []Error           `json:"errors" doc:"The first 25 records not written (or written without some fields), each with its reasons per field."`
-	ErrorReport   *ErrorReport      `json:"error_report" doc:"null while no record has an error."`
-	Account       Account           `json:"account"`
-	Warnings      []string          `json:"warnings,omitempty"`
-	ID            int64             `json:"id" doc:"The job's id in Intake's own routes (/api/v1/imports/{id})."`
-	CreatedAt     string            `json:"created_at"`
-	UpdatedAt     string            `json:"updated_at"`
+	UUID          string       `json:"uuid"`
+	Type          string       `json:"type"`
+	Mode          string       `json:"mode" enum:"store,update,validate"`
+	Status        string       `json:"status" doc:"awaiting_mapping (until POST …/start), queued, processing, completed, failed, cancelled."`
+	TotalJobs     int          `json:"total_jobs" doc:"Records (data rows) in the file; 0 until the import starts counting."`
+	Progress      int          `json:"progress" doc:"0–100."`
+	FailedJobs    int          `json:"failed_jobs" doc:"Records not written (failed or skipped with a reason)."`
+	JobsRemaining int          `json:"jobs_remaining"`
+	Errors        []Error      `json:"errors" doc:"The first 25 records not written (or written without some fields), each with its reasons per field."`
+	ErrorReport   *ErrorReport `json:"error_report" doc:"null while no record has an error."`
+	Account       Account      `json:"account"`
+	Warnings      []string     `json:"warnings,omitempty"`
+	ID            int64        `json:"id" doc:"The job's id in Intake's own routes (/api/v1/imports/{id})."`
+	CreatedAt     string       `json:"created_at"`
+	UpdatedAt     string       `json:"updated_at"`
 }
 
 // MaxErrors is how many records the errors list shows.
