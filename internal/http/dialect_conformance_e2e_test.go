@@ -5,13 +5,13 @@ package http_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // copernicaPHPBody is the seed's first PHP example as CopernicaRestAPI
@@ -217,12 +217,122 @@ func TestMultipartFieldFlood(t *testing.T) {
 	}
 }
 
-// decode is raw's JSON object.
-func decode(t *testing.T, raw string) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal([]byte(raw), &m); err != nil {
-		t.Fatalf("not JSON: %s", raw)
+// TestConformanceViews: what the seeds' clients read back. Plannr's index
+// route lists the tenant's imports without headers and mapping, in cursor
+// pages; Plandocket's meta.request_id is the request's X-Request-Id; a
+// headerless TextUs file's errors count its own lines; Copernica reports a
+// profile removeMissing removed by its id and key, not by a row.
+func TestConformanceViews(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			db := b.url(t)
+			key := newKey(t, db, "my_account", "admin")
+			other := newKey(t, db, "globex", "admin")
+			base := serve(t, db)
+			plannrIndex(t, base, key, other)
+			plandocketRequestID(t, base, key)
+			textUsHeaderlessRows(t, base, key)
+			copernicaRemovedProfiles(t, base, key)
+		})
 	}
-	return m
+}
+
+func plannrIndex(t *testing.T, base, key, other string) {
+	t.Helper()
+	p := plannrAPI{t: t, base: base, key: key}
+	for i := range 3 {
+		if r := p.create("clients", "store", fmt.Sprintf("email\nidx%d@example.com\n", i)); r.status != 200 {
+			t.Fatalf("create: %d %s", r.status, r.raw)
+		}
+	}
+	auth := map[string]string{"Authorization": "Bearer " + key, "Accept": "application/json"}
+	first := call(t, "GET", base+"/api/v1/import?per_page=2", auth, nil)
+	data := asList(first.body["data"])
+	if first.status != 200 || len(data) != 2 {
+		t.Fatalf("index page 1: %d %s", first.status, first.raw)
+	}
+	for _, x := range data {
+		m := x.(map[string]any)
+		if _, ok := m["headers"]; ok || m["mapping"] != nil || m["uuid"] == nil || m["status"] == nil || m["type"] != "clients" {
+			t.Errorf("an index item has headers or mapping, or lacks the import object's fields: %v", m)
+		}
+	}
+	next, _ := first.body["links"].(map[string]any)["next"].(string)
+	if next == "" {
+		t.Fatalf("no links.next: %s", first.raw)
+	}
+	second := call(t, "GET", next, auth, nil)
+	if len(asList(second.body["data"])) != 1 || second.body["links"].(map[string]any)["next"] != nil {
+		t.Errorf("index page 2: %d %s", second.status, second.raw)
+	}
+	if r := call(t, "GET", base+"/api/v1/import", map[string]string{"Authorization": "Bearer " + other}, nil); r.status != 200 || len(asList(r.body["data"])) != 0 {
+		t.Errorf("globex sees my_account's imports: %s", r.raw)
+	}
+	if r := call(t, "GET", base+"/api/v1/import?per_page=0", auth, nil); r.status != 422 || r.body["errors"] == nil {
+		t.Errorf("per_page 0: %d %s", r.status, r.raw)
+	}
+}
+
+func plandocketRequestID(t *testing.T, base, key string) {
+	t.Helper()
+	h := map[string]string{"Authorization": "Bearer " + key, "Content-Type": "application/json", "X-Request-Id": "req_abc123"}
+	r := call(t, "GET", base+"/api/v1/bulk-import", h, nil)
+	if r.status != 200 || r.body["meta"].(map[string]any)["request_id"] != "req_abc123" {
+		t.Errorf("meta.request_id: %d %s", r.status, r.raw)
+	}
+}
+
+func textUsHeaderlessRows(t *testing.T, base, key string) {
+	t.Helper()
+	h := map[string]string{"Authorization": "Bearer " + key, "Accept": "application/vnd.textus+jsonld"}
+	body, ct := multipartBody(t, [][2]string{{"headers", `["name","phone_number"]`}}, "contacts.csv", []byte("Ann,303-555-0101\nBob,not a phone\n"))
+	h["Content-Type"] = ct
+	r := call(t, "POST", base+"/my_account/contacts/upload", h, body)
+	if r.status != 201 {
+		t.Fatalf("headerless upload: %d %s", r.status, r.raw)
+	}
+	delete(h, "Content-Type")
+	var st reply
+	waitFor(30*time.Second, func() bool {
+		st = call(t, "GET", base+"/my_account/contact_imports/"+fmt.Sprint(r.body["contact_import_slug"]), h, nil)
+		return st.status != 200 || st.body["status"] == "completed"
+	})
+	errs := asList(st.body["errors"])
+	if len(errs) != 1 || !strings.HasPrefix(fmt.Sprint(errs[0]), "Row 2: ") {
+		t.Errorf("Bob is the file's line 2: %s", st.raw)
+	}
+}
+
+func copernicaRemovedProfiles(t *testing.T, base, key string) {
+	t.Helper()
+	create := func(body string) string {
+		r := call(t, "POST", base+"/v3/imports/?access_token="+key, map[string]string{"content-type": "application/json"}, strings.NewReader(body))
+		if r.status != 201 {
+			t.Fatalf("create: %d %s", r.status, r.raw)
+		}
+		return r.header.Get("X-Created")
+	}
+	wait := func(id string) reply {
+		var r reply
+		waitFor(30*time.Second, func() bool {
+			r = call(t, "GET", base+"/v3/import/"+id+"?access_token="+key, nil, nil)
+			return r.body["status"] == "finished" || r.body["status"] == "failed"
+		})
+		return r
+	}
+	wait(create(`{"database":"rm","action":"update or add","source":[{"Email":"keep@example.com"},{"Email":"gone@example.com"}]}`))
+	c := client{t, base, key}
+	_, found, _ := c.do("GET", "/api/v1/contacts?email=gone@example.com", nil)
+	goneID := num(asList(found["data"])[0].(map[string]any), "id")
+	r := wait(create(`{"database":"rm","action":"update or add","removeMissing":true,"source":[{"Email":"keep@example.com"}]}`))
+	errs := asList(r.body["errors"])
+	if len(errs) != 1 {
+		t.Fatalf("removeMissing: %s", r.raw)
+	}
+	e := errs[0].(map[string]any)
+	if _, hasRow := e["row"]; hasRow || num(e, "profile") != goneID || e["field"] != "email" || e["value"] != "gone@example.com" || e["code"] != "removed" {
+		t.Errorf("a removed profile is reported by its id and key, not a row: %v (id %d)", e, goneID)
+	}
 }
