@@ -118,15 +118,16 @@ type FailureField struct {
 	Message string `json:"message"`
 }
 
-// FailureOf renders a message and its field errors; a message that says
-// only that parameters are wrong gets the first field's reason appended,
+// FailureOf renders a message and its field errors; a message that does
+// not name the first field's value gets that field's reason appended,
 // so the one line a log keeps says which parameter and why.
 func FailureOf(msg string, fields []intake.FieldError) Failure {
 	f := Failure{Error: Problem{Message: msg}}
 	for _, fe := range fields {
 		f.Error.Fields = append(f.Error.Fields, FailureField{Field: fe.Field, Value: fe.Value, Message: fe.Message})
 	}
-	if len(fields) > 0 && fields[0].Message != "" && !strings.Contains(msg, fields[0].Message) {
+	if len(fields) > 0 && fields[0].Message != "" && !strings.Contains(msg, fields[0].Message) &&
+		(fields[0].Value == "" || !strings.Contains(msg, fields[0].Value)) {
 		f.Error.Message = strings.TrimSpace(msg + " " + fields[0].Message)
 	}
 	return f
