@@ -51,15 +51,24 @@ func (s *Server) bulkTrace(ctx context.Context, spec intake.ImportSpec) func(imp
 	return func(res importer.Result) intake.BulkImport { return plandocket.Record(p.Tenant.ID, p.KeyID, spec, res) }
 }
 
-// requestIDKey holds a request's id in its context (logRequests).
+// requestIDKey holds a request's requestIDOf in its context (logRequests).
 type requestIDKey struct{}
 
-// requestID is the seed's meta.request_id: the request's own id, the
-// X-Request-Id it sent (or the one the server made and answered in that
-// header), so a client can match a body with its request and its logs.
+// requestIDOf is a request's id and whether the client sent it.
+type requestIDOf struct {
+	id   string
+	sent bool
+}
+
+// requestID is the seed's meta.request_id: the X-Request-Id the request
+// sent, as sent, so a client matches a body with its request; else the id
+// the server made (and answered in that header) in the seed's req_ form.
 func requestID(ctx context.Context) string {
-	if id, ok := ctx.Value(requestIDKey{}).(string); ok && id != "" {
-		return id
+	if rid, ok := ctx.Value(requestIDKey{}).(requestIDOf); ok && rid.id != "" {
+		if rid.sent {
+			return rid.id
+		}
+		return "req_" + rid.id
 	}
 	b := make([]byte, 8)
 	rand.Read(b)

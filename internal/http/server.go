@@ -208,12 +208,12 @@ func (s *Server) API() huma.API { return s.api }
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := r.Header.Get("X-Request-Id")
+		id, sent := r.Header.Get("X-Request-Id"), true
 		if id == "" || len(id) > 128 || strings.ContainsAny(id, "\r\n") {
-			id = randomID()
+			id, sent = randomID(), false
 		}
 		w.Header().Set("X-Request-Id", id)
-		r = r.WithContext(context.WithValue(WithLogAttrs(r.Context(), "request_id", id), requestIDKey{}, id))
+		r = r.WithContext(context.WithValue(WithLogAttrs(r.Context(), "request_id", id), requestIDKey{}, requestIDOf{id, sent}))
 		sw := &statusWriter{ResponseWriter: w, status: 200}
 		next.ServeHTTP(sw, r)
 		// The path only, never the query: Copernica's clients send their key
