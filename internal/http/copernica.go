@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -76,7 +77,12 @@ var copernicaShape = shape{
 		var ie *intake.Error
 		var fields []intake.FieldError
 		if errors.As(err, &ie) {
-			fields = ie.Fields
+			fields = slices.Clone(ie.Fields)
+		}
+		for i := range fields {
+			if fields[i].Field == "mapping" {
+				fields[i].Field = "keyFields" // Copernica's only required columns are its key fields
+			}
 		}
 		return copernica.FailureOf(msg, fields)
 	},

@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -334,5 +335,34 @@ func copernicaRemovedProfiles(t *testing.T, base, key string) {
 	e := errs[0].(map[string]any)
 	if _, hasRow := e["row"]; hasRow || num(e, "profile") != goneID || e["field"] != "email" || e["value"] != "gone@example.com" || e["code"] != "removed" {
 		t.Errorf("a removed profile is reported by its id and key, not a row: %v (id %d)", e, goneID)
+	}
+}
+
+// TestCopernicaLocationWithoutKeyColumn: a file fetched by its job (a
+// location) is read after the request answered; a key column it lacks
+// fails the job with the reason instead of leaving it waiting.
+func TestCopernicaLocationWithoutKeyColumn(t *testing.T) {
+	t.Parallel()
+	files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/csv")
+		io.WriteString(w, "Naam,Telefoon\nJeroen,0612345678\n")
+	}))
+	t.Cleanup(files.Close)
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			db := b.url(t)
+			key := newKey(t, db, "acme", "imports")
+			base := serve(t, db, func(c *serverConfig) { c.LocationPrivate = true })
+			r := call(t, "POST", base+"/v3/imports/?access_token="+key, map[string]string{"content-type": "application/json"},
+				strings.NewReader(`{"keyFields":["Email"],"format":"csv","delimiter":",","location":"`+files.URL+`/leden.csv"}`))
+			if r.status != 201 {
+				t.Fatalf("create: %d %s", r.status, r.raw)
+			}
+			got := waitCopernica(t, base, key, num(r.body, "ID"))
+			if got.body["status"] != "failed" || !strings.Contains(fmt.Sprint(got.body["error"]), "no column for email") {
+				t.Errorf("a job whose file lacks its key column: %s", got.raw)
+			}
+		})
 	}
 }
