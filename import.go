@@ -136,6 +136,8 @@ type Analysis struct {
 	Location  string        `json:"location,omitempty"`
 	Columns   ColumnMapping `json:"columns"`
 	Autostart bool          `json:"autostart"`
+	// Unattended is the request's ImportRequest.Unattended.
+	Unattended bool `json:"unattended,omitempty"`
 }
 
 // Analyze makes a new job wait for its analysis (status analyzing), with

@@ -141,6 +141,10 @@ type ImportSpec struct {
 	// HeaderRow is the file's header row (1-based); 0 at upload means find
 	// it below notes and titles. A job stores the row it used.
 	HeaderRow int `json:"header_row,omitempty"`
+	// RowOffset is how many lines Intake wrote above the file's own (1: a
+	// header for a headerless TextUs file): row numbers subtract it, so a
+	// report counts the file's own lines.
+	RowOffset int `json:"row_offset,omitempty"`
 	// Path is where the records are in a JSON file ("data.people"); ""
 	// at upload means find them. A job stores the path it used.
 	Path string `json:"path,omitempty"`
@@ -210,6 +214,10 @@ type RowError struct {
 	Outcome Outcome `json:"outcome,omitempty"`
 	// Values are the row's original cells, for errors.csv.
 	Values []string `json:"-"`
+	// ContactID is the contact a line that is no row of the file is
+	// about: a contact remove_missing removed (Row then only orders the
+	// report, after the file's last row). 0 otherwise.
+	ContactID int64 `json:"contact_id,omitempty"`
 }
 
 // FormulaStarts are the first characters that make a spreadsheet read a
@@ -288,6 +296,12 @@ type ImportRequest struct {
 	// (native, Plannr): a column below the confidence threshold makes the
 	// job wait in awaiting_mapping instead of leaving the column out.
 	MappingStep bool
+	// Unattended is set for a route whose client has no way to map or
+	// start a job (Copernica, PackageX, TextUs): a required field no
+	// column maps to then refuses the request, or fails a job analysed
+	// later, instead of leaving it awaiting a mapping nobody will give.
+	// (autostart=false still waits: the client asked for it.)
+	Unattended bool
 	// MappingName names a saved mapping the columns are mapped by (the
 	// request's own mapping wins where both name a header).
 	MappingName string

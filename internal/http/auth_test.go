@@ -100,6 +100,7 @@ func TestEveryRouteByScope(t *testing.T) {
 		"textus-get-import":            {c, a},
 		"plannr-create-import":         {c, i, a},
 		"plannr-get-import":            {c, i, a},
+		"plannr-list-imports":          {c, i, a},
 		"plannr-set-mapping":           {c, i, a},
 		"plannr-start-import":          {c, i, a},
 		// Key management is for the tenant's administrators only.

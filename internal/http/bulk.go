@@ -64,8 +64,25 @@ func (s *Server) bulkTrace(ctx context.Context, spec intake.ImportSpec) func(imp
 	return func(res importer.Result) intake.BulkImport { return plandocket.Record(p.Tenant.ID, p.KeyID, spec, res) }
 }
 
-// requestID names one request in the seed's meta.request_id.
-func requestID() string {
+// requestIDKey holds a request's requestIDOf in its context (logRequests).
+type requestIDKey struct{}
+
+// requestIDOf is a request's id and whether the client sent it.
+type requestIDOf struct {
+	id   string
+	sent bool
+}
+
+// requestID is the seed's meta.request_id: the X-Request-Id the request
+// sent, as sent, so a client matches a body with its request; else the id
+// the server made (and answered in that header) in the seed's req_ form.
+func requestID(ctx context.Context) string {
+	if rid, ok := ctx.Value(requestIDKey{}).(requestIDOf); ok && rid.id != "" {
+		if rid.sent {
+			return rid.id
+		}
+		return "req_" + rid.id
+	}
 	b := make([]byte, 8)
 	rand.Read(b)
 	return "req_" + hex.EncodeToString(b)
@@ -96,7 +113,7 @@ func (s *Server) registerBulkList() {
 		if len(bs) == in.Limit {
 			next = encodeCursor(bs[len(bs)-1].ID)
 		}
-		return &struct{ Body plandocket.BulkImportList }{Body: plandocket.List(bs, requestID(), next)}, nil
+		return &struct{ Body plandocket.BulkImportList }{Body: plandocket.List(bs, requestID(ctx), next)}, nil
 	})
 	huma.Register(s.api, huma.Operation{
 		OperationID: "get-bulk-import", Method: http.MethodGet, Path: "/api/v1/bulk-import/{id}",
@@ -108,6 +125,6 @@ func (s *Server) registerBulkList() {
 			return nil, s.problem(ctx, err)
 		}
 		return &struct{ Body plandocket.BulkImportOne }{Body: plandocket.BulkImportOne{Data: plandocket.View(b),
-			Meta: plandocket.Meta{RequestID: requestID()}}}, nil
+			Meta: plandocket.Meta{RequestID: requestID(ctx)}}}, nil
 	})
 }

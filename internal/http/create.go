@@ -33,16 +33,21 @@ type createRoute struct {
 	answer func(s *Server, w http.ResponseWriter, r *http.Request, c imports.Created) error
 	// shape is the dialect's media type and error body; zero is Intake's.
 	shape shape
+	// mapping says the dialect's clients have routes to map and start a
+	// job (Intake's own, Plannr's). Without them a job that would wait
+	// for its mapping is refused instead (ImportRequest.Unattended): no
+	// dialect leaves a job its own client cannot move.
+	mapping bool
 }
 
 // createRoutes are the file dialects' create routes, one line each.
 var createRoutes = []createRoute{
-	{pattern: "POST /api/v1/imports", translate: native.Create, answer: answerNative},
-	{pattern: "POST /v3/imports", translate: copernica.Translate, answer: answerCopernica},
-	{pattern: "PUT /v3/imports", translate: copernica.Translate, answer: answerCopernica},
+	{pattern: "POST /api/v1/imports", translate: native.Create, answer: answerNative, mapping: true},
+	{pattern: "POST /v3/imports", translate: copernica.Translate, answer: answerCopernica, shape: copernicaShape},
+	{pattern: "PUT /v3/imports", translate: copernica.Translate, answer: answerCopernica, shape: copernicaShape},
 	{pattern: "POST /v1/imports", translate: packagex.Translate, receive: receivePackageX, answer: answerPackageX},
 	{pattern: "PUT /v1/imports/uploads/{token}", translate: packagex.Uploaded, receive: receivePackageXUpload, answer: answerPackageX},
-	{pattern: "POST /api/v1/import", translate: plannr.Translate, answer: answerPlannr, shape: plannrShape},
+	{pattern: "POST /api/v1/import", translate: plannr.Translate, answer: answerPlannr, shape: plannrShape, mapping: true},
 	{pattern: "POST /{account}/contacts/upload", scope: intake.ScopeContacts, translate: textus.Translate,
 		receive: receiveTextUs, answer: answerWith(textUsShape, textus.Created), shape: textUsShape},
 }
@@ -73,6 +78,10 @@ func (s *Server) create(rt createRoute) http.HandlerFunc {
 	if receive == nil {
 		receive = receiveAny
 	}
+	translate := rt.translate
+	if !rt.mapping {
+		translate = unattended(rt.translate)
+	}
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		p, _ := intake.PrincipalFromContext(ctx)
@@ -83,13 +92,22 @@ func (s *Server) create(rt createRoute) http.HandlerFunc {
 			return
 		}
 		c, err := s.Imports.Create(ctx, p.Tenant.ID, imports.Input{Params: in.params, Upload: in.upload, FileProblem: in.fileProblem,
-			Translate: rt.translate, Admit: func(spec intake.ImportSpec) error { return authorizeImport(p, spec) }})
+			Translate: translate, Admit: func(spec intake.ImportSpec) error { return authorizeImport(p, spec) }})
 		if err == nil {
 			err = rt.answer(s, w, r, c)
 		}
 		if err != nil {
 			s.fail(w, r, rt.shape, err)
 		}
+	}
+}
+
+// unattended marks what translate makes as ImportRequest.Unattended.
+func unattended(translate dialect.Translate) dialect.Translate {
+	return func(in dialect.Request) (dialect.Translation, error) {
+		tr, err := translate(in)
+		tr.Unattended = true
+		return tr, err
 	}
 }
 
@@ -107,6 +125,9 @@ type shape struct {
 	media func(*http.Request) string
 	// errorBody renders an error answered with status and msg.
 	errorBody func(status int, msg string, err error) any
+	// status, when set, turns the status Intake would answer a failure
+	// with into the dialect's (Copernica: 400 for every request error).
+	status func(int) int
 }
 
 // write answers v with status in the shape's media type.
@@ -132,6 +153,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, sh shape, err erro
 	}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="intake"`)
+	}
+	if sh.status != nil {
+		status = sh.status(status)
 	}
 	if sh.errorBody == nil {
 		s.writeProblem(w, r, err)

@@ -148,8 +148,8 @@ func (s *Server) registerBulkParticipants() {
 		Security: secured(intake.ScopeParticipants),
 		Description: "Plandocket's participant import: the contacts request plus event_key (required) and create_contacts " +
 			"(default true). Each record is a contact's fields plus status; its contact is found by match_field and created " +
-			"when absent (create_contacts=true, which needs the contacts scope too) or failed with contact_not_found. " +
-			"Existing contacts are not changed. Adding a contact to an event twice updates its participant. " +
+			"when absent (create_contacts=true; the participants scope covers it) or failed with contact_not_found. " +
+			"Existing contacts are never changed (change them with /api/v1/bulk-import/contacts and the contacts scope). Adding a contact to an event twice updates its participant. " +
 			"No event_key or no such event → 422.",
 		Errors: []int{400, 401, 403, 413, 422, 503},
 	})), func(ctx context.Context, in *bulkInput) (*bulkOutput[plandocket.ParticipantsResponse], error) {

@@ -72,64 +72,6 @@ func tooLarge(limit int64) error {
 	return intake.Errorf(intake.ETOOLARGE, "The request is larger than the %d bytes allowed.", limit)
 }
 
-// receiveMultipart reads a multipart upload part by part: the file part is
-// streamed to storage as it arrives; other parts are options.
-func (s *Server) receiveMultipart(ctx context.Context, r *http.Request, tenantID int64, p *dialect.Params) (imports.Upload, error) {
-	var up imports.Upload
-	var budget optionBudget
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return up, huma.Error400BadRequest("The multipart body cannot be read: " + err.Error())
-	}
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			return up, nil
-		}
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return up, tooLarge(mbe.Limit)
-			}
-			if isTimeout(err) {
-				return up, bodyError(err, err)
-			}
-			return up, huma.Error400BadRequest("The multipart body is malformed: " + err.Error())
-		}
-		name := part.FormName()
-		if name == "file" || part.FileName() != "" {
-			if up.Key != "" {
-				return up, intake.Invalid("Send one file per import.")
-			}
-			format := ""
-			for _, x := range *p {
-				if x.Key == "format" {
-					format = strings.ToLower(x.Value)
-				}
-			}
-			body := &readErr{r: part}
-			if up, err = s.Imports.Save(ctx, tenantID, body, part.FileName(), format); err != nil {
-				return up, bodyError(body.err, err)
-			}
-			continue
-		}
-		v, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
-		if isTimeout(err) {
-			return up, bodyError(err, err)
-		}
-		if err != nil {
-			return up, huma.Error400BadRequest("The multipart body is malformed: " + err.Error())
-		}
-		if len(v) > maxFieldBytes {
-			return up, intake.Errorf(intake.ETOOLARGE, "Field %q is larger than 1 MiB.", name)
-		}
-		if err := budget.take(len(v)); err != nil {
-			return up, err
-		}
-		p.Add(name, string(v))
-	}
-}
-
 // readErr remembers the error of the request body it reads, so a body cut
 // off by the client or stalled past the idle limit is told apart from a
 // storage failure.

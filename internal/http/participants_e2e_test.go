@@ -114,8 +114,11 @@ func TestEventsAndParticipantsEndToEnd(t *testing.T) {
 					{"event_key missing", full, map[string]any{"records": recs}, 422, "body.event_key"},
 					{"no such event", full, map[string]any{"records": recs, "event_key": "nope"}, 422, `"location":"body.event_key"`},
 					{"a contacts key", contactsOnly, map[string]any{"records": recs, "event_key": "conf-2026"}, 403, `lacks the \"participants\" scope`},
-					{"a participants key that would create contacts", partOnly, map[string]any{"records": recs, "event_key": "conf-2026"}, 403,
-						`Creating contacts needs the \"contacts\" scope too; send create_contacts=false to add only existing contacts.`},
+					// Issue 19: the seed's /participants needs the participants
+					// scope only, and its defaults (create_contacts true) create
+					// the contact a participant needs.
+					{"a participants key with the seed's defaults creates the contact", partOnly, map[string]any{"records": recs, "event_key": "conf-2026"}, 200,
+						`"contacts_created":1`},
 					{"a participants key adding existing contacts", partOnly, map[string]any{"records": []map[string]any{{"email": "ann@example.com"}},
 						"event_key": "conf-2026", "create_contacts": false}, 200, `"updated":1`},
 				} {

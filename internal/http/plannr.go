@@ -7,7 +7,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -26,6 +28,7 @@ import (
 // errors are Laravel's {"message", "errors"} bodies, as Plannr's.
 func (s *Server) registerPlannr() {
 	guard := func(h http.HandlerFunc) http.Handler { return s.guard(intake.ScopeImports, plannrShape, h) }
+	s.mux.Handle("GET /api/v1/import", guard(s.plannrList))
 	s.mux.Handle("GET /api/v1/import/{uuid}", guard(s.plannrGet))
 	s.mux.Handle("PUT /api/v1/import/{uuid}/mapping", guard(s.plannrMapping))
 	s.mux.Handle("POST /api/v1/import/{uuid}/start", guard(s.plannrStart))
@@ -47,6 +50,19 @@ func (s *Server) registerPlannr() {
 		Responses: answer,
 	})
 	s.api.OpenAPI().AddOperation(&create)
+	list := huma.Operation{OperationID: "plannr-list-imports", Method: http.MethodGet, Path: "/api/v1/import", Summary: "Plannr: list imports",
+		Tags: tags, Security: secured(intake.ScopeImports),
+		Description: "The index route: the tenant's imports, newest first, each the import object without headers and mapping " +
+			"(as the seed says) and without the error report's size (read one import for it). Laravel's cursor pages: " +
+			"{data, links: {first, last, prev, next}, meta: {path, per_page, next_cursor, prev_cursor}}; follow links.next " +
+			"(or send ?cursor=meta.next_cursor). per_page 1–100, default 15.",
+		Parameters: []*huma.Param{{Name: "cursor", In: "query", Schema: &huma.Schema{Type: "string"}},
+			{Name: "per_page", In: "query", Schema: &huma.Schema{Type: "integer", Minimum: ptr(1.0), Maximum: ptr(float64(plannr.MaxPerPage))}}},
+		Responses: map[string]*huma.Response{"200": {Description: "A page of imports.", Content: map[string]*huma.MediaType{"application/json": {
+			Schema: s.api.OpenAPI().Components.Schemas.Schema(reflect.TypeOf(plannr.Page{}), true, "")}}},
+			"422": answer["422"]},
+	}
+	s.api.OpenAPI().AddOperation(&list)
 	for _, op := range []huma.Operation{
 		{OperationID: "plannr-get-import", Method: http.MethodGet, Path: "/api/v1/import/{uuid}", Summary: "Plannr: an import",
 			Description: "The import object: status, counts, progress and the first 25 failed records; poll it while it runs."},
@@ -222,4 +238,51 @@ type countWriter int64
 func (c *countWriter) Write(p []byte) (int, error) {
 	*c += countWriter(len(p))
 	return len(p), nil
+}
+
+// plannrList is the index route: a page of the tenant's imports.
+func (s *Server) plannrList(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p, _ := intake.PrincipalFromContext(ctx)
+	perPage, before, err := plannrPaging(r.URL.Query())
+	var ims []intake.Import
+	if err == nil {
+		ims, err = s.Imports.List(ctx, p.Tenant.ID, before, perPage)
+	}
+	items := make([]plannr.Summary, 0, len(ims))
+	for i := 0; err == nil && i < len(ims); i++ {
+		var errs []intake.RowError
+		errs, err = s.Imports.FirstErrors(ctx, &ims[i], 4*plannr.MaxErrors)
+		rep := plannr.Report{Size: -1, URL: fmt.Sprintf("%s://%s/api/v1/imports/%d/errors.csv", scheme(r), r.Host, ims[i].ID)}
+		items = append(items, plannr.Summarize(ims[i], errs, plannr.AccountOf(p.Tenant), rep))
+	}
+	if err != nil {
+		s.fail(w, r, plannrShape, err)
+		return
+	}
+	next := ""
+	if len(ims) == perPage {
+		next = encodeCursor(ims[len(ims)-1].ID)
+	}
+	writeJSON(w, http.StatusOK, plannr.PageOf(items, fmt.Sprintf("%s://%s/api/v1/import", scheme(r), r.Host), perPage, next))
+}
+
+// plannrPaging reads the index route's per_page and cursor; a bad one is
+// a 422 naming it, in Laravel's shape.
+func plannrPaging(q url.Values) (int, int64, error) {
+	perPage := plannr.DefaultPerPage
+	if v := q.Get("per_page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > plannr.MaxPerPage {
+			msg := fmt.Sprintf("The per page field must be an integer between 1 and %d.", plannr.MaxPerPage)
+			return 0, 0, intake.Invalid(msg, intake.FieldError{Field: "per_page", Value: v, Message: msg})
+		}
+		perPage = n
+	}
+	before, ok := decodeCursor(q.Get("cursor"))
+	if !ok {
+		msg := "The cursor is not valid: use meta.next_cursor of a previous page."
+		return 0, 0, intake.Invalid(msg, intake.FieldError{Field: "cursor", Value: q.Get("cursor"), Message: msg})
+	}
+	return perPage, before, nil
 }

@@ -165,7 +165,29 @@ func (s *Server) registerRoutes() {
 
 // Handler returns the server's root handler.
 func (s *Server) Handler() http.Handler {
-	return s.logRequests(s.idleBodies(s.idempotency(s.mux)))
+	return s.trailingSlash(s.logRequests(s.idleBodies(s.idempotency(s.mux))))
+}
+
+// trailingSlash serves a path with a trailing slash by the route without
+// it when only that one exists: Copernica's PHP client posts to
+// "imports/" (POST /v3/imports/?access_token=…), and any seed client may
+// build a URL the same way. A path that has a route of its own, or that
+// only a subtree pattern ("/v3/") matches, is left alone in the first case
+// and rewritten in the second. The query stays as sent.
+func (s *Server) trailingSlash(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if len(p) > 1 && strings.HasSuffix(p, "/") {
+			if _, own := s.mux.Handler(r); own == "" || strings.HasSuffix(own, "/") {
+				r2 := r.Clone(r.Context())
+				r2.URL.Path, r2.URL.RawPath = strings.TrimRight(p, "/"), strings.TrimSuffix(r.URL.RawPath, "/")
+				if _, route := s.mux.Handler(r2); route != "" && !strings.HasSuffix(route, "/") {
+					r = r2
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // idleBodies puts every request body on a clock (bodyClock): one that
@@ -198,12 +220,12 @@ func (s *Server) API() huma.API { return s.api }
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := r.Header.Get("X-Request-Id")
+		id, sent := r.Header.Get("X-Request-Id"), true
 		if id == "" || len(id) > 128 || strings.ContainsAny(id, "\r\n") {
-			id = randomID()
+			id, sent = randomID(), false
 		}
 		w.Header().Set("X-Request-Id", id)
-		r = r.WithContext(WithLogAttrs(r.Context(), "request_id", id))
+		r = r.WithContext(context.WithValue(WithLogAttrs(r.Context(), "request_id", id), requestIDKey{}, requestIDOf{id, sent}))
 		sw := &statusWriter{ResponseWriter: w, status: 200}
 		next.ServeHTTP(sw, r)
 		// The path only, never the query: Copernica's clients send their key

@@ -39,7 +39,8 @@ func (s *Service) analyze(ctx context.Context, tenantID, id int64) error {
 	}
 	spec := im.Spec
 	spec.Analysis = nil
-	req := intake.ImportRequest{Spec: spec, Name: im.Name, Columns: a.Columns, Autostart: a.Autostart, Remap: true}
+	req := intake.ImportRequest{Spec: spec, Name: im.Name, Columns: a.Columns, Autostart: a.Autostart, Remap: true,
+		Unattended: a.Unattended}
 	err = s.Store.Jobs(ctx, tenantID, func(tx store.JobTx) error {
 		_, err := tx.UpdateImport(ctx, id, func(cur *intake.Import) error {
 			if cur.Status != intake.StatusAnalyzing {

@@ -71,8 +71,12 @@ func (s *Service) create(ctx context.Context, tenantID int64, in Input) (Created
 	}
 	up := in.Upload
 	if tr.HeaderRow != nil {
-		if up, err = s.headerRow(ctx, up, tr); err != nil {
+		added := false
+		if up, added, err = s.headerRow(ctx, up, tr); err != nil {
 			return Created{}, err
+		}
+		if added {
+			tr.Spec.RowOffset = 1
 		}
 	}
 	im, err := s.createJob(ctx, tenantID, up, tr.ImportRequest, reg)
@@ -106,11 +110,13 @@ func (s *Service) joinLocation(ctx context.Context, tenantID int64, tr *dialect.
 }
 
 // headerRow gives a file without a header row the translation's headers
-// as its first line (dialect.Translation.HeaderRow).
-func (s *Service) headerRow(ctx context.Context, up Upload, tr dialect.Translation) (Upload, error) {
+// as its first line (dialect.Translation.HeaderRow), and says whether it
+// did.
+func (s *Service) headerRow(ctx context.Context, up Upload, tr dialect.Translation) (Upload, bool, error) {
 	first, err := s.FirstRow(ctx, up)
 	if err != nil || tr.HeaderRow(first) {
-		return up, err
+		return up, false, err
 	}
-	return s.WithHeader(ctx, up, tr.Columns.ByPosition)
+	up, err = s.WithHeader(ctx, up, tr.Columns.ByPosition)
+	return up, err == nil, err
 }

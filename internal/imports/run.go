@@ -202,7 +202,7 @@ func (c *fileCursor) Next() (importer.Record, error) {
 		// A JSON file's later objects can add keys: they map by the same rule.
 		c.layout = importer.NewLayout(c.resource, c.reg, c.mapping, c.src.Header())
 	}
-	rec := importer.Record{Row: row.Number, Values: row.Values, Err: row.Err}
+	rec := importer.Record{Row: row.Number - c.in.im.Spec.RowOffset, Values: row.Values, Err: row.Err}
 	if row.Err != nil {
 		return rec, nil
 	}
@@ -310,10 +310,13 @@ func report(items []*importer.Item, im *intake.Import) []intake.RowError {
 		for j, v := range it.Values {
 			values[j] = importer.Clean(v)
 		}
-		if it.Outcome == intake.OutcomeRemoved {
-			values = removedValues(it, im)
-		}
 		e := intake.RowError{Row: it.Row, Outcome: outcome, Values: values}
+		if it.Outcome == intake.OutcomeRemoved {
+			e.Values = removedValues(it, im)
+			if c, ok := it.Data.(*intake.Contact); ok {
+				e.ContactID = c.ID
+			}
+		}
 		if len(errs) > 0 {
 			first := errs[0]
 			e.Code, e.Value, e.Field = first.Code, first.Value, first.Field

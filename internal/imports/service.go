@@ -198,7 +198,8 @@ func (s *Service) createJob(ctx context.Context, tenantID int64, up Upload, req 
 		// header needs its shared strings, a location a download: the job
 		// reads them (analyze) and configures itself.
 		im.Name = req.Name
-		err = im.Analyze(req.Spec, intake.Analysis{Location: up.Location, Columns: req.Columns, Autostart: req.Autostart})
+		err = im.Analyze(req.Spec, intake.Analysis{Location: up.Location, Columns: req.Columns, Autostart: req.Autostart,
+			Unattended: req.Unattended})
 	default:
 		if err = s.readHeader(ctx, &im); err == nil {
 			err = s.learn(ctx, tenantID, im.Headers, &req)
@@ -301,6 +302,9 @@ func (s *Service) configure(im *intake.Import, req intake.ImportRequest, remap b
 	missing := importer.MissingRequired(spec.Mapping, spec.Required)
 	if len(missing) > 0 {
 		msg := "Missing required headers: " + strings.Join(missing, ", ") + "."
+		if req.Unattended {
+			return unmapped(missing, req.Columns.ByHeader, im.Headers)
+		}
 		if req.Columns.Explicit() && req.LearnedFrom == nil {
 			return intake.Invalid(msg, intake.FieldError{Field: "mapping", Message: msg})
 		}
@@ -412,4 +416,25 @@ func (s *Service) Fail(ctx context.Context, tenantID, id int64, msg string) erro
 	}
 	s.changed(ctx, id)
 	return nil
+}
+
+// unmapped is the refusal of an unattended request (ImportRequest.
+// Unattended) whose file has no column for required fields: it names each
+// field (with the column the request named for it) and the file's columns.
+func unmapped(missing []string, byHeader map[string]string, headers []string) error {
+	names := make([]string, len(missing))
+	fields := make([]intake.FieldError, len(missing))
+	for i, f := range missing {
+		names[i] = f
+		for h, to := range byHeader {
+			if to == f {
+				names[i] = fmt.Sprintf("%s (column %q)", f, h)
+			}
+		}
+		fields[i] = intake.FieldError{Field: "mapping", Value: f, Code: intake.CodeMissingRequired,
+			Message: fmt.Sprintf("No column of the file maps to %s, which the import needs (a key or required field).", names[i])}
+	}
+	msg := fmt.Sprintf("The file has no column for %s, which the import needs (a key or required field); its columns are: %s.",
+		strings.Join(names, ", "), strings.Join(headers, ", "))
+	return intake.Invalid(msg, fields...)
 }

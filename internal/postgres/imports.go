@@ -56,10 +56,10 @@ func (t *tx) SaveImportProgress(ctx context.Context, im *intake.Import, from int
 		return nil
 	}
 	_, err := t.tx.CopyFrom(ctx, pgx.Identifier{"import_row_errors"},
-		[]string{"import_id", "row", "column_name", "field", "value", "code", "message", "outcome", "row_values"},
+		[]string{"import_id", "row", "column_name", "field", "value", "code", "message", "outcome", "row_values", "contact_id"},
 		pgx.CopyFromSlice(len(errs), func(i int) ([]any, error) {
 			e := errs[i]
-			return []any{im.ID, e.Row, e.Column, e.Field, e.Value, e.Code, e.Message, string(e.Outcome), store.EncodeValues(e.Values)}, nil
+			return []any{im.ID, e.Row, e.Column, e.Field, e.Value, e.Code, e.Message, string(e.Outcome), store.EncodeValues(e.Values), e.ContactID}, nil
 		}))
 	if err != nil {
 		return fmt.Errorf("save %d row errors: %w", len(errs), err)

@@ -114,13 +114,13 @@ func (t *Tx) UpdateImport(ctx context.Context, id int64, fn func(*intake.Import)
 
 // ListImportErrors implements store.Store.
 func (db *DB) ListImportErrors(ctx context.Context, tenantID, importID int64, afterRow, limit int) ([]intake.RowError, error) {
-	rows, err := db.Reader.Query(ctx, `SELECT e.row, e.column_name, e.field, e.value, e.code, e.message, e.outcome, e.row_values
+	rows, err := db.Reader.Query(ctx, `SELECT e.row, e.column_name, e.field, e.value, e.code, e.message, e.outcome, e.row_values, e.contact_id
 		FROM import_row_errors e JOIN imports i ON i.id = e.import_id
 		WHERE i.tenant_id = $1 AND e.import_id = $2 AND e.row > $3 ORDER BY e.row LIMIT $4`, tenantID, importID, afterRow, limit)
 	out, err := collect(rows, err, func(r Row) (intake.RowError, error) {
 		var e intake.RowError
 		var outcome, values string
-		err := r.Scan(&e.Row, &e.Column, &e.Field, &e.Value, &e.Code, &e.Message, &outcome, &values)
+		err := r.Scan(&e.Row, &e.Column, &e.Field, &e.Value, &e.Code, &e.Message, &outcome, &values, &e.ContactID)
 		e.Outcome, e.Values = intake.Outcome(outcome), store.DecodeValues(values)
 		return e, err
 	})
@@ -138,8 +138,8 @@ func (t *Tx) SaveImportProgress(ctx context.Context, im *intake.Import, from int
 	}
 	for _, e := range errs {
 		if _, err := t.Q.Exec(ctx, `INSERT INTO import_row_errors (import_id, row, column_name, field, value, code, message,
-			outcome, row_values) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			im.ID, e.Row, e.Column, e.Field, e.Value, e.Code, e.Message, string(e.Outcome), store.EncodeValues(e.Values)); err != nil {
+			outcome, row_values, contact_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			im.ID, e.Row, e.Column, e.Field, e.Value, e.Code, e.Message, string(e.Outcome), store.EncodeValues(e.Values), e.ContactID); err != nil {
 			return fmt.Errorf("save row error %d: %w", e.Row, err)
 		}
 	}

@@ -61,13 +61,13 @@ func Translate(in dialect.Request) (dialect.Translation, error) {
 		case "format":
 			req.Format = errs.Format(Rules, x.Key, v)
 		case "delimiter":
-			req.Delimiter = errs.Delim(x.Key, x.Value) // "\t" as a tab or as two characters; never trimmed away
+			req.Delimiter = delimiter(&errs, x.Value) // "\t" as a tab or as two characters; never trimmed away
 		}
 	}
-	var err error
-	if spec.Mode, err = intake.ParseMode(action, Rules.Mode); err != nil {
-		errs.Add("action", action, "action must be one of add, update, \"update or add\", \"ignore or add\", delete.")
+	if p.Has("source") && p.Has("location") {
+		errs.Add("location", "", "Send source (the data) or location (a URL of the file), not both.")
 	}
+	spec.Mode = parseAction(&errs, action)
 	match, collection, columns, warn := keys(keyFields, reg)
 	warnings = append(warnings, warn...)
 	spec.MatchFields, req.Columns.ByHeader = match, columns
@@ -77,6 +77,39 @@ func Translate(in dialect.Request) (dialect.Translation, error) {
 	}
 	spec.Required = append([]string(nil), spec.MatchFields...)
 	return dialect.Translation{ImportRequest: req, Warnings: warnings}, nil
+}
+
+// Actions are Copernica's documented actions and the modes they are; no
+// other value is accepted (Intake's own names such as upsert are not
+// Copernica's, and a client sending one has a bug it should hear about).
+var Actions = map[string]intake.Mode{"add": intake.ModeCreate, "update": intake.ModeUpdate,
+	"update or add": intake.ModeUpsert, "ignore or add": intake.ModeIgnoreOrAdd, "delete": intake.ModeDelete}
+
+const actionList = `add, update, "update or add", "ignore or add" or delete`
+
+// parseAction reads action (case and spaces ignored; "" is add).
+func parseAction(errs *dialect.Errors, action string) intake.Mode {
+	v := strings.Join(strings.Fields(strings.ToLower(action)), " ")
+	if v == "" {
+		return Rules.Mode
+	}
+	m, ok := Actions[v]
+	if !ok {
+		errs.Add("action", action, fmt.Sprintf("action %q is not one of Copernica's actions: use %s.", action, actionList))
+	}
+	return m
+}
+
+// delimiter reads delimiter: one of the documented "\t", "," and ";"
+// (a tab also as the two characters \t or "tab").
+func delimiter(errs *dialect.Errors, v string) string {
+	d := dialect.Delimiter(v)
+	switch d {
+	case "", "\t", ",", ";":
+		return d
+	}
+	errs.Add("delimiter", v, fmt.Sprintf(`delimiter %q is not one of Copernica's delimiters: use "\t", "," or ";".`, v))
+	return ""
 }
 
 // checkTargets checks deleteTarget and removeMissing against the action

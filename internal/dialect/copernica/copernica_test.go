@@ -43,6 +43,11 @@ func TestTranslate(t *testing.T) {
 		{"removeMissing with delete", params("action", "delete", "removeMissing", "true"), "", "removeMissing"},
 		{"a bad boolean", params("rebuild", "maybe"), "", "rebuild"},
 		{"xlsx is no Copernica format", params("format", "xlsx"), "", "format"},
+		{"upsert is Intake's name, not a Copernica action", params("action", "upsert"), "", "action"},
+		{"a documented action in other case and spacing", params("action", "Update  or Add"), "contacts upsert [email] true   true  ", ""},
+		{"a pipe is not a documented delimiter", params("delimiter", "|"), "", "delimiter"},
+		{"a semicolon is", params("delimiter", ";"), "contacts create [email] true   true  ;", ""},
+		{"source and location together", params("source", "", "location", ""), "", "location"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package copernica
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/intake/intake"
@@ -25,9 +26,12 @@ type Statistics struct {
 	Failed    int `json:"failed"`
 }
 
-// Error is one row that was not imported.
+// Error is one row that was not imported, or a profile removeMissing
+// removed: that one is no row of the file, so it has no row but the
+// profile's id and its key (field and value).
 type Error struct {
-	Row     int    `json:"row"`
+	Row     int    `json:"row,omitempty" doc:"The row of the file (the header is row 1); absent for a removed profile."`
+	Profile int64  `json:"profile,omitempty" doc:"A profile removeMissing removed: its contact id."`
 	Field   string `json:"field,omitempty"`
 	Value   string `json:"value,omitempty"`
 	Code    string `json:"code"`
@@ -81,10 +85,50 @@ func View(im intake.Import, errs []intake.RowError) Import {
 			Deleted: im.Deleted, Skipped: im.Skipped, Failed: im.FailedRows},
 		Errors: []Error{}, Warnings: im.Warnings, Error: im.Error}
 	for _, e := range errs {
-		v.Errors = append(v.Errors, Error{Row: e.Row, Field: e.Field, Value: e.Value, Code: e.Code, Message: e.Message})
+		ve := Error{Row: e.Row, Field: e.Field, Value: e.Value, Code: e.Code, Message: e.Message}
+		if e.Outcome == intake.OutcomeRemoved {
+			ve.Row, ve.Profile = 0, e.ContactID
+		}
+		v.Errors = append(v.Errors, ve)
 	}
 	if im.HasReport() {
 		v.ErrorsCSV = "/api/v1/imports/" + strconv.FormatInt(im.ID, 10) + "/errors.csv"
 	}
 	return v
+}
+
+// Failure is the body of every failed Copernica request. Copernica answers
+// a failed request with 400 Bad Request, and its PHP client treats 400 (and
+// only 400) as failure, so Intake answers every request error on these
+// routes with 400 and this body; authentication keeps 401/403.
+type Failure struct {
+	Error Problem `json:"error"`
+}
+
+// Problem says what was wrong: a sentence, and each parameter at fault.
+type Problem struct {
+	Message string         `json:"message"`
+	Fields  []FailureField `json:"fields,omitempty"`
+}
+
+// FailureField is one parameter at fault, with its value and why.
+type FailureField struct {
+	Field   string `json:"field"`
+	Value   string `json:"value,omitempty"`
+	Message string `json:"message"`
+}
+
+// FailureOf renders a message and its field errors; a message that does
+// not name the first field's value gets that field's reason appended,
+// so the one line a log keeps says which parameter and why.
+func FailureOf(msg string, fields []intake.FieldError) Failure {
+	f := Failure{Error: Problem{Message: msg}}
+	for _, fe := range fields {
+		f.Error.Fields = append(f.Error.Fields, FailureField{Field: fe.Field, Value: fe.Value, Message: fe.Message})
+	}
+	if len(fields) > 0 && fields[0].Message != "" && !strings.Contains(msg, fields[0].Message) &&
+		(fields[0].Value == "" || !strings.Contains(msg, fields[0].Value)) {
+		f.Error.Message = strings.TrimSpace(msg + " " + fields[0].Message)
+	}
+	return f
 }

@@ -25,7 +25,7 @@ type BulkRequest struct {
 	SkipOnError  *bool             `json:"skip_on_error,omitempty" doc:"Skip records with errors and continue (default true). false = all or nothing: one invalid record and nothing is written (422)."`
 	EventKey     string            `json:"event_key,omitempty" doc:"Event key for participant import (required for participants; /contacts ignores it)."`
 	// CreateContacts is a pointer: absent means the seed's default, true.
-	CreateContacts *bool `json:"create_contacts,omitempty" doc:"Whether to create contacts that do not exist during participant import (default true; /contacts ignores it). Creating contacts needs the contacts scope too."`
+	CreateContacts *bool `json:"create_contacts,omitempty" doc:"Whether to create contacts that do not exist during participant import (default true; /contacts ignores it). The participants scope covers creating them; existing contacts are never changed."`
 	// Intake extensions, with the design's defaults.
 	IgnoreEmptyFields *bool  `json:"ignore_empty_fields,omitempty" doc:"Intake extension: empty values keep stored ones (default true)."`
 	Duplicates        string `json:"duplicates,omitempty" doc:"Intake extension: records sharing a match key: use_first, use_last (default), ignore_all or error."`

@@ -92,25 +92,33 @@ type Report struct {
 // field.
 type Error map[string]any
 
-// Importer is the seed's import object ("the importer", as the seed calls it).
+// Importer is the seed's import object ("the importer", as the seed calls
+// it): the summary the index route lists, plus headers and mapping.
 type Importer struct {
-	UUID          string            `json:"uuid"`
-	Type          string            `json:"type"`
-	Mode          string            `json:"mode" enum:"store,update,validate"`
-	Headers       []string          `json:"headers"`
-	Mapping       map[string]string `json:"mapping" doc:"Header → field."`
-	Status        string            `json:"status" doc:"awaiting_mapping (until POST …/start), queued, processing, completed, failed, cancelled."`
-	TotalJobs     int               `json:"total_jobs" doc:"Records (data rows) in the file; 0 until the import starts counting."`
-	Progress      int               `json:"progress" doc:"0–100."`
-	FailedJobs    int               `json:"failed_jobs" doc:"Records not written (failed or skipped with a reason)."`
-	JobsRemaining int               `json:"jobs_remaining"`
-	Errors        []Error           `json:"errors" doc:"The first 25 records not written (or written without some fields), each with its reasons per field."`
-	ErrorReport   *ErrorReport      `json:"error_report" doc:"null while no record has an error."`
-	Account       Account           `json:"account"`
-	Warnings      []string          `json:"warnings,omitempty"`
-	ID            int64             `json:"id" doc:"The job's id in Intake's own routes (/api/v1/imports/{id})."`
-	CreatedAt     string            `json:"created_at"`
-	UpdatedAt     string            `json:"updated_at"`
+	Summary
+	Headers []string          `json:"headers"`
+	Mapping map[string]string `json:"mapping" doc:"Header → field."`
+}
+
+// Summary is an import as the index route (GET /api/v1/import) lists it:
+// the import object without headers and mapping, which the seed says are
+// "not visible on index route".
+type Summary struct {
+	UUID          string       `json:"uuid"`
+	Type          string       `json:"type"`
+	Mode          string       `json:"mode" enum:"store,update,validate"`
+	Status        string       `json:"status" doc:"awaiting_mapping (until POST …/start), queued, processing, completed, failed, cancelled."`
+	TotalJobs     int          `json:"total_jobs" doc:"Records (data rows) in the file; 0 until the import starts counting."`
+	Progress      int          `json:"progress" doc:"0–100."`
+	FailedJobs    int          `json:"failed_jobs" doc:"Records not written (failed or skipped with a reason)."`
+	JobsRemaining int          `json:"jobs_remaining"`
+	Errors        []Error      `json:"errors" doc:"The first 25 records not written (or written without some fields), each with its reasons per field."`
+	ErrorReport   *ErrorReport `json:"error_report" doc:"null while no record has an error."`
+	Account       Account      `json:"account"`
+	Warnings      []string     `json:"warnings,omitempty"`
+	ID            int64        `json:"id" doc:"The job's id in Intake's own routes (/api/v1/imports/{id})."`
+	CreatedAt     string       `json:"created_at"`
+	UpdatedAt     string       `json:"updated_at"`
 }
 
 // MaxErrors is how many records the errors list shows.
@@ -119,10 +127,7 @@ const MaxErrors = 25
 // View renders a job: errs are its first row errors (several may be of one
 // row: they are grouped into one record, at most MaxErrors records).
 func View(im intake.Import, errs []intake.RowError, acct Account, rep Report) Importer {
-	v := Importer{UUID: UUID(im.TenantID, im.ID), ID: im.ID, Type: TypeOf(im.Spec.Resource), Mode: ModeOf(im.Spec.Mode),
-		Headers: im.Headers, Mapping: map[string]string{}, Status: status(im.Status), TotalJobs: im.TotalRows,
-		Progress: im.Progress(), FailedJobs: im.FailedRows + im.Skipped, JobsRemaining: max(0, im.TotalRows-im.ProcessedRows),
-		Errors: failedRecords(im, errs), Account: acct, Warnings: im.Warnings, CreatedAt: stamp(im.CreatedAt), UpdatedAt: stamp(im.UpdatedAt)}
+	v := Importer{Summary: Summarize(im, errs, acct, rep), Headers: im.Headers, Mapping: map[string]string{}}
 	if v.Headers == nil {
 		v.Headers = []string{}
 	}
@@ -131,6 +136,15 @@ func View(im intake.Import, errs []intake.RowError, acct Account, rep Report) Im
 			v.Mapping[h] = f
 		}
 	}
+	return v
+}
+
+// Summarize renders a job as the index route lists it (see View).
+func Summarize(im intake.Import, errs []intake.RowError, acct Account, rep Report) Summary {
+	v := Summary{UUID: UUID(im.TenantID, im.ID), ID: im.ID, Type: TypeOf(im.Spec.Resource), Mode: ModeOf(im.Spec.Mode),
+		Status: status(im.Status), TotalJobs: im.TotalRows,
+		Progress: im.Progress(), FailedJobs: im.FailedRows + im.Skipped, JobsRemaining: max(0, im.TotalRows-im.ProcessedRows),
+		Errors: failedRecords(im, errs), Account: acct, Warnings: im.Warnings, CreatedAt: stamp(im.CreatedAt), UpdatedAt: stamp(im.UpdatedAt)}
 	if im.HasReport() {
 		v.ErrorReport = &ErrorReport{UUID: derive(kindReport, im.TenantID, im.ID), Filename: fmt.Sprintf("import-%d-errors.csv", im.ID),
 			Extension: "csv", Status: "uploaded", DownloadURL: rep.URL}
@@ -235,4 +249,52 @@ func FailureOf(msg string, fields []intake.FieldError) Failure {
 		f.Message += fmt.Sprintf(" (and %d more errors)", n)
 	}
 	return f
+}
+
+// Page is the index route's answer, in the shape of Laravel's cursor
+// paginator (Plannr is a Laravel API): data, links and meta. Pages go
+// newest first; links.next (and meta.next_cursor) fetch the next one, null
+// on the last. first, last and prev are null, as Laravel's cursor pages
+// have them.
+type Page struct {
+	Data  []Summary `json:"data"`
+	Links Links     `json:"links"`
+	Meta  PageMeta  `json:"meta"`
+}
+
+// Links are a page's links.
+type Links struct {
+	First *string `json:"first"`
+	Last  *string `json:"last"`
+	Prev  *string `json:"prev"`
+	Next  *string `json:"next"`
+}
+
+// PageMeta is a page's meta.
+type PageMeta struct {
+	Path       string  `json:"path"`
+	PerPage    int     `json:"per_page"`
+	NextCursor *string `json:"next_cursor"`
+	PrevCursor *string `json:"prev_cursor"`
+}
+
+// Pagination bounds of the index route: Laravel's default page size, and
+// the most a page may hold.
+const (
+	DefaultPerPage = 15
+	MaxPerPage     = 100
+)
+
+// PageOf is a page of imports at path (the index URL), perPage long; next
+// is the next page's cursor, "" on the last page.
+func PageOf(items []Summary, path string, perPage int, next string) Page {
+	p := Page{Data: items, Meta: PageMeta{Path: path, PerPage: perPage}}
+	if p.Data == nil {
+		p.Data = []Summary{}
+	}
+	if next != "" {
+		u := fmt.Sprintf("%s?cursor=%s&per_page=%d", path, next, perPage)
+		p.Links.Next, p.Meta.NextCursor = &u, &next
+	}
+	return p
 }
