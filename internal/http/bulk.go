@@ -11,6 +11,7 @@ import (
 	"github.com/intake/intake"
 	"github.com/intake/intake/internal/dialect/plandocket"
 	"github.com/intake/intake/internal/importer"
+	"github.com/intake/intake/internal/imports"
 )
 
 func (s *Server) registerBulk() {
@@ -23,21 +24,9 @@ func (s *Server) registerBulk() {
 			"event_key and create_contacts (the participants endpoint's) are accepted and ignored.",
 		Errors: []int{400, 401, 403, 413, 422, 503},
 	})), func(ctx context.Context, in *bulkInput) (*bulkOutput[plandocket.BulkResponse], error) {
-		body, err := decodeBulk(in.RawBody)
+		done, warnings, err := s.runBulk(ctx, in.RawBody, plandocket.Translate)
 		if err != nil {
 			return nil, err
-		}
-		reg, err := s.Directory.Registry(ctx, tenant(ctx))
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		spec, recs, warnings, err := plandocket.Translate(&body, reg)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		done, err := s.Imports.BulkRecorded(ctx, tenant(ctx), reg, spec, recs, s.bulkTrace(ctx, spec))
-		if err != nil {
-			return nil, s.problem(ctx, err)
 		}
 		out, err := plandocket.Respond(done.Result, done.Items, warnings)
 		if err != nil {
@@ -47,6 +36,35 @@ func (s *Server) registerBulk() {
 	})
 	s.documentBulk("/api/v1/bulk-import/contacts")
 	s.registerBulkList()
+}
+
+// runBulk is a bulk call's use case, the same for every resource: decode
+// the body (refusing duplicate keys), translate it with the tenant's
+// registry, check the key may write what it asks for, and run it as a
+// recorded job of its own. Errors come out as problems.
+func (s *Server) runBulk(ctx context.Context, raw []byte,
+	translate func(*plandocket.BulkRequest, *intake.Registry) (intake.ImportSpec, importer.Records, []string, error)) (imports.Bulked, []string, error) {
+	body, err := decodeBulk(raw)
+	if err != nil {
+		return imports.Bulked{}, nil, err
+	}
+	p, _ := intake.PrincipalFromContext(ctx)
+	reg, err := s.Directory.Registry(ctx, p.Tenant.ID)
+	if err != nil {
+		return imports.Bulked{}, nil, s.problem(ctx, err)
+	}
+	spec, recs, warnings, err := translate(&body, reg)
+	if err == nil {
+		err = authorizeImport(p, spec)
+	}
+	if err != nil {
+		return imports.Bulked{}, nil, s.problem(ctx, err)
+	}
+	done, err := s.Imports.BulkRecorded(ctx, p.Tenant.ID, reg, spec, recs, s.bulkTrace(ctx, spec))
+	if err != nil {
+		return imports.Bulked{}, nil, s.problem(ctx, err)
+	}
+	return done, warnings, nil
 }
 
 // bulkOutput is a bulk answer in the seed's shape, with the job the call

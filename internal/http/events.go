@@ -153,25 +153,9 @@ func (s *Server) registerBulkParticipants() {
 			"No event_key or no such event → 422.",
 		Errors: []int{400, 401, 403, 413, 422, 503},
 	})), func(ctx context.Context, in *bulkInput) (*bulkOutput[plandocket.ParticipantsResponse], error) {
-		body, err := decodeBulk(in.RawBody)
+		done, warnings, err := s.runBulk(ctx, in.RawBody, plandocket.TranslateParticipants)
 		if err != nil {
 			return nil, err
-		}
-		reg, err := s.Directory.Registry(ctx, tenant(ctx))
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		spec, recs, warnings, err := plandocket.TranslateParticipants(&body, reg)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		p, _ := intake.PrincipalFromContext(ctx)
-		if err := authorizeImport(p, spec); err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		done, err := s.Imports.BulkRecorded(ctx, p.Tenant.ID, reg, spec, recs, s.bulkTrace(ctx, spec))
-		if err != nil {
-			return nil, s.problem(ctx, err)
 		}
 		out, err := plandocket.RespondParticipants(done.Result, done.Items, warnings)
 		if err != nil {
