@@ -40,15 +40,17 @@ func (s *Service) Paused(err error) (time.Duration, bool) {
 	return orDefault(s.PausedRetry, DefaultPausedRetry), errors.Is(err, ErrPaused)
 }
 
+// httpClient makes the client on first use, once: deliveries run on
+// several workers at the same time.
 func (s *Service) httpClient() *http.Client {
-	if s.client == nil {
+	s.clientOnce.Do(func() {
 		dialer := imports.GuardedDialer(s.AllowPrivate, s.AttemptTimeout())
 		s.client = &http.Client{Timeout: s.AttemptTimeout(),
 			// No proxy: through one, the guard would see the proxy's address.
 			Transport: &http.Transport{DialContext: dialer.DialContext, Proxy: nil, TLSHandshakeTimeout: s.AttemptTimeout()},
 			// A redirect is an answer, not a new target: it is not followed.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	}
+	})
 	return s.client
 }
 

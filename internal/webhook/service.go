@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/intake/intake"
@@ -55,8 +56,9 @@ type Service struct {
 	PausedRetry time.Duration
 
 	// Now, when set (tests), replaces the clock.
-	Now    func() time.Time
-	client *http.Client
+	Now        func() time.Time
+	client     *http.Client
+	clientOnce sync.Once
 }
 
 func (s *Service) now() time.Time {
